@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Exit statuses. Every command's help repeats this table.
+const (
+	exitOK       = 0 // ran; nothing at or above --fail-on
+	exitFindings = 1 // findings at or above --fail-on
+	exitError    = 2 // usage or operational error
+)
+
+const exitTable = `Exit status:
+  0  ran; no finding at or above --fail-on
+  1  findings at or above --fail-on (default: fail)
+  2  usage or operational error (bad flag, unreadable file, bad plan)
+`
+
+// env is the process environment a command sees; tests build their own.
+type env struct {
+	Stdin      io.Reader
+	Stdout     io.Writer
+	Stderr     io.Writer
+	Getenv     func(string) string
+	IsTerminal func(w io.Writer) bool
+}
+
+func newEnv() *env {
+	return &env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, IsTerminal: isTerminal}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// command is one subcommand. Each lives in its own cmd_NAME.go and registers
+// itself in init.
+type command struct {
+	Name     string
+	Short    string // one line for the command table
+	Usage    string // "voipsec NAME [flags] ARGS"
+	Long     string // description and examples, printed by help
+	NoExit   bool   // help omits the findings exit table (simulate, version)
+	Flags    func(f *pflag.FlagSet) any
+	Run      func(ctx context.Context, e *env, opts any, args []string) (int, error)
+	Validate func(opts any, args []string) error
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) {
+	if _, dup := commands[c.Name]; dup {
+		panic("duplicate command " + c.Name)
+	}
+	commands[c.Name] = c
+}
+
+// usageError is a bad flag, argument or input named by the user: exit 2.
+type usageError struct {
+	err  error
+	hint string
+}
+
+func (u *usageError) Error() string { return u.err.Error() }
+func (u *usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...)}
+}
+
+func withHint(err error, hint string) error {
+	return &usageError{err: err, hint: hint}
+}
+
+// run is the whole program: it returns the exit status.
+func run(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 {
+		writeTopUsage(e.Stderr)
+		return exitError
+	}
+	name := args[0]
+	switch name {
+	case "-h", "--help", "help":
+		if name == "help" && len(args) > 1 {
+			c, ok := commands[args[1]]
+			if !ok {
+				return fail(e, "help", usagef("unknown command %q", args[1]), commandHint(args[1]))
+			}
+			writeCommandHelp(e.Stdout, c)
+			return exitOK
+		}
+		writeTopUsage(e.Stdout)
+		return exitOK
+	case "-v", "--version":
+		name = "version"
+	}
+	c, ok := commands[name]
+	if !ok {
+		return fail(e, "", usagef("unknown command %q", name), commandHint(name))
+	}
+	fs := pflag.NewFlagSet("voipsec "+c.Name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	var opts any
+	if c.Flags != nil {
+		opts = c.Flags(fs)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			writeCommandHelp(e.Stdout, c)
+			return exitOK
+		}
+		return fail(e, c.Name, err, "run 'voipsec help "+c.Name+"' for the flags")
+	}
+	if c.Validate != nil {
+		if err := c.Validate(opts, fs.Args()); err != nil {
+			return fail(e, c.Name, err, "")
+		}
+	}
+	code, err := c.Run(ctx, e, opts, fs.Args())
+	if err != nil {
+		return fail(e, c.Name, err, "")
+	}
+	return code
+}
+
+// fail prints one error line (and a hint) and returns exit status 2.
+func fail(e *env, cmd string, err error, hint string) int {
+	prefix := "voipsec: error: "
+	if cmd != "" {
+		prefix = "voipsec " + cmd + ": error: "
+	}
+	fmt.Fprintf(e.Stderr, "%s%s\n", prefix, firstLine(err.Error()))
+	var ue *usageError
+	if hint == "" && errors.As(err, &ue) {
+		hint = ue.hint
+	}
+	if hint != "" {
+		fmt.Fprintf(e.Stderr, "voipsec: hint: %s\n", hint)
+	}
+	return exitError
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func commandHint(name string) string {
+	best := ""
+	for n := range commands {
+		if strings.HasPrefix(n, name) || strings.HasPrefix(name, n) || levenshtein(n, name) <= 2 {
+			best = n
+		}
+	}
+	if best != "" {
+		return "did you mean 'voipsec " + best + "'?"
+	}
+	return "run 'voipsec help' for the commands"
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+var commandOrder = []string{"probe", "matrix", "inspect", "check", "simulate", "demo", "version"}
+
+func writeTopUsage(w io.Writer) {
+	fmt.Fprint(w, `voipsec validates the media security of OCS 2007 R2 / Lync / Exchange UM voice
+deployments: mutual TLS on the SIP edges, SRTP on the media, and the UM dial
+plan's VoIPSecurity against the clients' encryption level.
+
+Usage:
+  voipsec COMMAND [flags] [args]
+
+Commands:
+`)
+	seen := map[string]bool{}
+	var names []string
+	for _, n := range commandOrder {
+		if _, ok := commands[n]; ok {
+			names = append(names, n)
+			seen[n] = true
+		}
+	}
+	var rest []string
+	for n := range commands {
+		if !seen[n] {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	names = append(names, rest...)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].Short)
+	}
+	fmt.Fprint(w, `
+Run 'voipsec help COMMAND' or 'voipsec COMMAND --help' for a command's flags
+and examples. The first run: 'voipsec demo'.
+
+`+exitTable)
+}
+
+func writeCommandHelp(w io.Writer, c *command) {
+	fmt.Fprintf(w, "%s\n\nUsage:\n  %s\n", c.Short, c.Usage)
+	if c.Long != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.Long, "\n"))
+	}
+	if c.Flags != nil {
+		fs := pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
+		fs.SortFlags = false
+		c.Flags(fs)
+		if fs.HasFlags() {
+			fmt.Fprintf(w, "\nFlags:\n%s", fs.FlagUsages())
+		}
+	}
+	if !c.NoExit {
+		fmt.Fprintf(w, "\n%s", exitTable)
+	}
+}

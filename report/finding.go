@@ -1,0 +1,182 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Severity orders findings. The zero value is [Pass].
+type Severity uint8
+
+const (
+	Pass Severity = iota // the check ran and the rule holds
+	Info                 // a fact worth knowing; never a problem
+	Warn                 // a weakness or a risk; not a rule violation
+	Fail                 // the rule is broken
+)
+
+var severityNames = [...]string{Pass: "pass", Info: "info", Warn: "warn", Fail: "fail"}
+
+// String returns the lower-case name: "pass", "info", "warn" or "fail".
+func (s Severity) String() string {
+	if int(s) < len(severityNames) {
+		return severityNames[s]
+	}
+	return fmt.Sprintf("severity(%d)", uint8(s))
+}
+
+// ParseSeverity parses a severity name, case-insensitively.
+func ParseSeverity(s string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(strings.TrimSpace(s), n) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("report: unknown severity %q (accepted: pass, info, warn, fail)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Location points at a place in an input file, such as a plan line.
+type Location struct {
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+func (l *Location) String() string {
+	if l == nil {
+		return ""
+	}
+	switch {
+	case l.Line > 0 && l.Column > 0:
+		return fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Column)
+	case l.Line > 0:
+		return fmt.Sprintf("%s:%d", l.File, l.Line)
+	}
+	return l.File
+}
+
+// Finding is the result of one check against one target.
+type Finding struct {
+	Check    string    `json:"check"`              // stable ID from the catalog, e.g. MTLS-NOT-REQUIRED
+	Severity Severity  `json:"severity"`           // fail, warn, info or pass
+	Target   string    `json:"target"`             // what was looked at: tls://host:5061, a 5-tuple, a plan path
+	Summary  string    `json:"summary"`            // one line a person reads
+	Detail   string    `json:"detail,omitempty"`   // what was seen, as evidence
+	Ref      string    `json:"ref,omitempty"`      // the rule it enforces; defaults to the catalog's
+	Location *Location `json:"location,omitempty"` // where in an input file the finding comes from
+}
+
+// New returns a finding for a catalogued check with the check's default
+// severity and reference. It panics if id is not in the catalog: check IDs are
+// compile-time constants, and an unknown one is a programming error.
+func New(id, target, summary string) Finding {
+	c, ok := Lookup(id)
+	if !ok {
+		panic("report: unknown check ID " + id)
+	}
+	return Finding{Check: id, Severity: c.Severity, Target: target, Summary: summary, Ref: c.Ref}
+}
+
+// Newf is [New] with a formatted summary.
+func Newf(id, target, format string, args ...any) Finding {
+	return New(id, target, fmt.Sprintf(format, args...))
+}
+
+// Passed returns a passing finding for a catalogued check: the check ran and
+// the rule holds. Renderers that list every check (JUnit) need these.
+func Passed(id, target, summary string) Finding {
+	f := New(id, target, summary)
+	f.Severity = Pass
+	return f
+}
+
+// WithDetail returns f with its evidence set.
+func (f Finding) WithDetail(format string, args ...any) Finding {
+	f.Detail = fmt.Sprintf(format, args...)
+	return f
+}
+
+// WithSeverity returns f with its severity changed.
+func (f Finding) WithSeverity(s Severity) Finding {
+	f.Severity = s
+	return f
+}
+
+// Max returns the highest severity among findings, or Pass when there are none.
+func Max(findings []Finding) Severity {
+	var m Severity
+	for _, f := range findings {
+		if f.Severity > m {
+			m = f.Severity
+		}
+	}
+	return m
+}
+
+// Counts returns how many findings there are of each severity.
+func Counts(findings []Finding) map[Severity]int {
+	c := make(map[Severity]int, 4)
+	for _, f := range findings {
+		c[f.Severity]++
+	}
+	return c
+}
+
+// ExitCode is the process exit status for findings: 1 when any finding is at or
+// above failOn, else 0.
+func ExitCode(findings []Finding, failOn Severity) int {
+	for _, f := range findings {
+		if f.Severity >= failOn && f.Severity > Pass {
+			return 1
+		}
+	}
+	return 0
+}
+
+// Sort orders findings stably by target (in first-seen order), then by
+// severity (worst first), then by check ID.
+func Sort(findings []Finding) {
+	order := map[string]int{}
+	for _, f := range findings {
+		if _, ok := order[f.Target]; !ok {
+			order[f.Target] = len(order)
+		}
+	}
+	sort.SliceStable(findings, func(i, j int) bool {
+		a, b := findings[i], findings[j]
+		if order[a.Target] != order[b.Target] {
+			return order[a.Target] < order[b.Target]
+		}
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		return a.Check < b.Check
+	})
+}
+
+// GroupByTarget returns the targets in first-seen order and their findings.
+func GroupByTarget(findings []Finding) ([]string, map[string][]Finding) {
+	var targets []string
+	by := map[string][]Finding{}
+	for _, f := range findings {
+		if _, ok := by[f.Target]; !ok {
+			targets = append(targets, f.Target)
+		}
+		by[f.Target] = append(by[f.Target], f)
+	}
+	return targets, by
+}

@@ -1,0 +1,335 @@
+package report
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// SchemaVersion names the JSON schema written by [WriteJSON]. It changes only
+// when a field is removed or changes meaning; fields may be added within it.
+const SchemaVersion = "voipsec/v1"
+
+// Report is what a command hands to a renderer.
+type Report struct {
+	Command   string            // the subcommand that produced it: "matrix", "probe", "inspect", "check"
+	Version   string            // the tool version, for the JSON header
+	Generated time.Time         // when the run finished; zero omits it (golden tests)
+	Findings  []Finding         //
+	Data      map[string]any    // structured results for JSON only (TLS facts, stream tables, ...)
+	Text      func(w io.Writer) // optional extra text section (a table) written after the findings
+	FailOn    Severity          // the --fail-on threshold, for the verdict and JUnit failures
+	Suite     func(target string) string
+}
+
+// Verdict is the one-word result: "fail" when something is at or above
+// FailOn, else "pass".
+func (r *Report) Verdict() string {
+	if ExitCode(r.Findings, r.failOn()) != 0 {
+		return "fail"
+	}
+	return "pass"
+}
+
+func (r *Report) failOn() Severity {
+	if r.FailOn == Pass {
+		return Fail
+	}
+	return r.FailOn
+}
+
+// Format is an output format.
+type Format string
+
+const (
+	FormatText  Format = "text"
+	FormatJSON  Format = "json"
+	FormatJUnit Format = "junit"
+	FormatSARIF Format = "sarif"
+)
+
+// Formats lists the formats every command accepts. Some commands add SARIF.
+var Formats = []Format{FormatText, FormatJSON, FormatJUnit}
+
+// ParseFormat parses a format name; accepted lists the ones the command takes.
+func ParseFormat(s string, accepted ...Format) (Format, error) {
+	if len(accepted) == 0 {
+		accepted = Formats
+	}
+	names := make([]string, len(accepted))
+	for i, f := range accepted {
+		if strings.EqualFold(s, string(f)) {
+			return f, nil
+		}
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("unknown format %q (accepted: %s)", s, strings.Join(names, ", "))
+}
+
+// TextOptions control the text renderer.
+type TextOptions struct {
+	Color bool // ANSI colour; the caller decides (terminal, NO_COLOR, --no-color)
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiRed    = "\x1b[31;1m"
+	ansiYellow = "\x1b[33m"
+	ansiGreen  = "\x1b[32m"
+	ansiDim    = "\x1b[2m"
+)
+
+func paint(on bool, code, s string) string {
+	if !on {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func sevColor(s Severity) string {
+	switch s {
+	case Fail:
+		return ansiRed
+	case Warn:
+		return ansiYellow
+	case Pass:
+		return ansiGreen
+	}
+	return ansiDim
+}
+
+// WriteText writes the verdict line, then a table of findings grouped by
+// target, then the evidence of every finding that has some.
+func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	c := Counts(r.Findings)
+	verdict := strings.ToUpper(r.Verdict())
+	code := ansiGreen
+	if verdict == "FAIL" {
+		code = ansiRed
+	}
+	fmt.Fprintf(w, "voipsec %s: %s: %d fail, %d warn, %d info, %d pass (fail-on %s)\n",
+		r.Command, paint(o.Color, code, verdict), c[Fail], c[Warn], c[Info], c[Pass], r.failOn())
+	targets, by := GroupByTarget(r.Findings)
+	for _, t := range targets {
+		fs := by[t]
+		fmt.Fprintf(w, "\n%s\n", t)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, f := range fs {
+			// Pad before painting so escape codes do not break the alignment.
+			sev := fmt.Sprintf("%-4s", strings.ToUpper(f.Severity.String()))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", paint(o.Color, sevColor(f.Severity), sev), f.Check, f.Summary)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		for _, f := range fs {
+			if f.Detail == "" && f.Location == nil {
+				continue
+			}
+			fmt.Fprintf(w, "    %s:", f.Check)
+			if f.Location != nil {
+				fmt.Fprintf(w, " at %s", f.Location)
+			}
+			if f.Detail != "" {
+				lines := strings.Split(strings.TrimRight(f.Detail, "\n"), "\n")
+				if len(lines) == 1 {
+					fmt.Fprintf(w, " %s", lines[0])
+				} else {
+					for _, l := range lines {
+						fmt.Fprintf(w, "\n      %s", l)
+					}
+				}
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if r.Text != nil {
+		fmt.Fprintln(w)
+		r.Text(w)
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// jsonReport is the voipsec/v1 document. See docs/json-schema.md.
+type jsonReport struct {
+	Schema    string         `json:"schema"`
+	Tool      jsonTool       `json:"tool"`
+	Command   string         `json:"command"`
+	Generated string         `json:"generated,omitempty"`
+	Verdict   string         `json:"verdict"`
+	FailOn    string         `json:"fail_on"`
+	Counts    jsonCounts     `json:"counts"`
+	Findings  []Finding      `json:"findings"`
+	Data      map[string]any `json:"data,omitempty"`
+}
+
+type jsonTool struct {
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+}
+
+type jsonCounts struct {
+	Fail int `json:"fail"`
+	Warn int `json:"warn"`
+	Info int `json:"info"`
+	Pass int `json:"pass"`
+}
+
+// WriteJSON writes the report as one indented voipsec/v1 JSON document.
+func WriteJSON(w io.Writer, r *Report) error {
+	c := Counts(r.Findings)
+	doc := jsonReport{
+		Schema:   SchemaVersion,
+		Tool:     jsonTool{Name: "voipsec", Version: r.Version},
+		Command:  r.Command,
+		Verdict:  r.Verdict(),
+		FailOn:   r.failOn().String(),
+		Counts:   jsonCounts{Fail: c[Fail], Warn: c[Warn], Info: c[Info], Pass: c[Pass]},
+		Findings: r.Findings,
+		Data:     r.Data,
+	}
+	if doc.Findings == nil {
+		doc.Findings = []Finding{}
+	}
+	if !r.Generated.IsZero() {
+		doc.Generated = r.Generated.UTC().Format(time.RFC3339)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// JUnit XML, in the shape Jenkins, GitLab and junitparser read.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Body    string `xml:",chardata"`
+}
+
+// WriteJUnit writes one testsuite per target and one testcase per finding.
+// Findings at or above the report's FailOn are failures carrying the
+// evidence; the others are passing test cases with their summary in
+// system-out. The suite name is the target, or r.Suite(target) when set.
+func WriteJUnit(w io.Writer, r *Report) error {
+	doc := junitSuites{Name: "voipsec " + r.Command}
+	targets, by := GroupByTarget(r.Findings)
+	failOn := r.failOn()
+	for _, t := range targets {
+		name := t
+		if r.Suite != nil {
+			name = r.Suite(t)
+		}
+		s := junitSuite{Name: name}
+		fs := by[t]
+		// Keep one test case per check and target: merge repeated IDs so CI
+		// tools that key on (classname, name) see each check once.
+		order := []string{}
+		merged := map[string][]Finding{}
+		for _, f := range fs {
+			if _, ok := merged[f.Check]; !ok {
+				order = append(order, f.Check)
+			}
+			merged[f.Check] = append(merged[f.Check], f)
+		}
+		sort.Strings(order)
+		for _, id := range order {
+			group := merged[id]
+			tc := junitCase{Name: id, Classname: name}
+			var failing []Finding
+			var out []string
+			for _, f := range group {
+				if f.Severity >= failOn && f.Severity > Pass {
+					failing = append(failing, f)
+				} else {
+					out = append(out, f.Severity.String()+": "+f.Summary+detailSuffix(f))
+				}
+			}
+			if len(failing) > 0 {
+				var body []string
+				for _, f := range failing {
+					body = append(body, f.Severity.String()+": "+f.Summary+detailSuffix(f))
+				}
+				tc.Failure = &junitFailure{Message: failing[0].Summary, Type: failing[0].Severity.String(), Body: strings.Join(body, "\n")}
+				s.Failures++
+			}
+			if len(out) > 0 {
+				tc.SystemOut = strings.Join(out, "\n")
+			}
+			s.Cases = append(s.Cases, tc)
+			s.Tests++
+		}
+		doc.Suites = append(doc.Suites, s)
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func detailSuffix(f Finding) string {
+	var b strings.Builder
+	if f.Location != nil {
+		b.WriteString("\nat " + f.Location.String())
+	}
+	if f.Detail != "" {
+		b.WriteString("\nevidence: " + f.Detail)
+	}
+	if f.Ref != "" {
+		b.WriteString("\nrule: " + f.Ref)
+	}
+	return b.String()
+}
+
+// Write renders r in format f. SARIF is handled by [WriteSARIF] when the
+// command supports it.
+func Write(w io.Writer, f Format, r *Report, o TextOptions) error {
+	switch f {
+	case FormatJSON:
+		return WriteJSON(w, r)
+	case FormatJUnit:
+		return WriteJUnit(w, r)
+	case FormatText, "":
+		return WriteText(w, r, o)
+	}
+	return fmt.Errorf("report: format %q not supported here", f)
+}
