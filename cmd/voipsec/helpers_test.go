@@ -1,0 +1,34 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runVoipsec runs the CLI in-process the way a user would, with no terminal
+// and an empty environment, and returns what it printed and its exit status.
+func runVoipsec(t testing.TB, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return runVoipsecEnv(t, nil, "", args...)
+}
+
+// runVoipsecEnv is runVoipsec with environment variables and standard input.
+func runVoipsecEnv(t testing.TB, vars map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out, errb bytes.Buffer
+	e := &env{
+		Stdin:      strings.NewReader(stdin),
+		Stdout:     &out,
+		Stderr:     &errb,
+		Getenv:     func(k string) string { return vars[k] },
+		IsTerminal: func(io.Writer) bool { return false },
+	}
+	code = run(ctx, args, e)
+	return out.String(), errb.String(), code
+}
