@@ -66,7 +66,7 @@ func Compare(d Declared, o Observation) []report.Finding {
 				out = append(out, report.Passed("UM-SRTP-MISMATCH", t, fmt.Sprintf("declared %s and the endpoint's media encryption (%s) agree", v, got)))
 			}
 		}
-		if d.Encryption != nil {
+		if d.Encryption != nil && v != Unsecured { // Unsecured is reported once, above
 			out = append(out, Evaluate(v, *d.Encryption).Finding(t))
 		}
 	}

@@ -53,8 +53,9 @@ func (o *outputOptions) Validate() error {
 	return nil
 }
 
-// emit renders r and returns the findings exit status.
-func (o *outputOptions) emit(e *env, r *report.Report) (int, error) {
+// emit renders r and returns the findings exit status. A command whose text
+// view is not a findings table passes its own text writer.
+func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) (int, error) {
 	r.FailOn = o.failOn
 	r.Version = version()
 	if r.Generated.IsZero() && o.format == report.FormatJSON {
@@ -71,7 +72,12 @@ func (o *outputOptions) emit(e *env, r *report.Report) (int, error) {
 		w = f
 	}
 	color := o.format == report.FormatText && !o.NoColor && e.Getenv("NO_COLOR") == "" && file == nil && e.IsTerminal(e.Stdout)
-	err := writeReport(w, o.format, r, report.TextOptions{Color: color})
+	var err error
+	if len(text) > 0 && o.format == report.FormatText {
+		text[0](w)
+	} else {
+		err = writeReport(w, o.format, r, report.TextOptions{Color: color})
+	}
 	if file != nil {
 		if cerr := file.Close(); err == nil {
 			err = cerr

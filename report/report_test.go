@@ -1,0 +1,328 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files and docs/checks.md")
+
+// designCatalog is the initial catalog of design.md; every ID must exist.
+var designCatalog = []string{
+	"UM-VOIPSEC-UNSECURED", "UM-ENCRYPTION-INCOMPATIBLE", "UM-MTLS-NOT-ENFORCED", "UM-SRTP-MISMATCH",
+	"TLS-HANDSHAKE-FAILED", "TLS-VERSION-WEAK", "TLS-CIPHER-WEAK", "TLS-CERT-UNTRUSTED", "TLS-CERT-EXPIRED",
+	"TLS-CERT-EXPIRING", "TLS-CERT-NAME-MISMATCH", "TLS-CERT-EKU", "TLS-CERT-WEAK-KEY", "TLS-CERT-WEAK-SIGNATURE",
+	"MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED", "MTLS-CLIENT-CERT-REJECTED",
+	"SIP-NO-RESPONSE", "SIP-OPTIONS-STATUS", "SIP-CLEARTEXT-ACCEPTED", "EDGE-SHARED-ADDRESS",
+	"SRTP-NOT-SUPPORTED", "SRTP-NOT-REQUIRED", "SRTP-WEAK-SUITE", "SRTP-MEDIA-AUTH-FAILED", "SRTP-NO-MEDIA",
+	"SDES-OVER-CLEARTEXT", "DTLS-FINGERPRINT-MISMATCH",
+	"GW-NO-TLS", "MEDIA-PORT-OUT-OF-RANGE", "IPSEC-NO-MEDIA-EXCEPTION",
+	"CAP-SDES-KEY-EXPOSED", "CAP-RTP-UNENCRYPTED", "CAP-TLS-NO-MTLS", "CAP-TLS-VERSION-WEAK", "CAP-SIP-CLEARTEXT",
+}
+
+func TestCatalogHasDesignIDs(t *testing.T) {
+	for _, id := range designCatalog {
+		c, ok := Lookup(id)
+		if !ok {
+			t.Errorf("catalog lacks %s", id)
+			continue
+		}
+		if c.Ref == "" {
+			t.Errorf("%s has no rule reference", id)
+		}
+		if c.Severity == Pass {
+			t.Errorf("%s has default severity pass", id)
+		}
+	}
+	areas := map[string]bool{}
+	for _, a := range Areas {
+		areas[a] = true
+	}
+	for _, c := range Checks() {
+		if !areas[c.Area] {
+			t.Errorf("%s is in unknown area %q", c.ID, c.Area)
+		}
+	}
+}
+
+func TestCatalogDocIsCurrent(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteCatalogMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "docs", "checks.md")
+	if *update {
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run: go generate ./report)", err)
+	}
+	if !bytes.Equal(got, b.Bytes()) {
+		t.Fatalf("docs/checks.md is stale: run `go generate ./report`")
+	}
+}
+
+func TestSeverityParseAndOrder(t *testing.T) {
+	for _, s := range []Severity{Pass, Info, Warn, Fail} {
+		for _, form := range []string{s.String(), strings.ToUpper(s.String())} {
+			got, err := ParseSeverity(form)
+			if err != nil || got != s {
+				t.Errorf("ParseSeverity(%q) = %v, %v", form, got, err)
+			}
+		}
+	}
+	if _, err := ParseSeverity("error"); err == nil {
+		t.Error("ParseSeverity accepted \"error\"")
+	}
+	if !(Pass < Info && Info < Warn && Warn < Fail) {
+		t.Error("severities out of order")
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	fs := []Finding{{Severity: Pass}, {Severity: Info}, {Severity: Warn}}
+	tests := []struct {
+		failOn Severity
+		want   int
+	}{{Fail, 0}, {Warn, 1}, {Info, 1}}
+	for _, tt := range tests {
+		if got := ExitCode(fs, tt.failOn); got != tt.want {
+			t.Errorf("ExitCode(fail-on %s) = %d, want %d", tt.failOn, got, tt.want)
+		}
+	}
+	if ExitCode(append(fs, Finding{Severity: Fail}), Fail) != 1 {
+		t.Error("a fail finding does not exit 1")
+	}
+	if ExitCode(nil, Info) != 0 {
+		t.Error("no findings does not exit 0")
+	}
+}
+
+func TestNewPanicsOnUnknownID(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("New accepted an unknown check ID")
+		}
+	}()
+	New("NO-SUCH-CHECK", "x", "y")
+}
+
+// sample is a report with two targets and every severity, a multi-line
+// detail, a plan location and characters that need escaping in XML.
+func sample() *Report {
+	return &Report{
+		Command: "probe",
+		Version: "v0.0.0-test",
+		Findings: []Finding{
+			New("MTLS-NOT-REQUIRED", "tls://med01.contoso.com:5061", "server accepted a handshake without a client certificate").
+				WithDetail("CertificateRequest sent (CA names: CN=Contoso Root CA); empty Certificate accepted; TLS 1.2"),
+			New("TLS-CERT-EXPIRING", "tls://med01.contoso.com:5061", "certificate expires in 12 days").
+				WithDetail("subject CN=med01.contoso.com\nnot after 2026-12-05T00:00:00Z"),
+			Passed("TLS-CERT-UNTRUSTED", "tls://med01.contoso.com:5061", "chain verifies to CN=Contoso Root CA"),
+			New("SRTP-NOT-REQUIRED", "udp://gw01.contoso.com:5060", "plain RTP/AVP offer answered with <RTP/AVP> & no crypto").
+				WithSeverity(Fail),
+			{Check: "SIP-OPTIONS-STATUS", Severity: Info, Target: "udp://gw01.contoso.com:5060", Summary: "OPTIONS answered 200 OK in 3 ms",
+				Location: &Location{File: "plan.yaml", Line: 12, Column: 5}},
+		},
+		Data: map[string]any{"example": map[string]int{"targets": 2}},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden file (go test ./report -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		format Format
+		color  bool
+		failOn Severity
+	}{
+		{"text.golden", FormatText, false, Fail},
+		{"text-color.golden", FormatText, true, Fail},
+		{"text-failon-warn.golden", FormatText, false, Warn},
+		{"report.json.golden", FormatJSON, false, Fail},
+		{"junit.xml.golden", FormatJUnit, false, Fail},
+		{"junit-failon-warn.xml.golden", FormatJUnit, false, Warn},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sample()
+			r.FailOn = tc.failOn
+			var b bytes.Buffer
+			if err := Write(&b, tc.format, r, TextOptions{Color: tc.color}); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.name, b.Bytes())
+		})
+	}
+}
+
+func TestTextColorOnlyWhenAsked(t *testing.T) {
+	var plain, color bytes.Buffer
+	WriteText(&plain, sample(), TextOptions{})
+	WriteText(&color, sample(), TextOptions{Color: true})
+	if strings.Contains(plain.String(), "\x1b[") {
+		t.Error("plain text output has escape codes")
+	}
+	if !strings.Contains(color.String(), "\x1b[") {
+		t.Error("colour output has no escape codes")
+	}
+}
+
+func TestJSONSchemaFields(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteJSON(&b, sample()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Schema   string         `json:"schema"`
+		Verdict  string         `json:"verdict"`
+		Counts   map[string]int `json:"counts"`
+		Findings []Finding      `json:"findings"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Schema != SchemaVersion || doc.Verdict != "fail" || doc.Counts["fail"] != 2 || doc.Counts["pass"] != 1 {
+		t.Errorf("header = %+v", doc)
+	}
+	if len(doc.Findings) != 5 || doc.Findings[0].Severity != Fail || doc.Findings[4].Location.Line != 12 {
+		t.Errorf("findings did not round-trip: %+v", doc.Findings)
+	}
+	// An empty report still has a findings array, never null.
+	b.Reset()
+	WriteJSON(&b, &Report{Command: "inspect"})
+	if !strings.Contains(b.String(), `"findings": []`) {
+		t.Errorf("empty report: %s", b.String())
+	}
+}
+
+func TestJUnitStructure(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, sample()); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("output is not XML: %v", err)
+	}
+	if len(doc.Suites) != 2 || doc.Tests != 5 || doc.Failures != 2 {
+		t.Fatalf("suites=%d tests=%d failures=%d", len(doc.Suites), doc.Tests, doc.Failures)
+	}
+}
+
+// TestJUnitReadByJunitparser feeds the JUnit output to a real consumer,
+// Debian's python3-junitparser, and checks that the suites, test counts and
+// failures it reads are the ones voipsec meant.
+func TestJUnitReadByJunitparser(t *testing.T) {
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		py = "python3"
+	}
+	check := exec.Command(py, "-c", "import junitparser")
+	if err := check.Run(); err != nil {
+		if os.Getenv("VOIPSEC_INTEROP") == "1" {
+			t.Fatalf("junitparser not importable by %s (install python3-junitparser): %v", py, err)
+		}
+		t.Skip("python3-junitparser not installed")
+	}
+	r := sample()
+	r.FailOn = Warn
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "out.xml")
+	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import sys, json
+from junitparser import JUnitXml, Failure
+xml = JUnitXml.fromfile(sys.argv[1])
+out = []
+for suite in xml:
+    cases = []
+    for case in suite:
+        failed = any(isinstance(r, Failure) for r in case.result)
+        msg = [r.message for r in case.result if isinstance(r, Failure)]
+        cases.append({"name": case.name, "classname": case.classname, "failed": failed, "message": msg[0] if msg else ""})
+    out.append({"name": suite.name, "tests": suite.tests, "failures": suite.failures, "cases": cases})
+print(json.dumps(out))
+`
+	cmd := exec.Command(py, "-c", script, file)
+	got, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("junitparser: %v", err)
+	}
+	type jcase struct {
+		Name, Classname, Message string
+		Failed                   bool
+	}
+	var suites []struct {
+		Name     string
+		Tests    int
+		Failures int
+		Cases    []jcase
+	}
+	if err := json.Unmarshal(got, &suites); err != nil {
+		t.Fatalf("%v: %s", err, got)
+	}
+	want := []struct {
+		name     string
+		tests    int
+		failures int
+		failed   map[string]bool
+	}{
+		{"tls://med01.contoso.com:5061", 3, 2, map[string]bool{"MTLS-NOT-REQUIRED": true, "TLS-CERT-EXPIRING": true, "TLS-CERT-UNTRUSTED": false}},
+		{"udp://gw01.contoso.com:5060", 2, 1, map[string]bool{"SRTP-NOT-REQUIRED": true, "SIP-OPTIONS-STATUS": false}},
+	}
+	if len(suites) != len(want) {
+		t.Fatalf("junitparser read %d suites, want %d: %s", len(suites), len(want), got)
+	}
+	for i, w := range want {
+		s := suites[i]
+		if s.Name != w.name || s.Tests != w.tests || s.Failures != w.failures {
+			t.Errorf("suite %d = %s tests=%d failures=%d, want %s %d %d", i, s.Name, s.Tests, s.Failures, w.name, w.tests, w.failures)
+		}
+		for _, c := range s.Cases {
+			f, ok := w.failed[c.Name]
+			if !ok {
+				t.Errorf("unexpected case %s in %s", c.Name, s.Name)
+			}
+			if f != c.Failed {
+				t.Errorf("case %s failed=%v, want %v", c.Name, c.Failed, f)
+			}
+			if c.Name == "SRTP-NOT-REQUIRED" && !strings.Contains(c.Message, "<RTP/AVP> & no crypto") {
+				t.Errorf("failure message not carried intact: %q", c.Message)
+			}
+		}
+	}
+}
