@@ -1,0 +1,699 @@
+package inspect
+
+// TLS record and handshake parsing shared by the packet-inspection core and
+// tlsprobe's cipher-suite enumeration.
+//
+// # Fast decoding
+//
+// TLDR: decode into structs you own and reuse; nothing here allocates once the
+// caller's slices (Certificates, CANames, the assembler buffer) have grown to
+// their steady-state capacity. Fields reference the input: copy before the
+// input buffer is reused.
+//
+//	var rec inspect.TLSRecord
+//	var hs inspect.TLSHandshake
+//	var sh inspect.TLSServerHello
+//	n, err := rec.DecodeFromBytes(data)          // one record, n bytes consumed
+//	if err == nil && rec.ContentType == inspect.TLSRecordHandshake {
+//		if _, err := hs.DecodeFromBytes(rec.Fragment); err == nil && hs.Type == inspect.TLSServerHelloType {
+//			err = sh.DecodeFromBytes(hs.Body)
+//		}
+//	}
+//
+// A handshake message may span several records, and one record may hold
+// several messages. Feed record fragments to a [TLSHandshakeAssembler] and
+// take whole messages out with Next.
+//
+// Errors are the package-level sentinels below (no allocation); callers branch
+// on them with errors.Is. A decoder never panics on any input.
+
+import (
+	"encoding/binary"
+	"errors"
+	"strconv"
+)
+
+// Named limits against hostile input (style: miekg/dns, sipgo).
+const (
+	// TLSMaxRecordLength is the largest record fragment accepted: 2^14 bytes of
+	// plaintext plus the 2048 bytes of expansion TLS 1.2 allows
+	// (RFC 5246 §6.2.3).
+	TLSMaxRecordLength = 1<<14 + 2048
+	// TLSMaxHandshakeLength bounds one handshake message held by a
+	// [TLSHandshakeAssembler]; certificate chains above 256 KiB are refused.
+	TLSMaxHandshakeLength = 1 << 18
+	// TLSMaxCertificates bounds the certificates kept from one Certificate
+	// message.
+	TLSMaxCertificates = 32
+	// TLSMaxCANames bounds the distinguished names kept from one
+	// CertificateRequest.
+	TLSMaxCANames = 256
+)
+
+// Errors returned by the TLS decoders. They never carry per-call data so that
+// returning them does not allocate.
+var (
+	// ErrTLSTruncated means the input ends before the structure does; feed
+	// more bytes and retry.
+	ErrTLSTruncated = errors.New("inspect: tls: truncated")
+	// ErrTLSMalformed means a length or field is impossible.
+	ErrTLSMalformed = errors.New("inspect: tls: malformed")
+	// ErrTLSNotTLS means the bytes do not start a TLS record (bad content
+	// type or version byte): the peer speaks something else.
+	ErrTLSNotTLS = errors.New("inspect: tls: not a TLS record")
+	// ErrTLSTooLarge means a record or handshake message exceeds the named
+	// limits above.
+	ErrTLSTooLarge = errors.New("inspect: tls: message too large")
+	// ErrTLSUnexpectedType means a handshake body was handed to the decoder
+	// of another message type.
+	ErrTLSUnexpectedType = errors.New("inspect: tls: unexpected handshake type")
+)
+
+// Record content types (RFC 8446 §5.1).
+const (
+	TLSRecordChangeCipherSpec uint8 = 20
+	TLSRecordAlert            uint8 = 21
+	TLSRecordHandshake        uint8 = 22
+	TLSRecordApplicationData  uint8 = 23
+	TLSRecordHeartbeat        uint8 = 24
+)
+
+// Handshake message types (RFC 8446 §4, RFC 5246 §7.4).
+const (
+	TLSHelloRequestType        uint8 = 0
+	TLSClientHelloType         uint8 = 1
+	TLSServerHelloType         uint8 = 2
+	TLSNewSessionTicketType    uint8 = 4
+	TLSEncryptedExtensionsType uint8 = 8
+	TLSCertificateType         uint8 = 11
+	TLSServerKeyExchangeType   uint8 = 12
+	TLSCertificateRequestType  uint8 = 13
+	TLSServerHelloDoneType     uint8 = 14
+	TLSCertificateVerifyType   uint8 = 15
+	TLSClientKeyExchangeType   uint8 = 16
+	TLSFinishedType            uint8 = 20
+)
+
+// Extension types used by the decoders (IANA TLS ExtensionType Values).
+const (
+	TLSExtServerName             uint16 = 0
+	TLSExtSupportedGroups        uint16 = 10
+	TLSExtECPointFormats         uint16 = 11
+	TLSExtSignatureAlgorithms    uint16 = 13
+	TLSExtUseSRTP                uint16 = 14
+	TLSExtSupportedVersions      uint16 = 43
+	TLSExtCertificateAuthorities uint16 = 47
+	TLSExtKeyShare               uint16 = 51
+	TLSExtRenegotiationInfo      uint16 = 0xff01
+)
+
+// Protocol versions as they appear on the wire.
+const (
+	VersionSSL30 uint16 = 0x0300
+	VersionTLS10 uint16 = 0x0301
+	VersionTLS11 uint16 = 0x0302
+	VersionTLS12 uint16 = 0x0303
+	VersionTLS13 uint16 = 0x0304
+)
+
+// TLSVersion describes one protocol version (RFC 6101, 2246, 4346, 5246,
+// 8446). Deprecated follows RFC 7568 (SSL 3.0) and RFC 8996 (TLS 1.0, 1.1).
+type TLSVersion struct {
+	ID         uint16 `json:"id"`
+	Name       string `json:"name"`
+	Deprecated bool   `json:"deprecated"`
+	Ref        string `json:"ref"`
+}
+
+var tlsVersions = []*TLSVersion{
+	{ID: VersionSSL30, Name: "SSL 3.0", Deprecated: true, Ref: "RFC 7568"},
+	{ID: VersionTLS10, Name: "TLS 1.0", Deprecated: true, Ref: "RFC 8996"},
+	{ID: VersionTLS11, Name: "TLS 1.1", Deprecated: true, Ref: "RFC 8996"},
+	{ID: VersionTLS12, Name: "TLS 1.2", Ref: "RFC 5246"},
+	{ID: VersionTLS13, Name: "TLS 1.3", Ref: "RFC 8446"},
+}
+
+// TLSVersions returns the known protocol versions, oldest first. The slice
+// is shared: do not modify it.
+func TLSVersions() []*TLSVersion { return tlsVersions }
+
+// TLSVersionName returns "TLS 1.2" style names, "0x%04X" for unknown values.
+func TLSVersionName(v uint16) string {
+	for _, tv := range tlsVersions {
+		if tv.ID == v {
+			return tv.Name
+		}
+	}
+	return hex16(v)
+}
+
+// TLSVersionDeprecated reports whether v is SSL 3.0, TLS 1.0 or TLS 1.1, or an
+// even older SSL value.
+func TLSVersionDeprecated(v uint16) bool { return v >= 0x0200 && v < VersionTLS12 }
+
+func hex16(v uint16) string {
+	const digits = "0123456789ABCDEF"
+	return string([]byte{'0', 'x', digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf]})
+}
+
+// TLSAlertName returns the RFC 8446 §6 / RFC 5246 §7.2 name of an alert
+// description ("handshake_failure"), "alert(N)" for unknown values.
+func TLSAlertName(d uint8) string {
+	if n, ok := alertNames[d]; ok {
+		return n
+	}
+	return "alert(" + strconv.Itoa(int(d)) + ")"
+}
+
+var alertNames = map[uint8]string{
+	0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 21: "decryption_failed",
+	22: "record_overflow", 30: "decompression_failure", 40: "handshake_failure", 41: "no_certificate",
+	42: "bad_certificate", 43: "unsupported_certificate", 44: "certificate_revoked",
+	45: "certificate_expired", 46: "certificate_unknown", 47: "illegal_parameter", 48: "unknown_ca",
+	49: "access_denied", 50: "decode_error", 51: "decrypt_error", 60: "export_restriction",
+	70: "protocol_version", 71: "insufficient_security", 80: "internal_error",
+	86: "inappropriate_fallback", 90: "user_canceled", 100: "no_renegotiation",
+	109: "missing_extension", 110: "unsupported_extension", 111: "certificate_unobtainable",
+	112: "unrecognized_name", 113: "bad_certificate_status_response", 114: "bad_certificate_hash_value",
+	115: "unknown_psk_identity", 116: "certificate_required", 120: "no_application_protocol",
+	121: "ech_required",
+}
+
+// TLSUint16s is a wire list of big-endian 16-bit values (cipher suites,
+// versions, SRTP profiles, groups), kept as the raw bytes so that decoding
+// does not allocate.
+type TLSUint16s []byte
+
+// Len returns the number of values.
+func (l TLSUint16s) Len() int { return len(l) / 2 }
+
+// At returns value i; it panics like a slice index when i is out of range.
+func (l TLSUint16s) At(i int) uint16 { return binary.BigEndian.Uint16(l[2*i:]) }
+
+// Contains reports whether v is in the list.
+func (l TLSUint16s) Contains(v uint16) bool {
+	for i := 0; i+1 < len(l); i += 2 {
+		if binary.BigEndian.Uint16(l[i:]) == v {
+			return true
+		}
+	}
+	return false
+}
+
+// IsGREASE reports whether v is a GREASE value (RFC 8701 §2).
+func IsGREASE(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
+
+// TLSRecord is one TLS record (RFC 8446 §5.1). Fragment aliases the input.
+type TLSRecord struct {
+	ContentType uint8
+	Version     uint16 // legacy_record_version
+	Fragment    []byte
+}
+
+// LooksLikeTLSRecord reports whether b starts with a plausible TLS record
+// header (content type 20-24, major version 3). It needs 3 bytes.
+func LooksLikeTLSRecord(b []byte) bool {
+	return len(b) >= 3 && b[0] >= TLSRecordChangeCipherSpec && b[0] <= TLSRecordHeartbeat && b[1] == 3
+}
+
+// DecodeFromBytes decodes the record at the start of data and returns the
+// number of bytes it spans. It returns ErrTLSNotTLS when the header is not
+// TLS, ErrTLSTruncated when data holds only part of the record.
+func (r *TLSRecord) DecodeFromBytes(data []byte) (int, error) {
+	if len(data) < 5 {
+		if len(data) > 0 && !(data[0] >= TLSRecordChangeCipherSpec && data[0] <= TLSRecordHeartbeat) {
+			return 0, ErrTLSNotTLS
+		}
+		if len(data) > 1 && data[1] != 3 {
+			return 0, ErrTLSNotTLS
+		}
+		return 0, ErrTLSTruncated
+	}
+	if !LooksLikeTLSRecord(data) {
+		return 0, ErrTLSNotTLS
+	}
+	n := int(binary.BigEndian.Uint16(data[3:5]))
+	if n > TLSMaxRecordLength {
+		return 0, ErrTLSTooLarge
+	}
+	if len(data) < 5+n {
+		return 0, ErrTLSTruncated
+	}
+	r.ContentType = data[0]
+	r.Version = binary.BigEndian.Uint16(data[1:3])
+	r.Fragment = data[5 : 5+n]
+	return 5 + n, nil
+}
+
+// TLSAlert is a decoded alert record body (RFC 8446 §6).
+type TLSAlert struct {
+	Level       uint8 // 1 warning, 2 fatal
+	Description uint8
+}
+
+// DecodeFromBytes decodes the two alert bytes of a plaintext alert fragment.
+func (a *TLSAlert) DecodeFromBytes(fragment []byte) error {
+	if len(fragment) < 2 {
+		return ErrTLSTruncated
+	}
+	a.Level, a.Description = fragment[0], fragment[1]
+	return nil
+}
+
+// String is "fatal handshake_failure".
+func (a TLSAlert) String() string {
+	lvl := "warning"
+	if a.Level == 2 {
+		lvl = "fatal"
+	}
+	return lvl + " " + TLSAlertName(a.Description)
+}
+
+// TLSHandshake is one handshake message header and body (RFC 8446 §4).
+// Body aliases the input.
+type TLSHandshake struct {
+	Type uint8
+	Body []byte
+}
+
+// DecodeFromBytes decodes the handshake message at the start of data and
+// returns the bytes it spans. A message longer than data gives
+// ErrTLSTruncated (see [TLSHandshakeAssembler] for messages spanning records).
+func (h *TLSHandshake) DecodeFromBytes(data []byte) (int, error) {
+	if len(data) < 4 {
+		return 0, ErrTLSTruncated
+	}
+	n := int(data[1])<<16 | int(data[2])<<8 | int(data[3])
+	if n > TLSMaxHandshakeLength {
+		return 0, ErrTLSTooLarge
+	}
+	if len(data) < 4+n {
+		return 0, ErrTLSTruncated
+	}
+	h.Type = data[0]
+	h.Body = data[4 : 4+n]
+	return 4 + n, nil
+}
+
+// TLSHandshakeAssembler joins handshake fragments from consecutive plaintext
+// handshake records and yields whole messages. It owns one buffer that grows
+// to the largest message seen and is then reused: messages returned by Next
+// alias it until the next Write or Reset. Not safe for concurrent use.
+type TLSHandshakeAssembler struct {
+	buf []byte
+	off int
+}
+
+// Reset empties the assembler, keeping its buffer.
+func (a *TLSHandshakeAssembler) Reset() { a.buf, a.off = a.buf[:0], 0 }
+
+// Buffered returns the number of bytes not yet returned as messages.
+func (a *TLSHandshakeAssembler) Buffered() int { return len(a.buf) - a.off }
+
+// Write appends a handshake record fragment. It returns ErrTLSTooLarge when
+// the pending bytes would exceed [TLSMaxHandshakeLength] plus a header.
+func (a *TLSHandshakeAssembler) Write(fragment []byte) error {
+	if a.off > 0 {
+		n := copy(a.buf, a.buf[a.off:])
+		a.buf, a.off = a.buf[:n], 0
+	}
+	if len(a.buf)+len(fragment) > TLSMaxHandshakeLength+4 {
+		return ErrTLSTooLarge
+	}
+	a.buf = append(a.buf, fragment...)
+	return nil
+}
+
+// Next decodes the next whole message. ok is false when more fragments are
+// needed; err is non-nil when the pending bytes can never form a message.
+func (a *TLSHandshakeAssembler) Next(h *TLSHandshake) (ok bool, err error) {
+	n, err := h.DecodeFromBytes(a.buf[a.off:])
+	if err == ErrTLSTruncated {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	a.off += n
+	return true, nil
+}
+
+// wire helpers: bounds-checked, threading an offset; on failure they return
+// ok=false and the caller returns ErrTLSMalformed or ErrTLSTruncated.
+
+func u8(b []byte, off int) (uint8, int, bool) {
+	if off < 0 || off >= len(b) {
+		return 0, len(b), false
+	}
+	return b[off], off + 1, true
+}
+
+func u16(b []byte, off int) (uint16, int, bool) {
+	if off < 0 || off+2 > len(b) {
+		return 0, len(b), false
+	}
+	return binary.BigEndian.Uint16(b[off:]), off + 2, true
+}
+
+// vec reads a length-prefixed vector with an lenBytes-byte length (1, 2 or 3).
+func vec(b []byte, off, lenBytes int) ([]byte, int, bool) {
+	if off < 0 || off+lenBytes > len(b) {
+		return nil, len(b), false
+	}
+	n := 0
+	for i := 0; i < lenBytes; i++ {
+		n = n<<8 | int(b[off+i])
+	}
+	off += lenBytes
+	if n > len(b)-off {
+		return nil, len(b), false
+	}
+	return b[off : off+n], off + n, true
+}
+
+// TLSClientHello is a decoded ClientHello body (RFC 8446 §4.1.2, RFC 5246
+// §7.4.1.2). All byte fields alias the input.
+type TLSClientHello struct {
+	Version            uint16     // legacy_version
+	Random             []byte     // 32 bytes
+	SessionID          []byte     //
+	CipherSuites       TLSUint16s // in client preference order
+	CompressionMethods []byte     //
+	Extensions         []byte     // raw extensions block, nil if absent
+	ServerName         []byte     // SNI host_name (RFC 6066 §3), nil if absent
+	SupportedVersions  TLSUint16s // supported_versions (RFC 8446 §4.2.1), nil if absent
+	SRTPProfiles       TLSUint16s // use_srtp profiles (RFC 5764 §4.1.1), nil if absent
+	SRTPMKI            []byte     // use_srtp srtp_mki
+	HasUseSRTP         bool
+}
+
+// DecodeFromBytes decodes a ClientHello handshake body. It resets every
+// field first, so a struct can be reused.
+func (h *TLSClientHello) DecodeFromBytes(body []byte) error {
+	*h = TLSClientHello{}
+	var ok bool
+	off := 0
+	if h.Version, off, ok = u16(body, off); !ok {
+		return ErrTLSMalformed
+	}
+	if off+32 > len(body) {
+		return ErrTLSMalformed
+	}
+	h.Random = body[off : off+32]
+	off += 32
+	if h.SessionID, off, ok = vec(body, off, 1); !ok || len(h.SessionID) > 32 {
+		return ErrTLSMalformed
+	}
+	var cs []byte
+	if cs, off, ok = vec(body, off, 2); !ok || len(cs)%2 != 0 {
+		return ErrTLSMalformed
+	}
+	h.CipherSuites = cs
+	if h.CompressionMethods, off, ok = vec(body, off, 1); !ok {
+		return ErrTLSMalformed
+	}
+	if off == len(body) {
+		return nil // no extensions (SSL 3.0 style)
+	}
+	if h.Extensions, off, ok = vec(body, off, 2); !ok || off != len(body) {
+		return ErrTLSMalformed
+	}
+	return walkExtensions(h.Extensions, h.clientExt)
+}
+
+func (h *TLSClientHello) clientExt(typ uint16, data []byte) error {
+	switch typ {
+	case TLSExtServerName:
+		// ServerNameList: 2-byte length, then {type(1), HostName<2>} entries.
+		list, _, ok := vec(data, 0, 2)
+		if !ok {
+			return ErrTLSMalformed
+		}
+		for off := 0; off < len(list); {
+			var t uint8
+			var name []byte
+			if t, off, ok = u8(list, off); !ok {
+				return ErrTLSMalformed
+			}
+			if name, off, ok = vec(list, off, 2); !ok {
+				return ErrTLSMalformed
+			}
+			if t == 0 && h.ServerName == nil {
+				h.ServerName = name
+			}
+		}
+	case TLSExtSupportedVersions:
+		v, _, ok := vec(data, 0, 1)
+		if !ok || len(v)%2 != 0 {
+			return ErrTLSMalformed
+		}
+		h.SupportedVersions = v
+	case TLSExtUseSRTP:
+		p, off, ok := vec(data, 0, 2)
+		if !ok || len(p)%2 != 0 {
+			return ErrTLSMalformed
+		}
+		mki, _, ok := vec(data, off, 1)
+		if !ok {
+			return ErrTLSMalformed
+		}
+		h.SRTPProfiles, h.SRTPMKI, h.HasUseSRTP = p, mki, true
+	}
+	return nil
+}
+
+// MaxVersion is the highest version the client offers: the largest non-GREASE
+// supported_versions entry, or the legacy version when the extension is
+// absent.
+func (h *TLSClientHello) MaxVersion() uint16 {
+	if h.SupportedVersions == nil {
+		return h.Version
+	}
+	var m uint16
+	for i := 0; i < h.SupportedVersions.Len(); i++ {
+		if v := h.SupportedVersions.At(i); !IsGREASE(v) && v > m {
+			m = v
+		}
+	}
+	return m
+}
+
+func walkExtensions(exts []byte, fn func(typ uint16, data []byte) error) error {
+	for off := 0; off < len(exts); {
+		var typ uint16
+		var data []byte
+		var ok bool
+		if typ, off, ok = u16(exts, off); !ok {
+			return ErrTLSMalformed
+		}
+		if data, off, ok = vec(exts, off, 2); !ok {
+			return ErrTLSMalformed
+		}
+		if err := fn(typ, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// helloRetryRandom marks a HelloRetryRequest (RFC 8446 §4.1.3).
+var helloRetryRandom = [32]byte{
+	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+	0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+}
+
+// TLSServerHello is a decoded ServerHello body (RFC 8446 §4.1.3, RFC 5246
+// §7.4.1.3). All byte fields alias the input.
+type TLSServerHello struct {
+	Version           uint16 // legacy_version
+	Random            []byte
+	SessionID         []byte
+	CipherSuite       uint16
+	CompressionMethod uint8
+	Extensions        []byte // raw, nil if absent
+	SelectedVersion   uint16 // supported_versions (TLS 1.3), 0 if absent
+	SRTPProfile       uint16 // use_srtp answer, 0 if absent
+	HasUseSRTP        bool
+	HelloRetry        bool // this is a HelloRetryRequest
+}
+
+// DecodeFromBytes decodes a ServerHello handshake body, resetting h first.
+func (h *TLSServerHello) DecodeFromBytes(body []byte) error {
+	*h = TLSServerHello{}
+	var ok bool
+	off := 0
+	if h.Version, off, ok = u16(body, off); !ok {
+		return ErrTLSMalformed
+	}
+	if off+32 > len(body) {
+		return ErrTLSMalformed
+	}
+	h.Random = body[off : off+32]
+	off += 32
+	h.HelloRetry = [32]byte(h.Random) == helloRetryRandom
+	if h.SessionID, off, ok = vec(body, off, 1); !ok || len(h.SessionID) > 32 {
+		return ErrTLSMalformed
+	}
+	if h.CipherSuite, off, ok = u16(body, off); !ok {
+		return ErrTLSMalformed
+	}
+	if h.CompressionMethod, off, ok = u8(body, off); !ok {
+		return ErrTLSMalformed
+	}
+	if off == len(body) {
+		return nil
+	}
+	if h.Extensions, off, ok = vec(body, off, 2); !ok || off != len(body) {
+		return ErrTLSMalformed
+	}
+	return walkExtensions(h.Extensions, h.serverExt)
+}
+
+func (h *TLSServerHello) serverExt(typ uint16, data []byte) error {
+	switch typ {
+	case TLSExtSupportedVersions:
+		v, _, ok := u16(data, 0)
+		if !ok {
+			return ErrTLSMalformed
+		}
+		h.SelectedVersion = v
+	case TLSExtUseSRTP:
+		p, off, ok := vec(data, 0, 2)
+		if !ok || len(p) != 2 {
+			return ErrTLSMalformed
+		}
+		if _, _, ok = vec(data, off, 1); !ok {
+			return ErrTLSMalformed
+		}
+		h.SRTPProfile, h.HasUseSRTP = binary.BigEndian.Uint16(p), true
+	}
+	return nil
+}
+
+// NegotiatedVersion is the version the server chose: supported_versions when
+// present (TLS 1.3), else the legacy version.
+func (h *TLSServerHello) NegotiatedVersion() uint16 {
+	if h.SelectedVersion != 0 {
+		return h.SelectedVersion
+	}
+	return h.Version
+}
+
+// TLSCertificate is a decoded Certificate message (RFC 5246 §7.4.2; with
+// TLS13 set, RFC 8446 §4.4.2). Certificates holds the DER certificates,
+// leaf first, as sub-slices of the input; it is truncated at
+// [TLSMaxCertificates] (Count still counts them all). Reuse the struct to
+// reuse the Certificates backing array.
+type TLSCertificate struct {
+	Context      []byte   // TLS 1.3 certificate_request_context
+	Certificates [][]byte // DER, leaf first
+	Count        int      // certificates in the message
+}
+
+// DecodeFromBytes decodes a Certificate body. tls13 selects the TLS 1.3
+// layout (request context, per-entry extensions).
+func (c *TLSCertificate) DecodeFromBytes(body []byte, tls13 bool) error {
+	c.Context, c.Certificates, c.Count = nil, c.Certificates[:0], 0
+	off := 0
+	var ok bool
+	if tls13 {
+		if c.Context, off, ok = vec(body, off, 1); !ok {
+			return ErrTLSMalformed
+		}
+	}
+	list, end, ok := vec(body, off, 3)
+	if !ok || end != len(body) {
+		return ErrTLSMalformed
+	}
+	for off := 0; off < len(list); {
+		var der []byte
+		if der, off, ok = vec(list, off, 3); !ok || len(der) == 0 {
+			return ErrTLSMalformed
+		}
+		if tls13 {
+			if _, off, ok = vec(list, off, 2); !ok {
+				return ErrTLSMalformed
+			}
+		}
+		if len(c.Certificates) < TLSMaxCertificates {
+			c.Certificates = append(c.Certificates, der)
+		}
+		c.Count++
+	}
+	return nil
+}
+
+// TLSCertificateRequest is a decoded CertificateRequest (RFC 5246 §7.4.4,
+// RFC 4346 §7.4.4 for TLS 1.0/1.1, RFC 8446 §4.3.2 for TLS 1.3). CANames are
+// the DER-encoded distinguished names of the CAs the server accepts
+// (certificate_authorities), sub-slices of the input, truncated at
+// [TLSMaxCANames].
+type TLSCertificateRequest struct {
+	CertificateTypes    []byte     // TLS <= 1.2
+	SignatureAlgorithms TLSUint16s // TLS 1.2 field or TLS 1.3 extension
+	Context             []byte     // TLS 1.3 certificate_request_context
+	CANames             [][]byte
+}
+
+// DecodeFromBytes decodes a CertificateRequest body for the negotiated
+// version (it changed layout in TLS 1.2 and again in TLS 1.3).
+func (r *TLSCertificateRequest) DecodeFromBytes(body []byte, version uint16) error {
+	r.CertificateTypes, r.SignatureAlgorithms, r.Context, r.CANames = nil, nil, nil, r.CANames[:0]
+	var ok bool
+	off := 0
+	if version >= VersionTLS13 {
+		var exts []byte
+		if r.Context, off, ok = vec(body, off, 1); !ok {
+			return ErrTLSMalformed
+		}
+		if exts, off, ok = vec(body, off, 2); !ok || off != len(body) {
+			return ErrTLSMalformed
+		}
+		return walkExtensions(exts, func(typ uint16, data []byte) error {
+			switch typ {
+			case TLSExtSignatureAlgorithms:
+				sa, _, ok := vec(data, 0, 2)
+				if !ok || len(sa)%2 != 0 {
+					return ErrTLSMalformed
+				}
+				r.SignatureAlgorithms = sa
+			case TLSExtCertificateAuthorities:
+				cas, _, ok := vec(data, 0, 2)
+				if !ok {
+					return ErrTLSMalformed
+				}
+				return r.names(cas)
+			}
+			return nil
+		})
+	}
+	if r.CertificateTypes, off, ok = vec(body, off, 1); !ok {
+		return ErrTLSMalformed
+	}
+	if version >= VersionTLS12 {
+		var sa []byte
+		if sa, off, ok = vec(body, off, 2); !ok || len(sa)%2 != 0 {
+			return ErrTLSMalformed
+		}
+		r.SignatureAlgorithms = sa
+	}
+	cas, end, ok := vec(body, off, 2)
+	if !ok || end != len(body) {
+		return ErrTLSMalformed
+	}
+	return r.names(cas)
+}
+
+func (r *TLSCertificateRequest) names(cas []byte) error {
+	for off := 0; off < len(cas); {
+		var dn []byte
+		var ok bool
+		if dn, off, ok = vec(cas, off, 2); !ok {
+			return ErrTLSMalformed
+		}
+		if len(r.CANames) < TLSMaxCANames {
+			r.CANames = append(r.CANames, dn)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package inspect
+
+import (
+	"crypto/tls"
+	"testing"
+)
+
+// FuzzTLS feeds arbitrary bytes through the record layer, the handshake
+// assembler and every handshake decoder (ClientHello, ServerHello,
+// Certificate, CertificateRequest for each layout). Seeds are real
+// crypto/tls flights. The decoders must not panic and must keep every
+// returned slice inside the input.
+func FuzzTLS(f *testing.F) {
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		cw, sw := transcript(f, v, tls.RequireAndVerifyClientCert)
+		f.Add(cw)
+		f.Add(sw)
+	}
+	f.Add(hello(0x0303, []uint16{0xc02b}, ext(TLSExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0})))
+	f.Add([]byte{0x15, 3, 3, 0, 2, 2, 40})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var (
+			rec  TLSRecord
+			hs   TLSHandshake
+			ch   TLSClientHello
+			sh   TLSServerHello
+			cert TLSCertificate
+			cr   TLSCertificateRequest
+			al   TLSAlert
+			a    TLSHandshakeAssembler
+		)
+		// Decoders applied directly to the raw bytes as a handshake body.
+		_ = ch.DecodeFromBytes(data)
+		_ = ch.MaxVersion()
+		_ = sh.DecodeFromBytes(data)
+		_ = sh.NegotiatedVersion()
+		_ = cert.DecodeFromBytes(data, false)
+		_ = cert.DecodeFromBytes(data, true)
+		for _, v := range []uint16{VersionTLS10, VersionTLS12, VersionTLS13} {
+			_ = cr.DecodeFromBytes(data, v)
+		}
+		// And through the record layer and the assembler.
+		for rest := data; len(rest) > 0; {
+			n, err := rec.DecodeFromBytes(rest)
+			if err != nil {
+				break
+			}
+			if n <= 0 || n > len(rest) {
+				t.Fatalf("record consumed %d of %d bytes", n, len(rest))
+			}
+			rest = rest[n:]
+			switch rec.ContentType {
+			case TLSRecordAlert:
+				_ = al.DecodeFromBytes(rec.Fragment)
+				_ = al.String()
+			case TLSRecordHandshake:
+				if a.Write(rec.Fragment) != nil {
+					return
+				}
+				for {
+					ok, err := a.Next(&hs)
+					if !ok || err != nil {
+						break
+					}
+					switch hs.Type {
+					case TLSClientHelloType:
+						if ch.DecodeFromBytes(hs.Body) == nil && len(ch.Random) != 32 {
+							t.Fatalf("random of %d bytes", len(ch.Random))
+						}
+					case TLSServerHelloType:
+						_ = sh.DecodeFromBytes(hs.Body)
+					case TLSCertificateType:
+						if cert.DecodeFromBytes(hs.Body, false) == nil && len(cert.Certificates) > cert.Count {
+							t.Fatalf("%d certificates kept of %d", len(cert.Certificates), cert.Count)
+						}
+					case TLSCertificateRequestType:
+						_ = cr.DecodeFromBytes(hs.Body, VersionTLS12)
+					}
+				}
+			}
+		}
+	})
+}

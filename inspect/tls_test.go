@@ -1,0 +1,470 @@
+package inspect
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/voipsec/voipsec/internal/testpki"
+)
+
+// recorder keeps every byte written through a net.Conn.
+type recorder struct {
+	net.Conn
+	mu  sync.Mutex
+	out bytes.Buffer
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.mu.Lock()
+	r.out.Write(b)
+	r.mu.Unlock()
+	return r.Conn.Write(b)
+}
+
+func (r *recorder) bytes() []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]byte(nil), r.out.Bytes()...)
+}
+
+// transcript runs a real crypto/tls handshake over net.Pipe and returns what
+// the client and the server wrote.
+func transcript(t testing.TB, maxVersion uint16, clientAuth tls.ClientAuthType) (client, server []byte) {
+	t.Helper()
+	p := testpki.NewT(t)
+	c, s := net.Pipe()
+	rc, rs := &recorder{Conn: c}, &recorder{Conn: s}
+	srv := tls.Server(rs, &tls.Config{
+		Certificates: []tls.Certificate{p.Server}, ClientCAs: p.CAPool,
+		ClientAuth: clientAuth, MaxVersion: maxVersion,
+	})
+	cli := tls.Client(rc, &tls.Config{
+		RootCAs: p.CAPool, ServerName: "localhost", MaxVersion: maxVersion,
+		Certificates: []tls.Certificate{p.Client},
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	_ = c.SetDeadline(deadline)
+	_ = s.SetDeadline(deadline)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Handshake() }()
+	if err := cli.Handshake(); err != nil {
+		t.Fatalf("client handshake: %v", err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatalf("server handshake: %v", err)
+	}
+	// Close the pipes, not the TLS conns: close_notify on an unread pipe
+	// would block for crypto/tls's 5 s close deadline.
+	_ = c.Close()
+	_ = s.Close()
+	return rc.bytes(), rs.bytes()
+}
+
+// messages splits a plaintext flight into handshake messages via the
+// assembler, stopping at the first non-handshake record.
+func messages(t testing.TB, flight []byte) []TLSHandshake {
+	t.Helper()
+	var a TLSHandshakeAssembler
+	var out []TLSHandshake
+	for len(flight) > 0 {
+		var rec TLSRecord
+		n, err := rec.DecodeFromBytes(flight)
+		if err != nil {
+			t.Fatalf("record: %v", err)
+		}
+		flight = flight[n:]
+		if rec.ContentType != TLSRecordHandshake {
+			break
+		}
+		if err := a.Write(rec.Fragment); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			var h TLSHandshake
+			ok, err := a.Next(&h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				break
+			}
+			h.Body = append([]byte(nil), h.Body...)
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func find(msgs []TLSHandshake, typ uint8) []byte {
+	for _, m := range msgs {
+		if m.Type == typ {
+			return m.Body
+		}
+	}
+	return nil
+}
+
+func TestTLS12Transcript(t *testing.T) {
+	cw, sw := transcript(t, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
+	cmsgs, smsgs := messages(t, cw), messages(t, sw)
+
+	var ch TLSClientHello
+	if err := ch.DecodeFromBytes(find(cmsgs, TLSClientHelloType)); err != nil {
+		t.Fatalf("ClientHello: %v", err)
+	}
+	if ch.Version != VersionTLS12 || string(ch.ServerName) != "localhost" || ch.CipherSuites.Len() == 0 {
+		t.Errorf("ClientHello: version %s, SNI %q, %d suites", TLSVersionName(ch.Version), ch.ServerName, ch.CipherSuites.Len())
+	}
+	if !ch.CipherSuites.Contains(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) {
+		t.Errorf("ClientHello suites lack ECDHE-ECDSA-AES128-GCM: %x", []byte(ch.CipherSuites))
+	}
+	if ch.MaxVersion() != VersionTLS12 {
+		t.Errorf("MaxVersion = %s", TLSVersionName(ch.MaxVersion()))
+	}
+
+	var sh TLSServerHello
+	if err := sh.DecodeFromBytes(find(smsgs, TLSServerHelloType)); err != nil {
+		t.Fatalf("ServerHello: %v", err)
+	}
+	if sh.NegotiatedVersion() != VersionTLS12 || sh.CipherSuite == 0 || sh.HelloRetry {
+		t.Errorf("ServerHello: %s suite %#04x retry %v", TLSVersionName(sh.NegotiatedVersion()), sh.CipherSuite, sh.HelloRetry)
+	}
+
+	var cert TLSCertificate
+	if err := cert.DecodeFromBytes(find(smsgs, TLSCertificateType), false); err != nil {
+		t.Fatalf("Certificate: %v", err)
+	}
+	if cert.Count != 1 || len(cert.Certificates) != 1 {
+		t.Fatalf("Certificate: %d certs", cert.Count)
+	}
+	leaf, err := x509.ParseCertificate(cert.Certificates[0])
+	if err != nil {
+		t.Fatalf("leaf does not parse: %v", err)
+	}
+	if leaf.VerifyHostname("localhost") != nil {
+		t.Errorf("leaf names %v", leaf.DNSNames)
+	}
+
+	var cr TLSCertificateRequest
+	if err := cr.DecodeFromBytes(find(smsgs, TLSCertificateRequestType), VersionTLS12); err != nil {
+		t.Fatalf("CertificateRequest: %v", err)
+	}
+	if len(cr.CANames) != 1 || cr.SignatureAlgorithms.Len() == 0 || len(cr.CertificateTypes) == 0 {
+		t.Fatalf("CertificateRequest: %d CA names, %d sigalgs", len(cr.CANames), cr.SignatureAlgorithms.Len())
+	}
+	if !bytes.Contains(cr.CANames[0], []byte("voipsec test")) {
+		t.Errorf("CA name %x does not name the test CA", cr.CANames[0])
+	}
+}
+
+func TestTLS13ClientAndServerHello(t *testing.T) {
+	cw, sw := transcript(t, tls.VersionTLS13, tls.NoClientCert)
+	var ch TLSClientHello
+	if err := ch.DecodeFromBytes(find(messages(t, cw), TLSClientHelloType)); err != nil {
+		t.Fatal(err)
+	}
+	if ch.MaxVersion() != VersionTLS13 || !ch.SupportedVersions.Contains(VersionTLS12) {
+		t.Errorf("supported_versions %x", []byte(ch.SupportedVersions))
+	}
+	// Only the first server record (ServerHello) is plaintext in TLS 1.3.
+	var rec TLSRecord
+	if _, err := rec.DecodeFromBytes(sw); err != nil {
+		t.Fatal(err)
+	}
+	var hs TLSHandshake
+	if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || hs.Type != TLSServerHelloType {
+		t.Fatalf("first server message type %d: %v", hs.Type, err)
+	}
+	var sh TLSServerHello
+	if err := sh.DecodeFromBytes(hs.Body); err != nil {
+		t.Fatal(err)
+	}
+	if sh.Version != VersionTLS12 || sh.NegotiatedVersion() != VersionTLS13 {
+		t.Errorf("legacy %s negotiated %s", TLSVersionName(sh.Version), TLSVersionName(sh.NegotiatedVersion()))
+	}
+	if sh.CipherSuite>>8 != 0x13 {
+		t.Errorf("TLS 1.3 suite %#04x", sh.CipherSuite)
+	}
+}
+
+// A ClientHello carrying use_srtp (RFC 5764 §4.1.1) as DTLS-SRTP would send
+// it (the body layout is the same as TLS except for the DTLS cookie, which
+// callers strip): profiles 0x0001 and 0x0002, empty MKI.
+func TestClientHelloUseSRTP(t *testing.T) {
+	body := hello(0x0303, []uint16{0xc02b}, ext(TLSExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0}), ext(TLSExtServerName, sni("pbx.example")))
+	var ch TLSClientHello
+	if err := ch.DecodeFromBytes(body); err != nil {
+		t.Fatal(err)
+	}
+	if !ch.HasUseSRTP || ch.SRTPProfiles.Len() != 2 || ch.SRTPProfiles.At(1) != 2 || len(ch.SRTPMKI) != 0 {
+		t.Errorf("use_srtp %x", []byte(ch.SRTPProfiles))
+	}
+	if string(ch.ServerName) != "pbx.example" {
+		t.Errorf("SNI %q", ch.ServerName)
+	}
+}
+
+func TestHelloRetryRequest(t *testing.T) {
+	b := []byte{3, 3}
+	b = append(b, helloRetryRandom[:]...)
+	b = append(b, 0, 0x13, 0x01, 0)
+	b = append(b, 0, 6, 0, 43, 0, 2, 3, 4)
+	var sh TLSServerHello
+	if err := sh.DecodeFromBytes(b); err != nil {
+		t.Fatal(err)
+	}
+	if !sh.HelloRetry || sh.NegotiatedVersion() != VersionTLS13 || sh.CipherSuite != 0x1301 {
+		t.Errorf("%+v", sh)
+	}
+}
+
+func TestCertificateRequestVersions(t *testing.T) {
+	dn1, dn2 := []byte{0x30, 1, 2}, []byte{0x30, 3, 4, 5}
+	cas := append(append([]byte{0, 3}, dn1...), append([]byte{0, 4}, dn2...)...)
+	casVec := append([]byte{0, byte(len(cas))}, cas...)
+	tls10 := append([]byte{2, 1, 64}, casVec...)
+	tls12 := append([]byte{1, 1, 0, 4, 4, 1, 8, 4}, casVec...)
+	ext13 := append(ext(TLSExtSignatureAlgorithms, []byte{0, 2, 8, 4}), ext(TLSExtCertificateAuthorities, casVec)...)
+	tls13 := append([]byte{0, 0, byte(len(ext13))}, ext13...)
+	for _, tc := range []struct {
+		name    string
+		version uint16
+		body    []byte
+		sigalgs int
+	}{
+		{"TLS1.0", VersionTLS10, tls10, 0},
+		{"TLS1.2", VersionTLS12, tls12, 2},
+		{"TLS1.3", VersionTLS13, tls13, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var cr TLSCertificateRequest
+			if err := cr.DecodeFromBytes(tc.body, tc.version); err != nil {
+				t.Fatal(err)
+			}
+			if len(cr.CANames) != 2 || !bytes.Equal(cr.CANames[0], dn1) || !bytes.Equal(cr.CANames[1], dn2) {
+				t.Errorf("CA names %x", cr.CANames)
+			}
+			if cr.SignatureAlgorithms.Len() != tc.sigalgs {
+				t.Errorf("sigalgs %x", []byte(cr.SignatureAlgorithms))
+			}
+		})
+	}
+}
+
+func TestRecordErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string // hex
+		want error
+	}{
+		{"empty", "", ErrTLSTruncated},
+		{"short header", "1603", ErrTLSTruncated},
+		{"sip", hex.EncodeToString([]byte("SIP/2.0 200 OK\r\n")), ErrTLSNotTLS},
+		{"http", hex.EncodeToString([]byte("HTTP/1.1")), ErrTLSNotTLS},
+		{"bad major", "1604010001", ErrTLSNotTLS},
+		{"too large", "160303ffff", ErrTLSTooLarge},
+		{"partial body", "16030300050102", ErrTLSTruncated},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, _ := hex.DecodeString(tc.in)
+			var r TLSRecord
+			if _, err := r.DecodeFromBytes(in); !errors.Is(err, tc.want) {
+				t.Errorf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	var a TLSAlert
+	if err := a.DecodeFromBytes([]byte{2, 40}); err != nil || a.String() != "fatal handshake_failure" {
+		t.Errorf("alert %v: %v", a, err)
+	}
+}
+
+func TestAssemblerSpansRecords(t *testing.T) {
+	_, sw := transcript(t, tls.VersionTLS12, tls.RequestClientCert)
+	want := messages(t, sw)
+	// Re-cut the handshake bytes into 7-byte records.
+	var payload []byte
+	for rest := sw; len(rest) > 0; {
+		var rec TLSRecord
+		n, err := rec.DecodeFromBytes(rest)
+		if err != nil || rec.ContentType != TLSRecordHandshake {
+			break
+		}
+		payload = append(payload, rec.Fragment...)
+		rest = rest[n:]
+	}
+	var a TLSHandshakeAssembler
+	var got []uint8
+	for i := 0; i < len(payload); i += 7 {
+		if err := a.Write(payload[i:min(i+7, len(payload))]); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			var h TLSHandshake
+			ok, err := a.Next(&h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				break
+			}
+			got = append(got, h.Type)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %v message types, want %d", got, len(want))
+	}
+	for i := range want {
+		if got[i] != want[i].Type {
+			t.Errorf("message %d type %d, want %d", i, got[i], want[i].Type)
+		}
+	}
+	if a.Buffered() != 0 {
+		t.Errorf("%d bytes left", a.Buffered())
+	}
+}
+
+func TestNames(t *testing.T) {
+	if TLSVersionName(VersionTLS12) != "TLS 1.2" || TLSVersionName(0x7f1c) != "0x7F1C" {
+		t.Error(TLSVersionName(0x7f1c))
+	}
+	if !TLSVersionDeprecated(VersionSSL30) || !TLSVersionDeprecated(VersionTLS11) || TLSVersionDeprecated(VersionTLS12) {
+		t.Error("deprecation")
+	}
+	if TLSAlertName(116) != "certificate_required" || TLSAlertName(250) != "alert(250)" {
+		t.Error(TLSAlertName(250))
+	}
+	if !IsGREASE(0x1a1a) || IsGREASE(0x1a2a) {
+		t.Error("grease")
+	}
+}
+
+// TestZeroAlloc proves the steady-state decode path does not allocate.
+func TestZeroAlloc(t *testing.T) {
+	cw, sw := transcript(t, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
+	cr13 := func() []byte {
+		cas := []byte{0, 5, 0, 3, 0x30, 1, 2}
+		e := append(ext(TLSExtSignatureAlgorithms, []byte{0, 2, 8, 4}), ext(TLSExtCertificateAuthorities, cas)...)
+		return append([]byte{0, 0, byte(len(e))}, e...)
+	}()
+	var (
+		rec  TLSRecord
+		hs   TLSHandshake
+		ch   TLSClientHello
+		sh   TLSServerHello
+		cert TLSCertificate
+		cr   TLSCertificateRequest
+		a    TLSHandshakeAssembler
+	)
+	run := func() {
+		for _, flight := range [][]byte{cw, sw} {
+			for rest := flight; len(rest) > 0; {
+				n, err := rec.DecodeFromBytes(rest)
+				if err != nil || rec.ContentType != TLSRecordHandshake {
+					break
+				}
+				rest = rest[n:]
+				_ = a.Write(rec.Fragment)
+				for {
+					ok, err := a.Next(&hs)
+					if !ok || err != nil {
+						break
+					}
+					switch hs.Type {
+					case TLSClientHelloType:
+						_ = ch.DecodeFromBytes(hs.Body)
+					case TLSServerHelloType:
+						_ = sh.DecodeFromBytes(hs.Body)
+					case TLSCertificateType:
+						_ = cert.DecodeFromBytes(hs.Body, false)
+					case TLSCertificateRequestType:
+						_ = cr.DecodeFromBytes(hs.Body, VersionTLS12)
+					}
+				}
+			}
+			a.Reset()
+		}
+		_ = cr.DecodeFromBytes(cr13, VersionTLS13)
+	}
+	run() // grow the caller-owned slices once
+	if n := testing.AllocsPerRun(100, run); n != 0 {
+		t.Fatalf("steady-state decoding allocates %v times per run", n)
+	}
+	if cert.Count != 1 || len(cr.CANames) != 1 || ch.CipherSuites.Len() == 0 || sh.CipherSuite == 0 {
+		t.Fatalf("decode did not run: %d certs, %d CAs", cert.Count, len(cr.CANames))
+	}
+}
+
+func BenchmarkDecodeServerFlight(b *testing.B) {
+	_, sw := transcript(b, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
+	var (
+		rec  TLSRecord
+		hs   TLSHandshake
+		sh   TLSServerHello
+		cert TLSCertificate
+		cr   TLSCertificateRequest
+		a    TLSHandshakeAssembler
+	)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(sw)))
+	for b.Loop() {
+		a.Reset()
+		for rest := sw; len(rest) > 0; {
+			n, err := rec.DecodeFromBytes(rest)
+			if err != nil || rec.ContentType != TLSRecordHandshake {
+				break
+			}
+			rest = rest[n:]
+			_ = a.Write(rec.Fragment)
+			for {
+				ok, _ := a.Next(&hs)
+				if !ok {
+					break
+				}
+				switch hs.Type {
+				case TLSServerHelloType:
+					_ = sh.DecodeFromBytes(hs.Body)
+				case TLSCertificateType:
+					_ = cert.DecodeFromBytes(hs.Body, false)
+				case TLSCertificateRequestType:
+					_ = cr.DecodeFromBytes(hs.Body, VersionTLS12)
+				}
+			}
+		}
+	}
+}
+
+// helpers that build wire structures for hand-made cases
+
+func ext(typ uint16, data []byte) []byte {
+	return append([]byte{byte(typ >> 8), byte(typ), byte(len(data) >> 8), byte(len(data))}, data...)
+}
+
+func sni(name string) []byte {
+	entry := append([]byte{0, byte(len(name) >> 8), byte(len(name))}, name...)
+	return append([]byte{byte(len(entry) >> 8), byte(len(entry))}, entry...)
+}
+
+func hello(version uint16, suites []uint16, exts ...[]byte) []byte {
+	b := []byte{byte(version >> 8), byte(version)}
+	b = append(b, make([]byte, 32)...)
+	b = append(b, 0) // session id
+	b = append(b, byte(len(suites)*2>>8), byte(len(suites)*2))
+	for _, s := range suites {
+		b = append(b, byte(s>>8), byte(s))
+	}
+	b = append(b, 1, 0)
+	var e []byte
+	for _, x := range exts {
+		e = append(e, x...)
+	}
+	b = append(b, byte(len(e)>>8), byte(len(e)))
+	return append(b, e...)
+}
