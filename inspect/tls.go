@@ -144,14 +144,14 @@ func TLSVersionName(v uint16) string {
 			return tv.Name
 		}
 	}
-	return hex16(v)
+	return tlsHex16(v)
 }
 
 // TLSVersionDeprecated reports whether v is SSL 3.0, TLS 1.0 or TLS 1.1, or an
 // even older SSL value.
 func TLSVersionDeprecated(v uint16) bool { return v >= 0x0200 && v < VersionTLS12 }
 
-func hex16(v uint16) string {
+func tlsHex16(v uint16) string {
 	const digits = "0123456789ABCDEF"
 	return string([]byte{'0', 'x', digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf]})
 }
@@ -159,13 +159,13 @@ func hex16(v uint16) string {
 // TLSAlertName returns the RFC 8446 §6 / RFC 5246 §7.2 name of an alert
 // description ("handshake_failure"), "alert(N)" for unknown values.
 func TLSAlertName(d uint8) string {
-	if n, ok := alertNames[d]; ok {
+	if n, ok := tlsAlertNames[d]; ok {
 		return n
 	}
 	return "alert(" + strconv.Itoa(int(d)) + ")"
 }
 
-var alertNames = map[uint8]string{
+var tlsAlertNames = map[uint8]string{
 	0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 21: "decryption_failed",
 	22: "record_overflow", 30: "decompression_failure", 40: "handshake_failure", 41: "no_certificate",
 	42: "bad_certificate", 43: "unsupported_certificate", 44: "certificate_revoked",
@@ -341,14 +341,14 @@ func (a *TLSHandshakeAssembler) Next(h *TLSHandshake) (ok bool, err error) {
 // wire helpers: bounds-checked, threading an offset; on failure they return
 // ok=false and the caller returns ErrTLSMalformed or ErrTLSTruncated.
 
-func u8(b []byte, off int) (uint8, int, bool) {
+func tlsU8(b []byte, off int) (uint8, int, bool) {
 	if off < 0 || off >= len(b) {
 		return 0, len(b), false
 	}
 	return b[off], off + 1, true
 }
 
-func u16(b []byte, off int) (uint16, int, bool) {
+func tlsU16(b []byte, off int) (uint16, int, bool) {
 	if off < 0 || off+2 > len(b) {
 		return 0, len(b), false
 	}
@@ -356,7 +356,7 @@ func u16(b []byte, off int) (uint16, int, bool) {
 }
 
 // vec reads a length-prefixed vector with an lenBytes-byte length (1, 2 or 3).
-func vec(b []byte, off, lenBytes int) ([]byte, int, bool) {
+func tlsVec(b []byte, off, lenBytes int) ([]byte, int, bool) {
 	if off < 0 || off+lenBytes > len(b) {
 		return nil, len(b), false
 	}
@@ -393,7 +393,7 @@ func (h *TLSClientHello) DecodeFromBytes(body []byte) error {
 	*h = TLSClientHello{}
 	var ok bool
 	off := 0
-	if h.Version, off, ok = u16(body, off); !ok {
+	if h.Version, off, ok = tlsU16(body, off); !ok {
 		return ErrTLSMalformed
 	}
 	if off+32 > len(body) {
@@ -401,41 +401,41 @@ func (h *TLSClientHello) DecodeFromBytes(body []byte) error {
 	}
 	h.Random = body[off : off+32]
 	off += 32
-	if h.SessionID, off, ok = vec(body, off, 1); !ok || len(h.SessionID) > 32 {
+	if h.SessionID, off, ok = tlsVec(body, off, 1); !ok || len(h.SessionID) > 32 {
 		return ErrTLSMalformed
 	}
 	var cs []byte
-	if cs, off, ok = vec(body, off, 2); !ok || len(cs)%2 != 0 {
+	if cs, off, ok = tlsVec(body, off, 2); !ok || len(cs)%2 != 0 {
 		return ErrTLSMalformed
 	}
 	h.CipherSuites = cs
-	if h.CompressionMethods, off, ok = vec(body, off, 1); !ok {
+	if h.CompressionMethods, off, ok = tlsVec(body, off, 1); !ok {
 		return ErrTLSMalformed
 	}
 	if off == len(body) {
 		return nil // no extensions (SSL 3.0 style)
 	}
-	if h.Extensions, off, ok = vec(body, off, 2); !ok || off != len(body) {
+	if h.Extensions, off, ok = tlsVec(body, off, 2); !ok || off != len(body) {
 		return ErrTLSMalformed
 	}
-	return walkExtensions(h.Extensions, h.clientExt)
+	return tlsWalkExtensions(h.Extensions, h.clientExt)
 }
 
 func (h *TLSClientHello) clientExt(typ uint16, data []byte) error {
 	switch typ {
 	case TLSExtServerName:
 		// ServerNameList: 2-byte length, then {type(1), HostName<2>} entries.
-		list, _, ok := vec(data, 0, 2)
+		list, _, ok := tlsVec(data, 0, 2)
 		if !ok {
 			return ErrTLSMalformed
 		}
 		for off := 0; off < len(list); {
 			var t uint8
 			var name []byte
-			if t, off, ok = u8(list, off); !ok {
+			if t, off, ok = tlsU8(list, off); !ok {
 				return ErrTLSMalformed
 			}
-			if name, off, ok = vec(list, off, 2); !ok {
+			if name, off, ok = tlsVec(list, off, 2); !ok {
 				return ErrTLSMalformed
 			}
 			if t == 0 && h.ServerName == nil {
@@ -443,17 +443,17 @@ func (h *TLSClientHello) clientExt(typ uint16, data []byte) error {
 			}
 		}
 	case TLSExtSupportedVersions:
-		v, _, ok := vec(data, 0, 1)
+		v, _, ok := tlsVec(data, 0, 1)
 		if !ok || len(v)%2 != 0 {
 			return ErrTLSMalformed
 		}
 		h.SupportedVersions = v
 	case TLSExtUseSRTP:
-		p, off, ok := vec(data, 0, 2)
+		p, off, ok := tlsVec(data, 0, 2)
 		if !ok || len(p)%2 != 0 {
 			return ErrTLSMalformed
 		}
-		mki, _, ok := vec(data, off, 1)
+		mki, _, ok := tlsVec(data, off, 1)
 		if !ok {
 			return ErrTLSMalformed
 		}
@@ -478,15 +478,15 @@ func (h *TLSClientHello) MaxVersion() uint16 {
 	return m
 }
 
-func walkExtensions(exts []byte, fn func(typ uint16, data []byte) error) error {
+func tlsWalkExtensions(exts []byte, fn func(typ uint16, data []byte) error) error {
 	for off := 0; off < len(exts); {
 		var typ uint16
 		var data []byte
 		var ok bool
-		if typ, off, ok = u16(exts, off); !ok {
+		if typ, off, ok = tlsU16(exts, off); !ok {
 			return ErrTLSMalformed
 		}
-		if data, off, ok = vec(exts, off, 2); !ok {
+		if data, off, ok = tlsVec(exts, off, 2); !ok {
 			return ErrTLSMalformed
 		}
 		if err := fn(typ, data); err != nil {
@@ -496,8 +496,8 @@ func walkExtensions(exts []byte, fn func(typ uint16, data []byte) error) error {
 	return nil
 }
 
-// helloRetryRandom marks a HelloRetryRequest (RFC 8446 §4.1.3).
-var helloRetryRandom = [32]byte{
+// tlsHelloRetryRandom marks a HelloRetryRequest (RFC 8446 §4.1.3).
+var tlsHelloRetryRandom = [32]byte{
 	0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
 	0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 }
@@ -522,7 +522,7 @@ func (h *TLSServerHello) DecodeFromBytes(body []byte) error {
 	*h = TLSServerHello{}
 	var ok bool
 	off := 0
-	if h.Version, off, ok = u16(body, off); !ok {
+	if h.Version, off, ok = tlsU16(body, off); !ok {
 		return ErrTLSMalformed
 	}
 	if off+32 > len(body) {
@@ -530,39 +530,39 @@ func (h *TLSServerHello) DecodeFromBytes(body []byte) error {
 	}
 	h.Random = body[off : off+32]
 	off += 32
-	h.HelloRetry = [32]byte(h.Random) == helloRetryRandom
-	if h.SessionID, off, ok = vec(body, off, 1); !ok || len(h.SessionID) > 32 {
+	h.HelloRetry = [32]byte(h.Random) == tlsHelloRetryRandom
+	if h.SessionID, off, ok = tlsVec(body, off, 1); !ok || len(h.SessionID) > 32 {
 		return ErrTLSMalformed
 	}
-	if h.CipherSuite, off, ok = u16(body, off); !ok {
+	if h.CipherSuite, off, ok = tlsU16(body, off); !ok {
 		return ErrTLSMalformed
 	}
-	if h.CompressionMethod, off, ok = u8(body, off); !ok {
+	if h.CompressionMethod, off, ok = tlsU8(body, off); !ok {
 		return ErrTLSMalformed
 	}
 	if off == len(body) {
 		return nil
 	}
-	if h.Extensions, off, ok = vec(body, off, 2); !ok || off != len(body) {
+	if h.Extensions, off, ok = tlsVec(body, off, 2); !ok || off != len(body) {
 		return ErrTLSMalformed
 	}
-	return walkExtensions(h.Extensions, h.serverExt)
+	return tlsWalkExtensions(h.Extensions, h.serverExt)
 }
 
 func (h *TLSServerHello) serverExt(typ uint16, data []byte) error {
 	switch typ {
 	case TLSExtSupportedVersions:
-		v, _, ok := u16(data, 0)
+		v, _, ok := tlsU16(data, 0)
 		if !ok {
 			return ErrTLSMalformed
 		}
 		h.SelectedVersion = v
 	case TLSExtUseSRTP:
-		p, off, ok := vec(data, 0, 2)
+		p, off, ok := tlsVec(data, 0, 2)
 		if !ok || len(p) != 2 {
 			return ErrTLSMalformed
 		}
-		if _, _, ok = vec(data, off, 1); !ok {
+		if _, _, ok = tlsVec(data, off, 1); !ok {
 			return ErrTLSMalformed
 		}
 		h.SRTPProfile, h.HasUseSRTP = binary.BigEndian.Uint16(p), true
@@ -597,21 +597,21 @@ func (c *TLSCertificate) DecodeFromBytes(body []byte, tls13 bool) error {
 	off := 0
 	var ok bool
 	if tls13 {
-		if c.Context, off, ok = vec(body, off, 1); !ok {
+		if c.Context, off, ok = tlsVec(body, off, 1); !ok {
 			return ErrTLSMalformed
 		}
 	}
-	list, end, ok := vec(body, off, 3)
+	list, end, ok := tlsVec(body, off, 3)
 	if !ok || end != len(body) {
 		return ErrTLSMalformed
 	}
 	for off := 0; off < len(list); {
 		var der []byte
-		if der, off, ok = vec(list, off, 3); !ok || len(der) == 0 {
+		if der, off, ok = tlsVec(list, off, 3); !ok || len(der) == 0 {
 			return ErrTLSMalformed
 		}
 		if tls13 {
-			if _, off, ok = vec(list, off, 2); !ok {
+			if _, off, ok = tlsVec(list, off, 2); !ok {
 				return ErrTLSMalformed
 			}
 		}
@@ -643,22 +643,22 @@ func (r *TLSCertificateRequest) DecodeFromBytes(body []byte, version uint16) err
 	off := 0
 	if version >= VersionTLS13 {
 		var exts []byte
-		if r.Context, off, ok = vec(body, off, 1); !ok {
+		if r.Context, off, ok = tlsVec(body, off, 1); !ok {
 			return ErrTLSMalformed
 		}
-		if exts, off, ok = vec(body, off, 2); !ok || off != len(body) {
+		if exts, off, ok = tlsVec(body, off, 2); !ok || off != len(body) {
 			return ErrTLSMalformed
 		}
-		return walkExtensions(exts, func(typ uint16, data []byte) error {
+		return tlsWalkExtensions(exts, func(typ uint16, data []byte) error {
 			switch typ {
 			case TLSExtSignatureAlgorithms:
-				sa, _, ok := vec(data, 0, 2)
+				sa, _, ok := tlsVec(data, 0, 2)
 				if !ok || len(sa)%2 != 0 {
 					return ErrTLSMalformed
 				}
 				r.SignatureAlgorithms = sa
 			case TLSExtCertificateAuthorities:
-				cas, _, ok := vec(data, 0, 2)
+				cas, _, ok := tlsVec(data, 0, 2)
 				if !ok {
 					return ErrTLSMalformed
 				}
@@ -667,17 +667,17 @@ func (r *TLSCertificateRequest) DecodeFromBytes(body []byte, version uint16) err
 			return nil
 		})
 	}
-	if r.CertificateTypes, off, ok = vec(body, off, 1); !ok {
+	if r.CertificateTypes, off, ok = tlsVec(body, off, 1); !ok {
 		return ErrTLSMalformed
 	}
 	if version >= VersionTLS12 {
 		var sa []byte
-		if sa, off, ok = vec(body, off, 2); !ok || len(sa)%2 != 0 {
+		if sa, off, ok = tlsVec(body, off, 2); !ok || len(sa)%2 != 0 {
 			return ErrTLSMalformed
 		}
 		r.SignatureAlgorithms = sa
 	}
-	cas, end, ok := vec(body, off, 2)
+	cas, end, ok := tlsVec(body, off, 2)
 	if !ok || end != len(body) {
 		return ErrTLSMalformed
 	}
@@ -688,7 +688,7 @@ func (r *TLSCertificateRequest) names(cas []byte) error {
 	for off := 0; off < len(cas); {
 		var dn []byte
 		var ok bool
-		if dn, off, ok = vec(cas, off, 2); !ok {
+		if dn, off, ok = tlsVec(cas, off, 2); !ok {
 			return ErrTLSMalformed
 		}
 		if len(r.CANames) < TLSMaxCANames {

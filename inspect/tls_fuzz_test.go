@@ -12,11 +12,11 @@ import (
 // returned slice inside the input.
 func FuzzTLS(f *testing.F) {
 	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
-		cw, sw := transcript(f, v, tls.RequireAndVerifyClientCert)
+		cw, sw := tlsTranscript(f, v, tls.RequireAndVerifyClientCert)
 		f.Add(cw)
 		f.Add(sw)
 	}
-	f.Add(hello(0x0303, []uint16{0xc02b}, ext(TLSExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0})))
+	f.Add(tlsHello(0x0303, []uint16{0xc02b}, tlsExt(TLSExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0})))
 	f.Add([]byte{0x15, 3, 3, 0, 2, 2, 40})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var (

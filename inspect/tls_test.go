@@ -15,20 +15,20 @@ import (
 )
 
 // recorder keeps every byte written through a net.Conn.
-type recorder struct {
+type tlsRecorder struct {
 	net.Conn
 	mu  sync.Mutex
 	out bytes.Buffer
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
+func (r *tlsRecorder) Write(b []byte) (int, error) {
 	r.mu.Lock()
 	r.out.Write(b)
 	r.mu.Unlock()
 	return r.Conn.Write(b)
 }
 
-func (r *recorder) bytes() []byte {
+func (r *tlsRecorder) bytes() []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]byte(nil), r.out.Bytes()...)
@@ -36,11 +36,11 @@ func (r *recorder) bytes() []byte {
 
 // transcript runs a real crypto/tls handshake over net.Pipe and returns what
 // the client and the server wrote.
-func transcript(t testing.TB, maxVersion uint16, clientAuth tls.ClientAuthType) (client, server []byte) {
+func tlsTranscript(t testing.TB, maxVersion uint16, clientAuth tls.ClientAuthType) (client, server []byte) {
 	t.Helper()
 	p := testpki.NewT(t)
 	c, s := net.Pipe()
-	rc, rs := &recorder{Conn: c}, &recorder{Conn: s}
+	rc, rs := &tlsRecorder{Conn: c}, &tlsRecorder{Conn: s}
 	srv := tls.Server(rs, &tls.Config{
 		Certificates: []tls.Certificate{p.Server}, ClientCAs: p.CAPool,
 		ClientAuth: clientAuth, MaxVersion: maxVersion,
@@ -69,7 +69,7 @@ func transcript(t testing.TB, maxVersion uint16, clientAuth tls.ClientAuthType) 
 
 // messages splits a plaintext flight into handshake messages via the
 // assembler, stopping at the first non-handshake record.
-func messages(t testing.TB, flight []byte) []TLSHandshake {
+func tlsMessages(t testing.TB, flight []byte) []TLSHandshake {
 	t.Helper()
 	var a TLSHandshakeAssembler
 	var out []TLSHandshake
@@ -102,7 +102,7 @@ func messages(t testing.TB, flight []byte) []TLSHandshake {
 	return out
 }
 
-func find(msgs []TLSHandshake, typ uint8) []byte {
+func tlsFind(msgs []TLSHandshake, typ uint8) []byte {
 	for _, m := range msgs {
 		if m.Type == typ {
 			return m.Body
@@ -112,11 +112,11 @@ func find(msgs []TLSHandshake, typ uint8) []byte {
 }
 
 func TestTLS12Transcript(t *testing.T) {
-	cw, sw := transcript(t, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
-	cmsgs, smsgs := messages(t, cw), messages(t, sw)
+	cw, sw := tlsTranscript(t, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
+	cmsgs, smsgs := tlsMessages(t, cw), tlsMessages(t, sw)
 
 	var ch TLSClientHello
-	if err := ch.DecodeFromBytes(find(cmsgs, TLSClientHelloType)); err != nil {
+	if err := ch.DecodeFromBytes(tlsFind(cmsgs, TLSClientHelloType)); err != nil {
 		t.Fatalf("ClientHello: %v", err)
 	}
 	if ch.Version != VersionTLS12 || string(ch.ServerName) != "localhost" || ch.CipherSuites.Len() == 0 {
@@ -130,7 +130,7 @@ func TestTLS12Transcript(t *testing.T) {
 	}
 
 	var sh TLSServerHello
-	if err := sh.DecodeFromBytes(find(smsgs, TLSServerHelloType)); err != nil {
+	if err := sh.DecodeFromBytes(tlsFind(smsgs, TLSServerHelloType)); err != nil {
 		t.Fatalf("ServerHello: %v", err)
 	}
 	if sh.NegotiatedVersion() != VersionTLS12 || sh.CipherSuite == 0 || sh.HelloRetry {
@@ -138,7 +138,7 @@ func TestTLS12Transcript(t *testing.T) {
 	}
 
 	var cert TLSCertificate
-	if err := cert.DecodeFromBytes(find(smsgs, TLSCertificateType), false); err != nil {
+	if err := cert.DecodeFromBytes(tlsFind(smsgs, TLSCertificateType), false); err != nil {
 		t.Fatalf("Certificate: %v", err)
 	}
 	if cert.Count != 1 || len(cert.Certificates) != 1 {
@@ -153,7 +153,7 @@ func TestTLS12Transcript(t *testing.T) {
 	}
 
 	var cr TLSCertificateRequest
-	if err := cr.DecodeFromBytes(find(smsgs, TLSCertificateRequestType), VersionTLS12); err != nil {
+	if err := cr.DecodeFromBytes(tlsFind(smsgs, TLSCertificateRequestType), VersionTLS12); err != nil {
 		t.Fatalf("CertificateRequest: %v", err)
 	}
 	if len(cr.CANames) != 1 || cr.SignatureAlgorithms.Len() == 0 || len(cr.CertificateTypes) == 0 {
@@ -165,9 +165,9 @@ func TestTLS12Transcript(t *testing.T) {
 }
 
 func TestTLS13ClientAndServerHello(t *testing.T) {
-	cw, sw := transcript(t, tls.VersionTLS13, tls.NoClientCert)
+	cw, sw := tlsTranscript(t, tls.VersionTLS13, tls.NoClientCert)
 	var ch TLSClientHello
-	if err := ch.DecodeFromBytes(find(messages(t, cw), TLSClientHelloType)); err != nil {
+	if err := ch.DecodeFromBytes(tlsFind(tlsMessages(t, cw), TLSClientHelloType)); err != nil {
 		t.Fatal(err)
 	}
 	if ch.MaxVersion() != VersionTLS13 || !ch.SupportedVersions.Contains(VersionTLS12) {
@@ -197,8 +197,8 @@ func TestTLS13ClientAndServerHello(t *testing.T) {
 // A ClientHello carrying use_srtp (RFC 5764 §4.1.1) as DTLS-SRTP would send
 // it (the body layout is the same as TLS except for the DTLS cookie, which
 // callers strip): profiles 0x0001 and 0x0002, empty MKI.
-func TestClientHelloUseSRTP(t *testing.T) {
-	body := hello(0x0303, []uint16{0xc02b}, ext(TLSExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0}), ext(TLSExtServerName, sni("pbx.example")))
+func TestTLSClientHelloUseSRTP(t *testing.T) {
+	body := tlsHello(0x0303, []uint16{0xc02b}, tlsExt(TLSExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0}), tlsExt(TLSExtServerName, tlsSni("pbx.example")))
 	var ch TLSClientHello
 	if err := ch.DecodeFromBytes(body); err != nil {
 		t.Fatal(err)
@@ -211,9 +211,9 @@ func TestClientHelloUseSRTP(t *testing.T) {
 	}
 }
 
-func TestHelloRetryRequest(t *testing.T) {
+func TestTLSHelloRetryRequest(t *testing.T) {
 	b := []byte{3, 3}
-	b = append(b, helloRetryRandom[:]...)
+	b = append(b, tlsHelloRetryRandom[:]...)
 	b = append(b, 0, 0x13, 0x01, 0)
 	b = append(b, 0, 6, 0, 43, 0, 2, 3, 4)
 	var sh TLSServerHello
@@ -225,13 +225,13 @@ func TestHelloRetryRequest(t *testing.T) {
 	}
 }
 
-func TestCertificateRequestVersions(t *testing.T) {
+func TestTLSCertificateRequestVersions(t *testing.T) {
 	dn1, dn2 := []byte{0x30, 1, 2}, []byte{0x30, 3, 4, 5}
 	cas := append(append([]byte{0, 3}, dn1...), append([]byte{0, 4}, dn2...)...)
 	casVec := append([]byte{0, byte(len(cas))}, cas...)
 	tls10 := append([]byte{2, 1, 64}, casVec...)
 	tls12 := append([]byte{1, 1, 0, 4, 4, 1, 8, 4}, casVec...)
-	ext13 := append(ext(TLSExtSignatureAlgorithms, []byte{0, 2, 8, 4}), ext(TLSExtCertificateAuthorities, casVec)...)
+	ext13 := append(tlsExt(TLSExtSignatureAlgorithms, []byte{0, 2, 8, 4}), tlsExt(TLSExtCertificateAuthorities, casVec)...)
 	tls13 := append([]byte{0, 0, byte(len(ext13))}, ext13...)
 	for _, tc := range []struct {
 		name    string
@@ -258,7 +258,7 @@ func TestCertificateRequestVersions(t *testing.T) {
 	}
 }
 
-func TestRecordErrors(t *testing.T) {
+func TestTLSRecordErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		in   string // hex
@@ -286,9 +286,9 @@ func TestRecordErrors(t *testing.T) {
 	}
 }
 
-func TestAssemblerSpansRecords(t *testing.T) {
-	_, sw := transcript(t, tls.VersionTLS12, tls.RequestClientCert)
-	want := messages(t, sw)
+func TestTLSAssemblerSpansRecords(t *testing.T) {
+	_, sw := tlsTranscript(t, tls.VersionTLS12, tls.RequestClientCert)
+	want := tlsMessages(t, sw)
 	// Re-cut the handshake bytes into 7-byte records.
 	var payload []byte
 	for rest := sw; len(rest) > 0; {
@@ -331,7 +331,7 @@ func TestAssemblerSpansRecords(t *testing.T) {
 	}
 }
 
-func TestNames(t *testing.T) {
+func TestTLSNames(t *testing.T) {
 	if TLSVersionName(VersionTLS12) != "TLS 1.2" || TLSVersionName(0x7f1c) != "0x7F1C" {
 		t.Error(TLSVersionName(0x7f1c))
 	}
@@ -347,11 +347,11 @@ func TestNames(t *testing.T) {
 }
 
 // TestZeroAlloc proves the steady-state decode path does not allocate.
-func TestZeroAlloc(t *testing.T) {
-	cw, sw := transcript(t, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
+func TestTLSZeroAlloc(t *testing.T) {
+	cw, sw := tlsTranscript(t, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
 	cr13 := func() []byte {
 		cas := []byte{0, 5, 0, 3, 0x30, 1, 2}
-		e := append(ext(TLSExtSignatureAlgorithms, []byte{0, 2, 8, 4}), ext(TLSExtCertificateAuthorities, cas)...)
+		e := append(tlsExt(TLSExtSignatureAlgorithms, []byte{0, 2, 8, 4}), tlsExt(TLSExtCertificateAuthorities, cas)...)
 		return append([]byte{0, 0, byte(len(e))}, e...)
 	}()
 	var (
@@ -402,8 +402,8 @@ func TestZeroAlloc(t *testing.T) {
 	}
 }
 
-func BenchmarkDecodeServerFlight(b *testing.B) {
-	_, sw := transcript(b, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
+func BenchmarkTLSDecodeServerFlight(b *testing.B) {
+	_, sw := tlsTranscript(b, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
 	var (
 		rec  TLSRecord
 		hs   TLSHandshake
@@ -443,16 +443,16 @@ func BenchmarkDecodeServerFlight(b *testing.B) {
 
 // helpers that build wire structures for hand-made cases
 
-func ext(typ uint16, data []byte) []byte {
+func tlsExt(typ uint16, data []byte) []byte {
 	return append([]byte{byte(typ >> 8), byte(typ), byte(len(data) >> 8), byte(len(data))}, data...)
 }
 
-func sni(name string) []byte {
+func tlsSni(name string) []byte {
 	entry := append([]byte{0, byte(len(name) >> 8), byte(len(name))}, name...)
 	return append([]byte{byte(len(entry) >> 8), byte(len(entry))}, entry...)
 }
 
-func hello(version uint16, suites []uint16, exts ...[]byte) []byte {
+func tlsHello(version uint16, suites []uint16, exts ...[]byte) []byte {
 	b := []byte{byte(version >> 8), byte(version)}
 	b = append(b, make([]byte, 32)...)
 	b = append(b, 0) // session id
