@@ -1,0 +1,804 @@
+package sipcheck
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/netip"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/report"
+)
+
+// Defaults for [Config].
+const (
+	DefaultTimeout       = 5 * time.Second // per network step
+	DefaultMediaDuration = 2 * time.Second
+	maxRedirects         = 2
+)
+
+// Config is what one probe needs. The zero value probes with defaults and
+// no declared policy.
+type Config struct {
+	// SIP identities: From and To URIs (To supplies the Request-URI user).
+	From, To string
+
+	// Timeout bounds each network step (TLS handshake, one SIP transaction,
+	// one DTLS handshake). The whole probe is bounded by the ctx given to
+	// ProbeEndpoint. Zero means DefaultTimeout.
+	Timeout time.Duration
+
+	// MediaDuration is how long media is exchanged per accepted SRTP answer.
+	// Zero means DefaultMediaDuration; negative disables media.
+	MediaDuration time.Duration
+
+	// Offers to send; nil means all of Offers.
+	Offers []Offer
+
+	// Declared policy: the UM dial plan level and/or client encryption level
+	// the deployment says this endpoint serves. Nil fields are not judged.
+	Declared matrix.Declared
+
+	// ExpectTLS says signalling to this endpoint must be TLS (the gateway leg,
+	// GW-NO-TLS) even without a declared VoIPSecurity level.
+	ExpectTLS bool
+
+	// NoRedirect disables following a 3xx (Exchange UM call router) to its Contact.
+	NoRedirect bool
+
+	// TLS settings for TLS targets.
+	ServerName string           // SNI and name checks; default the target host
+	ClientCert *tls.Certificate // presented for mutual TLS
+	RootCAs    *x509.CertPool   // nil means the system roots
+	WarnDays   int              // TLS-CERT-EXPIRING threshold; 0 means 30
+	Enumerate  bool             // enumerate TLS versions and cipher suites
+
+	// Resolver for A/AAAA lookups; nil means net.DefaultResolver.
+	Resolver Resolver
+
+	redirects int
+}
+
+func (c *Config) timeout() time.Duration {
+	if c.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return c.Timeout
+}
+
+func (c *Config) media() time.Duration {
+	switch {
+	case c.MediaDuration < 0:
+		return 0
+	case c.MediaDuration == 0:
+		return DefaultMediaDuration
+	}
+	return c.MediaDuration
+}
+
+func (c *Config) offers() []Offer {
+	if c.Offers == nil {
+		return Offers
+	}
+	return c.Offers
+}
+
+// tlsRequired reports whether the policy says signalling must be TLS.
+func (c *Config) tlsRequired() (bool, string) {
+	if v := c.Declared.VoipSecurity; v != nil && v.Transport().Name == TLS {
+		return true, fmt.Sprintf("declared VoIPSecurity %s requires mutual TLS", *v)
+	}
+	if c.ExpectTLS {
+		return true, "the gateway leg is expected to use TLS"
+	}
+	return false, ""
+}
+
+// srtpRequired reports whether the policy says media must be SRTP.
+func (c *Config) srtpRequired() (bool, string) {
+	if v := c.Declared.VoipSecurity; v != nil && v.SRTP() {
+		return true, fmt.Sprintf("declared VoIPSecurity %s requires SRTP", *v)
+	}
+	if e := c.Declared.Encryption; e != nil && *e == matrix.Required {
+		return true, "declared encryption level is required"
+	}
+	return false, ""
+}
+
+// srtpUnwanted reports whether the policy says media is plain RTP.
+func (c *Config) srtpUnwanted() bool {
+	if v := c.Declared.VoipSecurity; v != nil && !v.SRTP() {
+		return c.Declared.Encryption == nil || *c.Declared.Encryption == matrix.Rejected
+	}
+	return c.Declared.Encryption != nil && *c.Declared.Encryption == matrix.Rejected
+}
+
+// OfferResult is one INVITE dialog.
+type OfferResult struct {
+	Offer       Offer        `json:"offer"`
+	Description string       `json:"description"`
+	Transport   string       `json:"transport"`
+	Status      Status       `json:"status"`
+	Code        int          `json:"code,omitempty"`
+	Reason      string       `json:"reason,omitempty"`
+	RTTMillis   float64      `json:"rtt_ms,omitempty"`
+	Answer      *Answer      `json:"answer,omitempty"`
+	Secure      bool         `json:"secure"`             // the answer accepted SRTP
+	Plain       bool         `json:"plain"`              // the answer is plain RTP
+	Redirect    string       `json:"redirect,omitempty"` // Contact of a 3xx
+	Cleanup     string       `json:"cleanup"`            // ack+bye, cancel, none
+	Media       *MediaResult `json:"media,omitempty"`
+	Error       string       `json:"error,omitempty"`
+}
+
+// Evidence is one line: offer → status and answer security.
+func (o OfferResult) Evidence() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s → ", o.Offer)
+	switch {
+	case o.Code != 0:
+		fmt.Fprintf(&b, "%d %s", o.Code, o.Reason)
+	default:
+		fmt.Fprintf(&b, "%s", o.Status)
+	}
+	if a := o.Answer; a != nil && o.Code/100 == 2 {
+		fmt.Fprintf(&b, " (%s port %d", a.Profile, a.Port)
+		if a.Suite != "" {
+			fmt.Fprintf(&b, ", %s", a.Suite)
+		}
+		if len(a.Crypto) > 0 && strings.Contains(strings.Join(a.Crypto, " "), "MKI") {
+			b.WriteString(", MKI")
+		}
+		if a.Encryption != "" {
+			fmt.Fprintf(&b, ", a=encryption:%s", a.Encryption)
+		}
+		if a.Fingerprint != "" {
+			b.WriteString(", fingerprint")
+		}
+		b.WriteString(")")
+	}
+	if o.Redirect != "" {
+		fmt.Fprintf(&b, " → %s", o.Redirect)
+	}
+	return b.String()
+}
+
+// MediaResult counts one media exchange.
+type MediaResult struct {
+	Remote        string  `json:"remote"`
+	Seconds       float64 `json:"seconds"`
+	Sent          int     `json:"sent"`
+	Received      int     `json:"received"`
+	Authenticated int     `json:"authenticated"`
+	Failed        int     `json:"failed"`
+	Echoed        int     `json:"echoed"` // received packets that were our own, reflected
+	MKI           bool    `json:"mki"`
+	Suite         string  `json:"suite,omitempty"`
+	Error         string  `json:"error,omitempty"`
+}
+
+// Result is everything one probe of one endpoint found.
+type Result struct {
+	Target   Target          `json:"target"`
+	Name     string          `json:"name"` // Target.String(), the findings' target
+	Status   Status          `json:"status"`
+	Error    string          `json:"error,omitempty"`
+	Started  time.Time       `json:"-"`
+	Duration float64         `json:"duration_s"`
+	TLS      any             `json:"tls,omitempty"` // *tlsprobe.Result for TLS targets
+	Options  []OptionsResult `json:"options,omitempty"`
+	Offers   []OfferResult   `json:"offers,omitempty"`
+
+	// Effective is the encryption level the endpoint enforces, derived
+	// from which offers it accepted; nil when it could not be derived.
+	Effective *matrix.EncryptionLevel `json:"effective,omitempty"`
+	Evidence  string                  `json:"evidence,omitempty"`
+
+	// Redirect is the probe of the worker a 302 pointed at.
+	Redirect *Result `json:"redirect,omitempty"`
+
+	Observation matrix.Observation `json:"-"`
+	Findings    []report.Finding   `json:"-"`
+}
+
+// Verdict is "fail" when any finding is at or above failOn, else "pass".
+func (r *Result) Verdict(failOn report.Severity) string {
+	if report.ExitCode(r.AllFindings(), failOn) != 0 {
+		return "fail"
+	}
+	return "pass"
+}
+
+// AllFindings returns the findings of this endpoint and of the redirect
+// target it led to.
+func (r *Result) AllFindings() []report.Finding {
+	out := append([]report.Finding(nil), r.Findings...)
+	if r.Redirect != nil {
+		out = append(out, r.Redirect.AllFindings()...)
+	}
+	return out
+}
+
+// ProbeEndpoint probes one SIP endpoint: TLS (for TLS targets), OPTIONS,
+// each offer in its own dialog, media for every accepted SRTP answer. It
+// never returns nil and never panics; an endpoint that cannot be reached
+// ends as findings, and operational failures (unresolvable name) in
+// Result.Status and Result.Error as well. ctx bounds the whole probe.
+func ProbeEndpoint(ctx context.Context, t Target, cfg Config) (res *Result) {
+	res = &Result{Target: t, Name: t.String(), Started: time.Now()}
+	defer func() {
+		if p := recover(); p != nil {
+			res.Status = StatusUnknownError
+			res.Error = fmt.Sprintf("sipcheck: internal error: %v", p)
+			res.Findings = append(res.Findings, report.New("SIP-NO-RESPONSE", res.Name, "probe aborted by an internal error").WithDetail("%v", p))
+		}
+		res.Duration = time.Since(res.Started).Seconds()
+	}()
+	p := &prober{cfg: &cfg, res: res}
+	p.run(ctx)
+	return res
+}
+
+type prober struct {
+	cfg *Config
+	res *Result
+	mu  sync.Mutex
+}
+
+func (p *prober) add(f report.Finding) {
+	p.mu.Lock()
+	p.res.Findings = append(p.res.Findings, f)
+	p.mu.Unlock()
+}
+
+func (p *prober) run(ctx context.Context) {
+	res, cfg := p.res, p.cfg
+	t := res.Target
+	name := res.Name
+	if len(t.Addrs) == 0 {
+		rctx, cancel := context.WithTimeout(ctx, cfg.timeout())
+		rt, err := t.Resolve(rctx, cfg.Resolver)
+		cancel()
+		if err != nil {
+			res.Status, res.Error = StatusOf(err), err.Error()
+			p.add(report.New("SIP-NO-RESPONSE", name, "target does not resolve").WithDetail("%v", err))
+			return
+		}
+		t = rt
+		res.Target = t
+	}
+
+	var tlsConf *tls.Config
+	if t.IsTLS() {
+		tlsConf = p.probeTLS(ctx, t)
+	}
+	a, err := newAgent(t, cfg, tlsConf)
+	if err != nil {
+		res.Status, res.Error = StatusOf(err), err.Error()
+		p.add(report.New("SIP-NO-RESPONSE", name, "cannot set up a SIP client for the target").WithDetail("%v", err))
+		return
+	}
+	defer a.close()
+
+	// OPTIONS on the target's transport, and on TCP as well when UDP was
+	// only the default, so a cleartext TCP listener is noticed.
+	transports := []string{t.Transport}
+	if !t.Explicit && t.Transport == UDP {
+		transports = append(transports, TCP)
+	}
+	res.Options = make([]OptionsResult, len(transports))
+	var wg sync.WaitGroup
+	for i, tp := range transports {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			octx, cancel := context.WithTimeout(ctx, cfg.timeout())
+			defer cancel()
+			res.Options[i] = a.options(octx, t.With(tp))
+		}()
+	}
+	wg.Wait()
+	inviteTarget, reachable := t, false
+	for _, o := range res.Options {
+		if o.Answered() {
+			if !reachable {
+				inviteTarget = t.With(o.Transport)
+				inviteTarget.Explicit = t.Explicit
+			}
+			reachable = true
+		}
+	}
+	p.optionsFindings(t)
+	if ctx.Err() != nil {
+		res.Status, res.Error = StatusOf(ctx.Err()), ctx.Err().Error()
+		return
+	}
+
+	// Offers. An unreachable edge (refused, reset) gets no INVITEs; an edge
+	// that only ignored OPTIONS gets them, since some answer INVITE only.
+	if !reachable && !optionsTimedOut(res.Options) {
+		res.Status = res.Options[0].Status
+		res.Error = res.Options[0].Error
+		p.observe(t)
+		return
+	}
+	p.runOffers(ctx, a, inviteTarget)
+	res.Status = StatusSuccess
+	if !reachable {
+		anyAnswer := false
+		for _, o := range res.Offers {
+			anyAnswer = anyAnswer || o.Code != 0
+		}
+		if !anyAnswer {
+			res.Status = StatusTimeout
+			res.Error = "no SIP response to OPTIONS or INVITE"
+		}
+	}
+	p.offerFindings(inviteTarget)
+	p.observe(t)
+
+	// Follow a redirect (Exchange UM call router → worker), once per probe.
+	if !cfg.NoRedirect && cfg.redirects < maxRedirects {
+		for _, o := range res.Offers {
+			if o.Redirect == "" {
+				continue
+			}
+			wt, err := ParseTarget(o.Redirect)
+			if err != nil {
+				p.add(report.New("SIP-OPTIONS-STATUS", name, "redirect Contact cannot be probed").WithDetail("%v", err))
+				break
+			}
+			sub := *cfg
+			sub.redirects++
+			res.Redirect = ProbeEndpoint(ctx, wt, sub)
+			break
+		}
+	}
+	p.compare()
+}
+
+func optionsTimedOut(os []OptionsResult) bool {
+	for _, o := range os {
+		if o.Status == StatusTimeout {
+			return true
+		}
+	}
+	return false
+}
+
+// probeTLS runs the TLS checks and returns the tls.Config SIP uses. The
+// SIP leg does not verify the chain: tlsprobe reports on it, and a probe
+// that stopped at an untrusted certificate would hide everything behind it.
+func (p *prober) probeTLS(ctx context.Context, t Target) *tls.Config {
+	conf := &tls.Config{
+		InsecureSkipVerify: true, // verification is tlsprobe's job; see above
+		ServerName:         p.cfg.ServerName,
+		MinVersion:         tls.VersionTLS10,
+	}
+	if conf.ServerName == "" {
+		if _, err := netip.ParseAddr(t.Host); err != nil {
+			conf.ServerName = t.Host
+		}
+	}
+	if p.cfg.ClientCert != nil {
+		conf.Certificates = []tls.Certificate{*p.cfg.ClientCert}
+	}
+	tlsProbeHook(ctx, p, t)
+	return conf
+}
+
+// tlsProbeHook runs tlsprobe against t and records its result and findings;
+// it is replaced when the tlsprobe package is wired in.
+var tlsProbeHook = func(ctx context.Context, p *prober, t Target) {}
+
+func (p *prober) optionsFindings(t Target) {
+	res := p.res
+	name := res.Name
+	answered := false
+	for _, o := range res.Options {
+		target := t.With(o.Transport).String()
+		switch {
+		case o.Answered() && o.Code/100 == 2:
+			answered = true
+			p.add(report.Passed("SIP-OPTIONS-STATUS", target, fmt.Sprintf("OPTIONS answered %d %s in %.1f ms", o.Code, o.Reason, o.RTTMillis)).
+				WithDetail("%s", optionsDetail(o)))
+		case o.Answered():
+			answered = true
+			p.add(report.Newf("SIP-OPTIONS-STATUS", target, "OPTIONS answered %d %s", o.Code, o.Reason).WithDetail("%s", optionsDetail(o)))
+		}
+	}
+	if !answered {
+		var parts []string
+		for _, o := range res.Options {
+			parts = append(parts, fmt.Sprintf("%s: %s", o.Transport, o.Status))
+		}
+		sev := report.Fail
+		if optionsTimedOut(res.Options) {
+			// INVITE may still be answered; decided after the offers.
+			sev = report.Fail
+		}
+		p.add(report.New("SIP-NO-RESPONSE", name, "no SIP response to OPTIONS").WithSeverity(sev).WithDetail("%s", strings.Join(parts, "; ")))
+	} else {
+		p.add(report.Passed("SIP-NO-RESPONSE", name, "the edge answers SIP"))
+	}
+	// Cleartext SIP where TLS is required.
+	if need, why := p.cfg.tlsRequired(); need {
+		var clear []string
+		for _, o := range res.Options {
+			if o.Answered() && o.Transport != TLS {
+				clear = append(clear, fmt.Sprintf("%s answered %d %s", strings.ToUpper(o.Transport), o.Code, o.Reason))
+			}
+		}
+		if len(clear) > 0 {
+			p.add(report.Newf("SIP-CLEARTEXT-ACCEPTED", name, "the edge answers SIP in cleartext; %s", why).WithDetail("%s", strings.Join(clear, "; ")))
+		} else if t.IsTLS() {
+			p.add(report.Passed("SIP-CLEARTEXT-ACCEPTED", name, "signalling is TLS"))
+		}
+	}
+}
+
+func optionsDetail(o OptionsResult) string {
+	var parts []string
+	if o.Server != "" {
+		parts = append(parts, "Server: "+o.Server)
+	}
+	if o.UserAgent != "" {
+		parts = append(parts, "User-Agent: "+o.UserAgent)
+	}
+	if len(o.Allow) > 0 {
+		parts = append(parts, "Allow: "+strings.Join(o.Allow, ", "))
+	}
+	if len(o.Supported) > 0 {
+		parts = append(parts, "Supported: "+strings.Join(o.Supported, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// runOffers sends every offer in its own dialog, concurrently, so the media
+// windows overlap and a probe costs one media window, not one per offer.
+func (p *prober) runOffers(ctx context.Context, a *agent, t Target) {
+	offers := p.cfg.offers()
+	p.res.Offers = make([]OfferResult, len(offers))
+	var wg sync.WaitGroup
+	for i, kind := range offers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					p.res.Offers[i] = OfferResult{Offer: kind, Description: kind.Description(), Transport: t.Transport,
+						Status: StatusUnknownError, Error: fmt.Sprintf("internal error: %v", r), Cleanup: "none"}
+				}
+			}()
+			p.res.Offers[i] = p.runOffer(ctx, a, t, kind)
+		}()
+	}
+	wg.Wait()
+}
+
+func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer) OfferResult {
+	out := OfferResult{Offer: kind, Description: kind.Description(), Transport: t.Transport, Cleanup: "none"}
+	m, err := newMediaLeg(a.local, kind)
+	if err != nil {
+		out.Status, out.Error = StatusOf(err), err.Error()
+		return out
+	}
+	defer m.close()
+	body, err := m.offer()
+	if err != nil {
+		out.Status, out.Error = StatusOf(err), err.Error()
+		return out
+	}
+	ictx, cancel := context.WithTimeout(ctx, p.cfg.timeout())
+	io := a.invite(ictx, t, body)
+	cancel()
+	out.Cleanup = io.cleanup
+	out.RTTMillis = float64(io.rtt.Microseconds()) / 1000
+	if io.res != nil {
+		out.Code, out.Reason = io.res.StatusCode, clip(io.res.Reason, 200)
+		out.Status = StatusSuccess
+	}
+	if io.err != nil {
+		out.Status, out.Error = StatusOf(io.err), io.err.Error()
+	}
+	if io.res != nil && io.res.StatusCode/100 == 3 {
+		if wt, err := contactTarget(io.res, t); err == nil {
+			out.Redirect = "sip:" + wt.HostPort() + ";transport=" + wt.Transport
+		} else {
+			out.Error = err.Error()
+		}
+	}
+	if io.dialog == nil {
+		return out
+	}
+	defer func() {
+		if err := io.dialog.bye(); err != nil && out.Error == "" {
+			out.Error = "hang up: " + err.Error()
+		}
+	}()
+	out.Answer = parseAnswer(io.answer)
+	out.Secure = out.Answer.Secure()
+	out.Plain = out.Answer.Plain()
+	if out.Secure && p.cfg.media() > 0 {
+		out.Media = m.exchange(ctx, out.Answer, p.cfg.media(), p.cfg.timeout())
+	}
+	return out
+}
+
+// offerFindings turns the dialogs into SRTP findings and the effective level.
+func (p *prober) offerFindings(t Target) {
+	res := p.res
+	name := res.Name
+	var secure, plainOK, plainRefused, answered, redirected bool
+	var ev []string
+	for _, o := range res.Offers {
+		ev = append(ev, o.Evidence())
+		if o.Code != 0 {
+			answered = true
+		}
+		if o.Redirect != "" {
+			redirected = true
+		}
+		if o.Offer == OfferPlain {
+			switch {
+			case o.Code/100 == 2 && o.Plain:
+				plainOK = true
+			case o.Code >= 400 || (o.Code/100 == 2 && !o.Plain):
+				plainRefused = true
+			}
+			continue
+		}
+		if o.Secure && o.Code/100 == 2 {
+			secure = true
+		}
+	}
+	res.Evidence = strings.Join(ev, "\n")
+	if !answered {
+		if !hasPassed(res.Findings, "SIP-NO-RESPONSE") {
+			return // already reported by OPTIONS
+		}
+		p.add(report.New("SIP-NO-RESPONSE", name, "no SIP response to INVITE").WithDetail("%s", res.Evidence))
+		return
+	}
+	if redirected && !secure && !plainOK {
+		return // the worker's probe decides
+	}
+	// Effective level (domain.md §1.6): plain accepted and SRTP accepted →
+	// optional; plain accepted only → rejected; plain refused, SRTP
+	// accepted → required.
+	var eff matrix.EncryptionLevel
+	known := true
+	switch {
+	case secure && plainOK:
+		eff = matrix.Optional
+	case secure && plainRefused:
+		eff = matrix.Required
+	case secure:
+		eff = matrix.Required // plain offer not sent or unanswered
+		known = hasOffer(res.Offers, OfferPlain) == false
+	case plainOK:
+		eff = matrix.Rejected
+	default:
+		known = false
+	}
+	if known {
+		res.Effective = &eff
+	}
+
+	// SRTP-NOT-SUPPORTED.
+	if hasSecureOffer(res.Offers) {
+		if !secure {
+			f := report.New("SRTP-NOT-SUPPORTED", name, "no SRTP offer was accepted").WithDetail("%s", res.Evidence)
+			if p.cfg.srtpUnwanted() {
+				f = f.WithSeverity(report.Info)
+				f.Summary += " (the declared policy carries plain RTP)"
+			}
+			p.add(f)
+		} else {
+			p.add(report.Passed("SRTP-NOT-SUPPORTED", name, "the edge negotiates SRTP"))
+		}
+	}
+	// SRTP-NOT-REQUIRED.
+	if need, why := p.cfg.srtpRequired(); need && hasOffer(res.Offers, OfferPlain) {
+		if plainOK {
+			p.add(report.Newf("SRTP-NOT-REQUIRED", name, "the edge accepted a plain RTP offer; %s", why).WithDetail("%s", evidenceOf(res.Offers, OfferPlain)))
+		} else if plainRefused {
+			p.add(report.Passed("SRTP-NOT-REQUIRED", name, "the edge refuses plain RTP"))
+		}
+	}
+	for _, o := range res.Offers {
+		p.answerFindings(t, o)
+	}
+}
+
+// answerFindings are the per-answer checks: weak suite, SDES keys over
+// cleartext, media authentication, malformed answers.
+func (p *prober) answerFindings(t Target, o OfferResult) {
+	name := p.res.Name
+	a := o.Answer
+	if a == nil || o.Code/100 != 2 {
+		return
+	}
+	label := o.Offer.String()
+	if len(a.Problems) > 0 {
+		p.add(report.Newf("SIP-OPTIONS-STATUS", name, "%s: malformed SDP answer", label).WithSeverity(report.Warn).
+			WithDetail("%s", strings.Join(a.Problems, "; ")))
+	}
+	if a.Suite != "" && o.Secure {
+		if weakSuite(a) {
+			p.add(report.Newf("SRTP-WEAK-SUITE", name, "%s: the answer chose %s", label, a.Suite).WithDetail("%s", strings.Join(a.Crypto, "; ")))
+		} else {
+			p.add(report.Passed("SRTP-WEAK-SUITE", name, fmt.Sprintf("%s: %s", label, a.Suite)))
+		}
+	}
+	if a.HasKeys && !t.IsTLS() {
+		p.add(report.Newf("SDES-OVER-CLEARTEXT", name, "%s: the answer carries a=crypto keys over %s", label, strings.ToUpper(t.Transport)).
+			WithDetail("%s", o.Evidence()))
+	} else if a.HasKeys {
+		p.add(report.Passed("SDES-OVER-CLEARTEXT", name, label+": SDES keys travel over TLS"))
+	}
+	if m := o.Media; m != nil {
+		p.mediaFindings(label, o, m)
+	}
+}
+
+func weakSuite(a *Answer) bool {
+	s := strings.ToUpper(a.Suite)
+	if strings.HasSuffix(s, "_32") || strings.Contains(s, "NULL") {
+		return true
+	}
+	for _, c := range a.Crypto {
+		if strings.Contains(c, "UNENCRYPTED_SRTP") || strings.Contains(c, "UNAUTHENTICATED_SRTP") {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *prober) mediaFindings(label string, o OfferResult, m *MediaResult) {
+	name := p.res.Name
+	detail := fmt.Sprintf("%s to %s for %.1fs: sent %d, received %d, authenticated %d, failed %d, echoed %d",
+		m.Suite, m.Remote, m.Seconds, m.Sent, m.Received, m.Authenticated, m.Failed, m.Echoed)
+	if m.MKI {
+		detail += ", MKI in every packet"
+	}
+	if m.Error != "" {
+		detail += "; " + m.Error
+	}
+	switch {
+	case m.Error != "" && strings.Contains(m.Error, "fingerprint"):
+		p.add(report.Newf("DTLS-FINGERPRINT-MISMATCH", name, "%s: the DTLS certificate does not match a=fingerprint", label).WithDetail("%s", detail))
+		return
+	case m.Received == 0:
+		p.add(report.Newf("SRTP-NO-MEDIA", name, "%s: no media from the peer within %.1fs", label, m.Seconds).WithDetail("%s", detail))
+	case m.Failed > 0 || m.Authenticated == 0:
+		p.add(report.Newf("SRTP-MEDIA-AUTH-FAILED", name, "%s: %d of %d packets from the peer failed authentication", label, m.Failed, m.Received).WithDetail("%s", detail))
+	case m.Echoed == m.Received:
+		p.add(report.Newf("SRTP-NO-MEDIA", name, "%s: the peer only echoed our own packets", label).WithSeverity(report.Warn).WithDetail("%s", detail))
+	default:
+		p.add(report.Passed("SRTP-MEDIA-AUTH-FAILED", name, fmt.Sprintf("%s: %d packets from the peer authenticated", label, m.Authenticated)).WithDetail("%s", detail))
+	}
+	if o.Offer == OfferDTLS && m.Error == "" {
+		p.add(report.Passed("DTLS-FINGERPRINT-MISMATCH", name, label+": the DTLS certificate matches a=fingerprint"))
+	}
+}
+
+func hasPassed(fs []report.Finding, id string) bool {
+	for _, f := range fs {
+		if f.Check == id && f.Severity == report.Pass {
+			return true
+		}
+	}
+	return false
+}
+
+func hasOffer(os []OfferResult, k Offer) bool {
+	for _, o := range os {
+		if o.Offer == k && (o.Code != 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSecureOffer(os []OfferResult) bool {
+	for _, o := range os {
+		if o.Offer.secure() && o.Code != 0 && o.Redirect == "" {
+			return true
+		}
+	}
+	return false
+}
+
+func evidenceOf(os []OfferResult, k Offer) string {
+	for _, o := range os {
+		if o.Offer == k {
+			return o.Evidence()
+		}
+	}
+	return ""
+}
+
+// observe fills the matrix observation from what was seen.
+func (p *prober) observe(t Target) {
+	res := p.res
+	o := &res.Observation
+	o.Target = res.Name
+	clear := false
+	answeredClear := false
+	for _, op := range res.Options {
+		if op.Transport != TLS {
+			answeredClear = true
+			if op.Answered() {
+				clear = true
+			}
+		}
+	}
+	for _, of := range res.Offers {
+		if of.Transport != TLS && of.Code != 0 {
+			clear = true
+			answeredClear = true
+		}
+	}
+	if answeredClear {
+		o.CleartextAccepted = &clear
+	}
+	o.Effective = res.Effective
+	o.Evidence = res.Evidence
+}
+
+// compare adds the UM-* findings for the declared policy.
+func (p *prober) compare() {
+	res := p.res
+	obs := res.Observation
+	if res.Redirect != nil && res.Effective == nil {
+		obs.Effective = res.Redirect.Effective
+		obs.Evidence = res.Redirect.Evidence
+	}
+	if p.cfg.Declared.VoipSecurity == nil && p.cfg.Declared.Encryption == nil {
+		return
+	}
+	for _, f := range matrix.Compare(p.cfg.Declared, obs) {
+		p.add(f)
+	}
+}
+
+// SharedAddress compares a Mediation Server's internal and external edges
+// and returns EDGE-SHARED-ADDRESS: a failure when they resolve to a common
+// IP address, a pass otherwise. Both targets must be resolved.
+func SharedAddress(internal, external Target) report.Finding {
+	target := "edges " + internal.HostPort() + " / " + external.HostPort()
+	seen := map[netip.Addr]bool{}
+	for _, a := range internal.Addrs {
+		seen[a] = true
+	}
+	var shared []string
+	for _, a := range external.Addrs {
+		if seen[a] {
+			shared = append(shared, a.String())
+		}
+	}
+	sort.Strings(shared)
+	if len(shared) > 0 {
+		return report.Newf("EDGE-SHARED-ADDRESS", target, "internal and external edges share %s", strings.Join(shared, ", ")).
+			WithDetail("internal %s resolves to %s; external %s resolves to %s", internal.Host, addrList(internal.Addrs), external.Host, addrList(external.Addrs))
+	}
+	return report.Passed("EDGE-SHARED-ADDRESS", target, "internal and external edges listen on different addresses").
+		WithDetail("internal %s; external %s", addrList(internal.Addrs), addrList(external.Addrs))
+}
+
+func addrList(as []netip.Addr) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+var _ = net.JoinHostPort

@@ -1,0 +1,195 @@
+package sipcheck
+
+import (
+	"testing"
+	"time"
+
+	"github.com/voipsec/voipsec/matrix"
+)
+
+func quick() Config {
+	return Config{Timeout: 2 * time.Second, MediaDuration: -1}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestProbeOptionsUDPAndTCP(t *testing.T) {
+	e := startEdge(t, "optional", nil)
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, e.udp), Config{Timeout: 2 * time.Second, MediaDuration: -1, Offers: []Offer{}})
+	// host:port without a transport: UDP, and TCP as well (refused here).
+	if len(r.Options) != 2 || r.Options[1].Transport != TCP || r.Options[1].Status != StatusConnectionRefused {
+		t.Fatalf("options %+v", r.Options)
+	}
+	o := r.Options[0]
+	if o.Code != 200 || o.Server != "FakeEdge/1.0" || len(o.Allow) != 5 || o.Supported[0] != "timer" || o.RTTMillis <= 0 {
+		t.Fatalf("OPTIONS result %+v", o)
+	}
+	// TCP to the TCP listener.
+	r = ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.tcp+";transport=tcp"), Config{Timeout: 2 * time.Second, MediaDuration: -1, Offers: []Offer{}})
+	if r.Options[0].Code != 200 || r.Options[0].Transport != TCP {
+		t.Fatalf("TCP OPTIONS %+v", r.Options[0])
+	}
+}
+
+func TestProbeEffectiveLevel(t *testing.T) {
+	cases := []struct {
+		policy string
+		want   matrix.EncryptionLevel
+	}{
+		{"required", matrix.Required},
+		{"optional", matrix.Optional},
+		{"rejected", matrix.Rejected},
+	}
+	for _, c := range cases {
+		t.Run(c.policy, func(t *testing.T) {
+			e := startEdge(t, c.policy, nil)
+			r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
+			if r.Effective == nil || *r.Effective != c.want {
+				t.Fatalf("effective %v, want %v\n%s\n%s", r.Effective, c.want, r.Evidence, dump(r))
+			}
+			if got, want := int(e.byes.Load()), countAccepted(r); got != want {
+				t.Errorf("BYEs %d, accepted dialogs %d: every answered dialog must be hung up", got, want)
+			}
+			if e.acks.Load() < int32(countAccepted(r)) {
+				t.Errorf("ACKs %d < accepted %d", e.acks.Load(), countAccepted(r))
+			}
+			f := findings(r)
+			if c.policy != "rejected" && f["SDES-OVER-CLEARTEXT"] != "fail" {
+				t.Errorf("SDES over UDP not reported:\n%s", dump(r))
+			}
+		})
+	}
+}
+
+func countAccepted(r *Result) int {
+	n := 0
+	for _, o := range r.Offers {
+		if o.Code/100 == 2 {
+			n++
+		}
+	}
+	return n
+}
+
+func TestProbePolicyFindings(t *testing.T) {
+	e := startEdge(t, "optional", nil)
+	cfg := quick()
+	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured)}
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
+	f := findings(r)
+	for id, sev := range map[string]string{
+		"SIP-CLEARTEXT-ACCEPTED": "fail",
+		"SRTP-NOT-REQUIRED":      "fail",
+		"UM-SRTP-MISMATCH":       "fail",
+		"UM-MTLS-NOT-ENFORCED":   "fail",
+		"SDES-OVER-CLEARTEXT":    "fail",
+		"SRTP-NOT-SUPPORTED":     "pass",
+		"SIP-OPTIONS-STATUS":     "pass",
+	} {
+		if f[id] != sev {
+			t.Errorf("%s = %q, want %q\n%s", id, f[id], sev, dump(r))
+		}
+	}
+}
+
+func TestProbeRejectedEdge(t *testing.T) {
+	e := startEdge(t, "rejected", nil)
+	cfg := quick()
+	cfg.Declared = matrix.Declared{Encryption: ptr(matrix.Required)}
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
+	f := findings(r)
+	if f["SRTP-NOT-SUPPORTED"] != "fail" || f["SRTP-NOT-REQUIRED"] != "fail" || f["UM-SRTP-MISMATCH"] != "fail" {
+		t.Fatalf("findings %v\n%s", f, dump(r))
+	}
+	if _, ok := f["SDES-OVER-CLEARTEXT"]; ok {
+		t.Errorf("plain answers carry no keys, SDES-OVER-CLEARTEXT must be absent\n%s", dump(r))
+	}
+}
+
+func TestProbeWeakSuite(t *testing.T) {
+	e := startEdge(t, "weak", nil)
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
+	if findings(r)["SRTP-WEAK-SUITE"] != "warn" {
+		t.Fatalf("weak suite not reported\n%s", dump(r))
+	}
+}
+
+func TestProbeNoResponse(t *testing.T) {
+	e := startEdge(t, "silent", nil)
+	cfg := quick()
+	cfg.Timeout = 700 * time.Millisecond
+	start := time.Now()
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
+	if findings(r)["SIP-NO-RESPONSE"] != "fail" || r.Status != StatusTimeout {
+		t.Fatalf("status %s\n%s", r.Status, dump(r))
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("silent edge took %v: every step must be bounded by the timeout", el)
+	}
+	// Nothing listening: refused.
+	r = ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:127.0.0.1:1;transport=tcp"), cfg)
+	if findings(r)["SIP-NO-RESPONSE"] != "fail" || r.Status != StatusConnectionRefused {
+		t.Fatalf("closed port: status %s\n%s", r.Status, dump(r))
+	}
+}
+
+func TestProbeCancelsRingingInvite(t *testing.T) {
+	e := startEdge(t, "ringing", nil)
+	cfg := quick()
+	cfg.Timeout = 800 * time.Millisecond
+	cfg.Offers = []Offer{OfferPlain}
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.tcp+";transport=tcp"), cfg)
+	if e.cancels.Load() != 1 || r.Offers[0].Cleanup != "cancel" {
+		t.Fatalf("cancels %d cleanup %q\n%s", e.cancels.Load(), r.Offers[0].Cleanup, dump(r))
+	}
+}
+
+func TestProbe488Everything(t *testing.T) {
+	e := startEdge(t, "488", nil)
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
+	if r.Effective != nil {
+		t.Errorf("effective %v from 488 to everything", *r.Effective)
+	}
+	if findings(r)["SRTP-NOT-SUPPORTED"] != "fail" {
+		t.Fatalf("%s", dump(r))
+	}
+}
+
+func TestProbeFollowsRedirect(t *testing.T) {
+	worker := startEdge(t, "required", nil)
+	router := startEdge(t, "redirect", nil)
+	router.redirect = "sip:" + worker.udp + ";transport=udp"
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.udp+";transport=udp"), quick())
+	if r.Redirect == nil {
+		t.Fatalf("302 not followed\n%s", dump(r))
+	}
+	if r.Redirect.Effective == nil || *r.Redirect.Effective != matrix.Required {
+		t.Fatalf("worker effective %v\n%s", r.Redirect.Effective, dump(r))
+	}
+	if worker.invites.Load() == 0 {
+		t.Fatal("worker saw no INVITE")
+	}
+}
+
+func TestProbeHostileAnswer(t *testing.T) {
+	e := startEdge(t, "hostile", nil)
+	// TCP: sipgo will not send a UDP datagram this large.
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.tcp+";transport=tcp"), quick())
+	if findings(r)["SIP-OPTIONS-STATUS"] != "warn" {
+		t.Fatalf("malformed SDP not reported\n%s", dump(r))
+	}
+}
+
+func TestSharedAddress(t *testing.T) {
+	a, b := mustTarget(t, "127.0.0.1:5061"), mustTarget(t, "127.0.0.1:5060")
+	a.Addrs, _ = resolveLiteral(a)
+	b.Addrs, _ = resolveLiteral(b)
+	if f := SharedAddress(a, b); f.Severity.String() != "fail" {
+		t.Fatalf("%+v", f)
+	}
+	c := mustTarget(t, "[::1]:5060")
+	c.Addrs, _ = resolveLiteral(c)
+	if f := SharedAddress(a, c); f.Severity.String() != "pass" {
+		t.Fatalf("%+v", f)
+	}
+}

@@ -1,0 +1,241 @@
+package sipcheck
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// fakeEdge is a plain in-process sipgo server: answers OPTIONS, and INVITE
+// according to policy, counting what it received so tests can check the
+// probe cleaned up its dialogs.
+type fakeEdge struct {
+	policy   string // "required", "optional", "rejected", "488", "silent", "redirect", "hostile"
+	redirect string // Contact for "redirect"
+	inviteDelay time.Duration
+
+	udp, tcp, tls string
+
+	invites, acks, byes, cancels atomic.Int32
+	mu                          sync.Mutex
+	bodies                      []string
+}
+
+func startEdge(t *testing.T, policy string, tlsConf *tls.Config) *fakeEdge {
+	t.Helper()
+	e := &fakeEdge{policy: policy}
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("fake-edge"),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(discard)),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(discard)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+		if e.policy == "silent" {
+			return
+		}
+		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		res.AppendHeader(sip.NewHeader("Server", "FakeEdge/1.0"))
+		res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"))
+		res.AppendHeader(sip.NewHeader("Supported", "timer"))
+		tx.Respond(res)
+	})
+	srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) { e.onInvite(req, tx) })
+	srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { e.acks.Add(1) })
+	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
+		e.byes.Add(1)
+		tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+	})
+	srv.OnCancel(func(req *sip.Request, tx sip.ServerTransaction) {
+		e.cancels.Add(1)
+		tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+	})
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.udp, e.tcp = pc.LocalAddr().String(), ln.Addr().String()
+	go srv.ServeUDP(pc)
+	go srv.ServeTCP(ln)
+	if tlsConf != nil {
+		tl, err := tls.Listen("tcp", "127.0.0.1:0", tlsConf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tls = tl.Addr().String()
+		go srv.ServeTLS(tl)
+		t.Cleanup(func() { tl.Close() })
+	}
+	t.Cleanup(func() {
+		pc.Close()
+		ln.Close()
+		srv.Close()
+		ua.Close()
+	})
+	return e
+}
+
+func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	e.invites.Add(1)
+	body := string(req.Body())
+	e.mu.Lock()
+	e.bodies = append(e.bodies, body)
+	e.mu.Unlock()
+	switch e.policy {
+	case "silent":
+		return
+	case "ringing":
+		tx.Respond(sip.NewResponseFromRequest(req, 180, "Ringing", nil))
+		return // never answers; the probe must CANCEL
+	case "488":
+		tx.Respond(sip.NewResponseFromRequest(req, 488, "Not Acceptable Here", nil))
+		return
+	case "redirect":
+		res := sip.NewResponseFromRequest(req, 302, "Moved Temporarily", nil)
+		res.AppendHeader(&sip.ContactHeader{Address: mustURI(e.redirect)})
+		tx.Respond(res)
+		return
+	}
+	if e.inviteDelay > 0 {
+		time.Sleep(e.inviteDelay)
+	}
+	savp := strings.Contains(body, "RTP/SAVP")
+	crypto := strings.Contains(body, "a=crypto:")
+	dtls := strings.Contains(body, "UDP/TLS/RTP/SAVP")
+	encReq := strings.Contains(body, "a=encryption:required")
+	var answer string
+	switch e.policy {
+	case "required":
+		if dtls || !crypto {
+			e.reply(req, tx, 488, "Encryption Levels not compatible", "")
+			return
+		}
+		answer = answerSDP("RTP/SAVP", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"+testKey+suffixMKI(body))
+	case "optional":
+		if dtls {
+			e.reply(req, tx, 488, "Not Acceptable Here", "")
+			return
+		}
+		if crypto {
+			answer = answerSDP("RTP/SAVP", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"+testKey+suffixMKI(body))
+		} else {
+			answer = answerSDP("RTP/AVP", "")
+		}
+	case "weak":
+		if !crypto {
+			e.reply(req, tx, 488, "Not Acceptable Here", "")
+			return
+		}
+		answer = answerSDP("RTP/SAVP", "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:"+testKey)
+	case "rejected":
+		if savp || encReq {
+			e.reply(req, tx, 488, "Encryption Levels not compatible", "")
+			return
+		}
+		answer = answerSDP("RTP/AVP", "")
+	case "hostile":
+		answer = hostileSDP
+	}
+	e.reply(req, tx, 200, "OK", answer)
+}
+
+func (e *fakeEdge) reply(req *sip.Request, tx sip.ServerTransaction, code int, reason, body string) {
+	var b []byte
+	if body != "" {
+		b = []byte(body)
+	}
+	res := sip.NewResponseFromRequest(req, code, reason, b)
+	if code/100 == 2 {
+		res.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", Host: "127.0.0.1", Port: 5999}})
+		res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	}
+	tx.Respond(res)
+}
+
+const testKey = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+
+func suffixMKI(offer string) string {
+	if strings.Contains(offer, "|2^31|1:1") {
+		return "|2^31|1:1"
+	}
+	return ""
+}
+
+func answerSDP(profile, crypto string) string {
+	s := "v=0\r\no=edge 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 " + profile + " 0\r\na=rtpmap:0 PCMU/8000\r\n"
+	if crypto != "" {
+		s += crypto + "\r\n"
+	}
+	return s
+}
+
+var hostileSDP = "v=0\r\nc=IN IP4 999.1.1.1\r\nm=audio 99999999 RTP/SAVP 0\r\na=crypto:x\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 notinline\r\n" +
+	strings.Repeat("a=x-junk:"+strings.Repeat("A", 200)+"\r\n", 40)
+
+func mustURI(s string) sip.Uri {
+	var u sip.Uri
+	if err := sip.ParseUri(s, &u); err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func mustTarget(t *testing.T, s string) Target {
+	t.Helper()
+	tg, err := ParseTarget(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+func testCtx(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func findings(r *Result) map[string]string {
+	out := map[string]string{}
+	for _, f := range r.AllFindings() {
+		prev, ok := out[f.Check]
+		sev := f.Severity.String()
+		if !ok || rank(sev) > rank(prev) {
+			out[f.Check] = sev
+		}
+	}
+	return out
+}
+
+func rank(s string) int { return map[string]int{"pass": 0, "info": 1, "warn": 2, "fail": 3}[s] }
+
+func dump(r *Result) string {
+	var b strings.Builder
+	for _, f := range r.AllFindings() {
+		fmt.Fprintf(&b, "  %s %s %s: %s | %s\n", f.Severity, f.Check, f.Target, f.Summary, f.Detail)
+	}
+	return b.String()
+}
+
+func resolveLiteral(t Target) ([]netip.Addr, error) {
+	r, err := t.Resolve(context.Background(), nil)
+	return r.Addrs, err
+}
