@@ -1,0 +1,36 @@
+// Package plan reads voipsec's pre-cutover plan: a version-controlled YAML
+// file describing an OCS 2007 R2 / Lync / Exchange UM voice deployment (its
+// trust material, UM dial plans and servers, the clients' encryption level,
+// the Mediation Servers with their internal edge, external edge and gateway,
+// the media port range and IPsec) and what each endpoint must satisfy. It
+// checks the plan statically against the rules, and live against every
+// endpoint it names.
+//
+// The file format is documented in docs/plan.md; testdata/plans/example.yaml
+// is a complete example.
+//
+// # Loading
+//
+// [Load] reads and validates a plan. Every problem is an [*Error] that
+// starts with file:line:col and names the field path, for example
+//
+//	prod.yaml:14:18: mediation_servers[0].gateway.transport: unknown transport "tsl" (accepted: udp, tcp, tls)
+//
+// Loading goes on after a problem, and [ErrorList] holds all of them. The
+// loader walks YAML nodes (go.yaml.in/yaml/v3) rather than decoding into
+// structs, so unknown fields, wrong kinds and wrong enum values are reported
+// at the exact key or value, and a hostile file is bounded by [MaxFileSize]
+// and a node budget that counts alias expansion.
+//
+// # Checks
+//
+// [Static] runs the rules that need no network: dial plans not Unsecured,
+// each dial plan against the client and server encryption levels, the
+// gateway leg over TLS, the two Mediation Server edges on different
+// addresses, the IPsec exception covering a small media port range, and the
+// certificates the plan names (unexpired, trusted by the plan's CA, valid for
+// the server's FQDN, with the EKUs mutual TLS needs). [Live] probes every
+// endpoint concurrently and compares what it declares with what it observes.
+// Every finding carries a [report.Location] pointing at the plan line it
+// comes from.
+package plan

@@ -1,0 +1,248 @@
+package plan
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/report"
+)
+
+// SchemaVersion is the only value of the plan's voipsec_plan key this
+// package reads.
+const SchemaVersion = 1
+
+// Plan is a loaded, validated plan file: the deployment and what it must
+// satisfy. Every value came from a place in the file, which [Plan.Location]
+// returns by field path.
+type Plan struct {
+	File string // the path the plan was loaded from, as given
+	Dir  string // the directory relative paths in the plan are resolved against
+	Name string
+
+	Trust            Trust
+	Policy           Policy
+	Media            Media
+	IPsec            IPsec
+	DialPlans        []DialPlan
+	UMServers        []UMServer
+	MediationServers []MediationServer
+
+	pos map[string]pos // field path → where its value starts in File
+}
+
+// Trust is the probe's trust material.
+type Trust struct {
+	CA         *CertFile        // the CA bundle the probe trusts servers with (trust.ca)
+	ClientCert *CertFile        // the probe's client certificate for mutual TLS (trust.client_certificate)
+	ClientKey  string           // path of the client certificate's private key (trust.client_key)
+	KeyPair    *tls.Certificate // client certificate and key, loaded together
+}
+
+// Roots returns the plan's CA bundle as a pool, or nil when it has none
+// (the probe then uses the system roots).
+func (t Trust) Roots() *x509.CertPool {
+	if t.CA == nil {
+		return nil
+	}
+	p := x509.NewCertPool()
+	for _, c := range t.CA.Certs {
+		p.AddCert(c)
+	}
+	return p
+}
+
+// CertFile is a PEM file of one or more certificates, leaf first.
+type CertFile struct {
+	Path  string // resolved path
+	Certs []*x509.Certificate
+}
+
+// Policy is the media encryption the OCS/Lync side applies.
+type Policy struct {
+	// ClientEncryption is the Office Communicator / Lync client encryption
+	// level (policy.client_encryption).
+	ClientEncryption *matrix.EncryptionLevel
+	// ServerMediaEncryption is the server-side media setting
+	// (Set-CsMediaConfiguration -EncryptionLevel; policy.server_media_encryption).
+	ServerMediaEncryption *matrix.EncryptionLevel
+}
+
+// Media is the media port range.
+type Media struct {
+	Ports *PortRange
+}
+
+// IPsec says whether IPsec protects server traffic and which media ports
+// are excepted from it.
+type IPsec struct {
+	Enabled   bool
+	Exception *PortRange
+}
+
+// PortRange is an inclusive UDP/TCP port range.
+type PortRange struct {
+	From, To int
+}
+
+// Len is the number of ports in r.
+func (r PortRange) Len() int { return r.To - r.From + 1 }
+
+// Covers reports whether r contains all of o.
+func (r PortRange) Covers(o PortRange) bool { return r.From <= o.From && o.To <= r.To }
+
+func (r PortRange) String() string {
+	if r.From == r.To {
+		return strconv.Itoa(r.From)
+	}
+	return fmt.Sprintf("%d-%d", r.From, r.To)
+}
+
+// DialPlan is an Exchange UM dial plan.
+type DialPlan struct {
+	Name         string
+	VoipSecurity matrix.VoipSecurity
+	path         string
+}
+
+// Path is the plan field path of the dial plan, e.g. "exchange_um.dial_plans[0]".
+func (d DialPlan) Path() string { return d.path }
+
+// Transport is a SIP transport.
+type Transport string
+
+const (
+	UDP Transport = "udp"
+	TCP Transport = "tcp"
+	TLS Transport = "tls"
+)
+
+// Transports lists the accepted transports.
+var Transports = []Transport{UDP, TCP, TLS}
+
+// Endpoint is a SIP listener the plan names: a UM server or a Mediation
+// Server edge or its gateway.
+type Endpoint struct {
+	Role      Role
+	Server    string // the server (or gateway) FQDN the endpoint belongs to
+	Address   string // IP address or host name
+	Port      int
+	Transport Transport
+	Expect    Expect
+	path      string
+}
+
+// HostPort is Address:Port.
+func (e Endpoint) HostPort() string { return net.JoinHostPort(e.Address, strconv.Itoa(e.Port)) }
+
+// URL is transport://address:port, the endpoint's finding target form.
+func (e Endpoint) URL() string { return string(e.Transport) + "://" + e.HostPort() }
+
+// Path is the endpoint's plan field path, e.g. "mediation_servers[0].internal".
+func (e Endpoint) Path() string { return e.path }
+
+// Role is what an endpoint is in the topology.
+type Role string
+
+const (
+	RoleUM       Role = "um"       // an Exchange UM server's SIP listener
+	RoleInternal Role = "internal" // Mediation Server internal edge (toward the OCS pool)
+	RoleExternal Role = "external" // Mediation Server external edge (toward the gateway)
+	RoleGateway  Role = "gateway"  // the media gateway the external edge talks to
+)
+
+// Expect is what the plan requires of an endpoint; nil fields are not
+// checked.
+type Expect struct {
+	MinTLS       *uint16                 // tls.VersionTLS12 etc. (expect.min_tls)
+	MTLSRequired *bool                   // a client certificate is mandatory (expect.mtls_required)
+	Encryption   *matrix.EncryptionLevel // effective media encryption level (expect.encryption)
+}
+
+// UMServer is an Exchange UM server.
+type UMServer struct {
+	FQDN        string
+	Certificate *CertFile
+	DialPlans   []string // names of dial plans it serves
+	Endpoint    Endpoint
+	path        string
+}
+
+// Path is the server's plan field path.
+func (u UMServer) Path() string { return u.path }
+
+// MediationServer is an OCS Mediation Server with its two edges and the
+// gateway its external edge talks to.
+type MediationServer struct {
+	FQDN        string
+	Certificate *CertFile
+	Internal    Endpoint
+	External    Endpoint
+	Gateway     *Endpoint // optional
+	path        string
+}
+
+// Path is the server's plan field path.
+func (m MediationServer) Path() string { return m.path }
+
+// Endpoints returns every endpoint in the plan, in file order: UM servers,
+// then each Mediation Server's internal edge, external edge and gateway.
+func (p *Plan) Endpoints() []Endpoint {
+	var out []Endpoint
+	for _, u := range p.UMServers {
+		out = append(out, u.Endpoint)
+	}
+	for _, m := range p.MediationServers {
+		out = append(out, m.Internal, m.External)
+		if m.Gateway != nil {
+			out = append(out, *m.Gateway)
+		}
+	}
+	return out
+}
+
+// DialPlan returns the dial plan called name.
+func (p *Plan) DialPlan(name string) (DialPlan, bool) {
+	for _, d := range p.DialPlans {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return DialPlan{}, false
+}
+
+type pos struct{ line, col int }
+
+// Location returns where the value at field path starts in the plan file,
+// falling back to the nearest enclosing field that has a position, then to
+// the file alone.
+func (p *Plan) Location(path string) *report.Location {
+	for q := path; ; {
+		if ps, ok := p.pos[q]; ok {
+			return &report.Location{File: p.File, Line: ps.line, Column: ps.col}
+		}
+		next := parentPath(q)
+		if next == q {
+			break
+		}
+		q = next
+	}
+	return &report.Location{File: p.File}
+}
+
+// parentPath drops the last element of a field path: "a.b[2].c" → "a.b[2]"
+// → "a.b" → "a" → "".
+func parentPath(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		switch p[i] {
+		case '.':
+			return p[:i]
+		case '[':
+			return p[:i]
+		}
+	}
+	return ""
+}
