@@ -20,15 +20,15 @@ import (
 // according to policy, counting what it received so tests can check the
 // probe cleaned up its dialogs.
 type fakeEdge struct {
-	policy   string // "required", "optional", "rejected", "488", "silent", "redirect", "hostile"
-	redirect string // Contact for "redirect"
+	policy      string // "required", "optional", "rejected", "488", "silent", "redirect", "hostile"
+	redirect    string // Contact for "redirect"
 	inviteDelay time.Duration
 
 	udp, tcp, tls string
 
 	invites, acks, byes, cancels atomic.Int32
-	mu                          sync.Mutex
-	bodies                      []string
+	mu                           sync.Mutex
+	bodies                       []string
 }
 
 func startEdge(t *testing.T, policy string, tlsConf *tls.Config) *fakeEdge {

@@ -1,0 +1,414 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/report"
+	"github.com/voipsec/voipsec/sipcheck"
+)
+
+// probeOptions are the flags of `voipsec probe`.
+type probeOptions struct {
+	Cert, Key, CA string
+	ServerName    string
+	WarnDays      int
+	StepTimeout   time.Duration
+	Timeout       time.Duration
+	Enumerate     bool
+
+	VoipSecurity string
+	Encryption   string
+	ExpectTLS    bool
+
+	Internal, External string
+	From, To           string
+	MediaSeconds       float64
+	Offers             []string
+	NoRedirect         bool
+	Jobs               int
+
+	out outputOptions
+
+	cfg     sipcheck.Config
+	targets []sipcheck.Target
+	edges   [2]*sipcheck.Target // internal, external
+}
+
+func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.Cert, "cert", "", "client certificate `file` (PEM) presented for mutual TLS")
+	f.StringVar(&o.Key, "key", "", "private key `file` (PEM) of --cert")
+	f.StringVar(&o.CA, "ca", "", "extra trusted CA `file` (PEM), added to the system roots")
+	f.StringVar(&o.ServerName, "server-name", "", "TLS server `name` for SNI and certificate checks (default: the target host)")
+	f.IntVar(&o.WarnDays, "warn-days", 30, "warn when a certificate expires within `days`")
+	f.BoolVar(&o.Enumerate, "enumerate", false, "enumerate TLS versions and cipher suites")
+	f.StringVar(&o.VoipSecurity, "voip-security", "", "declared UM dial plan `level`: Unsecured, SIPSecured, Secured")
+	f.StringVar(&o.Encryption, "encryption", "", "declared client encryption `level`: rejected, optional, required (or the Set-CsMediaConfiguration values)")
+	f.BoolVar(&o.ExpectTLS, "expect-tls", false, "signalling must be TLS (the gateway leg): cleartext SIP is SIP-CLEARTEXT-ACCEPTED")
+	f.StringVar(&o.Internal, "internal", "", "Mediation Server internal edge `target`; with --external checks EDGE-SHARED-ADDRESS")
+	f.StringVar(&o.External, "external", "", "Mediation Server external (gateway) edge `target`")
+	f.StringVar(&o.From, "from", "", "From `URI` of probe calls (default sip:voipsec@LOCAL-IP)")
+	f.StringVar(&o.To, "to", "", "To `URI` of probe calls; its user part goes into the Request-URI")
+	f.Float64Var(&o.MediaSeconds, "media-seconds", 2, "`seconds` of SRTP media per accepted answer (0: no media)")
+	f.StringSliceVar(&o.Offers, "offer", nil, "send only these `offers`: "+offerNames()+" (default all)")
+	f.BoolVar(&o.NoRedirect, "no-redirect", false, "do not follow a 3xx (Exchange UM call router) to its Contact")
+	f.IntVarP(&o.Jobs, "jobs", "j", 16, "probe `n` targets at once")
+	f.DurationVar(&o.StepTimeout, "step-timeout", sipcheck.DefaultTimeout, "`duration` limit of each network step (handshake, SIP transaction)")
+	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the run")
+	o.out.AddFlags(f)
+}
+
+func offerNames() string {
+	var s []string
+	for _, of := range sipcheck.Offers {
+		s = append(s, of.String())
+	}
+	return strings.Join(s, ", ")
+}
+
+func (o *probeOptions) Validate(args []string) error {
+	if err := o.out.Validate(); err != nil {
+		return err
+	}
+	if len(args) == 0 && o.Internal == "" && o.External == "" {
+		return withHint(errors.New("probe needs at least one target"), "voipsec probe med01.contoso.com:5061")
+	}
+	if (o.Internal == "") != (o.External == "") {
+		return usagef("--internal and --external go together")
+	}
+	for _, a := range args {
+		t, err := sipcheck.ParseTarget(a)
+		if err != nil {
+			return withHint(err, "targets are host:port, [v6]:port, sip:host:port;transport=tcp|udp|tls or sips:host")
+		}
+		o.targets = append(o.targets, t)
+	}
+	for i, a := range []string{o.Internal, o.External} {
+		if a == "" {
+			continue
+		}
+		t, err := sipcheck.ParseTarget(a)
+		if err != nil {
+			return withHint(fmt.Errorf("--%s: %w", []string{"internal", "external"}[i], err), "")
+		}
+		o.edges[i] = &t
+	}
+	c := &o.cfg
+	if o.VoipSecurity != "" {
+		v, err := matrix.ParseVoipSecurity(o.VoipSecurity)
+		if err != nil {
+			return usagef("--voip-security: %s", strings.TrimPrefix(err.Error(), "matrix: "))
+		}
+		c.Declared.VoipSecurity = &v
+	}
+	if o.Encryption != "" {
+		e, err := matrix.ParseEncryptionLevel(o.Encryption)
+		if err != nil {
+			return usagef("--encryption: %s", strings.TrimPrefix(err.Error(), "matrix: "))
+		}
+		c.Declared.Encryption = &e
+	}
+	if o.Jobs < 1 {
+		return usagef("-j/--jobs must be at least 1, got %d", o.Jobs)
+	}
+	if o.Timeout <= 0 || o.StepTimeout <= 0 {
+		return usagef("--timeout and --step-timeout must be positive")
+	}
+	if o.MediaSeconds < 0 || o.MediaSeconds > 600 {
+		return usagef("--media-seconds must be between 0 and 600, got %g", o.MediaSeconds)
+	}
+	if o.WarnDays < 0 {
+		return usagef("--warn-days must not be negative")
+	}
+	for _, s := range o.Offers {
+		of, err := sipcheck.ParseOffer(s)
+		if err != nil {
+			return usagef("--offer: %s", strings.TrimPrefix(err.Error(), "sipcheck: "))
+		}
+		c.Offers = append(c.Offers, of)
+	}
+	if (o.Cert == "") != (o.Key == "") {
+		return usagef("--cert and --key go together")
+	}
+	if o.Cert != "" {
+		pair, err := tls.LoadX509KeyPair(o.Cert, o.Key)
+		if err != nil {
+			return usagef("--cert/--key: %v", err)
+		}
+		c.ClientCert = &pair
+	}
+	if o.CA != "" {
+		pem, err := os.ReadFile(o.CA)
+		if err != nil {
+			return usagef("--ca: %v", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return usagef("--ca: no PEM certificate in %s", o.CA)
+		}
+		c.RootCAs = pool
+	}
+	c.ServerName = o.ServerName
+	c.WarnDays = o.WarnDays
+	c.Enumerate = o.Enumerate
+	c.ExpectTLS = o.ExpectTLS
+	c.From, c.To = o.From, o.To
+	c.NoRedirect = o.NoRedirect
+	c.Timeout = o.StepTimeout
+	c.MediaDuration = time.Duration(o.MediaSeconds * float64(time.Second))
+	if o.MediaSeconds == 0 {
+		c.MediaDuration = -1
+	}
+	return nil
+}
+
+func init() {
+	register(&command{
+		Name:  "probe",
+		Short: "probe SIP edges live: TLS/MTLS, OPTIONS, SRTP offers, real media",
+		Usage: "voipsec probe [flags] TARGET...",
+		Long: `Probes each TARGET the way a peer would and reports what encryption it really
+enforces, proven with media rather than inferred from headers:
+
+  - TLS targets: handshake, certificate chain and names, mutual TLS
+    (with --cert/--key), and with --enumerate the versions and cipher suites;
+  - OPTIONS over the target's transport (UDP, and TCP too for a bare host:port),
+    with status, Server/User-Agent, Allow, Supported and round-trip time;
+  - one INVITE dialog per offer (SDES RTP/SAVP _80/_32; Microsoft RTP/AVP with
+    a=crypto and MKI, plain and with a=encryption:required/optional; plain
+    RTP/AVP; DTLS-SRTP), each cleaned up with ACK+BYE or CANCEL;
+  - --media-seconds of SRTP media for every accepted SRTP answer, authenticated
+    with the answered key (MKI honoured);
+  - a 302 from an Exchange UM call router is followed to the worker in its Contact.
+
+From the answers it derives the edge's effective encryption level (required,
+optional, rejected). --voip-security and --encryption state what the deployment
+declares; the difference is reported as UM-* findings.
+
+Targets: host:port, [v6]:port, sip:host:port;transport=udp|tcp|tls, sips:host.
+Without a transport, 5061, 5067 and 5070 mean TLS; other ports UDP (and TCP).
+
+Examples:
+  voipsec probe med01.contoso.com:5061 --cert probe.pem --key probe.key --ca corp-ca.pem
+  voipsec probe 'sip:um01.contoso.com:5060;transport=tcp' --voip-security Secured
+  voipsec probe --internal med01.contoso.com:5061 --external med01-gw.contoso.com:5060 --expect-tls
+  voipsec probe -j 32 --timeout 5m --format junit -o probe.xml $(cat edges.txt)`,
+		Flags: func(f *pflag.FlagSet) any {
+			o := &probeOptions{}
+			o.AddFlags(f)
+			return o
+		},
+		Validate: func(opts any, args []string) error { return opts.(*probeOptions).Validate(args) },
+		Run: func(ctx context.Context, e *env, opts any, _ []string) (int, error) {
+			return opts.(*probeOptions).run(ctx, e)
+		},
+	})
+}
+
+func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	targets := append([]sipcheck.Target(nil), o.targets...)
+	edgeIdx := [2]int{-1, -1}
+	for i, t := range o.edges {
+		if t != nil {
+			edgeIdx[i] = len(targets)
+			targets = append(targets, *t)
+		}
+	}
+	prog := newProgress(e, len(targets))
+	results := probeAll(ctx, targets, o.cfg, o.Jobs, prog.done)
+	prog.finish()
+
+	r := &report.Report{Command: "probe"}
+	for _, res := range results {
+		r.Findings = append(r.Findings, res.AllFindings()...)
+	}
+	data := map[string]any{"targets": results}
+	if edgeIdx[0] >= 0 && edgeIdx[1] >= 0 {
+		in, ex := results[edgeIdx[0]].Target, results[edgeIdx[1]].Target
+		if len(in.Addrs) > 0 && len(ex.Addrs) > 0 {
+			f := sipcheck.SharedAddress(in, ex)
+			r.Findings = append(r.Findings, f)
+			data["edges"] = map[string]any{"internal": in, "external": ex, "shared": f.Severity == report.Fail}
+		}
+	}
+	r.Data = map[string]any{"probe": data}
+	r.Text = func(w io.Writer) { writeProbeEvidence(w, results) }
+	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		fmt.Fprintf(e.Stderr, "voipsec probe: warning: --timeout %s reached; unfinished targets are reported as such\n", o.Timeout)
+	}
+	return o.emit(e, r, results)
+}
+
+// probeAll runs a fixed pool of jobs workers over the targets; results keep
+// the input order. Each probe's deadline derives from ctx.
+func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Config, jobs int, done func()) []*sipcheck.Result {
+	results := make([]*sipcheck.Result, len(targets))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(jobs, len(targets)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], cfg)
+				done()
+			}
+		}()
+	}
+	for i := range targets {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+// emit writes the text report with a verdict per target ahead of the
+// findings; other formats go through the shared renderer.
+func (o *probeOptions) emit(e *env, r *report.Report, results []*sipcheck.Result) (int, error) {
+	if o.out.format != report.FormatText {
+		return o.out.emit(e, r)
+	}
+	w := e.Stdout
+	var file *os.File
+	if o.out.Output != "" && o.out.Output != "-" {
+		f, err := os.Create(o.out.Output)
+		if err != nil {
+			return exitError, fmt.Errorf("--output: %w", err)
+		}
+		file, w = f, f
+	}
+	r.FailOn, r.Version = o.out.failOn, version()
+	color := !o.out.NoColor && e.Getenv("NO_COLOR") == "" && file == nil && e.IsTerminal(e.Stdout)
+	writeVerdicts(w, results, o.out.failOn)
+	err := report.WriteText(w, r, report.TextOptions{Color: color})
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return exitError, fmt.Errorf("write report: %w", err)
+	}
+	return report.ExitCode(r.Findings, o.out.failOn), nil
+}
+
+// writeVerdicts is the first thing a person reads: one line per target.
+func writeVerdicts(w io.Writer, results []*sipcheck.Result, failOn report.Severity) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tVERDICT\tSIP\tEFFECTIVE ENCRYPTION\tFINDINGS")
+	for _, res := range results {
+		eff := "-"
+		if res.Effective != nil {
+			eff = res.Effective.String()
+		} else if res.Redirect != nil && res.Redirect.Effective != nil {
+			eff = res.Redirect.Effective.String() + " (at " + res.Redirect.Name + ")"
+		}
+		c := report.Counts(res.AllFindings())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d fail, %d warn\n", res.Name, strings.ToUpper(res.Verdict(failOn)), sipSummary(res), eff, c[report.Fail], c[report.Warn])
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+}
+
+func sipSummary(res *sipcheck.Result) string {
+	var parts []string
+	for _, op := range res.Options {
+		if op.Code != 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", strings.ToUpper(op.Transport), op.Code))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s %s", strings.ToUpper(op.Transport), op.Status))
+		}
+	}
+	if len(parts) == 0 && res.Status != sipcheck.StatusSuccess {
+		return string(res.Status)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeProbeEvidence lists, per target, the dialogs behind the verdict.
+func writeProbeEvidence(w io.Writer, results []*sipcheck.Result) {
+	fmt.Fprintln(w, "Evidence")
+	var all []*sipcheck.Result
+	for _, r := range results {
+		for x := r; x != nil; x = x.Redirect {
+			all = append(all, x)
+		}
+	}
+	for _, res := range all {
+		fmt.Fprintf(w, "\n%s (%.1fs)\n", res.Name, res.Duration)
+		if res.Error != "" {
+			fmt.Fprintf(w, "  error: %s\n", res.Error)
+		}
+		for _, op := range res.Options {
+			if op.Code != 0 {
+				fmt.Fprintf(w, "  OPTIONS/%s: %d %s, %.1f ms", strings.ToUpper(op.Transport), op.Code, op.Reason, op.RTTMillis)
+				if op.Server != "" {
+					fmt.Fprintf(w, ", Server: %s", op.Server)
+				}
+				if op.UserAgent != "" {
+					fmt.Fprintf(w, ", User-Agent: %s", op.UserAgent)
+				}
+				fmt.Fprintln(w)
+			} else {
+				fmt.Fprintf(w, "  OPTIONS/%s: %s\n", strings.ToUpper(op.Transport), op.Status)
+			}
+		}
+		for _, of := range res.Offers {
+			fmt.Fprintf(w, "  %s\n", of.Evidence())
+			if m := of.Media; m != nil {
+				fmt.Fprintf(w, "      media %s: sent %d, received %d, authenticated %d, failed %d\n", m.Remote, m.Sent, m.Received, m.Authenticated, m.Failed)
+			}
+		}
+	}
+}
+
+// progress is a one-line display on stderr, only when stderr is a terminal.
+type progress struct {
+	e     *env
+	total int
+	n     atomic.Int32
+	on    bool
+	mu    sync.Mutex
+}
+
+func newProgress(e *env, total int) *progress {
+	return &progress{e: e, total: total, on: e.IsTerminal(e.Stderr)}
+}
+
+func (p *progress) done() {
+	n := p.n.Add(1)
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	fmt.Fprintf(p.e.Stderr, "\rprobing: %d/%d targets done", n, p.total)
+	p.mu.Unlock()
+}
+
+func (p *progress) finish() {
+	if p.on {
+		fmt.Fprint(p.e.Stderr, "\r\x1b[K")
+	}
+}
+
+var _ = sort.Strings
