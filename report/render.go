@@ -328,6 +328,8 @@ func Write(w io.Writer, f Format, r *Report, o TextOptions) error {
 		return WriteJSON(w, r)
 	case FormatJUnit:
 		return WriteJUnit(w, r)
+	case FormatSARIF:
+		return WriteSARIF(w, r)
 	case FormatText, "":
 		return WriteText(w, r, o)
 	}
