@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"sort"
 	"strings"
 	"time"
 
@@ -360,4 +361,51 @@ func orNone(s []string) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
+}
+
+// Components returns the finding targets of the plan's components in the
+// order reports list them: dial plans, the probe's trust material, UM
+// servers, each Mediation Server (itself, internal edge, external edge,
+// gateway), then the media ports and IPsec.
+func (p *Plan) Components() []string {
+	var out []string
+	for _, d := range p.DialPlans {
+		out = append(out, DialPlanTarget(d.Name))
+	}
+	out = append(out, TargetTrust)
+	for _, u := range p.UMServers {
+		out = append(out, u.Endpoint.Target())
+	}
+	for _, m := range p.MediationServers {
+		out = append(out, m.Target(), m.Internal.Target(), m.External.Target())
+		if m.Gateway != nil {
+			out = append(out, m.Gateway.Target())
+		}
+	}
+	return append(out, TargetMedia)
+}
+
+// Sort orders findings by component (as [Plan.Components]), then worst
+// severity first, then check ID. Targets the plan does not know go last,
+// in first-seen order.
+func (p *Plan) Sort(fs []report.Finding) {
+	rank := map[string]int{}
+	for i, c := range p.Components() {
+		rank[c] = i
+	}
+	for _, f := range fs {
+		if _, ok := rank[f.Target]; !ok {
+			rank[f.Target] = len(rank)
+		}
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if rank[a.Target] != rank[b.Target] {
+			return rank[a.Target] < rank[b.Target]
+		}
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		return a.Check < b.Check
+	})
 }

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/voipsec/voipsec/plan"
+	"github.com/voipsec/voipsec/report"
+)
+
+// checkOptions are the flags of `voipsec check`.
+type checkOptions struct {
+	Offline      bool
+	StepTimeout  time.Duration
+	Timeout      time.Duration
+	MediaSeconds float64
+	Jobs         int
+
+	out  outputOptions
+	path string
+}
+
+func (o *checkOptions) AddFlags(f *pflag.FlagSet) {
+	f.BoolVar(&o.Offline, "offline", false, "static checks only: probe no endpoint")
+	f.IntVarP(&o.Jobs, "jobs", "j", plan.DefaultConcurrency, "probe `n` endpoints at once")
+	f.Float64Var(&o.MediaSeconds, "media-seconds", 1, "`seconds` of SRTP media per accepted answer (0: no media)")
+	f.DurationVar(&o.StepTimeout, "step-timeout", 5*time.Second, "`duration` limit of each network step (handshake, SIP transaction)")
+	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the live checks")
+	o.out.sarif = true
+	o.out.AddFlags(f)
+}
+
+func (o *checkOptions) Validate(args []string) error {
+	if err := o.out.Validate(); err != nil {
+		return err
+	}
+	switch len(args) {
+	case 0:
+		return withHint(errors.New("check needs a plan file"), "voipsec check plan.yaml (see docs/plan.md; 'voipsec demo' shows one)")
+	case 1:
+		o.path = args[0]
+	default:
+		return usagef("check takes one plan file, got %d arguments", len(args))
+	}
+	if o.Jobs < 1 {
+		return usagef("-j/--jobs must be at least 1, got %d", o.Jobs)
+	}
+	if o.Timeout <= 0 || o.StepTimeout <= 0 {
+		return usagef("--timeout and --step-timeout must be positive")
+	}
+	if o.MediaSeconds < 0 || o.MediaSeconds > 60 {
+		return usagef("--media-seconds must be between 0 and 60, got %g", o.MediaSeconds)
+	}
+	return nil
+}
+
+// checkNow is the clock certificates in the plan are judged by; tests pin it.
+var checkNow = time.Now
+
+// runCheck loads the plan, runs the static checks and (unless offline) the
+// live ones, and renders the report. A plan that does not load prints every
+// problem as file:line:col and exits 2.
+func runCheck(ctx context.Context, e *env, o *checkOptions) (int, error) {
+	p, err := plan.Load(o.path)
+	if err != nil {
+		var list plan.ErrorList
+		if !errors.As(err, &list) {
+			return exitError, fmt.Errorf("load plan: %w", err)
+		}
+		for _, pe := range list {
+			fmt.Fprintf(e.Stderr, "voipsec check: error: %s\n", pe)
+		}
+		fmt.Fprintf(e.Stderr, "voipsec: hint: the plan format is in docs/plan.md\n")
+		return exitError, nil
+	}
+	r := checkReport(ctx, p, o)
+	return o.out.emit(e, r)
+}
+
+func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Report {
+	findings := plan.Static(p, checkNow())
+	data := map[string]any{"plan": p.File, "live": !o.Offline}
+	if !o.Offline {
+		ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+		media := time.Duration(o.MediaSeconds * float64(time.Second))
+		if media == 0 {
+			media = -1
+		}
+		live, results := plan.Live(ctx, p, plan.LiveOptions{
+			Timeout:       o.StepTimeout,
+			MediaDuration: media,
+			Concurrency:   o.Jobs,
+		})
+		findings = append(findings, live...)
+		var probes []any
+		for _, r := range results {
+			if r.Probe != nil {
+				probes = append(probes, map[string]any{"component": p.Suite(r.Endpoint.Target()), "probe": r.Probe})
+			}
+		}
+		data["probes"] = probes
+	}
+	p.Sort(findings)
+	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: p.Suite}
+}
+
+func init() {
+	register(&command{
+		Name:  "check",
+		Short: "check a deployment plan statically and live, for CI before cutover",
+		Usage: "voipsec check [flags] PLAN",
+		Long: `Reads PLAN, a YAML file describing the deployment (docs/plan.md), and checks it:
+
+  - static rules, no network: no dial plan Unsecured; every dial plan works
+    with the client and server encryption levels; the gateway leg uses TLS;
+    the Mediation Server's internal and external edges have different
+    addresses; IPsec excepts a small media port range; the certificates the
+    plan names are valid, trusted and carry the servers' names;
+  - live, unless --offline: every endpoint is probed concurrently (TLS and
+    mutual TLS, SIP OPTIONS, INVITE offers, SRTP media) and what the plan
+    declares is compared with what the endpoint does.
+
+Every finding names the plan line it comes from. A plan that does not load
+prints each problem as FILE:LINE:COL: FIELD: what is wrong, and exits 2.
+
+Output: text grouped by component with a verdict on top; --format json,
+junit (a test suite per component, a test case per check, passing ones too)
+or sarif (SARIF 2.1.0, locations on the plan's lines).
+
+Examples:
+  voipsec check plans/prod.yaml
+  voipsec check --offline --format sarif -o voipsec.sarif plans/prod.yaml
+  voipsec check --format junit -o voipsec-junit.xml plans/prod.yaml
+`,
+		Flags: func(f *pflag.FlagSet) any {
+			o := &checkOptions{}
+			o.AddFlags(f)
+			return o
+		},
+		Validate: func(opts any, args []string) error { return opts.(*checkOptions).Validate(args) },
+		Run: func(ctx context.Context, e *env, opts any, _ []string) (int, error) {
+			return runCheck(ctx, e, opts.(*checkOptions))
+		},
+	})
+}
