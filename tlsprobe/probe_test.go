@@ -1,0 +1,324 @@
+package tlsprobe
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"math/big"
+	"net"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/report"
+)
+
+// longPKI is a PKI valid for 400 days, so the clean case is not "expiring".
+func longPKI(t testing.TB) *testpki.PKI {
+	t.Helper()
+	p, err := testpki.NewWithOptions(testpki.Options{Validity: 400 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func must[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// problems returns the sorted IDs of the non-passing findings.
+func problems(res *Result) []string {
+	var ids []string
+	for _, f := range res.Findings {
+		if f.Severity != report.Pass && !slices.Contains(ids, f.Check) {
+			ids = append(ids, f.Check)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func dump(t testing.TB, res *Result) {
+	t.Helper()
+	for _, f := range res.Findings {
+		t.Logf("  %-5s %-26s %s | %s", f.Severity, f.Check, f.Summary, f.Detail)
+	}
+}
+
+// sha1Cert issues a server certificate signed ECDSA-with-SHA1 by the CA.
+func sha1Cert(t testing.TB, p *testpki.PKI) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: "localhost", Organization: []string{"voipsec test"}},
+		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(400 * 24 * time.Hour),
+		DNSNames:           []string{"localhost"},
+		ExtKeyUsage:        []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		KeyUsage:           x509.KeyUsageDigitalSignature,
+		SignatureAlgorithm: x509.ECDSAWithSHA1,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.CA, &key.PublicKey, p.CAKey)
+	if err != nil {
+		t.Fatalf("create SHA-1 certificate: %v", err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// TestFindings drives every certificate, MTLS and SIP finding from an
+// in-process server, for TLS 1.2 and TLS 1.3: each case must produce exactly
+// the listed non-passing checks, and the clean case none.
+func TestFindings(t *testing.T) {
+	p := longPKI(t)
+	other := longPKI(t) // a CA the server does not trust
+	short := testpki.NewT(t)
+	type tc struct {
+		name   string
+		server func(t testing.TB, c *tls.Config) // adjusts the strict server
+		probe  func(c *Config)                   // adjusts the probe
+		mode   sipMode
+		want   []string
+	}
+	cases := []tc{
+		{name: "clean", want: nil},
+		{name: "no client auth", server: func(_ testing.TB, c *tls.Config) { c.ClientAuth = tls.NoClientCert },
+			want: []string{"MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED"}},
+		{name: "client cert optional", server: func(_ testing.TB, c *tls.Config) { c.ClientAuth = tls.VerifyClientCertIfGiven },
+			want: []string{"MTLS-NOT-REQUIRED"}},
+		{name: "client cert from untrusted CA", server: func(_ testing.TB, c *tls.Config) { c.ClientCAs = other.CAPool },
+			want: []string{"MTLS-CLIENT-CERT-REJECTED"}},
+		{name: "self-signed", server: func(t testing.TB, c *tls.Config) {
+			c.Certificates = []tls.Certificate{must(p.SelfSigned())(t)}
+		}, want: []string{"TLS-CERT-UNTRUSTED"}},
+		{name: "expired", server: func(t testing.TB, c *tls.Config) {
+			c.Certificates = []tls.Certificate{must(p.Expired())(t)}
+		}, want: []string{"TLS-CERT-EXPIRED"}},
+		{name: "expiring", server: func(t testing.TB, c *tls.Config) {
+			c.Certificates = []tls.Certificate{short.Server}
+		}, probe: func(c *Config) { c.RootCAs = short.CAPool }, want: []string{"TLS-CERT-EXPIRING"}},
+		{name: "wrong name", server: func(t testing.TB, c *tls.Config) {
+			c.Certificates = []tls.Certificate{must(p.WrongName())(t)}
+		}, want: []string{"TLS-CERT-NAME-MISMATCH"}},
+		{name: "name only in CN", server: func(t testing.TB, c *tls.Config) {
+			c.Certificates = []tls.Certificate{must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: []string{"other.invalid"},
+				EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}))(t)}
+		}, want: []string{"TLS-CERT-NAME-MISMATCH"}},
+		{name: "no clientAuth EKU", server: func(t testing.TB, c *tls.Config) {
+			c.Certificates = []tls.Certificate{must(p.NoClientAuth())(t)}
+		}, want: []string{"TLS-CERT-EKU"}},
+		{name: "no serverAuth EKU", server: func(t testing.TB, c *tls.Config) {
+			c.Certificates = []tls.Certificate{must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts,
+				EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}))(t)}
+		}, probe: func(c *Config) { c.RequireClientAuthEKU = false }, want: []string{"TLS-CERT-EKU"}},
+		{name: "RSA 1024", server: func(t testing.TB, c *tls.Config) {
+			c.Certificates = []tls.Certificate{must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts, RSABits: 1024,
+				EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}))(t)}
+		}, want: []string{"TLS-CERT-WEAK-KEY"}},
+		// Go refuses SHA-1 signatures when verifying, so the chain is also
+		// untrusted for Go peers; both are reported.
+		{name: "SHA-1 signature", server: func(t testing.TB, c *tls.Config) {
+			c.Certificates = []tls.Certificate{sha1Cert(t, p)}
+		}, want: []string{"TLS-CERT-UNTRUSTED", "TLS-CERT-WEAK-SIGNATURE"}},
+		{name: "OPTIONS 403", mode: sip403, want: []string{"SIP-OPTIONS-STATUS"}},
+		{name: "OPTIONS unanswered", mode: sipSilent, want: []string{"SIP-NO-RESPONSE"}},
+	}
+	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		for _, c := range cases {
+			t.Run(strings.ReplaceAll(tls.VersionName(version), " ", "")+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
+				sc := &tls.Config{
+					Certificates: []tls.Certificate{p.Server}, ClientAuth: tls.RequireAndVerifyClientCert,
+					ClientCAs: p.CAPool, MinVersion: tls.VersionTLS12, MaxVersion: version,
+				}
+				if c.server != nil {
+					c.server(t, sc)
+				}
+				addr := newTLSServer(t, sc, c.mode)
+				cfg := Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool,
+					RequireClientAuthEKU: true, SIPOptions: true, Timeout: 2 * time.Second}
+				if c.probe != nil {
+					c.probe(&cfg)
+				}
+				res := Probe(t.Context(), addr, cfg)
+				if got := problems(res); !slices.Equal(got, c.want) {
+					t.Errorf("non-passing checks %v, want %v", got, c.want)
+					dump(t, res)
+				}
+				rejected := c.name == "client cert from untrusted CA" && version == tls.VersionTLS12
+				if !rejected && (res.Handshake == nil || res.Handshake.VersionID != version) {
+					t.Errorf("handshake %+v, want %s", res.Handshake, tls.VersionName(version))
+				}
+			})
+		}
+	}
+}
+
+// TestCleanFacts checks the structured facts and that every check that ran
+// is listed as passing (JUnit lists them).
+func TestCleanFacts(t *testing.T) {
+	p := longPKI(t)
+	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{p.Server}, ClientAuth: tls.RequireAndVerifyClientCert,
+		ClientCAs: p.CAPool, MinVersion: tls.VersionTLS12}, sip200)
+	res := Probe(t.Context(), addr, Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool,
+		RequireClientAuthEKU: true, SIPOptions: true, Enumerate: true, Timeout: 2 * time.Second})
+	var passed []string
+	for _, f := range res.Findings {
+		passed = append(passed, f.Check)
+	}
+	sort.Strings(passed)
+	want := []string{"MTLS-CLIENT-CERT-REJECTED", "MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED", "SIP-NO-RESPONSE", "SIP-OPTIONS-STATUS",
+		"TLS-CERT-EKU", "TLS-CERT-EXPIRED", "TLS-CERT-EXPIRING", "TLS-CERT-NAME-MISMATCH", "TLS-CERT-UNTRUSTED",
+		"TLS-CERT-WEAK-KEY", "TLS-CERT-WEAK-SIGNATURE", "TLS-CIPHER-WEAK", "TLS-HANDSHAKE-FAILED", "TLS-VERSION-WEAK"}
+	if !slices.Equal(passed, want) || len(problems(res)) != 0 {
+		t.Errorf("findings %v, want every check passing: %v", passed, want)
+		dump(t, res)
+	}
+	m := res.MTLS
+	if !m.CertificateRequested || len(m.CANames) != 1 || !strings.Contains(m.CANames[0], "voipsec test") ||
+		m.AcceptedWithoutClientCert == nil || *m.AcceptedWithoutClientCert || m.ClientCertAccepted == nil || !*m.ClientCertAccepted {
+		t.Errorf("mtls %+v", m)
+	}
+	if m.WithoutClientCertAlert != "certificate required" {
+		t.Errorf("TLS 1.3 rejection alert %q, want certificate required", m.WithoutClientCertAlert)
+	}
+	if res.SIP == nil || res.SIP.Status != 200 || res.SIP.Server != "voipsec-test/1" || res.SIP.RTTMS <= 0 {
+		t.Errorf("sip %+v", res.SIP)
+	}
+	if len(res.Chain) != 1 || res.Chain[0].KeyType != "ECDSA" || res.Chain[0].KeyBits != 256 ||
+		!slices.Contains(res.Chain[0].EKUs, "clientAuth") || !slices.Contains(res.Chain[0].DNSNames, "localhost") {
+		t.Errorf("chain %+v", res.Chain)
+	}
+	accepted := map[string]int{}
+	for _, v := range res.Versions {
+		if v.Accepted {
+			accepted[v.Version] = len(v.Suites)
+		}
+	}
+	if len(accepted) != 2 || accepted["TLS 1.3"] != 3 || accepted["TLS 1.2"] == 0 {
+		t.Errorf("versions %+v", res.Versions)
+	}
+	b, err := json.Marshal(res)
+	if err != nil || !strings.Contains(string(b), `"certificate_requested":true`) {
+		t.Errorf("json: %v %s", err, b)
+	}
+}
+
+// TestEnumeration checks versions and suites against a server whose
+// configuration is known, including weak suites crypto/tls clients cannot
+// offer by default.
+func TestEnumeration(t *testing.T) {
+	p := longPKI(t)
+	rsaCert := must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts, RSABits: 2048,
+		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}))(t)
+	suites := []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA}
+	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS10,
+		MaxVersion: tls.VersionTLS12, CipherSuites: suites}, sip200)
+	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, Enumerate: true, Timeout: 2 * time.Second})
+	got := map[uint16][]uint16{}
+	for _, v := range res.Versions {
+		if v.Accepted {
+			for _, s := range v.Suites {
+				got[v.ID] = append(got[v.ID], s.ID)
+			}
+		} else if v.Error == "" {
+			t.Errorf("%s refused without a reason", v.Version)
+		}
+	}
+	// TLS 1.0/1.1 cannot use GCM.
+	old := []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA}
+	for v, want := range map[uint16][]uint16{tls.VersionTLS10: old, tls.VersionTLS11: old, tls.VersionTLS12: suites} {
+		g := slices.Clone(got[v])
+		slices.Sort(g)
+		w := slices.Clone(want)
+		slices.Sort(w)
+		if !slices.Equal(g, w) {
+			t.Errorf("%s suites %x, want %x", tls.VersionName(v), got[v], want)
+		}
+	}
+	if _, ok := got[0x0300]; ok {
+		t.Error("SSL 3.0 reported accepted")
+	}
+	if _, ok := got[tls.VersionTLS13]; ok {
+		t.Error("TLS 1.3 reported accepted")
+	}
+	// Server preference: crypto/tls prefers ECDHE AEAD over RSA kex and
+	// puts 3DES last.
+	if g := got[tls.VersionTLS12]; len(g) == 4 && (g[0] != tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 || g[3] != tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA) {
+		t.Errorf("TLS 1.2 preference order %x", g)
+	}
+	if got := problems(res); !slices.Equal(got, []string{"MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED", "TLS-CIPHER-WEAK", "TLS-VERSION-WEAK"}) {
+		t.Errorf("problems %v", got)
+		dump(t, res)
+	}
+}
+
+// TestBrokenServers: servers that are not TLS end in TLS-HANDSHAKE-FAILED
+// with a precise reason, within the timeout.
+func TestBrokenServers(t *testing.T) {
+	silent := newRawServer(t, func(c net.Conn) { _, _ = c.Read(make([]byte, 1<<16)); time.Sleep(3 * time.Second) })
+	garbage := newRawServer(t, func(c net.Conn) {
+		_, _ = c.Read(make([]byte, 1<<16))
+		_, _ = c.Write([]byte("SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
+	})
+	closer := newRawServer(t, func(c net.Conn) { _, _ = c.Read(make([]byte, 1<<16)) })
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	refused := ln.Addr().String()
+	_ = ln.Close()
+	const timeout = 500 * time.Millisecond
+	for _, c := range []struct {
+		name, addr string
+		status     Status
+		detail     string
+	}{
+		{"silent", silent, StatusTimeout, "no answer before the timeout"},
+		{"garbage", garbage, StatusNotTLS, `did not answer with TLS, first bytes "SIP/2`},
+		{"closes", closer, StatusClosed, "closed the connection without an alert"},
+		{"refused", refused, StatusRefused, "connection refused"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			res := Probe(t.Context(), c.addr, Config{ServerName: "localhost", Timeout: timeout, Enumerate: true, SIPOptions: true})
+			if el := time.Since(start); el > 4*timeout {
+				t.Errorf("took %v with a %v timeout", el, timeout)
+			}
+			if res.Status != c.status {
+				t.Errorf("status %q, want %q (%s)", res.Status, c.status, res.Error)
+			}
+			if got := problems(res); !slices.Equal(got, []string{"TLS-HANDSHAKE-FAILED"}) || !strings.Contains(res.Findings[0].Detail, c.detail) {
+				t.Errorf("findings %v, want TLS-HANDSHAKE-FAILED with %q", got, c.detail)
+				dump(t, res)
+			}
+		})
+	}
+}
+
+// TestCanceledContext: a canceled context ends the probe at once.
+func TestCanceledContext(t *testing.T) {
+	silent := newRawServer(t, func(c net.Conn) { time.Sleep(2 * time.Second) })
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	res := Probe(ctx, silent, Config{Timeout: 5 * time.Second})
+	if time.Since(start) > 2*time.Second || res.Status == StatusOK {
+		t.Errorf("status %q after %v", res.Status, time.Since(start))
+	}
+}
