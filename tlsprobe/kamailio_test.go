@@ -1,0 +1,311 @@
+package tlsprobe
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/report"
+)
+
+// interopBinary returns the path of an interop peer, skipping the test when
+// it is missing unless VOIPSEC_INTEROP=1, which makes that a failure.
+func interopBinary(t *testing.T, name string, paths ...string) string {
+	t.Helper()
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	if os.Getenv("VOIPSEC_INTEROP") == "1" {
+		t.Fatalf("%s not installed and VOIPSEC_INTEROP=1", name)
+	}
+	t.Skipf("%s not installed (set VOIPSEC_INTEROP=1 to require it)", name)
+	return ""
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer goroutine and a poller.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startKamailio writes the config from testdata/kamailio and runs Kamailio in
+// the foreground on addr; Cleanup stops it by PID.
+func startKamailio(t *testing.T, bin, dir, addr string, repl map[string]string) {
+	t.Helper()
+	render := func(src, dst string, r map[string]string) {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "kamailio", src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		for k, v := range r {
+			s = strings.ReplaceAll(s, k, v)
+		}
+		if err := os.WriteFile(dst, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tlsCfg, cfg := filepath.Join(dir, "tls.cfg"), filepath.Join(dir, "kamailio.cfg")
+	render("tls.cfg", tlsCfg, repl)
+	mpath := "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+	if out, err := exec.Command(bin, "-h").CombinedOutput(); err == nil {
+		if m := regexp.MustCompile(`default: (\S+/modules)\)`).FindSubmatch(out); m != nil {
+			mpath = string(m[1]) + "/"
+		}
+	}
+	render("kamailio.cfg", cfg, map[string]string{"@LISTEN@": addr, "@TLSCFG@": tlsCfg, "@MPATH@": mpath})
+	var log syncBuffer
+	cmd := exec.Command(bin, "-f", cfg, "-DD", "-E", "-m", "32", "-M", "8", "-Y", dir, "-w", dir)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // its own process group
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("kamailio log:\n%s", log.String())
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			_ = c.Close()
+			return
+		}
+		select {
+		case <-done:
+			t.Fatalf("kamailio exited:\n%s", log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("kamailio not listening on %s after 10s:\n%s", addr, log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// opensslVerdict is what `openssl s_client` saw.
+type opensslVerdict struct {
+	requested bool   // "Acceptable client certificate CA names" printed
+	accepted  bool   // a SIP response came back over the connection
+	alert     string // alert text, if any
+	verify    int    // Verify return code
+	out       string
+}
+
+// sClient runs openssl s_client, sends an OPTIONS and waits for a SIP
+// response or an alert (bounded to 8 s).
+func sClient(t *testing.T, bin, addr, ca, cert, key string) opensslVerdict {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Second)
+	defer cancel()
+	args := []string{"s_client", "-connect", addr, "-servername", "localhost", "-CAfile", ca, "-ign_eof"}
+	if cert != "" {
+		args = append(args, "-cert", cert, "-key", key)
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	port := addr[strings.LastIndexByte(addr, ':')+1:]
+	fmt.Fprintf(stdin, "OPTIONS sip:localhost:%s;transport=tls SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5999;branch=z9hG4bKossl%d\r\n"+
+		"Max-Forwards: 70\r\nFrom: <sip:openssl@127.0.0.1>;tag=ossl\r\nTo: <sip:localhost:%s>\r\nCall-ID: ossl%d@voipsec\r\n"+
+		"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", port, time.Now().UnixNano(), port, time.Now().UnixNano())
+	end := time.Now().Add(5 * time.Second)
+	for time.Now().Before(end) {
+		s := out.String()
+		if strings.Contains(s, "SIP/2.0 ") || strings.Contains(s, "alert") || strings.Contains(s, "errno") {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	_ = stdin.Close()
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	s := out.String()
+	v := opensslVerdict{out: s, verify: -1,
+		requested: strings.Contains(s, "Acceptable client certificate CA names"),
+		accepted:  regexp.MustCompile(`SIP/2\.0 [1-6]\d\d `).MatchString(s)}
+	if m := regexp.MustCompile(`alert ([a-z ]+)`).FindStringSubmatch(s); m != nil {
+		v.alert = strings.TrimSpace(m[1])
+	}
+	if m := regexp.MustCompile(`Verify return code: (\d+)`).FindStringSubmatch(s); m != nil {
+		fmt.Sscan(m[1], &v.verify)
+	}
+	return v
+}
+
+func status(res *Result, id string) (report.Severity, bool) {
+	for _, f := range res.Findings {
+		if f.Check == id {
+			return f.Severity, true
+		}
+	}
+	return 0, false
+}
+
+// TestKamailioInterop runs a real Kamailio with TLS (1) requiring and
+// verifying client certificates, (2) without client certificates, (3) with an
+// expired server certificate, and checks that voipsec's verdicts agree with
+// openssl s_client's on each.
+func TestKamailioInterop(t *testing.T) {
+	kam := interopBinary(t, "kamailio", "/usr/sbin/kamailio")
+	ossl := interopBinary(t, "openssl", "/usr/bin/openssl")
+	p, err := testpki.NewWithOptions(testpki.Options{Validity: 400 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files, err := p.WriteFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired, err := p.Expired()
+	if err != nil {
+		t.Fatal(err)
+	}
+	expCert, expKey := filepath.Join(dir, "expired.pem"), filepath.Join(dir, "expired-key.pem")
+	if err := testpki.WritePair(expCert, expKey, expired); err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range []struct {
+		name            string
+		verify, require string
+		cert, key       string
+		requested       bool // server sends CertificateRequest
+		noCertAccepted  bool
+		expired         bool
+	}{
+		{"mtls", "yes", "yes", files.ServerCert, files.ServerKey, true, false, false},
+		{"no client certs", "no", "no", files.ServerCert, files.ServerKey, false, true, false},
+		{"expired server cert", "yes", "yes", expCert, expKey, true, false, true},
+	} {
+		t.Run(strings.ReplaceAll(sc.name, " ", "-"), func(t *testing.T) {
+			sdir := t.TempDir()
+			addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+			startKamailio(t, kam, sdir, addr, map[string]string{
+				"@METHOD@": "TLSv1.2+", "@VERIFY@": sc.verify, "@REQUIRE@": sc.require,
+				"@CERT@": sc.cert, "@KEY@": sc.key, "@CA@": files.CA,
+			})
+			res := Probe(t.Context(), addr, Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool,
+				SIPOptions: true, Enumerate: sc.name == "mtls", Timeout: 3 * time.Second})
+			withCert := sClient(t, ossl, addr, files.CA, files.ClientCert, files.ClientKey)
+			noCert := sClient(t, ossl, addr, files.CA, "", "")
+			t.Logf("openssl with cert: requested=%v accepted=%v alert=%q verify=%d", withCert.requested, withCert.accepted, withCert.alert, withCert.verify)
+			t.Logf("openssl without cert: requested=%v accepted=%v alert=%q", noCert.requested, noCert.accepted, noCert.alert)
+			defer func() {
+				if t.Failed() {
+					dump(t, res)
+					t.Logf("openssl (no cert) output:\n%s", noCert.out)
+				}
+			}()
+
+			// openssl agrees with the scenario ...
+			if withCert.requested != sc.requested || noCert.accepted != sc.noCertAccepted || !withCert.accepted {
+				t.Fatalf("openssl: requested=%v noCertAccepted=%v withCertAccepted=%v; scenario wants %v %v true",
+					withCert.requested, noCert.accepted, withCert.accepted, sc.requested, sc.noCertAccepted)
+			}
+			if (withCert.verify == 10) != sc.expired {
+				t.Fatalf("openssl verify code %d, expired=%v", withCert.verify, sc.expired)
+			}
+			// ... and voipsec agrees with openssl.
+			m := res.MTLS
+			if m == nil || m.CertificateRequested != withCert.requested {
+				t.Errorf("voipsec certificate_requested %+v, openssl %v", m, withCert.requested)
+			} else {
+				if m.AcceptedWithoutClientCert == nil || *m.AcceptedWithoutClientCert != noCert.accepted {
+					t.Errorf("voipsec accepted_without_client_cert %v, openssl %v", m.AcceptedWithoutClientCert, noCert.accepted)
+				}
+				if m.ClientCertAccepted == nil || *m.ClientCertAccepted != withCert.accepted {
+					t.Errorf("voipsec client_cert_accepted %v, openssl %v", m.ClientCertAccepted, withCert.accepted)
+				}
+				if !noCert.accepted && noCert.alert != "" && !strings.Contains(strings.ReplaceAll(noCert.alert, "_", " "), m.WithoutClientCertAlert) {
+					t.Errorf("voipsec alert %q, openssl alert %q", m.WithoutClientCertAlert, noCert.alert)
+				}
+			}
+			wantSev := map[string]report.Severity{"TLS-CERT-EXPIRED": report.Pass, "MTLS-NOT-REQUIRED": report.Pass,
+				"MTLS-NOT-REQUESTED": report.Pass, "MTLS-CLIENT-CERT-REJECTED": report.Pass, "SIP-NO-RESPONSE": report.Pass,
+				"SIP-OPTIONS-STATUS": report.Pass, "TLS-CERT-UNTRUSTED": report.Pass}
+			if sc.expired {
+				wantSev["TLS-CERT-EXPIRED"] = report.Fail
+			}
+			if !sc.requested {
+				wantSev["MTLS-NOT-REQUESTED"], wantSev["MTLS-NOT-REQUIRED"] = report.Fail, report.Fail
+			}
+			for id, want := range wantSev {
+				if got, ok := status(res, id); !ok || got != want {
+					t.Errorf("%s: %v (present %v), want %v", id, got, ok, want)
+				}
+			}
+			if res.SIP == nil || !strings.Contains(res.SIP.Server, "kamailio") {
+				t.Errorf("SIP %+v, want Server: kamailio", res.SIP)
+			}
+			if sc.name == "mtls" {
+				var acc []string
+				for _, v := range res.Versions {
+					if v.Accepted {
+						acc = append(acc, v.Version)
+					}
+				}
+				if strings.Join(acc, ",") != "TLS 1.2,TLS 1.3" {
+					t.Errorf("versions accepted %v, want TLS 1.2 and 1.3 (method TLSv1.2+)", acc)
+				}
+			}
+		})
+	}
+}
