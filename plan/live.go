@@ -30,6 +30,9 @@ type LiveOptions struct {
 	Concurrency int
 	// Probe runs one endpoint probe; nil means [sipcheck.ProbeEndpoint].
 	Probe func(ctx context.Context, t sipcheck.Target, cfg sipcheck.Config) *sipcheck.Result
+	// TLSProbe runs the TLS and mutual-TLS probe of a TLS endpoint when
+	// Probe returned no TLS result; nil means [tlsprobe.Probe].
+	TLSProbe func(ctx context.Context, addr string, cfg tlsprobe.Config) *tlsprobe.Result
 }
 
 // EndpointResult is the live probe of one plan endpoint.
@@ -147,8 +150,27 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 		return er
 	}
 	mtls := p.mtlsExpected(e, d)
+	findings := res.AllFindings()
+	if e.Transport == TLS && res.TLS == nil {
+		// The SIP probe ran without its TLS checks: run them here.
+		tp := o.TLSProbe
+		if tp == nil {
+			tp = tlsprobe.Probe
+		}
+		if tr := tp(ctx, e.HostPort(), tlsprobe.Config{
+			ServerName:           cfg.ServerName,
+			ClientCert:           cfg.ClientCert,
+			RootCAs:              cfg.RootCAs,
+			Timeout:              o.Timeout,
+			Enumerate:            cfg.Enumerate,
+			RequireClientAuthEKU: e.Role != RoleGateway,
+		}); tr != nil {
+			res.TLS = tr
+			findings = append(findings, tr.Findings...)
+		}
+	}
 	seen := map[string]bool{}
-	for _, f := range res.AllFindings() {
+	for _, f := range findings {
 		seen[f.Check] = true
 		f = p.placeLive(f, e, levelPath, mtls)
 		er.Findings = append(er.Findings, f)
