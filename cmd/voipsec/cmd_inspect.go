@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/voipsec/voipsec/inspect"
+	"github.com/voipsec/voipsec/report"
+)
+
+// inspectOptions are the flags of `voipsec inspect`.
+type inspectOptions struct {
+	out        outputOptions
+	MediaPorts string
+	SIPPorts   string
+	ShowKeys   bool
+	Jobs       int
+	Progress   string
+
+	mediaPorts []inspect.PortRange
+	sipPorts   []inspect.PortRange
+}
+
+func (o *inspectOptions) AddFlags(f *pflag.FlagSet) {
+	o.out.AddFlags(f)
+	f.StringVar(&o.MediaPorts, "media-ports", "", "report media outside this port `range` (e.g. 60000-64000 or 49152-57500,60000-64000)")
+	f.StringVar(&o.SIPPorts, "sip-ports", "5060-5061,5065-5068,5070-5072", "TLS on these `ports` is taken to carry SIP (for CAP-TLS-NO-MTLS)")
+	f.BoolVar(&o.ShowKeys, "show-keys", false, "print exposed SDES keys in the findings (they are redacted by default)")
+	f.IntVarP(&o.Jobs, "jobs", "j", 1, "scan each file with `n` workers (0: one per CPU); standard input always uses one")
+	f.StringVar(&o.Progress, "progress", "auto", "progress bar on stderr: auto (terminal and file over 256 MiB), always, never")
+}
+
+func (o *inspectOptions) Validate(args []string) error {
+	if err := o.out.Validate(); err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return withHint(fmt.Errorf("no capture file given"), "voipsec inspect capture.pcap (use - for standard input)")
+	}
+	if o.MediaPorts != "" {
+		r, err := inspect.ParsePortRanges(o.MediaPorts)
+		if err != nil {
+			return usagef("--media-ports: %v", err)
+		}
+		o.mediaPorts = r
+	}
+	r, err := inspect.ParsePortRanges(o.SIPPorts)
+	if err != nil {
+		return usagef("--sip-ports: %v", err)
+	}
+	o.sipPorts = r
+	if o.Jobs < 0 {
+		return usagef("--jobs: %d is negative", o.Jobs)
+	}
+	switch o.Progress {
+	case "auto", "always", "never":
+	default:
+		return usagef("--progress: unknown value %q (accepted: auto, always, never)", o.Progress)
+	}
+	return nil
+}
+
+func init() {
+	register(&command{
+		Name:  "inspect",
+		Short: "inspect pcap/pcapng captures: cleartext SIP, exposed SDES keys, RTP vs SRTP, MTLS",
+		Usage: "voipsec inspect [flags] FILE... (- reads standard input)",
+		Long: `Reads pcap or pcapng captures (files, or - for standard input) and reports:
+  CAP-SIP-CLEARTEXT       SIP over UDP or TCP
+  CAP-SDES-KEY-EXPOSED    a=crypto keys in cleartext SIP; the key is checked
+                          against the stream's SRTP authentication tags
+  CAP-RTP-UNENCRYPTED     media in clear RTP, also where SRTP was negotiated
+  CAP-TLS-NO-MTLS         TLS on a SIP port without a client certificate
+  CAP-TLS-VERSION-WEAK    SSL 3.0, TLS 1.0 or 1.1 negotiated
+  MEDIA-PORT-OUT-OF-RANGE media outside --media-ports
+The text report leads with the verdict, then the findings, then the stream
+table (5-tuple, SSRC, packets, RTP or SRTP and how that was decided).
+
+Examples:
+  voipsec inspect call.pcapng
+  voipsec inspect --media-ports 60000-64000 --format junit -o inspect.xml *.pcap
+  tcpdump -i eth0 -w - udp | voipsec inspect -`,
+		Flags: func(f *pflag.FlagSet) any {
+			o := &inspectOptions{}
+			o.AddFlags(f)
+			return o
+		},
+		Validate: func(opts any, args []string) error { return opts.(*inspectOptions).Validate(args) },
+		Run: func(ctx context.Context, e *env, opts any, args []string) (int, error) {
+			return runInspect(ctx, e, opts.(*inspectOptions), args)
+		},
+	})
+}
+
+func runInspect(ctx context.Context, e *env, o *inspectOptions, args []string) (int, error) {
+	jobs := o.Jobs
+	if jobs == 0 {
+		jobs = runtime.NumCPU()
+	}
+	rep := &report.Report{Command: "inspect"}
+	var results []*inspect.Result
+	var readErrs []error
+	for _, name := range args {
+		opts := inspect.Options{MediaPorts: o.mediaPorts, SIPPorts: o.sipPorts, ShowKeys: o.ShowKeys, Workers: jobs,
+			Progress: &inspect.Progress{}}
+		stop := o.startProgress(e, name, opts.Progress)
+		var res *inspect.Result
+		var err error
+		if name == "-" {
+			res, err = inspect.Inspect(ctx, e.Stdin, "-", opts)
+		} else {
+			res, err = inspect.InspectFile(ctx, name, opts)
+		}
+		stop()
+		if res == nil {
+			return exitError, err
+		}
+		if err != nil {
+			readErrs = append(readErrs, err)
+		}
+		results = append(results, res)
+		rep.Findings = append(rep.Findings, res.Findings...)
+	}
+	rep.Data = map[string]any{"captures": results}
+	rep.Text = func(w io.Writer) { writeStreamTables(w, results) }
+	code, err := o.out.emit(e, rep)
+	if err != nil {
+		return code, err
+	}
+	if len(readErrs) > 0 {
+		// The report above covers the packets before the damage.
+		return exitError, errors.Join(readErrs...)
+	}
+	return code, nil
+}
+
+// startProgress prints bytes, packets/s and ETA on stderr while a large file
+// is read, when stderr is a terminal (or --progress always).
+func (o *inspectOptions) startProgress(e *env, name string, p *inspect.Progress) (stop func()) {
+	if o.Progress == "never" || name == "-" {
+		return func() {}
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return func() {}
+	}
+	size := fi.Size()
+	if o.Progress == "auto" && (!e.IsTerminal(e.Stderr) || size < 256<<20) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprintf(e.Stderr, "\r%s\r", strings.Repeat(" ", 78))
+				return
+			case <-t.C:
+				b, n := p.Bytes.Load(), p.Packets.Load()
+				el := time.Since(start).Seconds()
+				pct := float64(b) / float64(max(size, 1)) * 100
+				eta := "?"
+				if b > 0 {
+					eta = (time.Duration(el*float64(size-b)/float64(b)) * time.Second).Round(time.Second).String()
+				}
+				fmt.Fprintf(e.Stderr, "\rinspect %s: %5.1f%% %d/%d MiB, %.0f kpkt/s, ETA %s   ",
+					name, pct, b>>20, size>>20, float64(n)/el/1000, eta)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// writeStreamTables writes the per-stream table and the TLS sessions of
+// each capture.
+func writeStreamTables(w io.Writer, results []*inspect.Result) {
+	for _, r := range results {
+		fmt.Fprintf(w, "\n%s (%s): %d packets, %d bytes, %d calls, %d media streams, %d TLS sessions",
+			r.File, r.Format, r.Stats.Packets, r.Stats.Bytes, len(r.Calls), len(r.Streams), len(r.TLS))
+		if r.Stats.Fragments > 0 || r.TCPGaps > 0 || r.Stats.Malformed > 0 {
+			fmt.Fprintf(w, "; %d IP fragments (not reassembled), %d TCP gaps, %d malformed", r.Stats.Fragments, r.TCPGaps, r.Stats.Malformed)
+		}
+		fmt.Fprintln(w)
+		if len(r.Streams) > 0 {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "  STREAM\tSSRC\tPKTS\tBYTES\tMEDIA\tSUITE\tHOW")
+			for _, s := range r.Streams {
+				suite := s.Suite
+				if suite == "" {
+					suite = "-"
+				}
+				how := s.How
+				if s.KeyCheck != "" {
+					how += "; " + s.KeyCheck
+				}
+				ssrc := s.SSRC
+				if ssrc == "" {
+					ssrc = "-"
+				}
+				fmt.Fprintf(tw, "  %s %s > %s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Transport, s.Src, s.Dst, ssrc, s.Packets, s.Bytes, s.Verdict, suite, how)
+			}
+			tw.Flush()
+		}
+		for _, t := range r.TLS {
+			mtls := "no client certificate"
+			switch {
+			case t.Version == "TLS 1.3":
+				mtls = "client certificate not visible (TLS 1.3)"
+			case t.ClientCerts > 0:
+				mtls = fmt.Sprintf("client sent %d certificates", t.ClientCerts)
+			case t.CertRequested:
+				mtls = "certificate requested, none sent"
+			}
+			v := t.Version
+			if v == "" {
+				v = "no ServerHello"
+			}
+			fmt.Fprintf(w, "  TLS %s > %s: %s %s, %s\n", t.ClientAddr, t.ServerAddr, v, t.CipherSuite, mtls)
+		}
+	}
+}

@@ -1,0 +1,118 @@
+// Command benchtool is the helper of scripts/bench-inspect.sh:
+//
+//	benchtool gen -size 1GiB [-pcapng] [-seed N] FILE   write a deterministic capture
+//	benchtool readloop FILE                            the machine's limit: read and touch every byte
+//	benchtool gopacket FILE                            the gopacket pcapgo + DecodingLayerParser baseline
+//
+// readloop and gopacket print one line: "bytes packets seconds".
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/voipsec/voipsec/inspect/internal/capgen"
+	"github.com/voipsec/voipsec/inspect/internal/gpbaseline"
+)
+
+func main() {
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: benchtool gen|readloop|gopacket [flags] FILE")
+		os.Exit(2)
+	}
+	if err := run(os.Args[1], os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "benchtool:", err)
+		os.Exit(1)
+	}
+}
+
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	for suf, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
+		if strings.HasSuffix(s, suf) {
+			s, mult = strings.TrimSuffix(s, suf), m
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n * mult, err
+}
+
+func run(cmd string, args []string) error {
+	switch cmd {
+	case "gen":
+		fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+		size := fs.String("size", "64MiB", "capture size")
+		ng := fs.Bool("pcapng", false, "write pcapng")
+		seed := fs.Uint64("seed", 1, "seed")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		n, err := parseSize(*size)
+		if err != nil {
+			return fmt.Errorf("-size: %w", err)
+		}
+		f, err := os.Create(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		if _, err := capgen.Generate(f, capgen.Config{Size: n, Seed: *seed, PCAPNG: *ng, Calls: 256}); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	case "readloop":
+		f, err := os.Open(args[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		start := time.Now()
+		buf := make([]byte, 1<<20)
+		var sum uint64
+		var total int64
+		for {
+			n, err := f.Read(buf)
+			b := buf[:n]
+			for len(b) >= 8 {
+				sum += binary.LittleEndian.Uint64(b)
+				b = b[8:]
+			}
+			for _, c := range b {
+				sum += uint64(c)
+			}
+			total += int64(n)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return err
+			}
+		}
+		fmt.Printf("%d 0 %.6f %d\n", total, time.Since(start).Seconds(), sum&1)
+		return nil
+	case "gopacket":
+		f, err := os.Open(args[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		br := bufio.NewReaderSize(f, 1<<20)
+		head, _ := br.Peek(4)
+		ng := len(head) == 4 && binary.LittleEndian.Uint32(head) == 0x0a0d0d0a
+		start := time.Now()
+		c, err := gpbaseline.Run(br, ng)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%d %d %.6f rtp=%d flows=%d\n", c.Bytes, c.Packets, time.Since(start).Seconds(), c.RTP, c.Flows)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q", cmd)
+}

@@ -1,0 +1,393 @@
+package inspect
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync/atomic"
+)
+
+// flowRole is what a flow was found to carry.
+type flowRole uint8
+
+const (
+	roleUnknown flowRole = iota
+	roleSIP
+	roleTLS
+	roleMedia
+	roleOther
+)
+
+// mediaStats is the evidence gathered for one directional UDP media flow.
+// Counters only: a parallel scan merges nothing, since a conversation stays
+// with one worker, and the verdict is reached after the scan.
+type mediaStats struct {
+	rtp, rtcp, stun, dtls, turn, zrtp, other int64
+
+	ssrc      uint32
+	ssrcs     int // SSRC changes seen (1 = one SSRC)
+	pt        uint8
+	ptChanges int
+
+	sampled     int64 // payloads tested for entropy
+	randomish   int64 // of which looked random
+	fixedFrames int64 // fixed-rate codec payloads of exact frame length
+	tagFrames   int64 // ... of frame length plus a 4/10-byte tag (+1-byte MKI)
+	lastTrailer byte  // byte 11 from the end (1-byte MKI position)
+	sameTrailer int64
+
+	rtcpPlain int64 // RTCP whose length fields add up
+	rtcpE     int64 // SRTCP candidates with E bit set and a sane index
+	lastIndex uint32
+	indexStep int64 // SRTCP index incremented by one
+
+	dtlsHello    bool
+	srtpProfiles []uint16 // use_srtp in a DTLS ClientHello
+
+	// first RTP packets, kept to verify an exposed SDES key against
+	samples    [][]byte
+	sampleBuf  []byte
+	sampleNums []int64
+}
+
+const (
+	maxSamples   = 4
+	maxSampleLen = 512
+)
+
+// flow is one direction of a UDP or TCP conversation.
+type flow struct {
+	key     FlowKey
+	id      int64 // creation order, for a deterministic report
+	first   int64 // first packet number
+	last    int64
+	packets int64
+	bytes   int64 // transport payload bytes
+	role    flowRole
+	sipMsgs int64
+	media   *mediaStats
+	tcp     *tcpDir
+	tls     *tlsState
+}
+
+// Stats counts what the scan saw and did not follow.
+type Stats struct {
+	Packets      int64 `json:"packets"`
+	Bytes        int64 `json:"bytes"`   // captured bytes
+	Snapped      int64 `json:"snapped"` // captured shorter than on the wire
+	NotIP        int64 `json:"not_ip"`
+	Fragments    int64 `json:"ip_fragments"`
+	IPOptions    int64 `json:"ipv4_with_options"`
+	OtherIP      int64 `json:"other_ip"`
+	Malformed    int64 `json:"malformed"`
+	UnknownLink  int64 `json:"unknown_link"`
+	VLAN         int64 `json:"vlan_tagged"`
+	IPv6         int64 `json:"ipv6"`
+	FlowsDropped int64 `json:"flows_over_limit"`
+}
+
+// Progress is updated during a scan; read it from another goroutine.
+type Progress struct {
+	Bytes   atomic.Int64 // input offset reached by the first worker
+	Packets atomic.Int64
+}
+
+// scanner is one worker's state. A parallel scan runs one scanner per worker
+// over the whole input; each follows the conversations that hash to it.
+type scanner struct {
+	opts    *Options
+	worker  int
+	workers int
+	primary bool // counts global statistics
+
+	flows   map[FlowKey]*flow
+	nflows  int64
+	frame   Frame
+	stats   Stats
+	sip     []SIPMessage
+	tlsSess []*tlsState
+	pktNum  int64
+	err     error
+}
+
+func newScanner(o *Options, worker, workers int) *scanner {
+	return &scanner{opts: o, worker: worker, workers: workers, primary: worker == 0,
+		flows: make(map[FlowKey]*flow, 1024)}
+}
+
+// run reads every packet of r.
+func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
+	for {
+		p, err := r.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		s.packet(&p)
+		if s.pktNum&0x3fff == 0 {
+			if prog != nil && s.primary {
+				prog.Bytes.Store(r.Offset())
+				prog.Packets.Store(s.pktNum)
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// packet handles one captured packet. It is the hot path: no allocation once
+// the packet's flow exists.
+func (s *scanner) packet(p *Packet) {
+	s.pktNum++
+	f := &s.frame
+	st := decode(f, p.LinkType, p.Data)
+	if s.primary {
+		s.stats.Packets++
+		s.stats.Bytes += int64(len(p.Data))
+		if len(p.Data) < p.OrigLen {
+			s.stats.Snapped++
+		}
+		if f.VLANs > 0 {
+			s.stats.VLAN++
+		}
+		if f.IPOptions {
+			s.stats.IPOptions++
+		}
+		switch st {
+		case decodedNotIP:
+			s.stats.NotIP++
+		case decodedFragment:
+			s.stats.Fragments++
+		case decodedOtherIP:
+			s.stats.OtherIP++
+		case decodedTruncated:
+			s.stats.Malformed++
+		case decodedUnknownLink:
+			s.stats.UnknownLink++
+		}
+		if st == decodedTransport && f.IPv6 {
+			s.stats.IPv6++
+		}
+	}
+	if st != decodedTransport {
+		return
+	}
+	key := FlowKey{Src: Endpoint{Addr: f.Src, Port: f.SrcPort}, Dst: Endpoint{Addr: f.Dst, Port: f.DstPort}, Proto: f.Proto}
+	if s.workers > 1 && int(key.convHash()%uint64(s.workers)) != s.worker {
+		return
+	}
+	fl := s.flows[key]
+	if fl == nil {
+		if fl = s.newFlow(key); fl == nil {
+			return
+		}
+	}
+	fl.last = s.pktNum
+	fl.packets++
+	fl.bytes += int64(len(f.Payload))
+	switch f.Proto {
+	case protoUDP:
+		s.udp(fl, f.Payload)
+	case protoTCP:
+		s.tcp(fl, f)
+	}
+}
+
+func (s *scanner) newFlow(key FlowKey) *flow {
+	if s.opts.MaxFlows > 0 && len(s.flows) >= s.opts.MaxFlows {
+		s.stats.FlowsDropped++
+		return nil
+	}
+	s.nflows++
+	fl := &flow{key: key, id: s.pktNum<<8 | s.nflows&0xff, first: s.pktNum}
+	fl.id = s.pktNum // packets are numbered the same in every worker
+	s.flows[key] = fl
+	return fl
+}
+
+func (s *scanner) udp(fl *flow, p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	if fl.role == roleSIP || (fl.role != roleMedia && p[0] >= 'A' && p[0] <= 'Z' && looksSIP(p)) {
+		fl.role = roleSIP
+		s.sipDatagram(fl, p)
+		return
+	}
+	if fl.role == roleUnknown {
+		fl.role = roleMedia
+		fl.media = &mediaStats{}
+	}
+	if fl.media != nil {
+		s.mediaPacket(fl, p)
+	}
+}
+
+func (s *scanner) sipDatagram(fl *flow, p []byte) {
+	for len(p) > 0 {
+		n, _ := sipFrame(p, true)
+		if n <= 0 {
+			return
+		}
+		if m, ok := parseSIP(p[:n]); ok {
+			m.Packet, m.Flow = s.pktNum, fl.key
+			s.sip = append(s.sip, m)
+			fl.sipMsgs++
+		}
+		p = p[n:]
+		for len(p) > 0 && (p[0] == '\r' || p[0] == '\n') {
+			p = p[1:]
+		}
+	}
+}
+
+// mediaPacket classifies one UDP datagram of a media flow and updates the
+// flow's evidence. It does not allocate after the flow's first RTP packet.
+func (s *scanner) mediaPacket(fl *flow, p []byte) {
+	m := fl.media
+	switch Demux(p) {
+	case MediaSTUN:
+		m.stun++
+	case MediaZRTP:
+		m.zrtp++
+	case MediaTURN:
+		m.turn++
+	case MediaDTLS:
+		m.dtls++
+		if !m.dtlsHello && p[0] == 22 && len(p) > 25 && p[13] == 1 {
+			m.dtlsHello = true
+			m.srtpProfiles = dtlsUseSRTP(p)
+		}
+	case MediaRTCP:
+		m.rtcp++
+		if rtcpPlainLength(p) {
+			m.rtcpPlain++
+			return
+		}
+		for _, mki := range [...]int{0, 1, 4} {
+			if e, idx, ok := srtcpIndex(p, mki); ok && e && idx < 1<<24 {
+				m.rtcpE++
+				if idx == m.lastIndex+1 {
+					m.indexStep++
+				}
+				m.lastIndex = idx
+				break
+			}
+		}
+	case MediaRTP:
+		s.rtpPacket(fl, m, p)
+	default:
+		m.other++
+	}
+}
+
+func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
+	var h RTPHeader
+	if !ParseRTPHeader(&h, p) {
+		m.other++
+		return
+	}
+	m.rtp++
+	if m.rtp == 1 {
+		m.ssrc, m.ssrcs, m.pt = h.SSRC, 1, h.PayloadType
+	} else {
+		if h.SSRC != m.ssrc {
+			m.ssrc = h.SSRC
+			m.ssrcs++
+		}
+		if h.PayloadType != m.pt {
+			m.pt = h.PayloadType
+			m.ptChanges++
+		}
+	}
+	payload := p[h.HeaderLen:]
+	if ff := fixedFrame(h.PayloadType); ff > 0 && len(payload) > 0 {
+		n := len(payload)
+		switch {
+		case n%ff == 0:
+			m.fixedFrames++
+		case n%ff == 10, n%ff == 4, n%ff == 11, n%ff == 5:
+			m.tagFrames++
+		}
+	}
+	if len(p) >= 24 {
+		t := p[len(p)-11]
+		if m.rtp > 1 && t == m.lastTrailer {
+			m.sameTrailer++
+		}
+		m.lastTrailer = t
+	}
+	// Entropy on the first packets, then one in 64.
+	if m.rtp <= 32 || m.rtp&63 == 0 {
+		if len(payload) >= 32 {
+			m.sampled++
+			if randomLooking(payload[:min(len(payload), 256)]) {
+				m.randomish++
+			}
+		}
+	}
+	if len(m.samples) < maxSamples && len(p) <= maxSampleLen {
+		if m.sampleBuf == nil {
+			m.sampleBuf = make([]byte, 0, maxSamples*maxSampleLen)
+			m.samples = make([][]byte, 0, maxSamples)
+			m.sampleNums = make([]int64, 0, maxSamples)
+		}
+		st := len(m.sampleBuf)
+		m.sampleBuf = append(m.sampleBuf, p...)
+		m.samples = append(m.samples, m.sampleBuf[st:len(m.sampleBuf):len(m.sampleBuf)])
+		m.sampleNums = append(m.sampleNums, s.pktNum)
+	}
+}
+
+// dtlsUseSRTP returns the use_srtp profiles of a DTLS ClientHello record
+// that holds the whole message (RFC 6347 §4.2.2, RFC 5764 §4.1.1). The DTLS
+// body differs from TLS's by a cookie after the session ID; it is cut out so
+// the shared TLS ClientHello decoder reads the rest.
+func dtlsUseSRTP(p []byte) []uint16 {
+	if len(p) < 13+12 {
+		return nil
+	}
+	rl := int(p[11])<<8 | int(p[12])
+	rec := p[13:]
+	if rl < len(rec) {
+		rec = rec[:rl]
+	}
+	if len(rec) < 12 || rec[0] != TLSClientHelloType {
+		return nil
+	}
+	hl := int(rec[1])<<16 | int(rec[2])<<8 | int(rec[3])
+	fragOff := int(rec[6])<<16 | int(rec[7])<<8 | int(rec[8])
+	fragLen := int(rec[9])<<16 | int(rec[10])<<8 | int(rec[11])
+	body := rec[12:]
+	if fragOff != 0 || fragLen != hl || len(body) < hl {
+		return nil
+	}
+	body = body[:hl]
+	// version(2) random(32) session_id<0..32> cookie<0..255> ...
+	if len(body) < 35 {
+		return nil
+	}
+	sid := int(body[34])
+	ck := 35 + sid
+	if len(body) < ck+1 || len(body) < ck+1+int(body[ck]) {
+		return nil
+	}
+	tlsBody := make([]byte, 0, len(body))
+	tlsBody = append(tlsBody, body[:ck]...)
+	tlsBody = append(tlsBody, body[ck+1+int(body[ck]):]...)
+	var ch TLSClientHello
+	if err := ch.DecodeFromBytes(tlsBody); err != nil || ch.SRTPProfiles == nil {
+		return nil
+	}
+	out := make([]uint16, 0, ch.SRTPProfiles.Len())
+	for i := range ch.SRTPProfiles.Len() {
+		out = append(out, ch.SRTPProfiles.At(i))
+	}
+	if len(out) == 0 {
+		out = []uint16{}
+	}
+	return out
+}

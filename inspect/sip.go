@@ -1,0 +1,381 @@
+package inspect
+
+import (
+	"bytes"
+	"encoding/base64"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// MaxSIPMessage bounds one SIP message (headers and body) in a TCP stream.
+const MaxSIPMessage = 64 << 10
+
+// SIPMessage is what the scanner keeps of one SIP request or response.
+type SIPMessage struct {
+	Packet    int64 // packet number (1-based) that completed the message
+	Flow      FlowKey
+	Method    string // request method, or the CSeq method of a response
+	Status    int    // response status; 0 for a request
+	CallID    string
+	SDP       *SDP // nil without an application/sdp body
+	FirstLine string
+}
+
+// SDP holds the security-relevant parts of a session description.
+type SDP struct {
+	Conn        netip.Addr // session-level c=
+	Fingerprint string     // session-level a=fingerprint, inherited by media
+	Setup       string     // session-level a=setup
+	Encryption  string     // session-level a=encryption
+	Media       []SDPMedia
+}
+
+// SDPMedia is one m= section.
+type SDPMedia struct {
+	Type        string // audio, video, ...
+	Port        uint16
+	Proto       string // RTP/AVP, RTP/SAVP, UDP/TLS/RTP/SAVP, ...
+	Formats     []string
+	Conn        netip.Addr // media-level c=, else the session's
+	Crypto      []Crypto   // a=crypto and a=cryptoscale
+	Encryption  string     // a=encryption (MS-SDP): required, optional, rejected
+	Fingerprint string     // a=fingerprint
+	Setup       string     // a=setup
+	RTCPMux     bool       // a=rtcp-mux
+	RTCPPort    uint16     // a=rtcp:PORT, else Port+1
+	RTPMap      map[string]string
+}
+
+// Secure reports whether this m= section asks for SRTP: a SAVP profile, SDES
+// keys or a DTLS fingerprint.
+func (m *SDPMedia) Secure() bool {
+	return strings.Contains(m.Proto, "SAVP") || len(m.Crypto) > 0 || (m.Fingerprint != "" && strings.Contains(m.Proto, "TLS"))
+}
+
+// Crypto is one a=crypto (RFC 4568 §9.1) or a=cryptoscale (MS-SDPEXT
+// §3.1.5.2) attribute. Key is never printed unless the user asks.
+type Crypto struct {
+	Scale         bool   // a=cryptoscale
+	Role          string // cryptoscale client|server
+	Tag           int
+	Suite         string
+	Key           []byte // decoded master key || master salt
+	KeyText       string // the inline: value as written
+	Lifetime      string // e.g. 2^31; empty when absent
+	MKI           uint64
+	MKILen        int // bytes; 0 when absent
+	SessionParams []string
+	Line          string // the attribute line with the key replaced by <redacted>
+}
+
+// sipMethods are request methods that start a SIP request line.
+var sipMethods = [...]string{"INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE",
+	"NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE"}
+
+// looksSIP reports whether b starts with a SIP request or status line.
+// It does not allocate.
+func looksSIP(b []byte) bool {
+	if len(b) < 12 || b[0] < 'A' || b[0] > 'Z' {
+		return false
+	}
+	if bytes.HasPrefix(b, []byte("SIP/2.0 ")) {
+		return b[8] >= '1' && b[8] <= '6'
+	}
+	eol := bytes.IndexByte(b[:min(len(b), 512)], '\n')
+	if eol < 0 {
+		return false
+	}
+	line := bytes.TrimRight(b[:eol], "\r")
+	if !bytes.HasSuffix(line, []byte(" SIP/2.0")) {
+		return false
+	}
+	sp := bytes.IndexByte(line, ' ')
+	if sp <= 0 {
+		return false
+	}
+	m := line[:sp]
+	for _, k := range sipMethods {
+		if string(m) == k {
+			return true
+		}
+	}
+	// Extension methods: an upper-case token.
+	for _, c := range m {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// sipFrame finds the end of the first SIP message in b. complete is false
+// when more bytes are needed (a stream transport). On a datagram transport,
+// pass datagram=true: the message ends with the datagram when Content-Length
+// is absent.
+func sipFrame(b []byte, datagram bool) (n int, complete bool) {
+	hdrEnd := bytes.Index(b, []byte("\r\n\r\n"))
+	sepLen := 4
+	if hdrEnd < 0 {
+		hdrEnd = bytes.Index(b, []byte("\n\n"))
+		sepLen = 2
+	}
+	if hdrEnd < 0 {
+		if datagram {
+			return len(b), true
+		}
+		return 0, false
+	}
+	cl := -1
+	forEachHeader(b[:hdrEnd], func(name, value []byte) {
+		if eqFold(name, "content-length") || eqFold(name, "l") {
+			if v, err := strconv.Atoi(string(bytes.TrimSpace(value))); err == nil && v >= 0 {
+				cl = v
+			}
+		}
+	})
+	body := hdrEnd + sepLen
+	if cl < 0 {
+		if datagram {
+			return len(b), true
+		}
+		cl = 0
+	}
+	if body+cl > len(b) {
+		if datagram {
+			return len(b), true
+		}
+		return 0, false
+	}
+	return body + cl, true
+}
+
+func eqFold(b []byte, s string) bool {
+	return len(b) == len(s) && strings.EqualFold(string(b), s)
+}
+
+// forEachHeader calls fn for each header line of a SIP header block (the
+// start line is skipped). Folded continuation lines are ignored.
+func forEachHeader(h []byte, fn func(name, value []byte)) {
+	first := true
+	for len(h) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(h, '\n'); i >= 0 {
+			line, h = h[:i], h[i+1:]
+		} else {
+			line, h = h, nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if first {
+			first = false
+			continue
+		}
+		c := bytes.IndexByte(line, ':')
+		if c <= 0 || line[0] == ' ' || line[0] == '\t' {
+			continue
+		}
+		fn(bytes.TrimSpace(line[:c]), bytes.TrimSpace(line[c+1:]))
+	}
+}
+
+// parseSIP parses one complete SIP message. It reports false when b is not one.
+func parseSIP(b []byte) (SIPMessage, bool) {
+	var m SIPMessage
+	eol := bytes.IndexByte(b, '\n')
+	if eol < 0 || !looksSIP(b) {
+		return m, false
+	}
+	m.FirstLine = string(bytes.TrimRight(b[:eol], "\r"))
+	if strings.HasPrefix(m.FirstLine, "SIP/2.0 ") {
+		if len(m.FirstLine) >= 11 {
+			m.Status, _ = strconv.Atoi(m.FirstLine[8:11])
+		}
+	} else {
+		m.Method = m.FirstLine[:strings.IndexByte(m.FirstLine, ' ')]
+	}
+	hdrEnd := bytes.Index(b, []byte("\r\n\r\n"))
+	sepLen := 4
+	if hdrEnd < 0 {
+		hdrEnd, sepLen = bytes.Index(b, []byte("\n\n")), 2
+	}
+	if hdrEnd < 0 {
+		hdrEnd, sepLen = len(b), 0
+	}
+	var ctype string
+	forEachHeader(b[:hdrEnd], func(name, value []byte) {
+		switch {
+		case eqFold(name, "call-id") || eqFold(name, "i"):
+			m.CallID = string(value)
+		case eqFold(name, "cseq"):
+			if f := bytes.Fields(value); len(f) == 2 && m.Method == "" {
+				m.Method = string(f[1])
+			}
+		case eqFold(name, "content-type") || eqFold(name, "c"):
+			ctype = strings.ToLower(string(value))
+		}
+	})
+	body := b[min(hdrEnd+sepLen, len(b)):]
+	if len(body) > 0 && strings.HasPrefix(ctype, "application/sdp") {
+		m.SDP = parseSDP(body)
+	}
+	return m, true
+}
+
+// parseSDP extracts what the capture checks need from an SDP body (RFC 8866).
+func parseSDP(b []byte) *SDP {
+	s := &SDP{}
+	var cur *SDPMedia
+	for len(b) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			line, b = b, nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(line) < 2 || line[1] != '=' {
+			continue
+		}
+		v := string(line[2:])
+		switch line[0] {
+		case 'c':
+			// c=IN IP4 192.0.2.1[/ttl]
+			f := strings.Fields(v)
+			if len(f) == 3 {
+				a, _, _ := strings.Cut(f[2], "/")
+				if ip, err := netip.ParseAddr(a); err == nil {
+					if cur != nil {
+						cur.Conn = ip
+					} else {
+						s.Conn = ip
+					}
+				}
+			}
+		case 'm':
+			f := strings.Fields(v)
+			if len(f) < 3 {
+				cur = nil
+				continue
+			}
+			port, _, _ := strings.Cut(f[1], "/")
+			p, _ := strconv.ParseUint(port, 10, 16)
+			s.Media = append(s.Media, SDPMedia{Type: f[0], Port: uint16(p), Proto: f[2], Formats: f[3:]})
+			cur = &s.Media[len(s.Media)-1]
+			cur.RTCPPort = cur.Port + 1
+		case 'a':
+			name, val, _ := strings.Cut(v, ":")
+			if cur == nil {
+				// Session-level attributes that media sections inherit.
+				switch name {
+				case "fingerprint":
+					s.Fingerprint = strings.TrimSpace(val)
+				case "setup":
+					s.Setup = strings.TrimSpace(val)
+				case "encryption":
+					s.Encryption = strings.TrimSpace(val)
+				}
+				continue
+			}
+			switch name {
+			case "crypto":
+				if c, ok := parseCrypto(val, false); ok {
+					cur.Crypto = append(cur.Crypto, c)
+				}
+			case "cryptoscale":
+				if c, ok := parseCrypto(val, true); ok {
+					cur.Crypto = append(cur.Crypto, c)
+				}
+			case "encryption":
+				cur.Encryption = strings.TrimSpace(val)
+			case "fingerprint":
+				cur.Fingerprint = strings.TrimSpace(val)
+			case "setup":
+				cur.Setup = strings.TrimSpace(val)
+			case "rtcp-mux":
+				cur.RTCPMux = true
+			case "rtcp":
+				f := strings.Fields(val)
+				if len(f) > 0 {
+					if p, err := strconv.ParseUint(f[0], 10, 16); err == nil {
+						cur.RTCPPort = uint16(p)
+					}
+				}
+			case "rtpmap":
+				pt, enc, ok := strings.Cut(val, " ")
+				if ok {
+					if cur.RTPMap == nil {
+						cur.RTPMap = map[string]string{}
+					}
+					cur.RTPMap[pt] = enc
+				}
+			}
+		}
+	}
+	for i := range s.Media {
+		m := &s.Media[i]
+		if !m.Conn.IsValid() {
+			m.Conn = s.Conn
+		}
+		if m.Fingerprint == "" {
+			m.Fingerprint = s.Fingerprint
+		}
+		if m.Setup == "" {
+			m.Setup = s.Setup
+		}
+		if m.Encryption == "" {
+			m.Encryption = s.Encryption
+		}
+	}
+	return s
+}
+
+// parseCrypto parses the value of a=crypto (RFC 4568 §9.1):
+//
+//	tag SP suite SP inline:KEY||SALT[|lifetime][|MKI:len][;inline:...] [session-params]
+//
+// and of a=cryptoscale, which has a client|server role before the suite.
+func parseCrypto(v string, scale bool) (Crypto, bool) {
+	c := Crypto{Scale: scale}
+	f := strings.Fields(v)
+	if scale {
+		if len(f) < 4 {
+			return c, false
+		}
+		c.Role = f[1]
+		f = append(f[:1:1], f[2:]...)
+	}
+	if len(f) < 3 {
+		return c, false
+	}
+	tag, err := strconv.Atoi(f[0])
+	if err != nil {
+		return c, false
+	}
+	c.Tag, c.Suite = tag, f[1]
+	kp, _, _ := strings.Cut(f[2], ";") // only the first key of a list
+	method, rest, ok := strings.Cut(kp, ":")
+	if !ok || !strings.EqualFold(method, "inline") {
+		return c, false
+	}
+	parts := strings.Split(rest, "|")
+	c.KeyText = parts[0]
+	if k, err := base64.StdEncoding.DecodeString(parts[0]); err == nil {
+		c.Key = k
+	} else if k, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(parts[0], "=")); err == nil {
+		c.Key = k
+	}
+	for _, p := range parts[1:] {
+		if mv, ml, ok := strings.Cut(p, ":"); ok {
+			c.MKI, _ = strconv.ParseUint(mv, 10, 64)
+			c.MKILen, _ = strconv.Atoi(ml)
+			if c.MKILen < 0 || c.MKILen > 128 {
+				c.MKILen = 0
+			}
+		} else {
+			c.Lifetime = p
+		}
+	}
+	c.SessionParams = f[3:]
+	c.Line = strings.Replace(v, c.KeyText, "<redacted>", 1)
+	return c, true
+}

@@ -1,0 +1,239 @@
+package inspect
+
+import (
+	"bytes"
+)
+
+// Bounds on TCP reassembly, per direction.
+const (
+	// MaxTCPBuffer bounds the in-order bytes held while waiting for the end
+	// of a SIP message or TLS record.
+	MaxTCPBuffer = 256 << 10
+	// maxOutOfOrder bounds the segments held ahead of a gap.
+	maxOutOfOrder = 16
+	// maxOutOfOrderBytes bounds their total size.
+	maxOutOfOrderBytes = 64 << 10
+)
+
+type tcpSegment struct {
+	seq  uint32
+	data []byte
+}
+
+// tcpDir is the reassembly state of one direction of a TCP connection that
+// carries SIP or TLS.
+type tcpDir struct {
+	synced bool
+	next   uint32 // next expected sequence number
+	buf    []byte // in-order bytes not yet consumed
+	ooo    []tcpSegment
+	oooLen int
+	done   bool // nothing more to parse: bytes are only counted
+
+	gaps       int64 // holes skipped (missing segments)
+	gapBytes   int64
+	outOfOrder int64 // segments that arrived ahead of a hole
+	retrans    int64 // segments entirely before the next expected byte
+	overflow   int64 // buffer limit hit
+	firstGap   int64 // packet number of the first gap
+}
+
+// seqLess compares TCP sequence numbers modulo 2^32 (RFC 793 §3.3).
+func seqLess(a, b uint32) bool { return int32(a-b) < 0 }
+
+func (s *scanner) tcp(fl *flow, f *Frame) {
+	if fl.role == roleOther {
+		return
+	}
+	p := f.Payload
+	if fl.tcp == nil {
+		if len(p) == 0 && f.Flags&tcpSYN == 0 {
+			return
+		}
+		fl.tcp = &tcpDir{}
+	}
+	d := fl.tcp
+	if f.Flags&tcpSYN != 0 {
+		d.synced, d.next = true, f.Seq+1
+		d.buf, d.ooo, d.oooLen = d.buf[:0], d.ooo[:0], 0
+		return
+	}
+	if len(p) == 0 {
+		return
+	}
+	if fl.role == roleUnknown {
+		switch {
+		case looksSIP(p):
+			fl.role = roleSIP
+		case LooksLikeTLSRecord(p) && p[0] == TLSRecordHandshake:
+			fl.role = roleTLS
+			fl.tls = s.tlsFor(fl)
+		case s.opts.isSIPPort(fl.key.Src.Port) || s.opts.isSIPPort(fl.key.Dst.Port):
+			// Mid-stream on a SIP port: wait for a SIP start line or a record.
+			if !d.synced {
+				d.synced, d.next = true, f.Seq
+			}
+			d.next = f.Seq + uint32(len(p))
+			return
+		default:
+			fl.role = roleOther
+			fl.tcp = nil
+			return
+		}
+	}
+	if d.done {
+		return
+	}
+	if !d.synced {
+		d.synced, d.next = true, f.Seq
+	}
+	seq := f.Seq
+	switch {
+	case seq == d.next:
+		s.tcpAppend(fl, d, p)
+		s.tcpDrain(fl, d)
+	case seqLess(seq, d.next):
+		// Retransmission or overlap: keep only the new tail.
+		end := seq + uint32(len(p))
+		if !seqLess(d.next, end) {
+			d.retrans++
+			return
+		}
+		s.tcpAppend(fl, d, p[d.next-seq:])
+		s.tcpDrain(fl, d)
+	default:
+		d.outOfOrder++
+		if len(d.ooo) >= maxOutOfOrder || d.oooLen+len(p) > maxOutOfOrderBytes {
+			s.tcpSkipGap(fl, d)
+			if seq == d.next {
+				s.tcpAppend(fl, d, p)
+				s.tcpDrain(fl, d)
+				return
+			}
+		}
+		d.ooo = append(d.ooo, tcpSegment{seq: seq, data: bytes.Clone(p)})
+		d.oooLen += len(p)
+	}
+}
+
+// tcpDrain moves held segments that are now in order into the buffer.
+func (s *scanner) tcpDrain(fl *flow, d *tcpDir) {
+	for moved := true; moved && len(d.ooo) > 0; {
+		moved = false
+		for i := 0; i < len(d.ooo); i++ {
+			sg := d.ooo[i]
+			end := sg.seq + uint32(len(sg.data))
+			if seqLess(d.next, sg.seq) {
+				continue
+			}
+			d.ooo = append(d.ooo[:i], d.ooo[i+1:]...)
+			d.oooLen -= len(sg.data)
+			i--
+			if seqLess(d.next, end) {
+				s.tcpAppend(fl, d, sg.data[d.next-sg.seq:])
+				moved = true
+			}
+		}
+	}
+}
+
+// tcpSkipGap gives up on the missing bytes before the earliest held
+// segment: the gap is counted and parsing resynchronises after it.
+func (s *scanner) tcpSkipGap(fl *flow, d *tcpDir) {
+	if len(d.ooo) == 0 {
+		return
+	}
+	lo := d.ooo[0].seq
+	for _, sg := range d.ooo[1:] {
+		if seqLess(sg.seq, lo) {
+			lo = sg.seq
+		}
+	}
+	d.gaps++
+	d.gapBytes += int64(lo - d.next)
+	if d.firstGap == 0 {
+		d.firstGap = s.pktNum
+	}
+	d.buf = d.buf[:0]
+	d.next = lo
+	if fl.tls != nil {
+		fl.tls.lostSync = true
+	}
+	s.tcpDrain(fl, d)
+}
+
+// finishTCP reports holes left at the end of the capture.
+func (s *scanner) finishTCP(fl *flow) {
+	d := fl.tcp
+	if d == nil {
+		return
+	}
+	for len(d.ooo) > 0 {
+		s.tcpSkipGap(fl, d)
+	}
+}
+
+func (s *scanner) tcpAppend(fl *flow, d *tcpDir, p []byte) {
+	d.next += uint32(len(p))
+	if len(d.buf)+len(p) > MaxTCPBuffer {
+		d.overflow++
+		d.buf = d.buf[:0]
+		if fl.tls != nil {
+			fl.tls.lostSync = true
+		}
+		return
+	}
+	d.buf = append(d.buf, p...)
+	switch fl.role {
+	case roleSIP:
+		s.sipStream(fl, d)
+	case roleTLS:
+		s.tlsStream(fl, d)
+	}
+}
+
+// sipStream takes whole SIP messages out of the buffer. After a gap it
+// skips to the next SIP start line.
+func (s *scanner) sipStream(fl *flow, d *tcpDir) {
+	b := d.buf
+	for len(b) > 0 {
+		for len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
+			b = b[1:]
+		}
+		if len(b) == 0 {
+			break
+		}
+		if !looksSIP(b) {
+			if len(b) < 512 && bytes.IndexByte(b, '\n') < 0 {
+				break // wait for the whole start line
+			}
+			i := bytes.Index(b[1:], []byte("SIP/2.0"))
+			if i < 0 {
+				b = b[len(b):]
+				break
+			}
+			// Back up to the start of the line holding SIP/2.0.
+			j := bytes.LastIndexByte(b[:i+1], '\n')
+			b = b[j+1:]
+			if !looksSIP(b) {
+				b = b[i+1:]
+			}
+			continue
+		}
+		n, complete := sipFrame(b, false)
+		if !complete {
+			if len(b) > MaxSIPMessage {
+				b = b[1:] // hostile or broken: resynchronise
+				continue
+			}
+			break
+		}
+		if m, ok := parseSIP(b[:n]); ok {
+			m.Packet, m.Flow = s.pktNum, fl.key
+			s.sip = append(s.sip, m)
+			fl.sipMsgs++
+		}
+		b = b[n:]
+	}
+	d.buf = append(d.buf[:0], b...)
+}
