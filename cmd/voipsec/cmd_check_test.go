@@ -219,7 +219,9 @@ func TestCheckSARIFValidates(t *testing.T) {
 	if !bytes.Contains(data, []byte(`"uri": "ipsec-no-media-exception-fail.yaml"`)) || !bytes.Contains(data, []byte(`"startLine": 10`)) {
 		t.Errorf("SARIF does not point at the plan line:\n%s", data)
 	}
-	console, err := exec.Command(tool, "validate", "--output", "validation.sarif", "out.sarif").CombinedOutput()
+	cmd := exec.Command(tool, "validate", "--output", "validation.sarif", "out.sarif")
+	cmd.Env = append(os.Environ(), "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1")
+	console, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("multitool: %v\n%s", err, console)
 	}
