@@ -271,7 +271,10 @@ func TestKamailioInterop(t *testing.T) {
 				if m.AcceptedWithoutClientCert == nil || *m.AcceptedWithoutClientCert != noCert.accepted {
 					t.Errorf("voipsec accepted_without_client_cert %v, openssl %v", m.AcceptedWithoutClientCert, noCert.accepted)
 				}
-				if m.ClientCertAccepted == nil || *m.ClientCertAccepted != withCert.accepted {
+				switch {
+				case !withCert.requested && m.ClientCertAccepted != nil:
+					t.Errorf("voipsec client_cert_accepted %v, but the server never asked for one", *m.ClientCertAccepted)
+				case withCert.requested && (m.ClientCertAccepted == nil || *m.ClientCertAccepted != withCert.accepted):
 					t.Errorf("voipsec client_cert_accepted %v, openssl %v", m.ClientCertAccepted, withCert.accepted)
 				}
 				if !noCert.accepted && noCert.alert != "" && !strings.Contains(strings.ReplaceAll(noCert.alert, "_", " "), m.WithoutClientCertAlert) {
@@ -286,6 +289,10 @@ func TestKamailioInterop(t *testing.T) {
 			}
 			if !sc.requested {
 				wantSev["MTLS-NOT-REQUESTED"], wantSev["MTLS-NOT-REQUIRED"] = report.Fail, report.Fail
+				delete(wantSev, "MTLS-CLIENT-CERT-REJECTED") // never asked for, never sent
+				if _, ok := status(res, "MTLS-CLIENT-CERT-REJECTED"); ok {
+					t.Error("MTLS-CLIENT-CERT-REJECTED reported although no certificate was requested")
+				}
 			}
 			for id, want := range wantSev {
 				if got, ok := status(res, id); !ok || got != want {

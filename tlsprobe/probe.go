@@ -311,8 +311,26 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 }
 
 func (p *prober) run(ctx context.Context, res *Result) {
-	// 1. Without a client certificate: facts, CertificateRequest, MTLS-NOT-REQUIRED.
+	// Two connections, concurrently so that a silent TLS 1.3 server costs
+	// one timeout, not two: without a client certificate (facts,
+	// CertificateRequest, MTLS-NOT-REQUIRED) and with it.
+	var withCert *attempt
+	withDone := make(chan struct{})
+	if p.cfg.ClientCert != nil {
+		go func() {
+			defer close(withDone)
+			defer func() {
+				if r := recover(); r != nil {
+					withCert = &attempt{withClient: true, err: fmt.Errorf("tlsprobe: internal error: %v", r)}
+				}
+			}()
+			withCert = p.handshake(ctx, true, p.cfg.SIPOptions)
+		}()
+	} else {
+		close(withDone)
+	}
 	noCert := p.handshake(ctx, false, p.cfg.SIPOptions && p.cfg.ClientCert == nil)
+	<-withDone
 	st, _ := classify(noCert.err)
 	res.Status = st
 	if noCert.err != nil {
@@ -322,12 +340,6 @@ func (p *prober) run(ctx context.Context, res *Result) {
 		res.Findings = append(res.Findings, report.New("TLS-HANDSHAKE-FAILED", p.target,
 			"TLS handshake failed").WithDetail("%s", describe("handshake without a client certificate", noCert.err)))
 		return
-	}
-
-	// 2. With the client certificate.
-	var withCert *attempt
-	if p.cfg.ClientCert != nil {
-		withCert = p.handshake(ctx, true, p.cfg.SIPOptions)
 	}
 
 	// Handshake facts and chain from whichever attempt completed.
@@ -438,6 +450,10 @@ func (p *prober) mtls(noCert, withCert *attempt, res *Result) {
 		}
 	}
 	if withCert == nil {
+		return
+	}
+	if withCert.err == nil && !withCert.requested {
+		m.Evidence = append(m.Evidence, "with client certificate: not requested, so not sent")
 		return
 	}
 	m.ClientCertAccepted, m.ClientCertAlert = withCert.accepted, withCert.alert
