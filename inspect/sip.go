@@ -109,6 +109,24 @@ func looksSIP(b []byte) bool {
 	return true
 }
 
+// sipPrefix reports whether b starts like a SIP message: a known method
+// and a space, or "SIP/2.0 ". Unlike looksSIP it accepts a partial first line.
+func sipPrefix(b []byte) bool {
+	if bytes.HasPrefix(b, []byte("SIP/2.0 ")) {
+		return true
+	}
+	sp := bytes.IndexByte(b[:min(len(b), 12)], ' ')
+	if sp <= 0 {
+		return false
+	}
+	for _, k := range sipMethods {
+		if string(b[:sp]) == k {
+			return true
+		}
+	}
+	return false
+}
+
 // sipFrame finds the end of the first SIP message in b. complete is false
 // when more bytes are needed (a stream transport). On a datagram transport,
 // pass datagram=true: the message ends with the datagram when Content-Length

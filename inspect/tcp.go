@@ -63,18 +63,13 @@ func (s *scanner) tcp(fl *flow, f *Frame) {
 	}
 	if fl.role == roleUnknown {
 		switch {
-		case looksSIP(p):
-			fl.role = roleSIP
-		case LooksLikeTLSRecord(p) && p[0] == TLSRecordHandshake:
+		case LooksLikeTLSRecord(p):
 			fl.role = roleTLS
 			fl.tls = s.tlsFor(fl)
-		case s.opts.isSIPPort(fl.key.Src.Port) || s.opts.isSIPPort(fl.key.Dst.Port):
-			// Mid-stream on a SIP port: wait for a SIP start line or a record.
-			if !d.synced {
-				d.synced, d.next = true, f.Seq
-			}
-			d.next = f.Seq + uint32(len(p))
-			return
+		case sipPrefix(p) || s.opts.isSIPPort(fl.key.Src.Port) || s.opts.isSIPPort(fl.key.Dst.Port):
+			// On a SIP port, bytes before the first start line (a capture
+			// begun mid-stream) are skipped by the SIP resynchronisation.
+			fl.role = roleSIP
 		default:
 			fl.role = roleOther
 			fl.tcp = nil

@@ -345,7 +345,7 @@ func (g *gen) ip(c *call, src, dst [16]byte, proto byte, l4 []byte) {
 		iface = 1
 		// Linux cooked v2: protocol, reserved, ifindex, hatype, pkttype, halen, addr[8]
 		p = binary.BigEndian.AppendUint16(p, ethType)
-		p = append(p, 0, 0, 0, 0, 0, 1, 0, 1, 0, 4, 6, 0, 0, 0x5e, 0, 0, 1, 0, 0)
+		p = append(p, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, 0, 0, 0x5e, 0, 0, 1, 0, 0)
 	} else {
 		p = append(p, 0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1)
 		if c.vlan {

@@ -36,7 +36,7 @@ func Run(r io.Reader, pcapng bool) (Counts, error) {
 	var src packetSource
 	var first layers.LinkType
 	if pcapng {
-		ng, err := pcapgo.NewNgReader(r, pcapgo.DefaultNgReaderOptions)
+		ng, err := pcapgo.NewNgReader(r, pcapgo.NgReaderOptions{WantMixedLinkType: true})
 		if err != nil {
 			return c, fmt.Errorf("gpbaseline: %w", err)
 		}
@@ -58,12 +58,18 @@ func Run(r io.Reader, pcapng bool) (Counts, error) {
 		tcp     layers.TCP
 		payload gopacket.Payload
 	)
-	start := layers.LayerTypeEthernet
-	if first == layers.LinkTypeLinuxSLL2 {
-		start = layers.LayerTypeLinuxSLL2
+	// One parser per link type: pcapng interfaces may differ.
+	ethParser := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &dot1q, &ip4, &ip6, &udp, &tcp, &payload)
+	sllParser := gopacket.NewDecodingLayerParser(layers.LayerTypeLinuxSLL2, &sll2, &ip4, &ip6, &udp, &tcp, &payload)
+	ethParser.IgnoreUnsupported = true
+	sllParser.IgnoreUnsupported = true
+	var ifaceLinks []layers.LinkType
+	if ng, ok := src.(*pcapgo.NgReader); ok {
+		for i := 0; i < ng.NInterfaces(); i++ {
+			ifc, _ := ng.Interface(i)
+			ifaceLinks = append(ifaceLinks, ifc.LinkType)
+		}
 	}
-	parser := gopacket.NewDecodingLayerParser(start, &eth, &dot1q, &sll2, &ip4, &ip6, &udp, &tcp, &payload)
-	parser.IgnoreUnsupported = true
 	decoded := make([]gopacket.LayerType, 0, 8)
 	flows := map[uint64]*flowStats{}
 	for {
@@ -76,9 +82,17 @@ func Run(r io.Reader, pcapng bool) (Counts, error) {
 		}
 		c.Packets++
 		c.Bytes += int64(len(data))
-		// pcapng packets may come from interfaces of other link types.
-		if ci.InterfaceIndex == 1 && pcapng {
-			_ = parser.DecodeLayers(data, &decoded) // first layer fixed; SLL2 frames mostly fail here
+		parser := ethParser
+		link := first
+		if len(ci.AncillaryData) > 0 {
+			if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+				link = lt
+			}
+		} else if ci.InterfaceIndex < len(ifaceLinks) {
+			link = ifaceLinks[ci.InterfaceIndex]
+		}
+		if link == layers.LinkTypeLinuxSLL2 {
+			parser = sllParser
 		}
 		if err := parser.DecodeLayers(data, &decoded); err != nil && len(decoded) == 0 {
 			continue

@@ -1,0 +1,275 @@
+package inspect
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/voipsec/voipsec/report"
+)
+
+const capDir = "../testdata/captures"
+
+func inspectCapture(t *testing.T, name string, opts Options) *Result {
+	t.Helper()
+	res, err := InspectFile(context.Background(), filepath.Join(capDir, name), opts)
+	if err != nil {
+		t.Fatalf("InspectFile(%s): %v", name, err)
+	}
+	return res
+}
+
+// failing returns the sorted IDs of findings above Pass, with repeats.
+func failing(fs []report.Finding) []string {
+	var ids []string
+	for _, f := range fs {
+		if f.Severity > report.Pass {
+			ids = append(ids, f.Check)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func verdicts(res *Result) []string {
+	var v []string
+	for _, s := range res.Streams {
+		v = append(v, s.Verdict)
+	}
+	sort.Strings(v)
+	return v
+}
+
+// TestCapturesFromRealPeers runs the captures recorded from baresip and
+// openssl (testdata/captures/README.md) and checks each finding is present
+// where it should be and absent elsewhere.
+func TestCapturesFromRealPeers(t *testing.T) {
+	tests := []struct {
+		file     string
+		findings []string
+		verdicts []string
+		tls      string // "" or the MTLS state
+	}{
+		{"baresip-sdes-udp.pcap", []string{"CAP-SDES-KEY-EXPOSED", "CAP-SDES-KEY-EXPOSED", "CAP-SIP-CLEARTEXT"},
+			[]string{"SRTCP", "SRTCP", "SRTP", "SRTP"}, ""},
+		{"baresip-sdes-udp.pcapng", []string{"CAP-SDES-KEY-EXPOSED", "CAP-SDES-KEY-EXPOSED", "CAP-SIP-CLEARTEXT"},
+			[]string{"SRTCP", "SRTCP", "SRTP", "SRTP"}, ""},
+		{"baresip-rtp-udp.pcap", []string{"CAP-RTP-UNENCRYPTED", "CAP-RTP-UNENCRYPTED", "CAP-SIP-CLEARTEXT"},
+			[]string{"RTCP", "RTCP", "RTP", "RTP"}, ""},
+		{"baresip-dtls-srtp-udp.pcap", []string{"CAP-SIP-CLEARTEXT"}, []string{"SRTCP", "SRTCP", "SRTP", "SRTP"}, ""},
+		{"sip-tls-mtls.pcap", nil, nil, "mtls"},
+		{"sip-tls-no-client-cert.pcap", []string{"CAP-TLS-NO-MTLS"}, nil, "not requested"},
+		{"sip-tls-cert-requested-none-sent.pcap", []string{"CAP-TLS-NO-MTLS"}, nil, "empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			res := inspectCapture(t, tt.file, Options{})
+			if got := failing(res.Findings); !slices.Equal(got, tt.findings) {
+				t.Errorf("findings = %v, want %v", got, tt.findings)
+			}
+			if got := verdicts(res); !slices.Equal(got, tt.verdicts) {
+				t.Errorf("stream verdicts = %v, want %v", got, tt.verdicts)
+			}
+			if tt.tls != "" {
+				if len(res.TLS) != 1 {
+					t.Fatalf("TLS sessions = %d, want 1", len(res.TLS))
+				}
+				s := res.TLS[0]
+				if s.Version != "TLS 1.2" || s.ServerAddr != "127.0.0.1:5061" || len(s.ServerCerts) == 0 ||
+					s.ServerCerts[0].DNSNames[0] != "server.voipsec.test" {
+					t.Errorf("TLS session = %+v", s)
+				}
+				var state string
+				switch {
+				case s.CertRequested && s.ClientCerts > 0:
+					state = "mtls"
+				case s.CertRequested && s.ClientCertSeen:
+					state = "empty"
+				case !s.CertRequested:
+					state = "not requested"
+				}
+				if state != tt.tls {
+					t.Errorf("MTLS state %q, want %q (%+v)", state, tt.tls, s)
+				}
+			}
+		})
+	}
+}
+
+// The exposed key must be checked against the stream it protects: with
+// pion/srtp it authenticates the packets, which proves the leak.
+func TestExposedKeyVerified(t *testing.T) {
+	res := inspectCapture(t, "baresip-sdes-udp.pcap", Options{})
+	n := 0
+	for _, f := range res.Findings {
+		if f.Check != CheckSDESKeyExposed {
+			continue
+		}
+		n++
+		if !strings.Contains(f.Detail, "key verified (pion/srtp)") || !strings.Contains(f.Detail, "authenticates 4 of 4") {
+			t.Errorf("finding not verified: %s", f.Detail)
+		}
+		if !strings.Contains(f.Detail, "inline:<redacted>") || !strings.Contains(f.Target, "call ") ||
+			!strings.Contains(f.Summary, "at packet ") {
+			t.Errorf("finding must name the call and packet and redact the key: %+v", f)
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d CAP-SDES-KEY-EXPOSED findings, want 2 (offer and answer)", n)
+	}
+	for _, s := range res.Streams {
+		if s.Verdict == "SRTP" && !strings.HasPrefix(s.KeyCheck, "exposed key tag 1 verified") {
+			t.Errorf("stream %s > %s key check %q", s.Src, s.Dst, s.KeyCheck)
+		}
+	}
+	shown := inspectCapture(t, "baresip-sdes-udp.pcap", Options{ShowKeys: true})
+	for _, f := range shown.Findings {
+		if f.Check == CheckSDESKeyExposed && strings.Contains(f.Detail, "<redacted>") {
+			t.Errorf("--show-keys still redacts: %s", f.Detail)
+		}
+	}
+}
+
+// A key that does not belong to the stream must not verify.
+func TestWrongKeyDoesNotVerify(t *testing.T) {
+	res := inspectCapture(t, "baresip-sdes-udp.pcap", Options{ShowKeys: true})
+	var samples [][]byte
+	for _, s := range res.Streams {
+		if s.Verdict == "SRTP" {
+			samples = s.flow.media.samples
+			break
+		}
+	}
+	key := make([]byte, 30)
+	for i := range key {
+		key[i] = byte(i)
+	}
+	kc := verifyKey(&Crypto{Suite: "AES_CM_128_HMAC_SHA1_80", Key: key}, samples)
+	if kc.ok != 0 || kc.tried == 0 {
+		t.Fatalf("a wrong key verified: %+v", kc)
+	}
+}
+
+func TestPCAPAndPCAPNGGiveTheSameReport(t *testing.T) {
+	a := inspectCapture(t, "baresip-sdes-udp.pcap", Options{})
+	b := inspectCapture(t, "baresip-sdes-udp.pcapng", Options{})
+	if a.Format != "pcap" || b.Format != "pcapng" {
+		t.Fatalf("formats %s, %s", a.Format, b.Format)
+	}
+	strip := func(fs []report.Finding) []report.Finding {
+		out := slices.Clone(fs)
+		for i := range out {
+			if out[i].Severity == report.Pass {
+				out[i].Target = ""
+			}
+		}
+		return out
+	}
+	if !slices.Equal(strip(a.Findings), strip(b.Findings)) {
+		t.Errorf("findings differ:\npcap   %+v\npcapng %+v", a.Findings, b.Findings)
+	}
+	if len(a.Streams) != len(b.Streams) {
+		t.Fatalf("streams differ")
+	}
+	for i := range a.Streams {
+		x, y := a.Streams[i], b.Streams[i]
+		x.flow, y.flow = nil, nil
+		if x != y {
+			t.Errorf("stream %d differs:\n%+v\n%+v", i, x, y)
+		}
+	}
+	if a.Stats != b.Stats {
+		t.Errorf("stats differ: %+v vs %+v", a.Stats, b.Stats)
+	}
+}
+
+// A capture cut anywhere ends in an error naming the file and the offset of
+// the broken record, and the findings before it are still reported.
+func TestTruncatedCapture(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(capDir, "baresip-sdes-udp.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := len(data) * 2 / 3
+	res, err := Inspect(context.Background(), bytes.NewReader(data[:cut]), "cut.pcap", Options{})
+	var fe *FormatError
+	if !errors.As(err, &fe) || !errors.Is(err, ErrTruncated) {
+		t.Fatalf("err = %v, want a truncation FormatError", err)
+	}
+	if fe.Offset <= 24 || fe.Offset >= int64(cut) || !strings.Contains(err.Error(), "cut.pcap: byte offset ") {
+		t.Errorf("error %q offset %d (cut at %d)", err, fe.Offset, cut)
+	}
+	if res == nil || res.Err != err {
+		t.Fatal("no partial result")
+	}
+	if got := failing(res.Findings); !slices.Contains(got, CheckSDESKeyExposed) || !slices.Contains(got, CheckSIPCleartext) {
+		t.Errorf("findings before the cut are lost: %v", got)
+	}
+	// Every cut point: an error or a clean end, never a panic.
+	for n := 0; n < len(data); n += 97 {
+		_, err := Inspect(context.Background(), bytes.NewReader(data[:n]), "x", Options{})
+		if n < 24 && !errors.Is(err, ErrTruncated) {
+			t.Fatalf("cut at %d: err = %v, want truncated", n, err)
+		}
+	}
+}
+
+func TestRandomBytesAreNotACapture(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, 4096)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	_, err := Inspect(context.Background(), bytes.NewReader(b), "random.bin", Options{})
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "random.bin: byte offset 0: corrupt: not a pcap or pcapng file") {
+		t.Fatalf("err = %v", err)
+	}
+	// A valid header followed by garbage: corrupt at the first record.
+	data, _ := os.ReadFile(filepath.Join(capDir, "baresip-rtp-udp.pcap"))
+	bad := append(slices.Clone(data[:24]), b...)
+	_, err = Inspect(context.Background(), bytes.NewReader(bad), "bad.pcap", Options{})
+	if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTruncated) {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), "bad.pcap: byte offset 24") {
+		t.Errorf("error does not name the first record: %v", err)
+	}
+}
+
+func TestMediaPortRange(t *testing.T) {
+	res := inspectCapture(t, "baresip-rtp-udp.pcap", Options{MediaPorts: []PortRange{{60000, 64000}}})
+	n := 0
+	for _, f := range res.Findings {
+		if f.Check == CheckMediaPort && f.Severity > report.Pass {
+			n++
+			if !strings.Contains(f.Summary, "outside 60000-64000") {
+				t.Errorf("summary %q", f.Summary)
+			}
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d MEDIA-PORT-OUT-OF-RANGE, want 4 (two RTP and two RTCP streams)", n)
+	}
+	res = inspectCapture(t, "baresip-rtp-udp.pcap", Options{MediaPorts: []PortRange{{30000, 30029}}})
+	if slices.Contains(failing(res.Findings), CheckMediaPort) {
+		t.Errorf("in-range media flagged")
+	}
+}
+
+func TestParallelGivesTheSameResult(t *testing.T) {
+	one := inspectCapture(t, "baresip-sdes-udp.pcap", Options{})
+	two := inspectCapture(t, "baresip-sdes-udp.pcap", Options{Workers: 3})
+	if !slices.Equal(one.Findings, two.Findings) {
+		t.Errorf("findings differ with -j 3:\n%v\n%v", one.Findings, two.Findings)
+	}
+	if one.Stats != two.Stats || len(one.Streams) != len(two.Streams) {
+		t.Errorf("stats or streams differ: %+v %+v", one.Stats, two.Stats)
+	}
+}
