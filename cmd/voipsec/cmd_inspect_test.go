@@ -1,0 +1,217 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func init() {
+	// Other test files of this package may define -update too.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+const capturesDir = "../../testdata/captures"
+
+func inspectUpdate() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// inspectGolden compares got with testdata/captures/golden/NAME.
+func inspectGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join(capturesDir, "golden", name)
+	if inspectUpdate() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/voipsec -run TestInspect -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (-update rewrites it)\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// TestInspectGolden runs `voipsec inspect` on each capture recorded from
+// real peers and compares the whole text report with its golden file.
+func TestInspectGolden(t *testing.T) {
+	tests := []struct {
+		file string
+		code int
+	}{
+		{"baresip-sdes-udp.pcap", exitFindings},
+		{"baresip-sdes-udp.pcapng", exitFindings},
+		{"baresip-rtp-udp.pcap", exitFindings},
+		{"baresip-dtls-srtp-udp.pcap", exitOK},
+		{"sip-tls-mtls.pcap", exitOK},
+		{"sip-tls-no-client-cert.pcap", exitFindings},
+		{"sip-tls-cert-requested-none-sent.pcap", exitFindings},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			out, errOut, code := runVoipsec(t, "inspect", filepath.Join(capturesDir, tt.file))
+			if code != tt.code || errOut != "" {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tt.code, errOut)
+			}
+			if !strings.HasPrefix(out, "voipsec inspect: ") {
+				t.Errorf("report does not lead with the verdict: %q", out[:min(len(out), 80)])
+			}
+			inspectGolden(t, tt.file+".txt", out)
+		})
+	}
+}
+
+func TestInspectPCAPAndPCAPNGSameReport(t *testing.T) {
+	a, _, ca := runVoipsec(t, "inspect", filepath.Join(capturesDir, "baresip-sdes-udp.pcap"))
+	b, _, cb := runVoipsec(t, "inspect", filepath.Join(capturesDir, "baresip-sdes-udp.pcapng"))
+	b = strings.ReplaceAll(b, "baresip-sdes-udp.pcapng (pcapng)", "baresip-sdes-udp.pcap (pcap)")
+	b = strings.ReplaceAll(b, "baresip-sdes-udp.pcapng", "baresip-sdes-udp.pcap")
+	if a != b || ca != cb {
+		t.Errorf("pcap and pcapng reports differ:\n%s\n---\n%s", a, b)
+	}
+}
+
+func TestInspectJSONAndJUnit(t *testing.T) {
+	file := filepath.Join(capturesDir, "baresip-sdes-udp.pcap")
+	out, _, code := runVoipsec(t, "inspect", "--format", "json", file)
+	if code != exitFindings {
+		t.Fatalf("exit %d", code)
+	}
+	var doc struct {
+		Findings []struct {
+			Check, Severity, Target, Detail string
+		}
+		Data struct {
+			Captures []struct {
+				Format  string
+				Streams []struct {
+					Verdict, Suite, SSRC, How string
+					KeyCheck                  string `json:"key_check"`
+					Packets                   int
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	if len(doc.Data.Captures) != 1 || len(doc.Data.Captures[0].Streams) != 4 {
+		t.Fatalf("stream table missing from JSON data: %+v", doc.Data)
+	}
+	srtp := 0
+	for _, s := range doc.Data.Captures[0].Streams {
+		if s.Verdict == "SRTP" && s.Suite == "AES_CM_128_HMAC_SHA1_80" && s.Packets > 50 && strings.Contains(s.KeyCheck, "verified") {
+			srtp++
+		}
+	}
+	if srtp != 2 {
+		t.Errorf("want two SRTP streams in JSON: %+v", doc.Data.Captures[0].Streams)
+	}
+	if strings.Contains(out, "inline:") && !strings.Contains(out, "inline:\\u003credacted\\u003e") && !strings.Contains(out, "inline:<redacted>") {
+		t.Errorf("JSON leaks a key")
+	}
+
+	out, _, code = runVoipsec(t, "inspect", "--format", "junit", file)
+	if code != exitFindings {
+		t.Fatalf("junit exit %d", code)
+	}
+	var suites struct {
+		Failures int `xml:"failures,attr"`
+		Tests    int `xml:"tests,attr"`
+	}
+	if err := xml.Unmarshal([]byte(out), &suites); err != nil {
+		t.Fatalf("junit: %v\n%s", err, out)
+	}
+	if suites.Failures < 1 || suites.Tests < 5 { // the two SDES findings of one call share a testcase
+		t.Errorf("junit failures=%d tests=%d", suites.Failures, suites.Tests)
+	}
+}
+
+func TestInspectShowKeysAndPorts(t *testing.T) {
+	file := filepath.Join(capturesDir, "baresip-sdes-udp.pcap")
+	out, _, _ := runVoipsec(t, "inspect", file)
+	if !strings.Contains(out, "inline:<redacted>") || !strings.Contains(out, "--show-keys prints them") {
+		t.Errorf("key not redacted by default")
+	}
+	out, _, _ = runVoipsec(t, "inspect", "--show-keys", file)
+	if strings.Contains(out, "inline:<redacted>") || !strings.Contains(out, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") {
+		t.Errorf("--show-keys does not print the key")
+	}
+	out, _, _ = runVoipsec(t, "inspect", "--media-ports", "60000-64000", file)
+	if strings.Count(out, "MEDIA-PORT-OUT-OF-RANGE") < 4 {
+		t.Errorf("--media-ports: %s", out)
+	}
+	_, errOut, code := runVoipsec(t, "inspect", "--media-ports", "64000-60000", file)
+	if code != exitError || !strings.Contains(errOut, "--media-ports") {
+		t.Errorf("bad range: exit %d %q", code, errOut)
+	}
+	_, errOut, code = runVoipsec(t, "inspect")
+	if code != exitError || !strings.Contains(errOut, "no capture file") || !strings.Contains(errOut, "hint:") {
+		t.Errorf("no file: exit %d %q", code, errOut)
+	}
+}
+
+func TestInspectStdinAndJobs(t *testing.T) {
+	file := filepath.Join(capturesDir, "baresip-rtp-udp.pcap")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, _ := runVoipsec(t, "inspect", file)
+	got, _, code := runVoipsecEnv(t, nil, string(data), "inspect", "-")
+	if code != exitFindings || strings.ReplaceAll(got, "\n- (pcap)", "\n"+file+" (pcap)") != strings.ReplaceAll(want, "\n"+file+"\n", "\n-\n") {
+		t.Errorf("stdin report differs:\n%s\n---\n%s", got, want)
+	}
+	got, _, _ = runVoipsec(t, "inspect", "-j", "2", file)
+	if got != want {
+		t.Errorf("-j 2 report differs:\n%s\n---\n%s", got, want)
+	}
+}
+
+// A truncated capture ends in exit 2 with the file and byte offset named,
+// and the findings before the damage are still reported; random bytes give
+// a clear error, never a panic.
+func TestInspectBrokenFiles(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(capturesDir, "baresip-sdes-udp.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cut := filepath.Join(dir, "cut.pcap")
+	if err := os.WriteFile(cut, data[:len(data)/2+7], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runVoipsec(t, "inspect", cut)
+	if code != exitError || !strings.Contains(errOut, "cut.pcap: byte offset ") || !strings.Contains(errOut, "truncated") {
+		t.Errorf("exit %d stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, "CAP-SDES-KEY-EXPOSED") || !strings.Contains(out, "CAP-SIP-CLEARTEXT") {
+		t.Errorf("findings before the cut are not reported:\n%s", out)
+	}
+	junk := filepath.Join(dir, "junk.pcap")
+	if err := os.WriteFile(junk, []byte("this is not a capture at all, just text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = runVoipsec(t, "inspect", junk)
+	if code != exitError || !strings.Contains(errOut, "junk.pcap: byte offset 0: corrupt: not a pcap or pcapng file") {
+		t.Errorf("exit %d stderr %q", code, errOut)
+	}
+	_, errOut, code = runVoipsec(t, "inspect", filepath.Join(dir, "missing.pcap"))
+	if code != exitError || !strings.Contains(errOut, "missing.pcap") {
+		t.Errorf("exit %d stderr %q", code, errOut)
+	}
+}
