@@ -228,7 +228,8 @@ func TestEnumeration(t *testing.T) {
 	p := longPKI(t)
 	rsaCert := must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts, RSABits: 2048,
 		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}))(t)
-	suites := []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA}
+	suites := []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+		tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, tls.TLS_RSA_WITH_RC4_128_SHA}
 	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS10,
 		MaxVersion: tls.VersionTLS12, CipherSuites: suites}, sip200)
 	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, Enumerate: true, Timeout: 2 * time.Second})
@@ -243,7 +244,7 @@ func TestEnumeration(t *testing.T) {
 		}
 	}
 	// TLS 1.0/1.1 cannot use GCM.
-	old := []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA}
+	old := []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, tls.TLS_RSA_WITH_RC4_128_SHA}
 	for v, want := range map[uint16][]uint16{tls.VersionTLS10: old, tls.VersionTLS11: old, tls.VersionTLS12: suites} {
 		g := slices.Clone(got[v])
 		slices.Sort(g)
@@ -260,8 +261,8 @@ func TestEnumeration(t *testing.T) {
 		t.Error("TLS 1.3 reported accepted")
 	}
 	// Server preference: crypto/tls prefers ECDHE AEAD over RSA kex and
-	// puts 3DES last.
-	if g := got[tls.VersionTLS12]; len(g) == 4 && (g[0] != tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 || g[3] != tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA) {
+	// puts RC4 and 3DES last.
+	if g := got[tls.VersionTLS12]; len(g) == 5 && (g[0] != tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 || !slices.Contains(g[3:], tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA)) {
 		t.Errorf("TLS 1.2 preference order %x", g)
 	}
 	if got := problems(res); !slices.Equal(got, []string{"MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED", "TLS-CIPHER-WEAK", "TLS-VERSION-WEAK"}) {

@@ -1,0 +1,81 @@
+package tlsprobe
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voipsec/voipsec/report"
+)
+
+// intermediateChain issues CA -> intermediate -> leaf(localhost) and returns
+// the leaf's key with the DER leaf, intermediate and root.
+func intermediateChain(t *testing.T) (leaf, inter, root []byte, key *ecdsa.PrivateKey, pool *x509.CertPool) {
+	t.Helper()
+	p := longPKI(t)
+	ikey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	now := time.Now()
+	itmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "voipsec test intermediate", Organization: []string{"voipsec test"}},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(300 * 24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	interDER, err := x509.CreateCertificate(rand.Reader, itmpl, p.CA, &ikey.PublicKey, p.CAKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	interCert, _ := x509.ParseCertificate(interDER)
+	key, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ltmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "localhost"}, DNSNames: []string{"localhost"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(200 * 24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	leaf, err = x509.CreateCertificate(rand.Reader, ltmpl, interCert, &key.PublicKey, ikey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return leaf, interDER, p.CA.Raw, key, p.CAPool
+}
+
+// TestChainShapes: a complete chain verifies, a missing intermediate is
+// untrusted with the reason, a chain out of order is a warning.
+func TestChainShapes(t *testing.T) {
+	leaf, inter, root, key, pool := intermediateChain(t)
+	for _, c := range []struct {
+		name   string
+		chain  [][]byte
+		sev    report.Severity
+		detail string
+	}{
+		{"complete", [][]byte{leaf, inter}, report.Pass, ""},
+		{"complete with root", [][]byte{leaf, inter, root}, report.Pass, ""},
+		{"missing intermediate", [][]byte{leaf}, report.Fail, "missing intermediate"},
+		{"wrong order", [][]byte{leaf, root, inter}, report.Warn, "out of order"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{{Certificate: c.chain, PrivateKey: key}}}, sip200)
+			res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: pool, Timeout: 2 * time.Second})
+			var f *report.Finding
+			for i := range res.Findings {
+				if res.Findings[i].Check == "TLS-CERT-UNTRUSTED" {
+					f = &res.Findings[i]
+				}
+			}
+			if f == nil || f.Severity != c.sev || !strings.Contains(f.Summary+" "+f.Detail, c.detail) {
+				t.Errorf("TLS-CERT-UNTRUSTED %+v, want %v with %q", f, c.sev, c.detail)
+				dump(t, res)
+			}
+			if len(res.Chain) != len(c.chain) {
+				t.Errorf("chain of %d, want %d", len(res.Chain), len(c.chain))
+			}
+		})
+	}
+}

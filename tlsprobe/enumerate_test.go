@@ -1,0 +1,80 @@
+package tlsprobe
+
+import (
+	"testing"
+
+	"github.com/voipsec/voipsec/inspect"
+)
+
+// TestClientHelloRoundTrip: the hand-written ClientHello of every version
+// decodes with the shared inspect parser and says what was meant.
+func TestClientHelloRoundTrip(t *testing.T) {
+	key := make([]byte, 32)
+	for _, v := range enumVersions {
+		t.Run(inspect.TLSVersionName(v), func(t *testing.T) {
+			suites := suitesFor(v)
+			if len(suites) == 0 {
+				t.Fatal("no suites to offer")
+			}
+			b := appendClientHello(nil, v, suites, "pbx.example", key)
+			var rec inspect.TLSRecord
+			n, err := rec.DecodeFromBytes(b)
+			if err != nil || n != len(b) || rec.ContentType != inspect.TLSRecordHandshake {
+				t.Fatalf("record: n=%d of %d, %v", n, len(b), err)
+			}
+			var hs inspect.TLSHandshake
+			if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || hs.Type != inspect.TLSClientHelloType {
+				t.Fatalf("handshake type %d: %v", hs.Type, err)
+			}
+			var ch inspect.TLSClientHello
+			if err := ch.DecodeFromBytes(hs.Body); err != nil {
+				t.Fatal(err)
+			}
+			if ch.MaxVersion() != v {
+				t.Errorf("offers %s", inspect.TLSVersionName(ch.MaxVersion()))
+			}
+			for _, s := range suites {
+				if !ch.CipherSuites.Contains(s) {
+					t.Errorf("suite %s not offered", CipherSuiteName(s))
+				}
+			}
+			if v == inspect.VersionSSL30 {
+				if ch.Extensions != nil {
+					t.Error("SSL 3.0 hello carries extensions")
+				}
+				return
+			}
+			if string(ch.ServerName) != "pbx.example" {
+				t.Errorf("SNI %q", ch.ServerName)
+			}
+		})
+	}
+}
+
+func TestCipherSuiteTable(t *testing.T) {
+	for _, c := range []struct {
+		id       uint16
+		name     string
+		insecure bool
+	}{
+		{0x000A, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", true},
+		{0x0005, "TLS_RSA_WITH_RC4_128_SHA", true},
+		{0x0003, "TLS_RSA_EXPORT_WITH_RC4_40_MD5", true},
+		{0x0002, "TLS_RSA_WITH_NULL_SHA", true},
+		{0x0034, "TLS_DH_anon_WITH_AES_128_CBC_SHA", true},
+		{0x002F, "TLS_RSA_WITH_AES_128_CBC_SHA", false},
+		{0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", false},
+		{0x1301, "TLS_AES_128_GCM_SHA256", false},
+	} {
+		s := LookupCipherSuite(c.id)
+		if s == nil || s.Name != c.name || s.Insecure != c.insecure || CipherSuiteName(c.id) != c.name {
+			t.Errorf("%#04x: %+v, want %s insecure=%v", c.id, s, c.name, c.insecure)
+		}
+	}
+	if CipherSuiteName(0xFAFA) != "0xFAFA" {
+		t.Error(CipherSuiteName(0xFAFA))
+	}
+	if LookupCipherSuite(0x00FF) != nil {
+		t.Error("the renegotiation SCSV is not a suite")
+	}
+}
