@@ -1,0 +1,30 @@
+package plan
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/voipsec/voipsec/internal/plantest"
+)
+
+// BenchmarkLoadAndStatic loads the complete example (with its certificate
+// files) and runs the static checks: the cost of `check --offline`.
+func BenchmarkLoadAndStatic(b *testing.B) {
+	path := plantest.Stage(b, filepath.Join(plansDir, "example.yaml"))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		p, err := Parse(path, data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(Static(p, plantest.Now)) == 0 {
+			b.Fatal("no findings")
+		}
+	}
+}
