@@ -1,0 +1,190 @@
+package srtpcheck
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+
+	"github.com/pion/dtls/v3"
+	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
+	"github.com/pion/srtp/v3"
+)
+
+// DTLSConfig is one side of a DTLS-SRTP handshake (RFC 5763, RFC 5764).
+type DTLSConfig struct {
+	// Certificate is ours; its fingerprint must be the one in our SDP. A
+	// zero value generates a self-signed one.
+	Certificate tls.Certificate
+	// Client is true when our a=setup is active (we send ClientHello).
+	Client bool
+	// RemoteFingerprints from the peer's SDP; the peer certificate must
+	// match one of them or the handshake fails with
+	// [*FingerprintMismatchError].
+	RemoteFingerprints []Fingerprint
+	// Suites offered in use_srtp; nil means both AES-128 profiles.
+	Suites []Suite
+}
+
+// DTLSSession is a completed DTLS-SRTP handshake: the exported SRTP keys and
+// the SRTP side of the demultiplexed socket.
+type DTLSSession struct {
+	Keys            Keys
+	PeerFingerprint Fingerprint // SHA-256 of the peer certificate
+	conn            *dtls.Conn
+	mux             *demux
+	closeOnce       sync.Once
+}
+
+// MediaConn is the socket to pass to [RunMedia]: it carries only RTP/RTCP.
+func (s *DTLSSession) MediaConn() net.PacketConn { return s.mux.rtp }
+
+// Close sends close_notify and stops the demultiplexer; the underlying
+// socket stays open (the caller owns it).
+func (s *DTLSSession) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		err = s.conn.Close()
+		s.mux.Close()
+		s.mux.wg.Wait()
+	})
+	return err
+}
+
+// DTLSHandshake runs the DTLS-SRTP handshake on pc with remote, bounded by
+// ctx, verifies the peer certificate against cfg.RemoteFingerprints and
+// exports the SRTP keys (label EXTRACTOR-dtls_srtp, RFC 5764 §4.2).
+func DTLSHandshake(ctx context.Context, pc net.PacketConn, remote net.Addr, cfg DTLSConfig) (*DTLSSession, error) {
+	if len(cfg.RemoteFingerprints) == 0 {
+		return nil, fmt.Errorf("srtpcheck: DTLS handshake: %w", ErrDTLSWithoutFingerprint)
+	}
+	cert := cfg.Certificate
+	if len(cert.Certificate) == 0 {
+		c, err := selfsign.GenerateSelfSigned()
+		if err != nil {
+			return nil, fmt.Errorf("srtpcheck: DTLS handshake: generate certificate: %w", err)
+		}
+		cert = c
+	}
+	var profiles []dtls.SRTPProtectionProfile
+	suites := cfg.Suites
+	if suites == nil {
+		suites = []Suite{AES128CMHMACSHA1_80, AES128CMHMACSHA1_32}
+	}
+	for _, s := range suites {
+		if i := s.info(); i != nil {
+			profiles = append(profiles, i.DTLSName)
+		}
+	}
+	var (
+		mu       sync.Mutex
+		mismatch *FingerprintMismatchError
+		peerFP   Fingerprint
+	)
+	verify := func(raw [][]byte, _ [][]*x509.Certificate) error {
+		if len(raw) == 0 {
+			return errors.New("srtpcheck: DTLS peer sent no certificate")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		peerFP = CertificateFingerprint(raw[0])
+		for _, fp := range cfg.RemoteFingerprints {
+			if d, ok := digest(fp.Hash, raw[0]); ok && bytes.Equal(d, fp.Digest) {
+				return nil
+			}
+		}
+		mismatch = &FingerprintMismatchError{Want: cfg.RemoteFingerprints, Got: peerFP.String()}
+		return mismatch
+	}
+	conf := &dtls.Config{
+		Certificates:           []tls.Certificate{cert},
+		SRTPProtectionProfiles: profiles,
+		InsecureSkipVerify:     true, // self-signed: the SDP fingerprint is the trust anchor (RFC 5763 §5)
+		VerifyPeerCertificate:  verify,
+		ClientAuth:             dtls.RequireAnyClientCert,
+		ExtendedMasterSecret:   dtls.RequestExtendedMasterSecret,
+	}
+	mux := newDemux(pc)
+	var (
+		conn *dtls.Conn
+		err  error
+	)
+	if cfg.Client {
+		conn, err = dtls.Client(mux.dtls, remote, conf)
+	} else {
+		conn, err = dtls.Server(mux.dtls, remote, conf)
+	}
+	if err != nil {
+		mux.Close()
+		mux.wg.Wait()
+		return nil, fmt.Errorf("srtpcheck: DTLS setup: %w", err)
+	}
+	fail := func(step string, err error) (*DTLSSession, error) {
+		_ = conn.Close()
+		mux.Close()
+		mux.wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if mismatch != nil {
+			return nil, mismatch
+		}
+		return nil, fmt.Errorf("srtpcheck: DTLS %s: %w", step, err)
+	}
+	if err := conn.HandshakeContext(ctx); err != nil {
+		return fail("handshake", err)
+	}
+	prof, ok := conn.SelectedSRTPProtectionProfile()
+	if !ok {
+		return fail("use_srtp", errNoProfile)
+	}
+	suite := suiteFromDTLS(prof)
+	p, ok := suite.Profile()
+	if !ok {
+		return fail("use_srtp", fmt.Errorf("%w: profile 0x%04x", errNoProfile, uint16(prof)))
+	}
+	state, ok := conn.ConnectionState()
+	if !ok {
+		return fail("export keys", errors.New("no connection state"))
+	}
+	sc := srtp.Config{Profile: p}
+	if err := sc.ExtractSessionKeysFromDTLS(&state, cfg.Client); err != nil {
+		return fail("export keys", err)
+	}
+	mu.Lock()
+	fp := peerFP
+	mu.Unlock()
+	return &DTLSSession{
+		Keys: Keys{Suite: suite,
+			SendKey: sc.Keys.LocalMasterKey, SendSalt: sc.Keys.LocalMasterSalt,
+			RecvKey: sc.Keys.RemoteMasterKey, RecvSalt: sc.Keys.RemoteMasterSalt},
+		PeerFingerprint: fp,
+		conn:            conn,
+		mux:             mux,
+	}, nil
+}
+
+func digest(hash string, der []byte) ([]byte, bool) {
+	switch strings.ToLower(hash) {
+	case "sha-1":
+		s := sha1.Sum(der)
+		return s[:], true
+	case "sha-256":
+		s := sha256.Sum256(der)
+		return s[:], true
+	case "sha-384":
+		s := sha512.Sum384(der)
+		return s[:], true
+	case "sha-512":
+		s := sha512.Sum512(der)
+		return s[:], true
+	}
+	return nil, false
+}

@@ -1,0 +1,207 @@
+package srtpcheck
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// sfbOffer is the shape of a captured Skype for Business 2015 offer
+// (domain.md §1.4, SFB-CAP): cryptoscale and two crypto lines sharing the
+// tag space and one key, with and without MKI. The key is a dummy.
+const sfbOffer = "v=0\r\n" +
+	"o=- 0 0 IN IP4 192.0.2.10\r\n" +
+	"s=session\r\n" +
+	"c=IN IP4 192.0.2.10\r\n" +
+	"b=CT:99980\r\n" +
+	"t=0 0\r\n" +
+	"a=x-devicecaps:audio:send,recv;video:send,recv\r\n" +
+	"m=audio 50052 RTP/AVP 117 104 9 0 8 101\r\n" +
+	"a=x-ssrc-range:1-1\r\n" +
+	"a=rtcp-fb:* x-message app send:dsh recv:dsh\r\n" +
+	"a=rtcp-rsize\r\n" +
+	"a=label:main-audio\r\n" +
+	"a=x-source:main-audio\r\n" +
+	"a=ice-ufrag:abcd\r\n" +
+	"a=ice-pwd:abcdefghijklmnopqrstuvwx\r\n" +
+	"a=candidate:1 1 UDP 2130706431 192.0.2.10 50052 typ host \r\n" +
+	"a=cryptoscale:1 client AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|2^31|1:1\r\n" +
+	"a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|2^31|1:1\r\n" +
+	"a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|2^31\r\n" +
+	"a=rtcp-mux\r\n" +
+	"a=rtpmap:0 PCMU/8000\r\n"
+
+func TestParseMicrosoftOffer(t *testing.T) {
+	s, err := Parse([]byte(sfbOffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := s.Audio()
+	if m == nil || m.Port != 50052 || m.Proto != "RTP/AVP" || m.Addr.String() != "192.0.2.10" || !m.RTCPMux {
+		t.Fatalf("media %+v", m)
+	}
+	if len(m.Problems) != 0 || len(m.Crypto) != 3 {
+		t.Fatalf("crypto %d problems %v", len(m.Crypto), m.Problems)
+	}
+	sc := m.Crypto[0]
+	if !sc.Scale || sc.Direction != "client" || sc.Tag != 1 || sc.MKI != 1 || sc.MKILen != 1 {
+		t.Fatalf("cryptoscale %+v", sc)
+	}
+	c2, c3 := m.Crypto[1], m.Crypto[2]
+	if c2.Tag != 2 || c2.Lifetime != "2^31" || string(c2.MKIBytes()) != "\x01" || c2.Key[0] != 0 || c2.Salt[13] != 29 {
+		t.Fatalf("crypto 2 %+v", c2)
+	}
+	if c3.MKILen != 0 || c3.MKIBytes() != nil {
+		t.Fatalf("crypto 3 %+v", c3)
+	}
+	if OfferLevel(m) != 1 { // optional: AVP + crypto
+		t.Fatalf("level %v", OfferLevel(m))
+	}
+	if len(m.SDES()) != 2 {
+		t.Fatalf("SDES lines %d", len(m.SDES()))
+	}
+	// Value round-trips.
+	c, err := parseCrypto(c2.Value(), false)
+	if err != nil || c.Tag != 2 || c.MKILen != 1 || string(c.Key) != string(c2.Key) {
+		t.Fatalf("round trip %+v %v", c, err)
+	}
+	if strings.Contains(c2.Redacted(), "AAEC") {
+		t.Fatal("Redacted shows the key")
+	}
+}
+
+func TestParseAttributeProblems(t *testing.T) {
+	const key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
+	cases := []struct {
+		name, line string
+		want       error
+	}{
+		{"duplicate tag across cryptoscale", "a=cryptoscale:1 client AES_CM_128_HMAC_SHA1_80 inline:" + key, errDupTag},
+		{"short key", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:AAEC", errBadKey},
+		{"not base64", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:!!!!", errBadKey},
+		{"MKI too long for value", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" + key + "|2^31|256:1", errBadMKI},
+		{"MKI length zero", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" + key + "|1:0", errBadMKI},
+		{"two MKIs", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" + key + "|1:1|2:1", errBadMKI},
+		{"lifetime after MKI", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" + key + "|1:1|2^31", errBadKey},
+		{"bad lifetime", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" + key + "|2^x", errBadKey},
+		{"no inline", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 uri:foo", errBadKey},
+		{"bad tag", "a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:" + key, errBadAttr},
+		{"missing key", "a=crypto:2 AES_CM_128_HMAC_SHA1_80", errBadAttr},
+		{"bad fingerprint", "a=fingerprint:sha-256 ZZ:YY", errBadFP},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			body := "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + key + "\r\n" + c.line + "\r\n"
+			s, err := Parse([]byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := s.Audio()
+			if len(m.Problems) != 1 || !errors.Is(m.Problems[0], c.want) {
+				t.Fatalf("problems %v, want %v", m.Problems, c.want)
+			}
+			var ae *AttrError
+			if !errors.As(m.Problems[0], &ae) || ae.Line != 5 || strings.Contains(ae.Attr, key) {
+				t.Fatalf("AttrError %+v", ae)
+			}
+			if len(m.Crypto) != 1 {
+				t.Fatalf("crypto lines %d", len(m.Crypto))
+			}
+		})
+	}
+}
+
+func TestParseLimits(t *testing.T) {
+	big := strings.Repeat("a=x:y\r\n", MaxSDPSize/7+1)
+	if _, err := Parse([]byte("v=0\r\n" + big)); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("size: %v", err)
+	}
+	if _, err := Parse([]byte("v=0\r\na=" + strings.Repeat("x", MaxLineLength) + "\r\n")); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("line: %v", err)
+	}
+	if _, err := Parse([]byte("v=0\r\n" + strings.Repeat("m=audio 1 RTP/AVP 0\r\n", MaxMedia+1))); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("media: %v", err)
+	}
+	many := "v=0\r\nm=audio 1 RTP/SAVP 0\r\n"
+	for i := 0; i < MaxCryptoLines+5; i++ {
+		many += "a=crypto:" + itoa(i) + " AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n"
+	}
+	s, err := Parse([]byte(many))
+	if err != nil || len(s.Media[0].Crypto) != MaxCryptoLines || !errors.Is(s.Media[0].Problems[0], errTooMany) {
+		t.Fatalf("crypto cap: %v", err)
+	}
+	if _, err := Parse([]byte("hello")); err == nil {
+		t.Fatal("non-SDP parsed")
+	}
+}
+
+func TestAnalyzeAnswerProtocolErrors(t *testing.T) {
+	off, err := NewOffer(OfferConfig{Kind: OfferSDES80, Addr: mustAP("127.0.0.1:4000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, body string
+		accepted   bool
+		want       error
+	}{
+		{"SAVP without crypto", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 RTP/SAVP 0\r\n", true, ErrSAVPWithoutCrypto},
+		{"tag not offered", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 RTP/SAVP 0\r\na=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n", true, ErrNotOffered},
+		{"DTLS to SDES offer", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 UDP/TLS/RTP/SAVP 0\r\na=fingerprint:sha-256 AB:CD\r\n", true, ErrNotOffered},
+		{"rejected stream", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 0 RTP/SAVP 0\r\n", false, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := AnalyzeAnswer(off, []byte(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Accepted != c.accepted || a.Secure {
+				t.Fatalf("accepted %v secure %v", a.Accepted, a.Secure)
+			}
+			if c.want != nil && (len(a.Problems) != 1 || !errors.Is(a.Problems[0], c.want)) {
+				t.Fatalf("problems %v", a.Problems)
+			}
+		})
+	}
+	if _, err := AnalyzeAnswer(off, []byte("v=0\r\nm=video 5000 RTP/AVP 96\r\n")); !errors.Is(err, ErrNoAudio) {
+		t.Fatalf("no audio: %v", err)
+	}
+}
+
+func TestMKIBytes(t *testing.T) {
+	c := Crypto{MKI: 0x0102, MKILen: 4}
+	if got := c.MKIBytes(); string(got) != "\x00\x00\x01\x02" {
+		t.Fatalf("%x", got)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(sfbOffer))
+	o, _ := NewOffer(OfferConfig{Kind: OfferDTLS, Addr: mustAP("[::1]:4000")})
+	f.Add(o.SDP)
+	o, _ = NewOffer(OfferConfig{Kind: OfferMSEncryptionRequired, Addr: mustAP("127.0.0.1:4000")})
+	f.Add(o.SDP)
+	f.Add([]byte("v=0\r\nm=audio 1 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|2^20|4294967295:4;inline:x\r\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := Parse(b)
+		if err != nil {
+			return
+		}
+		for i := range s.Media {
+			m := &s.Media[i]
+			_ = OfferLevel(m)
+			for j := range m.Crypto {
+				c := &m.Crypto[j]
+				if c.MKILen > 0 && len(c.MKIBytes()) != c.MKILen {
+					t.Fatalf("MKI bytes %d != %d", len(c.MKIBytes()), c.MKILen)
+				}
+				if c.Suite != SuiteUnknown && (len(c.Key) != keyLen || len(c.Salt) != saltLen) {
+					t.Fatal("supported suite with bad key length")
+				}
+			}
+		}
+		// Answering hostile offers must not panic either.
+		_, _ = Answer(b, AnswerConfig{Policy: 1, Addr: mustAP("127.0.0.1:5000"), NoDTLS: true})
+	})
+}
