@@ -24,6 +24,11 @@ package inspect
 // several messages. Feed record fragments to a [TLSHandshakeAssembler] and
 // take whole messages out with Next.
 //
+// DTLS (DTLS-SRTP on media ports): [DTLSRecord] and [DTLSHandshake] decode
+// the longer headers, and [TLSClientHello.DecodeDTLSFromBytes] skips the
+// cookie; the use_srtp profiles land in SRTPProfiles. ServerHello,
+// Certificate and CertificateRequest bodies are the same as TLS 1.2's.
+//
 // Errors are the package-level sentinels below (no allocation); callers branch
 // on them with errors.Is. A decoder never panics on any input.
 
@@ -404,6 +409,12 @@ func (h *TLSClientHello) DecodeFromBytes(body []byte) error {
 	if h.SessionID, off, ok = tlsVec(body, off, 1); !ok || len(h.SessionID) > 32 {
 		return ErrTLSMalformed
 	}
+	return h.decodeTail(body, off)
+}
+
+// decodeTail decodes from the cipher suites on.
+func (h *TLSClientHello) decodeTail(body []byte, off int) error {
+	var ok bool
 	var cs []byte
 	if cs, off, ok = tlsVec(body, off, 2); !ok || len(cs)%2 != 0 {
 		return ErrTLSMalformed
@@ -696,4 +707,104 @@ func (r *TLSCertificateRequest) names(cas []byte) error {
 		}
 	}
 	return nil
+}
+
+// DTLS (RFC 6347 §4.1, §4.2.2): the same handshake bodies as TLS behind
+// longer record and handshake headers, and a cookie in the ClientHello.
+// DTLS versions are the one's complement of TLS's: 0xFEFF is DTLS 1.0,
+// 0xFEFD DTLS 1.2, 0xFEFC DTLS 1.3.
+const (
+	VersionDTLS10 uint16 = 0xfeff
+	VersionDTLS12 uint16 = 0xfefd
+	VersionDTLS13 uint16 = 0xfefc
+)
+
+// DTLSRecord is one DTLS record (RFC 6347 §4.1). Fragment aliases the input.
+type DTLSRecord struct {
+	ContentType    uint8
+	Version        uint16
+	Epoch          uint16
+	SequenceNumber uint64 // 48 bits
+	Fragment       []byte
+}
+
+// DecodeFromBytes decodes the DTLS record at the start of a datagram and
+// returns the bytes it spans (a datagram may hold several records).
+func (r *DTLSRecord) DecodeFromBytes(data []byte) (int, error) {
+	if len(data) < 13 {
+		return 0, ErrTLSTruncated
+	}
+	if data[0] < TLSRecordChangeCipherSpec || data[0] > TLSRecordHeartbeat || data[1] != 0xfe {
+		return 0, ErrTLSNotTLS
+	}
+	n := int(binary.BigEndian.Uint16(data[11:13]))
+	if n > TLSMaxRecordLength {
+		return 0, ErrTLSTooLarge
+	}
+	if len(data) < 13+n {
+		return 0, ErrTLSTruncated
+	}
+	r.ContentType = data[0]
+	r.Version = binary.BigEndian.Uint16(data[1:3])
+	r.Epoch = binary.BigEndian.Uint16(data[3:5])
+	r.SequenceNumber = uint64(binary.BigEndian.Uint16(data[5:7]))<<32 | uint64(binary.BigEndian.Uint32(data[7:11]))
+	r.Fragment = data[13 : 13+n]
+	return 13 + n, nil
+}
+
+// DTLSHandshake is one DTLS handshake fragment (RFC 6347 §4.2.2). Body is
+// the fragment; it is the whole message when Complete reports true.
+type DTLSHandshake struct {
+	Type           uint8
+	Length         int // of the whole message
+	MessageSeq     uint16
+	FragmentOffset int
+	Body           []byte
+}
+
+// Complete reports whether the fragment is the whole message.
+func (h *DTLSHandshake) Complete() bool { return h.FragmentOffset == 0 && len(h.Body) == h.Length }
+
+// DecodeFromBytes decodes the handshake fragment at the start of data and
+// returns the bytes it spans.
+func (h *DTLSHandshake) DecodeFromBytes(data []byte) (int, error) {
+	if len(data) < 12 {
+		return 0, ErrTLSTruncated
+	}
+	u24 := func(b []byte) int { return int(b[0])<<16 | int(b[1])<<8 | int(b[2]) }
+	length, off, flen := u24(data[1:4]), u24(data[6:9]), u24(data[9:12])
+	if length > TLSMaxHandshakeLength {
+		return 0, ErrTLSTooLarge
+	}
+	if off+flen > length {
+		return 0, ErrTLSMalformed
+	}
+	if len(data) < 12+flen {
+		return 0, ErrTLSTruncated
+	}
+	h.Type, h.Length, h.FragmentOffset = data[0], length, off
+	h.MessageSeq = binary.BigEndian.Uint16(data[4:6])
+	h.Body = data[12 : 12+flen]
+	return 12 + flen, nil
+}
+
+// DecodeDTLSFromBytes decodes a DTLS ClientHello body, which carries a
+// cookie<0..2^8-1> after the session ID (RFC 6347 §4.2.1); Cookie is set and
+// every other field is as for TLS (use_srtp in SRTPProfiles, RFC 5764).
+func (h *TLSClientHello) DecodeDTLSFromBytes(body []byte) (cookie []byte, err error) {
+	*h = TLSClientHello{}
+	var ok bool
+	off := 0
+	if h.Version, off, ok = tlsU16(body, off); !ok || off+32 > len(body) {
+		return nil, ErrTLSMalformed
+	}
+	h.Random = body[off : off+32]
+	off += 32
+	if h.SessionID, off, ok = tlsVec(body, off, 1); !ok || len(h.SessionID) > 32 {
+		return nil, ErrTLSMalformed
+	}
+	if cookie, off, ok = tlsVec(body, off, 1); !ok {
+		return nil, ErrTLSMalformed
+	}
+	return cookie, h.decodeTail(body, off)
 }

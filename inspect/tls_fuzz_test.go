@@ -18,6 +18,11 @@ func FuzzTLS(f *testing.F) {
 	}
 	f.Add(tlsHello(0x0303, []uint16{0xc02b}, tlsExt(TLSExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0})))
 	f.Add([]byte{0x15, 3, 3, 0, 2, 2, 40})
+	// A DTLS 1.2 record holding a ClientHello with a cookie and use_srtp.
+	dbody := tlsHello(0xfefd, []uint16{0xc02b}, tlsExt(TLSExtUseSRTP, []byte{0, 2, 0, 1, 0}))
+	dbody = append(append(append([]byte{}, dbody[:35]...), 2, 0xaa, 0xbb), dbody[35:]...) // cookie after session id
+	dhs := append([]byte{1, 0, byte(len(dbody) >> 8), byte(len(dbody)), 0, 0, 0, 0, 0, 0, byte(len(dbody) >> 8), byte(len(dbody))}, dbody...)
+	f.Add(append([]byte{22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, byte(len(dhs) >> 8), byte(len(dhs))}, dhs...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var (
 			rec  TLSRecord
@@ -38,6 +43,20 @@ func FuzzTLS(f *testing.F) {
 		_ = cert.DecodeFromBytes(data, true)
 		for _, v := range []uint16{VersionTLS10, VersionTLS12, VersionTLS13} {
 			_ = cr.DecodeFromBytes(data, v)
+		}
+		// DTLS framing and the cookie-bearing ClientHello.
+		var drec DTLSRecord
+		var dhs DTLSHandshake
+		if _, err := ch.DecodeDTLSFromBytes(data); err == nil && len(ch.Random) != 32 {
+			t.Fatalf("DTLS random of %d bytes", len(ch.Random))
+		}
+		if n, err := drec.DecodeFromBytes(data); err == nil {
+			if n > len(data) {
+				t.Fatalf("DTLS record consumed %d of %d", n, len(data))
+			}
+			if _, err := dhs.DecodeFromBytes(drec.Fragment); err == nil && dhs.Complete() && dhs.Type == TLSClientHelloType {
+				_, _ = ch.DecodeDTLSFromBytes(dhs.Body)
+			}
 		}
 		// And through the record layer and the assembler.
 		for rest := data; len(rest) > 0; {

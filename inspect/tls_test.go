@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pion/dtls/v3"
 
 	"github.com/voipsec/voipsec/internal/testpki"
 )
@@ -467,4 +470,64 @@ func tlsHello(version uint16, suites []uint16, exts ...[]byte) []byte {
 	}
 	b = append(b, byte(len(e)>>8), byte(len(e)))
 	return append(b, e...)
+}
+
+// A real DTLS 1.2 ClientHello from pion/dtls offering DTLS-SRTP: the record,
+// handshake fragment, cookie and use_srtp profiles decode (RFC 6347 §4.1,
+// §4.2.2; RFC 5764 §4.1.1).
+func TestDTLSClientHelloFromPion(t *testing.T) {
+	srv, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cli, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	conn, err := dtls.Client(cli, srv.LocalAddr(), &dtls.Config{
+		InsecureSkipVerify:     true,
+		SRTPProtectionProfiles: []dtls.SRTPProtectionProfile{dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { _ = conn.HandshakeContext(ctx); close(done) }()
+	defer func() { cancel(); _ = conn.Close(); <-done }()
+	_ = srv.SetReadDeadline(time.Now().Add(3 * time.Second))
+	buf := make([]byte, 2048)
+	n, _, err := srv.ReadFrom(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec DTLSRecord
+	if _, err := rec.DecodeFromBytes(buf[:n]); err != nil || rec.ContentType != TLSRecordHandshake {
+		t.Fatalf("record type %d: %v", rec.ContentType, err)
+	}
+	var hs DTLSHandshake
+	if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || hs.Type != TLSClientHelloType || !hs.Complete() {
+		t.Fatalf("handshake %+v: %v", hs, err)
+	}
+	var ch TLSClientHello
+	cookie, err := ch.DecodeDTLSFromBytes(hs.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Version != VersionDTLS12 || len(cookie) != 0 {
+		t.Errorf("version %#04x cookie %x", ch.Version, cookie)
+	}
+	if !ch.HasUseSRTP || !ch.SRTPProfiles.Contains(0x0001) || !ch.SRTPProfiles.Contains(0x0007) {
+		t.Errorf("use_srtp profiles %x", []byte(ch.SRTPProfiles))
+	}
+	if n := testing.AllocsPerRun(50, func() {
+		_, _ = rec.DecodeFromBytes(buf[:n])
+		_, _ = hs.DecodeFromBytes(rec.Fragment)
+		_, _ = ch.DecodeDTLSFromBytes(hs.Body)
+	}); n != 0 {
+		t.Errorf("DTLS decoding allocates %v times", n)
+	}
 }
