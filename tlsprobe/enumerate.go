@@ -65,7 +65,7 @@ func (p *prober) enumerateVersion(ctx context.Context, v uint16, key []byte, sem
 			res.Error = "canceled"
 			return res
 		}
-		suite, err := p.rawHello(ctx, v, offered, key)
+		suite, err := p.rawHello(ctx, v, offered, key, nil)
 		<-sem
 		if err != nil {
 			if !res.Accepted {
@@ -84,9 +84,19 @@ func (p *prober) enumerateVersion(ctx context.Context, v uint16, key []byte, sem
 	return res
 }
 
+// serverFlight collects what a TLS <= 1.2 server sends after its
+// ServerHello, when rawHello is asked to read on.
+type serverFlight struct {
+	certs     [][]byte // DER, copied
+	requested bool     // CertificateRequest seen
+	caNames   [][]byte // copied
+}
+
 // rawHello sends one hand-written ClientHello for version v offering suites
-// and returns the suite the server chose at exactly that version.
-func (p *prober) rawHello(ctx context.Context, v uint16, suites []uint16, key []byte) (uint16, error) {
+// and returns the suite the server chose at exactly that version. With a
+// non-nil flight (TLS <= 1.2 only) it reads on to ServerHelloDone and keeps
+// the Certificate and CertificateRequest.
+func (p *prober) rawHello(ctx context.Context, v uint16, suites []uint16, key []byte, flight *serverFlight) (uint16, error) {
 	conn, done, err := p.dial(ctx)
 	if err != nil {
 		return 0, err
@@ -107,6 +117,9 @@ func (p *prober) rawHello(ctx context.Context, v uint16, suites []uint16, key []
 		sh  inspect.TLSServerHello
 		asm inspect.TLSHandshakeAssembler
 		al  inspect.TLSAlert
+		crt inspect.TLSCertificate
+		cr  inspect.TLSCertificateRequest
+		got uint16 // the chosen suite, once the ServerHello is in
 	)
 	tmp := make([]byte, 4096)
 	for {
@@ -130,26 +143,57 @@ func (p *prober) rawHello(ctx context.Context, v uint16, suites []uint16, key []
 				if err := asm.Write(rec.Fragment); err != nil {
 					return 0, fmt.Errorf("read ServerHello: %w", err)
 				}
-				ok, err := asm.Next(&hs)
-				if err != nil {
-					return 0, fmt.Errorf("read ServerHello: %w", err)
-				}
-				if ok {
+				for {
+					ok, err := asm.Next(&hs)
+					if err != nil {
+						return 0, fmt.Errorf("read ServerHello: %w", err)
+					}
+					if !ok {
+						break
+					}
+					if got != 0 {
+						switch hs.Type {
+						case inspect.TLSCertificateType:
+							if err := crt.DecodeFromBytes(hs.Body, false); err != nil {
+								return got, fmt.Errorf("parse Certificate: %w", err)
+							}
+							for _, c := range crt.Certificates {
+								flight.certs = append(flight.certs, slices.Clone(c))
+							}
+						case inspect.TLSCertificateRequestType:
+							if err := cr.DecodeFromBytes(hs.Body, v); err != nil {
+								return got, fmt.Errorf("parse CertificateRequest: %w", err)
+							}
+							flight.requested = true
+							for _, n := range cr.CANames {
+								flight.caNames = append(flight.caNames, slices.Clone(n))
+							}
+						case inspect.TLSServerHelloDoneType:
+							return got, nil
+						}
+						continue
+					}
 					if hs.Type != inspect.TLSServerHelloType {
 						return 0, fmt.Errorf("%w (message type %d)", errNoHello, hs.Type)
 					}
 					if err := sh.DecodeFromBytes(hs.Body); err != nil {
 						return 0, fmt.Errorf("parse ServerHello: %w", err)
 					}
-					if got := sh.NegotiatedVersion(); got != v {
-						return 0, fmt.Errorf("%w: %s", errWrongVersion, inspect.TLSVersionName(got))
+					if nv := sh.NegotiatedVersion(); nv != v {
+						return 0, fmt.Errorf("%w: %s", errWrongVersion, inspect.TLSVersionName(nv))
 					}
 					if !slices.Contains(suites, sh.CipherSuite) {
 						return 0, fmt.Errorf("%w: %s", errNotOffered, CipherSuiteName(sh.CipherSuite))
 					}
-					return sh.CipherSuite, nil
+					if flight == nil || v >= inspect.VersionTLS13 {
+						return sh.CipherSuite, nil
+					}
+					got = sh.CipherSuite
 				}
 			default:
+				if got != 0 {
+					return got, nil // ChangeCipherSpec of a resumption: nothing more in clear
+				}
 				return 0, fmt.Errorf("%w (record type %d)", errNoHello, rec.ContentType)
 			}
 			buf = buf[used:]
@@ -158,6 +202,9 @@ func (p *prober) rawHello(ctx context.Context, v uint16, suites []uint16, key []
 			return 0, fmt.Errorf("read ServerHello: %w", inspect.ErrTLSTooLarge)
 		}
 		if rerr != nil {
+			if got != 0 {
+				return got, nil
+			}
 			if len(buf) > 0 && !inspect.LooksLikeTLSRecord(buf) && len(buf) >= 3 {
 				return 0, &PlaintextError{FirstBytes: append([]byte(nil), first(buf, 16)...)}
 			}
@@ -284,5 +331,30 @@ func (p *prober) enumerationFindings(res *Result) {
 	} else {
 		res.Findings = append(res.Findings, report.Passed("TLS-CIPHER-WEAK", p.target,
 			"server accepts no weak cipher suite"))
+	}
+}
+
+// rawChain fills the chain and the CertificateRequest facts from a raw
+// TLS <= 1.2 handshake when crypto/tls could not complete one: it offers the
+// newest accepted version's preferred suite and reads the plaintext flight.
+func (p *prober) rawChain(ctx context.Context, res *Result) {
+	for i := len(res.Versions) - 1; i >= 0; i-- {
+		v := res.Versions[i]
+		if !v.Accepted || v.ID >= inspect.VersionTLS13 || len(v.Suites) == 0 {
+			continue
+		}
+		var fl serverFlight
+		if _, err := p.rawHello(ctx, v.ID, []uint16{v.Suites[0].ID}, nil, &fl); err != nil || len(fl.certs) == 0 {
+			continue
+		}
+		p.analyzeChain(fl.certs, res)
+		if res.MTLS != nil && !res.MTLS.CertificateRequested && fl.requested {
+			res.MTLS.CertificateRequested = true
+			for _, dn := range fl.caNames {
+				res.MTLS.CANames = append(res.MTLS.CANames, dnString(dn))
+			}
+			res.MTLS.Evidence = append(res.MTLS.Evidence, "CertificateRequest read from a raw "+v.Version+" handshake")
+		}
+		return
 	}
 }

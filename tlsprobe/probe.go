@@ -155,7 +155,7 @@ type SIP struct {
 // Probe runs every configured check against addr (host:port) and returns the
 // result. It never panics; a panic inside is recovered into an error result.
 func Probe(ctx context.Context, addr string, cfg Config) (res *Result) {
-	res = &Result{Target: "tls://" + addr, Addr: addr}
+	res = &Result{}
 	defer func() {
 		if r := recover(); r != nil {
 			res.Status = StatusError
@@ -165,7 +165,7 @@ func Probe(ctx context.Context, addr string, cfg Config) (res *Result) {
 		}
 	}()
 	p := newProber(addr, cfg)
-	res.ServerName = p.serverName
+	res.Target, res.Addr, res.ServerName = p.target, p.addr, p.serverName
 	p.run(ctx, res)
 	return res
 }
@@ -197,7 +197,9 @@ func newProber(addr string, cfg Config) *prober {
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		host = addr
+		// No port: SIP over TLS defaults to 5061 (RFC 3261 §19.1.2).
+		host, port = strings.Trim(addr, "[]"), "5061"
+		addr = net.JoinHostPort(host, port)
 	}
 	sn := cfg.ServerName
 	if sn == "" {
@@ -275,7 +277,10 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 		}
 		a.err = fmt.Errorf("TLS handshake: %w", err)
 		_ = raw.Close()
-		if st, ev := classify(err); st == StatusAlert {
+		// An alert is a verdict on client authentication only when the
+		// server asked for a certificate; otherwise it is about something
+		// else (versions, suites) and TLS-HANDSHAKE-FAILED reports it.
+		if st, ev := classify(err); st == StatusAlert && a.requested {
 			f := false
 			a.accepted, a.alert, a.evidence = &f, ev.(*AlertError).Text, "alert during handshake"
 		}
@@ -295,7 +300,7 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 	if err != nil {
 		st, ev := classify(err)
 		switch {
-		case st == StatusAlert:
+		case st == StatusAlert && a.requested:
 			f := false
 			a.accepted, a.alert, a.evidence = &f, ev.(*AlertError).Text, "alert after handshake"
 		case st == StatusClosed && a.requested && a.state.Version >= tls.VersionTLS13:
@@ -394,6 +399,12 @@ func (p *prober) run(ctx context.Context, res *Result) {
 		res.Versions = p.enumerate(ctx)
 		res.EnumerationMS = float64(time.Since(start).Microseconds()) / 1000
 		p.enumerationFindings(res)
+		if len(certs) == 0 {
+			// crypto/tls could not get as far as the certificate (only
+			// suites or versions it does not implement): read the plaintext
+			// TLS <= 1.2 flight with the raw parser instead.
+			p.rawChain(ctx, res)
+		}
 	} else if res.Handshake != nil {
 		if inspect.TLSVersionDeprecated(res.Handshake.VersionID) {
 			res.Findings = append(res.Findings, report.Newf("TLS-VERSION-WEAK", p.target,

@@ -271,6 +271,28 @@ func TestEnumeration(t *testing.T) {
 	}
 }
 
+// TestRawChainFallback: a server whose only suite crypto/tls clients do not
+// offer (RC4) fails the crypto/tls handshake, yet enumeration finds the suite
+// and the raw parser still reads its certificate and CertificateRequest.
+func TestRawChainFallback(t *testing.T) {
+	p := longPKI(t)
+	rsaCert := must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts, RSABits: 2048,
+		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}))(t)
+	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_RSA_WITH_RC4_128_SHA}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: p.CAPool}, sip200)
+	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, Enumerate: true, Timeout: 2 * time.Second})
+	if got := problems(res); !slices.Equal(got, []string{"TLS-CIPHER-WEAK", "TLS-HANDSHAKE-FAILED"}) {
+		t.Errorf("problems %v", got)
+		dump(t, res)
+	}
+	if len(res.Chain) != 1 || res.Chain[0].KeyType != "RSA" || res.Verify == nil || !res.Verify.Trusted {
+		t.Errorf("chain %+v verify %+v", res.Chain, res.Verify)
+	}
+	if res.MTLS == nil || !res.MTLS.CertificateRequested || len(res.MTLS.CANames) != 1 || res.MTLS.AcceptedWithoutClientCert != nil {
+		t.Errorf("mtls %+v", res.MTLS)
+	}
+}
+
 // TestBrokenServers: servers that are not TLS end in TLS-HANDSHAKE-FAILED
 // with a precise reason, within the timeout.
 func TestBrokenServers(t *testing.T) {
