@@ -14,6 +14,7 @@ import (
 
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/report"
+	"github.com/voipsec/voipsec/srtpcheck"
 )
 
 // Defaults for [Config].
@@ -178,9 +179,12 @@ type MediaResult struct {
 	Authenticated int     `json:"authenticated"`
 	Failed        int     `json:"failed"`
 	Echoed        int     `json:"echoed"` // received packets that were our own, reflected
-	MKI           bool    `json:"mki"`
-	Suite         string  `json:"suite,omitempty"`
-	Error         string  `json:"error,omitempty"`
+
+	FingerprintMismatch bool   `json:"fingerprint_mismatch,omitempty"` // DTLS peer certificate ≠ a=fingerprint
+	HandshakeFailed     bool   `json:"handshake_failed,omitempty"`     // DTLS handshake did not complete
+	MKI                 bool   `json:"mki"`
+	Suite               string `json:"suite,omitempty"`
+	Error               string `json:"error,omitempty"`
 }
 
 // Result is everything one probe of one endpoint found.
@@ -472,7 +476,7 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target) {
 			defer wg.Done()
 			defer func() {
 				if r := recover(); r != nil {
-					p.res.Offers[i] = OfferResult{Offer: kind, Description: kind.Description(), Transport: t.Transport,
+					p.res.Offers[i] = OfferResult{Offer: kind, Description: describe(kind), Transport: t.Transport,
 						Status: StatusUnknownError, Error: fmt.Sprintf("internal error: %v", r), Cleanup: "none"}
 				}
 			}()
@@ -483,18 +487,14 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target) {
 }
 
 func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer) OfferResult {
-	out := OfferResult{Offer: kind, Description: kind.Description(), Transport: t.Transport, Cleanup: "none"}
+	out := OfferResult{Offer: kind, Description: describe(kind), Transport: t.Transport, Cleanup: "none"}
 	m, err := newMediaLeg(a.local, kind)
 	if err != nil {
 		out.Status, out.Error = StatusOf(err), err.Error()
 		return out
 	}
 	defer m.close()
-	body, err := m.offer()
-	if err != nil {
-		out.Status, out.Error = StatusOf(err), err.Error()
-		return out
-	}
+	body := m.offer.SDP
 	ictx, cancel := context.WithTimeout(ctx, p.cfg.timeout())
 	io := a.invite(ictx, t, body)
 	cancel()
@@ -522,7 +522,7 @@ func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer) O
 			out.Error = "hang up: " + err.Error()
 		}
 	}()
-	out.Answer = parseAnswer(io.answer)
+	out.Answer = analyze(m.offer, io.answer)
 	out.Secure = out.Answer.Secure()
 	out.Plain = out.Answer.Plain()
 	if out.Secure && p.cfg.media() > 0 {
@@ -545,7 +545,7 @@ func (p *prober) offerFindings(t Target) {
 		if o.Redirect != "" {
 			redirected = true
 		}
-		if o.Offer == OfferPlain {
+		if o.Offer == srtpcheck.OfferPlain {
 			switch {
 			case o.Code/100 == 2 && o.Plain:
 				plainOK = true
@@ -581,7 +581,7 @@ func (p *prober) offerFindings(t Target) {
 		eff = matrix.Required
 	case secure:
 		eff = matrix.Required // plain offer not sent or unanswered
-		known = hasOffer(res.Offers, OfferPlain) == false
+		known = hasOffer(res.Offers, srtpcheck.OfferPlain) == false
 	case plainOK:
 		eff = matrix.Rejected
 	default:
@@ -605,9 +605,9 @@ func (p *prober) offerFindings(t Target) {
 		}
 	}
 	// SRTP-NOT-REQUIRED.
-	if need, why := p.cfg.srtpRequired(); need && hasOffer(res.Offers, OfferPlain) {
+	if need, why := p.cfg.srtpRequired(); need && hasOffer(res.Offers, srtpcheck.OfferPlain) {
 		if plainOK {
-			p.add(report.Newf("SRTP-NOT-REQUIRED", name, "the edge accepted a plain RTP offer; %s", why).WithDetail("%s", evidenceOf(res.Offers, OfferPlain)))
+			p.add(report.Newf("SRTP-NOT-REQUIRED", name, "the edge accepted a plain RTP offer; %s", why).WithDetail("%s", evidenceOf(res.Offers, srtpcheck.OfferPlain)))
 		} else if plainRefused {
 			p.add(report.Passed("SRTP-NOT-REQUIRED", name, "the edge refuses plain RTP"))
 		}
@@ -631,7 +631,7 @@ func (p *prober) answerFindings(t Target, o OfferResult) {
 			WithDetail("%s", strings.Join(a.Problems, "; ")))
 	}
 	if a.Suite != "" && o.Secure {
-		if weakSuite(a) {
+		if a.weak() {
 			p.add(report.Newf("SRTP-WEAK-SUITE", name, "%s: the answer chose %s", label, a.Suite).WithDetail("%s", strings.Join(a.Crypto, "; ")))
 		} else {
 			p.add(report.Passed("SRTP-WEAK-SUITE", name, fmt.Sprintf("%s: %s", label, a.Suite)))
@@ -648,19 +648,6 @@ func (p *prober) answerFindings(t Target, o OfferResult) {
 	}
 }
 
-func weakSuite(a *Answer) bool {
-	s := strings.ToUpper(a.Suite)
-	if strings.HasSuffix(s, "_32") || strings.Contains(s, "NULL") {
-		return true
-	}
-	for _, c := range a.Crypto {
-		if strings.Contains(c, "UNENCRYPTED_SRTP") || strings.Contains(c, "UNAUTHENTICATED_SRTP") {
-			return true
-		}
-	}
-	return false
-}
-
 func (p *prober) mediaFindings(label string, o OfferResult, m *MediaResult) {
 	name := p.res.Name
 	detail := fmt.Sprintf("%s to %s for %.1fs: sent %d, received %d, authenticated %d, failed %d, echoed %d",
@@ -672,19 +659,22 @@ func (p *prober) mediaFindings(label string, o OfferResult, m *MediaResult) {
 		detail += "; " + m.Error
 	}
 	switch {
-	case m.Error != "" && strings.Contains(m.Error, "fingerprint"):
+	case m.FingerprintMismatch:
 		p.add(report.Newf("DTLS-FINGERPRINT-MISMATCH", name, "%s: the DTLS certificate does not match a=fingerprint", label).WithDetail("%s", detail))
 		return
+	case m.HandshakeFailed:
+		p.add(report.Newf("SRTP-NO-MEDIA", name, "%s: the DTLS-SRTP handshake failed, no media can flow", label).WithSeverity(report.Fail).WithDetail("%s", detail))
+		return
+	case m.Received == 0 && m.Echoed > 0:
+		p.add(report.Newf("SRTP-NO-MEDIA", name, "%s: the peer only echoed our own packets", label).WithDetail("%s", detail))
 	case m.Received == 0:
 		p.add(report.Newf("SRTP-NO-MEDIA", name, "%s: no media from the peer within %.1fs", label, m.Seconds).WithDetail("%s", detail))
 	case m.Failed > 0 || m.Authenticated == 0:
 		p.add(report.Newf("SRTP-MEDIA-AUTH-FAILED", name, "%s: %d of %d packets from the peer failed authentication", label, m.Failed, m.Received).WithDetail("%s", detail))
-	case m.Echoed == m.Received:
-		p.add(report.Newf("SRTP-NO-MEDIA", name, "%s: the peer only echoed our own packets", label).WithSeverity(report.Warn).WithDetail("%s", detail))
 	default:
 		p.add(report.Passed("SRTP-MEDIA-AUTH-FAILED", name, fmt.Sprintf("%s: %d packets from the peer authenticated", label, m.Authenticated)).WithDetail("%s", detail))
 	}
-	if o.Offer == OfferDTLS && m.Error == "" {
+	if o.Offer == srtpcheck.OfferDTLS {
 		p.add(report.Passed("DTLS-FINGERPRINT-MISMATCH", name, label+": the DTLS certificate matches a=fingerprint"))
 	}
 }
@@ -709,7 +699,7 @@ func hasOffer(os []OfferResult, k Offer) bool {
 
 func hasSecureOffer(os []OfferResult) bool {
 	for _, o := range os {
-		if o.Offer.secure() && o.Code != 0 && o.Redirect == "" {
+		if secureOffer(o.Offer) && o.Code != 0 && o.Redirect == "" {
 			return true
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/srtpcheck"
 )
 
 func quick() Config {
@@ -14,6 +15,7 @@ func quick() Config {
 func ptr[T any](v T) *T { return &v }
 
 func TestProbeOptionsUDPAndTCP(t *testing.T) {
+	t.Parallel()
 	e := startEdge(t, "optional", nil)
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, e.udp), Config{Timeout: 2 * time.Second, MediaDuration: -1, Offers: []Offer{}})
 	// host:port without a transport: UDP, and TCP as well (refused here).
@@ -32,6 +34,7 @@ func TestProbeOptionsUDPAndTCP(t *testing.T) {
 }
 
 func TestProbeEffectiveLevel(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		policy string
 		want   matrix.EncryptionLevel
@@ -42,6 +45,7 @@ func TestProbeEffectiveLevel(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.policy, func(t *testing.T) {
+			t.Parallel()
 			e := startEdge(t, c.policy, nil)
 			r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
 			if r.Effective == nil || *r.Effective != c.want {
@@ -72,6 +76,7 @@ func countAccepted(r *Result) int {
 }
 
 func TestProbePolicyFindings(t *testing.T) {
+	t.Parallel()
 	e := startEdge(t, "optional", nil)
 	cfg := quick()
 	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured)}
@@ -93,6 +98,7 @@ func TestProbePolicyFindings(t *testing.T) {
 }
 
 func TestProbeRejectedEdge(t *testing.T) {
+	t.Parallel()
 	e := startEdge(t, "rejected", nil)
 	cfg := quick()
 	cfg.Declared = matrix.Declared{Encryption: ptr(matrix.Required)}
@@ -107,14 +113,22 @@ func TestProbeRejectedEdge(t *testing.T) {
 }
 
 func TestProbeWeakSuite(t *testing.T) {
-	e := startEdge(t, "weak", nil)
+	t.Parallel()
+	e := startEdge(t, "optional", nil) // accepts AES_CM_128_HMAC_SHA1_32 when offered
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
 	if findings(r)["SRTP-WEAK-SUITE"] != "warn" {
 		t.Fatalf("weak suite not reported\n%s", dump(r))
 	}
+	strict := startEdge(t, "optional", nil)
+	strict.suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_80} // Microsoft: _80 only
+	r = ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+strict.udp+";transport=udp"), quick())
+	if findings(r)["SRTP-WEAK-SUITE"] != "pass" {
+		t.Fatalf("_80-only edge: %v\n%s", findings(r)["SRTP-WEAK-SUITE"], dump(r))
+	}
 }
 
 func TestProbeNoResponse(t *testing.T) {
+	t.Parallel()
 	e := startEdge(t, "silent", nil)
 	cfg := quick()
 	cfg.Timeout = 700 * time.Millisecond
@@ -134,10 +148,11 @@ func TestProbeNoResponse(t *testing.T) {
 }
 
 func TestProbeCancelsRingingInvite(t *testing.T) {
+	t.Parallel()
 	e := startEdge(t, "ringing", nil)
 	cfg := quick()
 	cfg.Timeout = 800 * time.Millisecond
-	cfg.Offers = []Offer{OfferPlain}
+	cfg.Offers = []Offer{srtpcheck.OfferPlain}
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.tcp+";transport=tcp"), cfg)
 	if e.cancels.Load() != 1 || r.Offers[0].Cleanup != "cancel" {
 		t.Fatalf("cancels %d cleanup %q\n%s", e.cancels.Load(), r.Offers[0].Cleanup, dump(r))
@@ -145,6 +160,7 @@ func TestProbeCancelsRingingInvite(t *testing.T) {
 }
 
 func TestProbe488Everything(t *testing.T) {
+	t.Parallel()
 	e := startEdge(t, "488", nil)
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
 	if r.Effective != nil {
@@ -156,6 +172,7 @@ func TestProbe488Everything(t *testing.T) {
 }
 
 func TestProbeFollowsRedirect(t *testing.T) {
+	t.Parallel()
 	worker := startEdge(t, "required", nil)
 	router := startEdge(t, "redirect", nil)
 	router.redirect = "sip:" + worker.udp + ";transport=udp"
@@ -172,6 +189,7 @@ func TestProbeFollowsRedirect(t *testing.T) {
 }
 
 func TestProbeHostileAnswer(t *testing.T) {
+	t.Parallel()
 	e := startEdge(t, "hostile", nil)
 	// TCP: sipgo will not send a UDP datagram this large.
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.tcp+";transport=tcp"), quick())
@@ -181,6 +199,7 @@ func TestProbeHostileAnswer(t *testing.T) {
 }
 
 func TestSharedAddress(t *testing.T) {
+	t.Parallel()
 	a, b := mustTarget(t, "127.0.0.1:5061"), mustTarget(t, "127.0.0.1:5060")
 	a.Addrs, _ = resolveLiteral(a)
 	b.Addrs, _ = resolveLiteral(b)
@@ -191,5 +210,66 @@ func TestSharedAddress(t *testing.T) {
 	c.Addrs, _ = resolveLiteral(c)
 	if f := SharedAddress(a, c); f.Severity.String() != "pass" {
 		t.Fatalf("%+v", f)
+	}
+}
+
+func mediaCfg() Config {
+	return Config{Timeout: 2 * time.Second, MediaDuration: time.Second}
+}
+
+func TestProbeMediaAuthenticated(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, "optional", nil)
+	e.suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_80}
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), mediaCfg())
+	seen := map[Offer]bool{}
+	for _, o := range r.Offers {
+		if o.Media == nil {
+			continue
+		}
+		m := o.Media
+		if m.Sent == 0 || m.Received == 0 || m.Authenticated == 0 || m.Failed != 0 {
+			t.Errorf("%s: media %+v", o.Offer, *m)
+		}
+		seen[o.Offer] = true
+		if o.Offer == srtpcheck.OfferMSOptional && !m.MKI {
+			t.Errorf("MS offer answered without MKI: %+v", o.Answer)
+		}
+	}
+	for _, k := range []Offer{srtpcheck.OfferSDES80, srtpcheck.OfferMSOptional, srtpcheck.OfferMSEncryptionRequired, srtpcheck.OfferDTLS} {
+		if !seen[k] {
+			t.Errorf("no media for %s\n%s", k, dump(r))
+		}
+	}
+	f := findings(r)
+	if f["SRTP-MEDIA-AUTH-FAILED"] != "pass" || f["DTLS-FINGERPRINT-MISMATCH"] != "pass" {
+		t.Fatalf("%v\n%s", f, dump(r))
+	}
+	if _, bad := f["SRTP-NO-MEDIA"]; bad {
+		t.Fatalf("SRTP-NO-MEDIA in the clean case\n%s", dump(r))
+	}
+}
+
+func TestProbeMediaFaults(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		set  func(*fakeEdge)
+		want string
+	}{
+		{"wrong-key", func(e *fakeEdge) { e.wrongKey = true }, "SRTP-MEDIA-AUTH-FAILED"},
+		{"no-media", func(e *fakeEdge) { e.noMedia = true }, "SRTP-NO-MEDIA"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := startEdge(t, "required", nil)
+			c.set(e)
+			cfg := mediaCfg()
+			cfg.Offers = []Offer{srtpcheck.OfferSDES80, srtpcheck.OfferMSOptional}
+			r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
+			if findings(r)[c.want] == "" || findings(r)[c.want] == "pass" {
+				t.Fatalf("%s not reported\n%s", c.want, dump(r))
+			}
+		})
 	}
 }

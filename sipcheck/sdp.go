@@ -1,193 +1,102 @@
 package sipcheck
 
 import (
-	"bufio"
-	"bytes"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
-	"net/netip"
-	"strconv"
 	"strings"
+
+	"github.com/voipsec/voipsec/srtpcheck"
 )
 
-// Interim SDP handling until srtpcheck's offer builder and answer analyser
-// are wired in: enough to classify answers by profile and security lines.
-
-// Answer is what the probe needs to know about an SDP answer.
+// Answer is the key-free summary of an SDP answer that reports carry.
 type Answer struct {
-	Profile     string   `json:"profile,omitempty"`     // m= line transport profile
-	Port        int      `json:"port,omitempty"`        // m= port; 0 means the stream was refused
-	Addr        string   `json:"addr,omitempty"`        // c= address
-	Crypto      []string `json:"crypto,omitempty"`      // "tag suite [MKI v:len] [params]" without keys
-	Encryption  string   `json:"encryption,omitempty"`  // a=encryption value
-	Fingerprint string   `json:"fingerprint,omitempty"` // a=fingerprint (hash + value)
-	Setup       string   `json:"setup,omitempty"`       // a=setup
-	Suite       string   `json:"suite,omitempty"`       // chosen SDES suite
-	Problems    []string `json:"problems,omitempty"`    // malformed or hostile content
-	HasKeys     bool     `json:"carries_sdes_keys"`     // a=crypto with inline keys was present
+	Profile     string   `json:"profile,omitempty"` // m= line transport profile
+	Port        int      `json:"port"`              // m= port; 0 means the stream was refused
+	Addr        string   `json:"addr,omitempty"`    // c= address
+	Crypto      []string `json:"crypto,omitempty"`  // a=crypto lines with the key redacted
+	Encryption  string   `json:"encryption,omitempty"`
+	Fingerprint string   `json:"fingerprint,omitempty"`
+	Setup       string   `json:"setup,omitempty"`
+	Suite       string   `json:"suite,omitempty"` // the SDES suite the probe keyed with
+	MKI         bool     `json:"mki"`             // the chosen crypto line carries an MKI
+	Problems    []string `json:"problems,omitempty"`
+	HasKeys     bool     `json:"carries_sdes_keys"` // a=crypto with an inline key was present
+
+	analysis *srtpcheck.Analysis
 }
 
-// Secure reports whether the answer accepted SRTP: SAVP with a crypto line,
-// or UDP/TLS/RTP/SAVP with a fingerprint, on a non-zero port.
-func (a *Answer) Secure() bool {
-	if a == nil || a.Port == 0 {
-		return false
-	}
-	p := strings.ToUpper(a.Profile)
-	switch {
-	case strings.Contains(p, "TLS") && strings.HasSuffix(p, "SAVP"):
-		return a.Fingerprint != ""
-	case strings.HasSuffix(p, "SAVP"):
-		return len(a.Crypto) > 0
-	}
-	return false
-}
-
-// Plain reports an RTP/AVP answer without crypto on a live port.
-func (a *Answer) Plain() bool {
-	return a != nil && a.Port != 0 && strings.HasSuffix(strings.ToUpper(a.Profile), "/AVP") && len(a.Crypto) == 0
-}
-
-// parseAnswer reads the first audio section of an SDP answer. It never
-// fails: problems are recorded for the report.
-func parseAnswer(b []byte) *Answer {
+// analyze reads the answer to offer with srtpcheck. It never fails: an
+// unusable body is recorded as a problem for the report.
+func analyze(offer *srtpcheck.Offer, body []byte) *Answer {
 	a := &Answer{}
-	if len(b) == 0 {
-		a.Problems = append(a.Problems, "empty SDP body")
+	an, err := srtpcheck.AnalyzeAnswer(offer, body)
+	if err != nil {
+		a.Problems = append(a.Problems, clip(strings.TrimPrefix(err.Error(), "srtpcheck: "), 200))
 		return a
 	}
-	if len(b) > maxBody {
-		a.Problems = append(a.Problems, "SDP larger than 16 KiB, truncated")
-		b = b[:maxBody]
+	a.analysis = an
+	m := an.Media
+	a.Profile, a.Port = clip(m.Proto, 32), m.Port
+	if m.Addr.IsValid() {
+		a.Addr = m.Addr.String()
 	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 4096), maxBody)
-	inAudio, seenAudio, lines := false, false, 0
-	for sc.Scan() {
-		lines++
-		if lines > 512 {
-			a.Problems = append(a.Problems, "more than 512 SDP lines")
+	for i := range m.Crypto {
+		c := &m.Crypto[i]
+		if len(a.Crypto) < 8 {
+			a.Crypto = append(a.Crypto, clip(c.Redacted(), 120))
+		}
+		if c.Key != nil {
+			a.HasKeys = true
+		}
+	}
+	a.Encryption = clip(m.Encryption, 16)
+	if len(m.Fingerprints) > 0 {
+		a.Fingerprint = clip(m.Fingerprints[0].String(), 200)
+	}
+	a.Setup = clip(m.Setup, 16)
+	if an.Secure && !an.DTLS {
+		a.Suite = an.Suite.String()
+		a.MKI = an.Chosen != nil && an.Chosen.MKILen > 0
+	}
+	for i, p := range an.Problems {
+		if i == 8 {
+			a.Problems = append(a.Problems, fmt.Sprintf("and %d more", len(an.Problems)-i))
 			break
 		}
-		l := strings.TrimRight(sc.Text(), "\r")
-		if len(l) < 2 || l[1] != '=' {
-			continue
-		}
-		v := l[2:]
-		switch l[0] {
-		case 'm':
-			if seenAudio {
-				inAudio = false
-				continue
-			}
-			f := strings.Fields(v)
-			if len(f) >= 3 && f[0] == "audio" {
-				inAudio, seenAudio = true, true
-				p, err := strconv.Atoi(f[1])
-				if err != nil || p < 0 || p > 65535 {
-					a.Problems = append(a.Problems, "bad m= port "+clip(f[1], 16))
-				}
-				a.Port, a.Profile = p, clip(f[2], 32)
-			}
-		case 'c':
-			f := strings.Fields(v)
-			if len(f) == 3 && (a.Addr == "" || inAudio) {
-				if ip, err := netip.ParseAddr(f[2]); err == nil {
-					a.Addr = ip.String()
-				} else {
-					a.Problems = append(a.Problems, "bad c= address "+clip(f[2], 64))
-				}
-			}
-		case 'a':
-			name, val, _ := strings.Cut(v, ":")
-			if !inAudio && name != "fingerprint" && name != "setup" && name != "encryption" {
-				continue
-			}
-			switch strings.ToLower(name) {
-			case "crypto":
-				f := strings.Fields(val)
-				if len(f) < 3 || !strings.HasPrefix(f[2], "inline:") {
-					a.Problems = append(a.Problems, "malformed a=crypto")
-					continue
-				}
-				a.HasKeys = true
-				desc := f[0] + " " + clip(f[1], 40)
-				if parts := strings.Split(f[2], "|"); len(parts) == 3 {
-					desc += " MKI " + clip(parts[2], 16)
-				}
-				if len(f) > 3 {
-					desc += " " + clip(strings.Join(f[3:], " "), 80)
-				}
-				if len(a.Crypto) < 8 {
-					a.Crypto = append(a.Crypto, desc)
-				}
-				if a.Suite == "" {
-					a.Suite = clip(f[1], 40)
-				}
-			case "encryption":
-				a.Encryption = clip(val, 16)
-			case "fingerprint":
-				a.Fingerprint = clip(val, 200)
-			case "setup":
-				a.Setup = clip(val, 16)
-			}
-		}
-	}
-	if !seenAudio {
-		a.Problems = append(a.Problems, "no audio media section")
+		a.Problems = append(a.Problems, clip(strings.TrimPrefix(p.Error(), "srtpcheck: "), 200))
 	}
 	return a
 }
 
-// offerSDP builds the offer body. Keys come from crypto/rand and are never
-// printed.
-func offerSDP(kind Offer, local netip.Addr, port int, fingerprint string) ([]byte, error) {
-	ipv := "IP4"
-	if local.Is6() {
-		ipv = "IP6"
+// Secure reports whether the answer accepted SRTP (SDES keyed or DTLS-SRTP).
+func (a *Answer) Secure() bool {
+	return a != nil && a.analysis != nil && a.analysis.Accepted && a.analysis.Secure
+}
+
+// Plain reports an accepted answer without SRTP: RTP/AVP, no crypto.
+func (a *Answer) Plain() bool {
+	if a == nil || a.analysis == nil || !a.analysis.Accepted || a.analysis.Secure {
+		return false
 	}
-	key := func() (string, error) {
-		k := make([]byte, 30)
-		if _, err := rand.Read(k); err != nil {
-			return "", fmt.Errorf("sipcheck: key from crypto/rand: %w", err)
-		}
-		return base64.StdEncoding.EncodeToString(k), nil
+	return !a.analysis.Media.Secure() && len(a.analysis.Media.SDES()) == 0
+}
+
+// weak reports a weak chosen suite or a downgrading session parameter
+// (RFC 4568 §6.3: UNENCRYPTED_SRTP, UNAUTHENTICATED_SRTP).
+func (a *Answer) weak() bool {
+	an := a.analysis
+	if an == nil || !an.Secure || an.DTLS {
+		return false
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "v=0\r\no=voipsec 1 1 IN %s %s\r\ns=voipsec probe\r\nc=IN %s %s\r\nt=0 0\r\n", ipv, local, ipv, local)
-	profile := "RTP/AVP"
-	switch kind {
-	case OfferSDES:
-		profile = "RTP/SAVP"
-	case OfferDTLS:
-		profile = "UDP/TLS/RTP/SAVP"
+	if an.Suite.Weak() {
+		return true
 	}
-	fmt.Fprintf(&b, "m=audio %d %s 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n", port, profile)
-	switch kind {
-	case OfferSDES:
-		k1, err := key()
-		if err != nil {
-			return nil, err
+	if an.Chosen != nil {
+		for _, p := range an.Chosen.Params {
+			switch strings.ToUpper(p) {
+			case "UNENCRYPTED_SRTP", "UNAUTHENTICATED_SRTP", "UNENCRYPTED_SRTCP":
+				return true
+			}
 		}
-		k2, err := key()
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(&b, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\na=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:%s\r\n", k1, k2)
-	case OfferMSOptional, OfferMSRequired, OfferMSOptionalA:
-		k, err := key()
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(&b, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s|2^31|1:1\r\n", k)
-		if kind == OfferMSRequired {
-			b.WriteString("a=encryption:required\r\n")
-		} else if kind == OfferMSOptionalA {
-			b.WriteString("a=encryption:optional\r\n")
-		}
-	case OfferDTLS:
-		fmt.Fprintf(&b, "a=fingerprint:sha-256 %s\r\na=setup:actpass\r\n", fingerprint)
 	}
-	return []byte(b.String()), nil
+	return false
 }

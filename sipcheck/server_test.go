@@ -14,15 +14,21 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/srtpcheck"
 )
 
 // fakeEdge is a plain in-process sipgo server: answers OPTIONS, and INVITE
 // according to policy, counting what it received so tests can check the
 // probe cleaned up its dialogs.
 type fakeEdge struct {
-	policy      string // "required", "optional", "rejected", "488", "silent", "redirect", "hostile"
-	redirect    string // Contact for "redirect"
-	inviteDelay time.Duration
+	policy   string // "required", "optional", "rejected", "488", "silent", "redirect", "hostile"
+	redirect string // Contact for "redirect"
+	suites   []srtpcheck.Suite
+	noMedia  bool
+	wrongKey bool
+	wg       sync.WaitGroup
 
 	udp, tcp, tls string
 
@@ -85,6 +91,7 @@ func startEdge(t *testing.T, policy string, tlsConf *tls.Config) *fakeEdge {
 		t.Cleanup(func() { tl.Close() })
 	}
 	t.Cleanup(func() {
+		e.wg.Wait()
 		pc.Close()
 		ln.Close()
 		srv.Close()
@@ -95,10 +102,7 @@ func startEdge(t *testing.T, policy string, tlsConf *tls.Config) *fakeEdge {
 
 func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	e.invites.Add(1)
-	body := string(req.Body())
-	e.mu.Lock()
-	e.bodies = append(e.bodies, body)
-	e.mu.Unlock()
+	body := req.Body()
 	switch e.policy {
 	case "silent":
 		return
@@ -113,48 +117,53 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		res.AppendHeader(&sip.ContactHeader{Address: mustURI(e.redirect)})
 		tx.Respond(res)
 		return
-	}
-	if e.inviteDelay > 0 {
-		time.Sleep(e.inviteDelay)
-	}
-	savp := strings.Contains(body, "RTP/SAVP")
-	crypto := strings.Contains(body, "a=crypto:")
-	dtls := strings.Contains(body, "UDP/TLS/RTP/SAVP")
-	encReq := strings.Contains(body, "a=encryption:required")
-	var answer string
-	switch e.policy {
-	case "required":
-		if dtls || !crypto {
-			e.reply(req, tx, 488, "Encryption Levels not compatible", "")
-			return
-		}
-		answer = answerSDP("RTP/SAVP", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"+testKey+suffixMKI(body))
-	case "optional":
-		if dtls {
-			e.reply(req, tx, 488, "Not Acceptable Here", "")
-			return
-		}
-		if crypto {
-			answer = answerSDP("RTP/SAVP", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"+testKey+suffixMKI(body))
-		} else {
-			answer = answerSDP("RTP/AVP", "")
-		}
-	case "weak":
-		if !crypto {
-			e.reply(req, tx, 488, "Not Acceptable Here", "")
-			return
-		}
-		answer = answerSDP("RTP/SAVP", "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:"+testKey)
-	case "rejected":
-		if savp || encReq {
-			e.reply(req, tx, 488, "Encryption Levels not compatible", "")
-			return
-		}
-		answer = answerSDP("RTP/AVP", "")
 	case "hostile":
-		answer = hostileSDP
+		e.reply(req, tx, 200, "OK", hostileSDP)
+		return
 	}
-	e.reply(req, tx, 200, "OK", answer)
+	level, err := matrix.ParseEncryptionLevel(e.policy)
+	if err != nil {
+		panic(err)
+	}
+	pc, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		e.reply(req, tx, 500, "Server Error", "")
+		return
+	}
+	n, err := srtpcheck.Answer(body, srtpcheck.AnswerConfig{Policy: level, Addr: pc.LocalAddr().(*net.UDPAddr).AddrPort(), Suites: e.suites})
+	if err != nil {
+		pc.Close()
+		e.reply(req, tx, 488, "Encryption Levels not compatible", "")
+		return
+	}
+	e.reply(req, tx, 200, "OK", string(n.SDP))
+	e.wg.Add(1)
+	go func() { // media for the call, bounded
+		defer e.wg.Done()
+		defer pc.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		if e.noMedia {
+			return
+		}
+		cfg := srtpcheck.MediaConfig{Conn: pc, Remote: net.UDPAddrFromAddrPort(n.Remote), PayloadType: n.PayloadType, Duration: 1500 * time.Millisecond}
+		if n.DTLS {
+			sess, err := dtlsHandshake(ctx, pc, cfg.Remote, srtpcheck.DTLSConfig{Certificate: *n.Certificate, Client: n.DTLSClient, RemoteFingerprints: n.RemoteFingerprints})
+			if err != nil {
+				return
+			}
+			defer sess.Close()
+			keys := sess.Keys
+			cfg.Conn, cfg.Keys = sess.MediaConn(), &keys
+		} else if n.Secure {
+			keys := n.Keys
+			if e.wrongKey {
+				keys.SendKey = make([]byte, len(keys.SendKey))
+			}
+			cfg.Keys = &keys
+		}
+		srtpcheck.RunMedia(ctx, cfg)
+	}()
 }
 
 func (e *fakeEdge) reply(req *sip.Request, tx sip.ServerTransaction, code int, reason, body string) {
@@ -168,23 +177,6 @@ func (e *fakeEdge) reply(req *sip.Request, tx sip.ServerTransaction, code int, r
 		res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	}
 	tx.Respond(res)
-}
-
-const testKey = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
-
-func suffixMKI(offer string) string {
-	if strings.Contains(offer, "|2^31|1:1") {
-		return "|2^31|1:1"
-	}
-	return ""
-}
-
-func answerSDP(profile, crypto string) string {
-	s := "v=0\r\no=edge 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 " + profile + " 0\r\na=rtpmap:0 PCMU/8000\r\n"
-	if crypto != "" {
-		s += crypto + "\r\n"
-	}
-	return s
 }
 
 var hostileSDP = "v=0\r\nc=IN IP4 999.1.1.1\r\nm=audio 99999999 RTP/SAVP 0\r\na=crypto:x\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 notinline\r\n" +
