@@ -15,6 +15,7 @@ import (
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/srtpcheck"
+	"github.com/voipsec/voipsec/tlsprobe"
 )
 
 // Defaults for [Config].
@@ -189,15 +190,15 @@ type MediaResult struct {
 
 // Result is everything one probe of one endpoint found.
 type Result struct {
-	Target   Target          `json:"target"`
-	Name     string          `json:"name"` // Target.String(), the findings' target
-	Status   Status          `json:"status"`
-	Error    string          `json:"error,omitempty"`
-	Started  time.Time       `json:"-"`
-	Duration float64         `json:"duration_s"`
-	TLS      any             `json:"tls,omitempty"` // *tlsprobe.Result for TLS targets
-	Options  []OptionsResult `json:"options,omitempty"`
-	Offers   []OfferResult   `json:"offers,omitempty"`
+	Target   Target           `json:"target"`
+	Name     string           `json:"name"` // Target.String(), the findings' target
+	Status   Status           `json:"status"`
+	Error    string           `json:"error,omitempty"`
+	Started  time.Time        `json:"-"`
+	Duration float64          `json:"duration_s"`
+	TLS      *tlsprobe.Result `json:"tls,omitempty"` // TLS targets only
+	Options  []OptionsResult  `json:"options,omitempty"`
+	Offers   []OfferResult    `json:"offers,omitempty"`
 
 	// Effective is the encryption level the endpoint enforces, derived
 	// from which offers it accepted; nil when it could not be derived.
@@ -393,13 +394,35 @@ func (p *prober) probeTLS(ctx context.Context, t Target) *tls.Config {
 	if p.cfg.ClientCert != nil {
 		conf.Certificates = []tls.Certificate{*p.cfg.ClientCert}
 	}
-	tlsProbeHook(ctx, p, t)
+	tcfg := tlsprobe.Config{
+		ServerName: p.cfg.ServerName,
+		ClientCert: p.cfg.ClientCert,
+		RootCAs:    p.cfg.RootCAs,
+		WarnDays:   p.cfg.WarnDays,
+		Timeout:    p.cfg.timeout(),
+		Enumerate:  p.cfg.Enumerate,
+		// Servers that take part in mutual TLS present their certificate as
+		// clients too: require Client Authentication where MTLS is declared.
+		RequireClientAuthEKU: p.cfg.Declared.VoipSecurity != nil && p.cfg.Declared.VoipSecurity.Transport().MutualTLS,
+	}
+	tr := tlsprobe.Probe(ctx, t.HostPort(), tcfg)
+	p.res.TLS = tr
+	for _, f := range tr.Findings {
+		f.Target = p.res.Name
+		p.add(f)
+	}
+	o := &p.res.Observation
+	o.TLS = tr.Handshake != nil
+	if m := tr.MTLS; m != nil {
+		asked := m.CertificateRequested
+		o.ClientCertAsked = &asked
+		if m.AcceptedWithoutClientCert != nil {
+			required := !*m.AcceptedWithoutClientCert
+			o.MTLSRequired = &required
+		}
+	}
 	return conf
 }
-
-// tlsProbeHook runs tlsprobe against t and records its result and findings;
-// it is replaced when the tlsprobe package is wired in.
-var tlsProbeHook = func(ctx context.Context, p *prober, t Target) {}
 
 func (p *prober) optionsFindings(t Target) {
 	res := p.res

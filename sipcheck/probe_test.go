@@ -1,10 +1,13 @@
 package sipcheck
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"testing"
 	"time"
 
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
 
@@ -271,5 +274,51 @@ func TestProbeMediaFaults(t *testing.T) {
 				t.Fatalf("%s not reported\n%s", c.want, dump(r))
 			}
 		})
+	}
+}
+
+func TestProbeTLSEdge(t *testing.T) {
+	t.Parallel()
+	pki, err := testpki.NewWithOptions(testpki.Options{Validity: 365 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(pki.CA)
+	e := startEdge(t, "required", &tls.Config{
+		Certificates: []tls.Certificate{pki.Server},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    pool,
+	})
+	e.suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_80}
+	cfg := mediaCfg()
+	cfg.ClientCert, cfg.RootCAs = &pki.Client, pool
+	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured), Encryption: ptr(matrix.Required)}
+	tg := mustTarget(t, "sip:"+e.tls+";transport=tls")
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), tg, cfg)
+	if r.TLS == nil || r.TLS.Handshake == nil {
+		t.Fatalf("no TLS result\n%s", dump(r))
+	}
+	if r.Options[0].Code != 200 || r.Options[0].Transport != TLS {
+		t.Fatalf("OPTIONS over TLS: %+v", r.Options[0])
+	}
+	if r.Effective == nil || *r.Effective != matrix.Required {
+		t.Fatalf("effective %v\n%s", r.Effective, dump(r))
+	}
+	// The clean case: mutual TLS, SRTP required, keys over TLS, media
+	// authenticated. Nothing at warn or above.
+	for _, f := range r.AllFindings() {
+		if f.Severity >= 2 {
+			t.Errorf("clean TLS edge: %s %s: %s (%s)", f.Severity, f.Check, f.Summary, f.Detail)
+		}
+	}
+	got := findings(r)
+	for _, id := range []string{"SIP-CLEARTEXT-ACCEPTED", "SDES-OVER-CLEARTEXT", "SRTP-NOT-REQUIRED", "UM-MTLS-NOT-ENFORCED", "UM-SRTP-MISMATCH", "SRTP-MEDIA-AUTH-FAILED", "DTLS-FINGERPRINT-MISMATCH"} {
+		if got[id] != "pass" {
+			t.Errorf("%s = %q, want pass", id, got[id])
+		}
+	}
+	if t.Failed() {
+		t.Log(dump(r))
 	}
 }
