@@ -635,70 +635,103 @@ func (p *prober) offerFindings(t Target) {
 			p.add(report.Passed("SRTP-NOT-REQUIRED", name, "the edge refuses plain RTP"))
 		}
 	}
-	for _, o := range res.Offers {
-		p.answerFindings(t, o)
-	}
+	p.answerFindings(t)
 }
 
-// answerFindings are the per-answer checks: weak suite, SDES keys over
-// cleartext, media authentication, malformed answers.
-func (p *prober) answerFindings(t Target, o OfferResult) {
+// answerFindings are the per-answer checks — malformed answers, weak suite,
+// SDES keys over cleartext, media — aggregated to one finding per check
+// with the offers behind it as evidence.
+func (p *prober) answerFindings(t Target) {
 	name := p.res.Name
-	a := o.Answer
-	if a == nil || o.Code/100 != 2 {
-		return
-	}
-	label := o.Offer.String()
-	if len(a.Problems) > 0 {
-		p.add(report.Newf("SIP-OPTIONS-STATUS", name, "%s: malformed SDP answer", label).WithSeverity(report.Warn).
-			WithDetail("%s", strings.Join(a.Problems, "; ")))
-	}
-	if a.Suite != "" && o.Secure {
-		if a.weak() {
-			p.add(report.Newf("SRTP-WEAK-SUITE", name, "%s: the answer chose %s", label, a.Suite).WithDetail("%s", strings.Join(a.Crypto, "; ")))
-		} else {
-			p.add(report.Passed("SRTP-WEAK-SUITE", name, fmt.Sprintf("%s: %s", label, a.Suite)))
+	var malformed, weak, strong, cleartext, overTLS, authFailed, noMedia, echoed, authOK, fpMismatch, dtlsOK, dtlsFailed []string
+	for _, o := range p.res.Offers {
+		a := o.Answer
+		if a == nil || o.Code/100 != 2 {
+			continue
+		}
+		label := o.Offer.String()
+		if len(a.Problems) > 0 {
+			malformed = append(malformed, label+": "+strings.Join(a.Problems, "; "))
+		}
+		if a.Suite != "" && o.Secure {
+			if a.weak() {
+				weak = append(weak, label+": "+a.Suite+" "+strings.Join(a.Crypto, "; "))
+			} else {
+				strong = append(strong, label+": "+a.Suite)
+			}
+		}
+		if a.HasKeys && !t.IsTLS() {
+			cleartext = append(cleartext, o.Evidence())
+		} else if a.HasKeys {
+			overTLS = append(overTLS, label)
+		}
+		m := o.Media
+		if m == nil {
+			continue
+		}
+		detail := fmt.Sprintf("%s: %s to %s for %.1fs: sent %d, received %d, authenticated %d, failed %d, echoed %d",
+			label, m.Suite, m.Remote, m.Seconds, m.Sent, m.Received, m.Authenticated, m.Failed, m.Echoed)
+		if m.MKI {
+			detail += ", MKI in every packet"
+		}
+		if m.Error != "" {
+			detail += "; " + m.Error
+		}
+		switch {
+		case m.FingerprintMismatch:
+			fpMismatch = append(fpMismatch, detail)
+			continue
+		case m.HandshakeFailed:
+			dtlsFailed = append(dtlsFailed, detail)
+			continue
+		case m.Received == 0 && m.Echoed > 0:
+			echoed = append(echoed, detail)
+		case m.Received == 0:
+			noMedia = append(noMedia, detail)
+		case m.Failed > 0 || m.Authenticated == 0:
+			authFailed = append(authFailed, detail)
+		default:
+			authOK = append(authOK, detail)
+		}
+		if o.Offer == srtpcheck.OfferDTLS {
+			dtlsOK = append(dtlsOK, detail)
 		}
 	}
-	if a.HasKeys && !t.IsTLS() {
-		p.add(report.Newf("SDES-OVER-CLEARTEXT", name, "%s: the answer carries a=crypto keys over %s", label, strings.ToUpper(t.Transport)).
-			WithDetail("%s", o.Evidence()))
-	} else if a.HasKeys {
-		p.add(report.Passed("SDES-OVER-CLEARTEXT", name, label+": SDES keys travel over TLS"))
-	}
-	if m := o.Media; m != nil {
-		p.mediaFindings(label, o, m)
-	}
-}
-
-func (p *prober) mediaFindings(label string, o OfferResult, m *MediaResult) {
-	name := p.res.Name
-	detail := fmt.Sprintf("%s to %s for %.1fs: sent %d, received %d, authenticated %d, failed %d, echoed %d",
-		m.Suite, m.Remote, m.Seconds, m.Sent, m.Received, m.Authenticated, m.Failed, m.Echoed)
-	if m.MKI {
-		detail += ", MKI in every packet"
-	}
-	if m.Error != "" {
-		detail += "; " + m.Error
+	lines := func(s []string) string { return strings.Join(s, "\n") }
+	if len(malformed) > 0 {
+		p.add(report.Newf("SIP-OPTIONS-STATUS", name, "malformed SDP in %d answer(s)", len(malformed)).WithSeverity(report.Warn).WithDetail("%s", lines(malformed)))
 	}
 	switch {
-	case m.FingerprintMismatch:
-		p.add(report.Newf("DTLS-FINGERPRINT-MISMATCH", name, "%s: the DTLS certificate does not match a=fingerprint", label).WithDetail("%s", detail))
-		return
-	case m.HandshakeFailed:
-		p.add(report.Newf("SRTP-NO-MEDIA", name, "%s: the DTLS-SRTP handshake failed, no media can flow", label).WithSeverity(report.Fail).WithDetail("%s", detail))
-		return
-	case m.Received == 0 && m.Echoed > 0:
-		p.add(report.Newf("SRTP-NO-MEDIA", name, "%s: the peer only echoed our own packets", label).WithDetail("%s", detail))
-	case m.Received == 0:
-		p.add(report.Newf("SRTP-NO-MEDIA", name, "%s: no media from the peer within %.1fs", label, m.Seconds).WithDetail("%s", detail))
-	case m.Failed > 0 || m.Authenticated == 0:
-		p.add(report.Newf("SRTP-MEDIA-AUTH-FAILED", name, "%s: %d of %d packets from the peer failed authentication", label, m.Failed, m.Received).WithDetail("%s", detail))
-	default:
-		p.add(report.Passed("SRTP-MEDIA-AUTH-FAILED", name, fmt.Sprintf("%s: %d packets from the peer authenticated", label, m.Authenticated)).WithDetail("%s", detail))
+	case len(weak) > 0:
+		p.add(report.Newf("SRTP-WEAK-SUITE", name, "the edge accepts a weak SRTP suite (%d answer(s))", len(weak)).WithDetail("%s", lines(weak)))
+	case len(strong) > 0:
+		p.add(report.Passed("SRTP-WEAK-SUITE", name, "every SDES answer uses AES_CM_128_HMAC_SHA1_80").WithDetail("%s", lines(strong)))
 	}
-	if o.Offer == srtpcheck.OfferDTLS {
-		p.add(report.Passed("DTLS-FINGERPRINT-MISMATCH", name, label+": the DTLS certificate matches a=fingerprint"))
+	switch {
+	case len(cleartext) > 0:
+		p.add(report.Newf("SDES-OVER-CLEARTEXT", name, "%d answer(s) carry a=crypto keys over %s", len(cleartext), strings.ToUpper(t.Transport)).WithDetail("%s", lines(cleartext)))
+	case len(overTLS) > 0:
+		p.add(report.Passed("SDES-OVER-CLEARTEXT", name, "SDES keys travel over TLS").WithDetail("%s", strings.Join(overTLS, ", ")))
+	}
+	if len(fpMismatch) > 0 {
+		p.add(report.New("DTLS-FINGERPRINT-MISMATCH", name, "the DTLS certificate does not match the answer's a=fingerprint").WithDetail("%s", lines(fpMismatch)))
+	} else if len(dtlsOK) > 0 {
+		p.add(report.Passed("DTLS-FINGERPRINT-MISMATCH", name, "the DTLS certificate matches a=fingerprint").WithDetail("%s", lines(dtlsOK)))
+	}
+	if len(dtlsFailed) > 0 {
+		p.add(report.New("SRTP-NO-MEDIA", name, "the DTLS-SRTP handshake failed, no media can flow").WithDetail("%s", lines(dtlsFailed)))
+	}
+	if len(noMedia) > 0 {
+		p.add(report.Newf("SRTP-NO-MEDIA", name, "no media from the peer in %d accepted call(s)", len(noMedia)).WithDetail("%s", lines(noMedia)))
+	}
+	if len(echoed) > 0 {
+		p.add(report.Newf("SRTP-NO-MEDIA", name, "the peer only echoed our own packets in %d call(s)", len(echoed)).WithDetail("%s", lines(echoed)))
+	}
+	switch {
+	case len(authFailed) > 0:
+		p.add(report.Newf("SRTP-MEDIA-AUTH-FAILED", name, "media from the peer failed SRTP authentication in %d call(s)", len(authFailed)).WithDetail("%s", lines(authFailed)))
+	case len(authOK) > 0:
+		p.add(report.Passed("SRTP-MEDIA-AUTH-FAILED", name, fmt.Sprintf("media from the peer authenticated in %d call(s)", len(authOK))).WithDetail("%s", lines(authOK)))
 	}
 }
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
 

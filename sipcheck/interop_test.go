@@ -1,0 +1,163 @@
+package sipcheck
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/srtpcheck"
+)
+
+// needBinary finds an interop peer; without it the test skips, unless
+// VOIPSEC_INTEROP=1 (CI), where a missing peer is a failure.
+func needBinary(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("VOIPSEC_INTEROP") == "1" {
+			t.Fatalf("VOIPSEC_INTEROP=1 but %s is not installed: %v", name, err)
+		}
+		t.Skipf("%s not installed (set VOIPSEC_INTEROP=1 to make this a failure)", name)
+	}
+	return p
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T, network string) int {
+	t.Helper()
+	if network == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startSIPp runs a SIPp UAS scenario from testdata/sipp on loopback, bounded
+// by its own -timeout and killed (by PID) at cleanup. It returns the target.
+func startSIPp(t *testing.T, scenario, transport string) Target {
+	t.Helper()
+	bin := needBinary(t, "sipp")
+	path, err := filepath.Abs(filepath.Join("..", "testdata", "sipp", scenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode, network := "u1", "udp"
+	if transport == TCP {
+		mode, network = "t1", "tcp"
+	}
+	port := freePort(t, network)
+	cmd := exec.Command(bin, "-sf", path, "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-t", mode,
+		"-aa", "-nostdin", "-timeout", "30s", "-timeout_error")
+	cmd.Dir = t.TempDir()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-done
+	})
+	tg := mustTarget(t, "sip:127.0.0.1:"+strconv.Itoa(port)+";transport="+transport)
+	// Wait until SIPp answers OPTIONS (-aa), at most 5 s.
+	a, err := newAgent(tg, &Config{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		o := a.options(ctx, tg)
+		cancel()
+		if o.Code == 200 {
+			return tg
+		}
+		select {
+		case <-done:
+			t.Fatalf("sipp exited early: %v", cmd.ProcessState)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatal("sipp did not answer OPTIONS within 5 s")
+	return tg
+}
+
+func TestInteropSIPp(t *testing.T) {
+	cases := []struct {
+		scenario  string
+		transport string
+		effective *matrix.EncryptionLevel
+		want      map[string]string
+		check     func(t *testing.T, r *Result)
+	}{
+		{"uas-crypto.xml", UDP, ptr(matrix.Required),
+			map[string]string{"SDES-OVER-CLEARTEXT": "fail", "SRTP-NOT-SUPPORTED": "pass", "SRTP-NO-MEDIA": "warn"}, nil},
+		{"uas-ms-encryption.xml", TCP, ptr(matrix.Required),
+			map[string]string{"SDES-OVER-CLEARTEXT": "fail", "SRTP-NOT-SUPPORTED": "pass"},
+			func(t *testing.T, r *Result) {
+				for _, o := range r.Offers {
+					if o.Offer == srtpcheck.OfferMSOptional && (o.Answer == nil || o.Answer.Encryption != "required" || !o.Answer.MKI || !o.Secure) {
+						t.Errorf("Microsoft answer not understood: %+v", o.Answer)
+					}
+				}
+			}},
+		{"uas-plain.xml", UDP, ptr(matrix.Rejected),
+			map[string]string{"SRTP-NOT-SUPPORTED": "fail"}, nil},
+		{"uas-488.xml", UDP, nil,
+			map[string]string{"SRTP-NOT-SUPPORTED": "fail"},
+			func(t *testing.T, r *Result) {
+				for _, o := range r.Offers {
+					if o.Code != 488 {
+						t.Errorf("%s: %d, want 488", o.Offer, o.Code)
+					}
+				}
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.scenario, func(t *testing.T) {
+			t.Parallel()
+			tg := startSIPp(t, c.scenario, c.transport)
+			cfg := Config{Timeout: 3 * time.Second, MediaDuration: 300 * time.Millisecond}
+			r := ProbeEndpoint(testCtx(t, 30*time.Second), tg, cfg)
+			if (r.Effective == nil) != (c.effective == nil) || (r.Effective != nil && *r.Effective != *c.effective) {
+				t.Fatalf("effective %v, want %v\n%s\n%s", r.Effective, c.effective, r.Evidence, dump(r))
+			}
+			f := findings(r)
+			for id, sev := range c.want {
+				if f[id] != sev {
+					t.Errorf("%s = %q, want %q", id, f[id], sev)
+				}
+			}
+			for _, o := range r.Offers {
+				if o.Code/100 == 2 && o.Cleanup != "ack+bye" {
+					t.Errorf("%s: answered dialog cleaned up with %q", o.Offer, o.Cleanup)
+				}
+				if o.Error != "" {
+					t.Errorf("%s: %s", o.Offer, o.Error)
+				}
+			}
+			if c.check != nil {
+				c.check(t, r)
+			}
+			if t.Failed() {
+				t.Log(r.Evidence + "\n" + dump(r))
+			}
+		})
+	}
+}
