@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"io"
 	"math/big"
 	"net"
 	"slices"
@@ -87,6 +88,7 @@ func sha1Cert(t testing.TB, p *testpki.PKI) tls.Certificate {
 // in-process server, for TLS 1.2 and TLS 1.3: each case must produce exactly
 // the listed non-passing checks, and the clean case none.
 func TestFindings(t *testing.T) {
+	checkGoroutines(t)
 	p := longPKI(t)
 	other := longPKI(t) // a CA the server does not trust
 	short := testpki.NewT(t)
@@ -174,6 +176,7 @@ func TestFindings(t *testing.T) {
 // TestCleanFacts checks the structured facts and that every check that ran
 // is listed as passing (JUnit lists them).
 func TestCleanFacts(t *testing.T) {
+	checkGoroutines(t)
 	p := longPKI(t)
 	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{p.Server}, ClientAuth: tls.RequireAndVerifyClientCert,
 		ClientCAs: p.CAPool, MinVersion: tls.VersionTLS12}, sip200)
@@ -225,6 +228,7 @@ func TestCleanFacts(t *testing.T) {
 // configuration is known, including weak suites crypto/tls clients cannot
 // offer by default.
 func TestEnumeration(t *testing.T) {
+	checkGoroutines(t)
 	p := longPKI(t)
 	rsaCert := must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts, RSABits: 2048,
 		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}))(t)
@@ -275,6 +279,7 @@ func TestEnumeration(t *testing.T) {
 // offer (RC4) fails the crypto/tls handshake, yet enumeration finds the suite
 // and the raw parser still reads its certificate and CertificateRequest.
 func TestRawChainFallback(t *testing.T) {
+	checkGoroutines(t)
 	p := longPKI(t)
 	rsaCert := must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts, RSABits: 2048,
 		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}))(t)
@@ -296,7 +301,8 @@ func TestRawChainFallback(t *testing.T) {
 // TestBrokenServers: servers that are not TLS end in TLS-HANDSHAKE-FAILED
 // with a precise reason, within the timeout.
 func TestBrokenServers(t *testing.T) {
-	silent := newRawServer(t, func(c net.Conn) { _, _ = c.Read(make([]byte, 1<<16)); time.Sleep(3 * time.Second) })
+	checkGoroutines(t)
+	silent := newRawServer(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) }) // reads, never answers
 	garbage := newRawServer(t, func(c net.Conn) {
 		_, _ = c.Read(make([]byte, 1<<16))
 		_, _ = c.Write([]byte("SIP/2.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
@@ -336,7 +342,7 @@ func TestBrokenServers(t *testing.T) {
 
 // TestCanceledContext: a canceled context ends the probe at once.
 func TestCanceledContext(t *testing.T) {
-	silent := newRawServer(t, func(c net.Conn) { time.Sleep(2 * time.Second) })
+	silent := newRawServer(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
