@@ -74,6 +74,12 @@ func findings(o *Options, res *Result, msgs []SIPMessage, flows []*flow, all map
 
 	// CAP-SDES-KEY-EXPOSED: every cleartext SIP message carrying a=crypto.
 	exposed := 0
+	bySrc := map[Endpoint][]*flow{}
+	for _, fl := range flows {
+		if fl.media != nil && fl.key.Proto == protoUDP {
+			bySrc[fl.key.Src] = append(bySrc[fl.key.Src], fl)
+		}
+	}
 	for i := range msgs {
 		m := &msgs[i]
 		if m.SDP == nil {
@@ -94,10 +100,7 @@ func findings(o *Options, res *Result, msgs []SIPMessage, flows []*flow, all map
 			// The stream this key protects is what the SDP's author sends:
 			// the flow from its announced address (symmetric RTP).
 			var verified []string
-			for _, fl := range flows {
-				if fl.media == nil || fl.key.Src != sender || fl.key.Proto != protoUDP {
-					continue
-				}
+			for _, fl := range bySrc[sender] {
 				desc = fmt.Sprintf("%s stream %s", md.Type, fl.key)
 				verified = append(verified, verifyStream(md, fl, res)...)
 			}

@@ -30,7 +30,7 @@ const (
 	// maxInterfaces bounds the interfaces of one pcapng section.
 	maxInterfaces = 1 << 16
 
-	readChunk = 1 << 20 // bytes asked of the underlying reader at a time
+	readChunk = 256 << 10 // bytes asked of the underlying reader at a time
 )
 
 // Packet is one captured packet. Data references the [Reader]'s buffer and
@@ -76,6 +76,7 @@ type Reader struct {
 	end   int   // end of valid data in buf
 	base  int64 // input offset of buf[0]
 	eof   bool
+	fixed bool  // buf is the whole input (NewReaderBytes): never written
 	rerr  error // read error other than EOF
 
 	ng        bool
@@ -90,7 +91,16 @@ type Reader struct {
 // first packet. The format (pcap in either byte order with micro- or
 // nanosecond timestamps, or pcapng) is detected from the magic number.
 func NewReader(r io.Reader) (*Reader, error) {
-	rd := &Reader{r: r, buf: make([]byte, readChunk+64<<10)}
+	return newReader(&Reader{r: r, buf: make([]byte, readChunk+64<<10)})
+}
+
+// NewReaderBytes reads a capture held in memory (or mapped from a file)
+// without copying it: packets alias data, which must not change.
+func NewReaderBytes(data []byte) (*Reader, error) {
+	return newReader(&Reader{buf: data, end: len(data), eof: true, fixed: true})
+}
+
+func newReader(rd *Reader) (*Reader, error) {
 	if err := rd.fill(4); err != nil {
 		return nil, err
 	}
@@ -119,6 +129,9 @@ func (r *Reader) IsPCAPNG() bool { return r.ng }
 func (r *Reader) fill(n int) error {
 	if r.end-r.start >= n {
 		return nil
+	}
+	if r.fixed {
+		return io.ErrUnexpectedEOF
 	}
 	if r.start > 0 {
 		copy(r.buf, r.buf[r.start:r.end])
@@ -200,8 +213,8 @@ func (r *Reader) Next() (Packet, error) {
 	h := r.buf[r.start : r.start+16]
 	sec, frac := r.u32(h), r.u32(h[4:])
 	capLen, origLen := r.u32(h[8:]), r.u32(h[12:])
-	if capLen > MaxRecordLen && capLen > r.pcapIface.snapLen {
-		return Packet{}, corruptAt(off, "record length %d exceeds limit %d", capLen, max(MaxRecordLen, r.pcapIface.snapLen))
+	if limit := min(max(MaxRecordLen, r.pcapIface.snapLen), MaxBlockLen); capLen > limit {
+		return Packet{}, corruptAt(off, "record length %d exceeds limit %d", capLen, limit)
 	}
 	n := 16 + int(capLen)
 	if err := r.fill(n); err != nil {

@@ -50,6 +50,8 @@ type mediaStats struct {
 	sampleNums []int64
 }
 
+const flowCacheBits = 12
+
 const (
 	maxSamples   = 4
 	maxSampleLen = 512
@@ -101,6 +103,7 @@ type scanner struct {
 	primary bool // counts global statistics
 
 	flows   map[FlowKey]*flow
+	cache   [1 << flowCacheBits]*flow
 	nflows  int64
 	frame   Frame
 	stats   Stats
@@ -179,11 +182,16 @@ func (s *scanner) packet(p *Packet) {
 	if s.workers > 1 && int(key.convHash()%uint64(s.workers)) != s.worker {
 		return
 	}
-	fl := s.flows[key]
-	if fl == nil {
-		if fl = s.newFlow(key); fl == nil {
-			return
+	// A direct-mapped cache in front of the flow map: most packets hit it.
+	slot := &s.cache[key.slot()]
+	fl := *slot
+	if fl == nil || fl.key != key {
+		if fl = s.flows[key]; fl == nil {
+			if fl = s.newFlow(key); fl == nil {
+				return
+			}
 		}
+		*slot = fl
 	}
 	fl.last = s.pktNum
 	fl.packets++

@@ -394,6 +394,14 @@ func parseCrypto(v string, scale bool) (Crypto, bool) {
 		}
 	}
 	c.SessionParams = f[3:]
-	c.Line = strings.Replace(v, c.KeyText, "<redacted>", 1)
+	// Redact the key where it is written: inside the key-params field,
+	// which follows the suite.
+	c.Line = v
+	if at := strings.Index(v, f[1]); at >= 0 {
+		if k := strings.Index(v[at+len(f[1]):], kp); k >= 0 {
+			start := at + len(f[1]) + k + len(method) + 1
+			c.Line = v[:start] + "<redacted>" + v[start+len(c.KeyText):]
+		}
+	}
 	return c, true
 }

@@ -202,16 +202,28 @@ func (s *scanner) sipStream(fl *flow, d *tcpDir) {
 			if len(b) < 512 && bytes.IndexByte(b, '\n') < 0 {
 				break // wait for the whole start line
 			}
-			i := bytes.Index(b[1:], []byte("SIP/2.0"))
+			// Resynchronise: find the next line that is a start line.
+			rest := b[1:]
+			i := bytes.Index(rest, []byte("SIP/2.0"))
 			if i < 0 {
-				b = b[len(b):]
+				// Keep the last partial line: it may be a start line
+				// whose SIP/2.0 has not arrived yet.
+				if j := bytes.LastIndexByte(b, '\n'); j >= 0 && len(b)-j <= 512 {
+					b = b[j+1:]
+				} else {
+					b = b[len(b)-min(len(b), 64):]
+				}
 				break
 			}
-			// Back up to the start of the line holding SIP/2.0.
-			j := bytes.LastIndexByte(b[:i+1], '\n')
-			b = b[j+1:]
-			if !looksSIP(b) {
-				b = b[i+1:]
+			cand := rest[bytes.LastIndexByte(rest[:i], '\n')+1:]
+			if bytes.IndexByte(cand, '\n') < 0 {
+				b = cand // wait for the rest of the line
+				break
+			}
+			if looksSIP(cand) {
+				b = cand
+			} else {
+				b = rest[i+1:]
 			}
 			continue
 		}

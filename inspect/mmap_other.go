@@ -1,0 +1,7 @@
+//go:build !unix
+
+package inspect
+
+import "os"
+
+func mapFile(*os.File) ([]byte, func(), bool) { return nil, nil, false }

@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package inspect
+
+func madviseSequential([]byte) error { return nil }
