@@ -223,6 +223,24 @@ type attempt struct {
 	withClient bool
 }
 
+// clientSuites is what the crypto/tls connections offer: every suite Go
+// implements, including RSA key exchange and 3DES (gone from Go's defaults,
+// still what OCS 2007 R2 on Windows Server 2008 negotiates), secure first.
+// RC4 stays out: RFC 7465 §2 forbids offering it; the raw enumeration still
+// detects it, and a server that speaks only RC4 is read by [prober.rawChain].
+var clientSuites = func() []uint16 {
+	var ids []uint16
+	for _, s := range tls.CipherSuites() {
+		ids = append(ids, s.ID)
+	}
+	for _, s := range tls.InsecureCipherSuites() {
+		if !strings.Contains(s.Name, "RC4") {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}()
+
 // dial connects with a deadline derived from ctx and the timeout.
 func (p *prober) dial(ctx context.Context) (net.Conn, context.CancelFunc, error) {
 	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
@@ -254,6 +272,7 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 		ServerName:         p.serverName,
 		InsecureSkipVerify: true, // verified by analyzeChain, which records every reason
 		MinVersion:         tls.VersionTLS10,
+		CipherSuites:       clientSuites,
 		VerifyPeerCertificate: func(rawCerts [][]byte, _ [][]*x509.Certificate) error {
 			a.peerCerts = rawCerts
 			return nil

@@ -275,8 +275,8 @@ func TestEnumeration(t *testing.T) {
 	}
 }
 
-// TestRawChainFallback: a server whose only suite crypto/tls clients do not
-// offer (RC4) fails the crypto/tls handshake, yet enumeration finds the suite
+// TestRawChainFallback: a server whose only suite the crypto/tls connections
+// do not offer (RC4) fails the crypto/tls handshake, yet enumeration finds the suite
 // and the raw parser still reads its certificate and CertificateRequest.
 func TestRawChainFallback(t *testing.T) {
 	checkGoroutines(t)
@@ -300,6 +300,31 @@ func TestRawChainFallback(t *testing.T) {
 
 // TestBrokenServers: servers that are not TLS end in TLS-HANDSHAKE-FAILED
 // with a precise reason, within the timeout.
+// TestLegacyServer: an OCS 2007 R2-like server (TLS 1.0 only, RSA key
+// exchange with AES-CBC or 3DES, which Go no longer offers by default) still
+// completes the crypto/tls handshake, so every certificate fact is there.
+func TestLegacyServer(t *testing.T) {
+	checkGoroutines(t)
+	p := longPKI(t)
+	rsaCert := must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts, RSABits: 2048,
+		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}))(t)
+	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10,
+		CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA},
+		ClientAuth:   tls.RequireAndVerifyClientCert, ClientCAs: p.CAPool}, sip200)
+	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, ClientCert: &p.Client,
+		Enumerate: true, SIPOptions: true, Timeout: 2 * time.Second})
+	if res.Handshake == nil || res.Handshake.VersionID != tls.VersionTLS10 || res.Handshake.CipherSuiteID != tls.TLS_RSA_WITH_AES_128_CBC_SHA {
+		t.Errorf("handshake %+v", res.Handshake)
+	}
+	if got := problems(res); !slices.Equal(got, []string{"TLS-CIPHER-WEAK", "TLS-VERSION-WEAK"}) {
+		t.Errorf("problems %v", got)
+		dump(t, res)
+	}
+	if res.SIP == nil || res.SIP.Status != 200 {
+		t.Errorf("sip %+v", res.SIP)
+	}
+}
+
 func TestBrokenServers(t *testing.T) {
 	checkGoroutines(t)
 	silent := newRawServer(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) }) // reads, never answers
