@@ -48,4 +48,27 @@
 // accepted_without_client_cert, client_cert_accepted and the alerts),
 // versions (accepted, suites in server preference order) and sip (status,
 // server, rtt_ms). Optional parts are omitted when the check did not run.
+// Abbreviated, for a mutual-TLS edge:
+//
+//	{"target": "tls://med01.contoso.com:5061", "addr": "med01.contoso.com:5061",
+//	 "server_name": "med01.contoso.com", "status": "ok",
+//	 "handshake": {"version": "TLS 1.2", "version_id": 771,
+//	   "cipher_suite": "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "cipher_suite_id": 49200, "client_cert": true},
+//	 "chain": [{"subject": "CN=med01.contoso.com", "issuer": "CN=Contoso CA", "serial": "1f...",
+//	   "dns_names": ["med01.contoso.com"], "ekus": ["serverAuth", "clientAuth"],
+//	   "not_before": "...", "not_after": "...", "key_type": "RSA", "key_bits": 2048,
+//	   "signature_algorithm": "SHA256-RSA", "self_signed": false, "sha256": "53D6..."}],
+//	 "verification": {"trusted": true, "name_matches": true, "in_order": true},
+//	 "mtls": {"certificate_requested": true, "ca_names": ["CN=Contoso CA"],
+//	   "accepted_without_client_cert": false, "without_client_cert_alert": "handshake failure",
+//	   "client_cert_accepted": true, "evidence": ["without client certificate: alert during handshake", "..."]},
+//	 "versions": [{"version": "TLS 1.0", "id": 769, "accepted": false, "error": "ClientHello: server sent TLS alert protocol_version"},
+//	   {"version": "TLS 1.2", "id": 771, "accepted": true, "suites": [{"id": 49200, "name": "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
+//	     {"id": 10, "name": "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "insecure": true, "weakness": "3DES"}]}],
+//	 "sip": {"status": 200, "reason": "OK", "server": "RTCC/3.5.0.0", "rtt_ms": 1.7},
+//	 "enumeration_ms": 4.1,
+//	 "findings": [{"check": "MTLS-NOT-REQUIRED", "severity": "pass", ...}, ...]}
+//
+// Status (and [Status]) is one of ok, connection-refused, timeout, alert,
+// not-tls, closed, dns-error, canceled, error.
 package tlsprobe
