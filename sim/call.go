@@ -1,0 +1,369 @@
+package sim
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/srtpcheck"
+)
+
+// CallStats is what the simulator saw and did in one INVITE dialog.
+type CallStats struct {
+	CallID    string
+	Transport string // udp, tcp, tls
+	From      string // signalling source address
+	Worker    bool   // answered by the call-router worker
+	Status    int    // final response code sent
+	// Offer and answer.
+	Offered    matrix.EncryptionLevel
+	OfferProto string
+	Secure     bool // SRTP agreed
+	DTLS       bool
+	Suite      srtpcheck.Suite
+	MKI        bool   // our answer key carries an MKI
+	MediaAddr  string // where we send media
+	LocalMedia string // our media socket
+	// Lifecycle.
+	Acked     bool
+	Ended     bool
+	EndReason string // bye, no-ack, max-duration, shutdown, dtls-failed
+	Err       string
+	Media     srtpcheck.Counters
+}
+
+type call struct {
+	s       *Server
+	id      string
+	mu      sync.Mutex
+	st      CallStats
+	ack     chan struct{}
+	bye     chan struct{}
+	ackOnce sync.Once
+	endOnce sync.Once
+	meter   srtpcheck.Meter
+	counted bool // holds a slot in s.active
+}
+
+func (c *call) stats() CallStats {
+	c.mu.Lock()
+	st := c.st
+	c.mu.Unlock()
+	if st.Acked {
+		st.Media = c.meter.Counters()
+	}
+	return st
+}
+
+func (c *call) update(f func(st *CallStats)) {
+	c.mu.Lock()
+	f(&c.st)
+	c.mu.Unlock()
+}
+
+// end finishes the call once: media stops, the slot is released.
+func (c *call) end(reason string) {
+	c.endOnce.Do(func() {
+		c.update(func(st *CallStats) {
+			st.Ended = true
+			if st.EndReason == "" {
+				st.EndReason = reason
+			}
+		})
+		close(c.bye)
+		c.s.mu.Lock()
+		if c.counted && c.s.active[c.id] == c {
+			delete(c.s.active, c.id)
+		}
+		c.s.mu.Unlock()
+	})
+}
+
+func transportOf(req *sip.Request) string { return strings.ToLower(req.Transport()) }
+
+func (ep *endpoint) header(res *sip.Response) {
+	res.AppendHeader(sip.NewHeader("Server", ep.s.cfg.ServerName))
+}
+
+func (ep *endpoint) respond(tx sip.ServerTransaction, req *sip.Request, code int, reason string) {
+	res := sip.NewResponseFromRequest(req, code, reason, nil)
+	ep.header(res)
+	_ = tx.Respond(res)
+}
+
+// onOptions answers OPTIONS with the capabilities a Lync/UM server lists.
+func (ep *endpoint) onOptions(req *sip.Request, tx sip.ServerTransaction) {
+	s := ep.s
+	if s.cfg.has(FaultNoOptions) {
+		return
+	}
+	if s.cfg.has(FaultSlowAnswer) && !s.sleep(s.cfg.SlowAnswer) {
+		return
+	}
+	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
+	ep.header(res)
+	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"))
+	res.AppendHeader(sip.NewHeader("Supported", "replaces, timer, ms-early-media, ms-sender"))
+	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+	_ = tx.Respond(res)
+}
+
+func (ep *endpoint) contact(transport string) string {
+	addr := ep.udp
+	switch transport {
+	case TCP:
+		addr = ep.tcp
+	case TLS:
+		addr = ep.tls
+	}
+	if addr == "" {
+		addr = ep.udp + ep.tcp + ep.tls
+	}
+	return "<sip:sim@" + addr + ";transport=" + transport + ">"
+}
+
+func (ep *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	s := ep.s
+	tr := transportOf(req)
+	c := &call{s: s, ack: make(chan struct{}), bye: make(chan struct{})}
+	if h := req.CallID(); h != nil {
+		c.id = h.Value()
+	}
+	c.st = CallStats{CallID: c.id, Transport: tr, From: req.Source(), Worker: ep != s.eps[0]}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.record(c)
+	s.mu.Unlock()
+	final := func(code int, reason string) {
+		c.update(func(st *CallStats) { st.Status = code })
+		ep.respond(tx, req, code, reason)
+		c.end("rejected")
+	}
+	ep.respond(tx, req, sip.StatusTrying, "Trying")
+	if s.cfg.has(FaultSlowAnswer) && !s.sleep(s.cfg.SlowAnswer) {
+		c.end("shutdown")
+		return
+	}
+	if ep.redirect {
+		// Exchange UM call router: 302 to the worker (domain.md §3.3).
+		res := sip.NewResponseFromRequest(req, sip.StatusMovedTemporarily, "Moved Temporarily", nil)
+		ep.header(res)
+		res.AppendHeader(sip.NewHeader("Contact", s.eps[1].contact(tr)))
+		c.update(func(st *CallStats) { st.Status = sip.StatusMovedTemporarily })
+		_ = tx.Respond(res)
+		c.end("redirected")
+		return
+	}
+	switch {
+	case s.cfg.has(FaultReject488):
+		final(sip.StatusNotAcceptableHere, "Not Acceptable Here")
+		return
+	case s.cfg.has(FaultInvite5xx):
+		final(sip.StatusServiceUnavailable, "Service Unavailable")
+		return
+	}
+	if c.id == "" || len(req.Body()) == 0 {
+		final(sip.StatusBadRequest, "Bad Request (SDP offer required)")
+		return
+	}
+	s.mu.Lock()
+	if len(s.active) >= s.cfg.MaxCalls {
+		s.mu.Unlock()
+		final(sip.StatusBusyHere, "Busy Here (call limit)")
+		return
+	}
+	if _, dup := s.active[c.id]; dup {
+		s.mu.Unlock()
+		final(sip.StatusLoopDetected, "Call-ID in use")
+		return
+	}
+	s.active[c.id] = c
+	c.counted = true
+	s.mu.Unlock()
+
+	ip, _ := netip.ParseAddr(s.cfg.Listen)
+	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, 0)))
+	if err != nil {
+		c.update(func(st *CallStats) { st.Err = "media socket: " + err.Error() })
+		final(sip.StatusServiceUnavailable, "Service Unavailable (media)")
+		return
+	}
+	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	neg, err := srtpcheck.Answer(req.Body(), srtpcheck.AnswerConfig{Policy: s.cfg.Encryption, Addr: local, NoDTLS: s.cfg.NoDTLS})
+	if err != nil {
+		conn.Close()
+		if sp, perr := srtpcheck.Parse(req.Body()); perr == nil {
+			if m := sp.Audio(); m != nil {
+				c.update(func(st *CallStats) { st.Offered = srtpcheck.OfferLevel(m); st.OfferProto = m.Proto })
+			}
+		}
+		c.update(func(st *CallStats) { st.Err = err.Error() })
+		if errors.Is(err, srtpcheck.ErrIncompatible) {
+			// MS-SDP §4: "488 Encryption Levels not compatible".
+			final(sip.StatusNotAcceptableHere, "Encryption Levels not compatible")
+		} else {
+			final(sip.StatusNotAcceptableHere, "Not Acceptable Here (bad SDP)")
+		}
+		return
+	}
+	c.update(func(st *CallStats) {
+		st.Status = sip.StatusOK
+		st.Offered = neg.Offered
+		st.Secure, st.DTLS = neg.Secure, neg.DTLS
+		st.Suite = neg.Keys.Suite
+		st.MKI = len(neg.Keys.SendMKI) > 0
+		st.MediaAddr = neg.Remote.String()
+		st.LocalMedia = local.String()
+		if sp, perr := srtpcheck.Parse(req.Body()); perr == nil && sp.Audio() != nil {
+			st.OfferProto = sp.Audio().Proto
+		}
+	})
+	res := sip.NewSDPResponseFromRequest(req, neg.SDP)
+	ep.header(res)
+	res.AppendHeader(sip.NewHeader("Contact", ep.contact(tr)))
+	if err := tx.Respond(res); err != nil {
+		conn.Close()
+		c.update(func(st *CallStats) { st.Err = "send 200: " + err.Error() })
+		c.end("send-failed")
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer conn.Close()
+		c.run(ep, res, tr, conn, neg)
+	}()
+}
+
+// run waits for ACK (retransmitting the 2xx over UDP, RFC 3261 §13.3.1.4),
+// then exchanges media until BYE, the duration bound or shutdown.
+func (c *call) run(ep *endpoint, res *sip.Response, tr string, conn *net.UDPConn, neg *srtpcheck.Negotiation) {
+	s := c.s
+	ackTimer := time.NewTimer(s.cfg.AckTimeout)
+	defer ackTimer.Stop()
+	var retrans <-chan time.Time
+	interval := sip.T1
+	if tr == UDP {
+		t := time.NewTimer(interval)
+		defer t.Stop()
+		retrans = t.C
+		defer func() { t.Stop() }()
+		for waiting := true; waiting; {
+			select {
+			case <-c.ack:
+				waiting = false
+			case <-c.bye:
+				return
+			case <-ackTimer.C:
+				c.end("no-ack")
+				return
+			case <-retrans:
+				_ = ep.srv.WriteResponse(res)
+				interval = min(2*interval, sip.T2)
+				t.Reset(interval)
+			}
+		}
+	} else {
+		select {
+		case <-c.ack:
+		case <-c.bye:
+			return
+		case <-ackTimer.C:
+			c.end("no-ack")
+			return
+		}
+	}
+	c.update(func(st *CallStats) { st.Acked = true })
+
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.MaxCallDuration)
+	defer cancel()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-c.bye:
+			cancel()
+		}
+	}()
+	keys := neg.Keys
+	var media net.PacketConn = conn
+	remote := net.UDPAddrFromAddrPort(neg.Remote)
+	if neg.DTLS {
+		hctx, hcancel := context.WithTimeout(ctx, 10*time.Second)
+		ds, err := srtpcheck.DTLSHandshake(hctx, conn, remote, srtpcheck.DTLSConfig{
+			Certificate: *neg.Certificate, Client: neg.DTLSClient, RemoteFingerprints: neg.RemoteFingerprints})
+		hcancel()
+		if err != nil {
+			c.update(func(st *CallStats) { st.Err = err.Error() })
+			c.end("dtls-failed")
+			return
+		}
+		defer ds.Close()
+		keys, media = ds.Keys, ds.MediaConn()
+		c.update(func(st *CallStats) { st.Suite = keys.Suite })
+	}
+	var kp *srtpcheck.Keys
+	if neg.Secure {
+		kp = &keys
+		if s.cfg.has(FaultWrongKey) {
+			wrong := make([]byte, len(keys.SendKey))
+			_, _ = rand.Read(wrong)
+			kp.SendKey = wrong
+		}
+	}
+	_, err := srtpcheck.RunMedia(ctx, srtpcheck.MediaConfig{
+		Conn: media, Remote: remote, Keys: kp, PayloadType: neg.PayloadType,
+		Duration: s.cfg.MaxCallDuration, Linger: 100 * time.Millisecond,
+		NoSend: s.cfg.has(FaultNoMedia), UntilBye: c.bye, Meter: &c.meter,
+	})
+	if err != nil {
+		c.update(func(st *CallStats) { st.Err = fmt.Sprintf("media: %v", err) })
+	}
+	reason := "max-duration"
+	select {
+	case <-c.bye:
+		reason = "bye"
+	default:
+		if s.ctx.Err() != nil {
+			reason = "shutdown"
+		}
+	}
+	c.end(reason)
+}
+
+func (ep *endpoint) lookup(req *sip.Request) *call {
+	h := req.CallID()
+	if h == nil {
+		return nil
+	}
+	ep.s.mu.Lock()
+	defer ep.s.mu.Unlock()
+	return ep.s.active[h.Value()]
+}
+
+func (ep *endpoint) onAck(req *sip.Request, tx sip.ServerTransaction) {
+	if c := ep.lookup(req); c != nil {
+		c.ackOnce.Do(func() { close(c.ack) })
+	}
+}
+
+func (ep *endpoint) onBye(req *sip.Request, tx sip.ServerTransaction) {
+	c := ep.lookup(req)
+	if c == nil {
+		ep.respond(tx, req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	c.update(func(st *CallStats) { st.EndReason = "bye" })
+	ep.respond(tx, req, sip.StatusOK, "OK")
+	c.end("bye")
+}
