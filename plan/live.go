@@ -151,7 +151,7 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 	}
 	mtls := p.mtlsExpected(e, d)
 	findings := res.AllFindings()
-	if e.Transport == TLS && res.TLS == nil {
+	if e.Transport == TLS && tlsOf(res) == nil {
 		// The SIP probe ran without its TLS checks: run them here.
 		tp := o.TLSProbe
 		if tp == nil {
@@ -247,7 +247,7 @@ func (p *Plan) certPath(e Endpoint) string {
 func (p *Plan) expectations(e Endpoint, res *sipcheck.Result, mtls bool, seen map[string]bool) []report.Finding {
 	var out []report.Finding
 	target := e.Target()
-	tr, _ := res.TLS.(*tlsprobe.Result)
+	tr := tlsOf(res)
 	// Mutual TLS required, when the TLS probe did not already judge it.
 	if mtls && e.Transport == TLS && !seen["MTLS-NOT-REQUIRED"] {
 		path := e.path + ".transport"
@@ -340,4 +340,10 @@ func (p *Plan) liveEdgeChecks(results []EndpointResult) []report.Finding {
 		out = append(out, p.at(f, m.External.path+".address"))
 	}
 	return out
+}
+
+// tlsOf returns the TLS probe result a SIP probe carries, if any.
+func tlsOf(res *sipcheck.Result) *tlsprobe.Result {
+	tr, _ := any(res.TLS).(*tlsprobe.Result)
+	return tr
 }
