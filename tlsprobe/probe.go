@@ -309,8 +309,8 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 	defer conn.Close()
 	t := true
 	a.accepted, a.evidence = &t, "handshake completed"
-	if a.state.Version < tls.VersionTLS13 && !sip {
-		return a
+	if !sip && (a.state.Version < tls.VersionTLS13 || !a.requested) {
+		return a // no client-authentication verdict pending, no SIP wanted
 	}
 	// TLS 1.3: the server judges our Certificate after its Finished; an
 	// OPTIONS exchange surfaces its verdict (RFC 8446 §4.4.2.4).
