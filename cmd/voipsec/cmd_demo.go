@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/plan"
+	"github.com/voipsec/voipsec/report"
+	"github.com/voipsec/voipsec/sim"
+)
+
+// demoOptions are the flags of `voipsec demo`; none is needed.
+type demoOptions struct {
+	Keep bool
+	out  outputOptions
+}
+
+func (o *demoOptions) AddFlags(f *pflag.FlagSet) {
+	f.BoolVar(&o.Keep, "keep", true, "keep the demo's plan and certificates in their temporary folder")
+	o.out.sarif = true
+	o.out.AddFlags(f)
+}
+
+// demoTempDir is where the demo's folder is created ("" = the system's
+// temporary directory); tests point it at t.TempDir().
+var demoTempDir = ""
+
+// demoNames are the FQDNs the demo's plan gives its simulated servers; the
+// simulators' certificate carries all of them.
+var demoNames = []string{"um01.demo.voipsec.test", "med01.demo.voipsec.test", "gw01.demo.voipsec.test", "localhost", "127.0.0.1"}
+
+// demoEndpoint is one simulator listener.
+type demoEndpoint struct {
+	Addr      string // IP address
+	Port      int
+	Transport string // udp, tcp, tls
+}
+
+// demoTopology is what startDemoSims started.
+type demoTopology struct {
+	UM, Internal, External, Gateway demoEndpoint
+}
+
+// writeDemoPlan writes the plan of the simulated deployment (and the probe's
+// trust material) into dir and returns the plan's path.
+func writeDemoPlan(dir string, pki *testpki.PKI, topo demoTopology) (string, error) {
+	if err := testpki.WriteCertPEM(filepath.Join(dir, "ca.pem"), pki.CA.Raw); err != nil {
+		return "", err
+	}
+	if err := testpki.WritePair(filepath.Join(dir, "probe.pem"), filepath.Join(dir, "probe-key.pem"), pki.Client); err != nil {
+		return "", err
+	}
+	ep := func(e demoEndpoint, indent string) string {
+		return fmt.Sprintf("address: %s\n%sport: %d\n%stransport: %s", e.Addr, indent, e.Port, indent, e.Transport)
+	}
+	text := `# voipsec demo plan: the simulators 'voipsec demo' started on the loopback
+# interface. The format is documented in docs/plan.md; change the addresses,
+# names and certificates to your own servers and run: voipsec check plan.yaml
+voipsec_plan: 1
+name: voipsec demo (simulators on loopback)
+
+trust:
+  ca: ca.pem                       # the simulators' throwaway CA
+  client_certificate: probe.pem    # presented to edges that require mutual TLS
+  client_key: probe-key.pem
+
+policy:
+  client_encryption: required      # Lync/OCS clients require encryption
+  server_media_encryption: RequireEncryption
+
+exchange_um:
+  dial_plans:
+    - name: Demo-Secured
+      voip_security: Secured       # mutual TLS signalling, SRTP media
+  servers:
+    - fqdn: ` + demoNames[0] + `
+      ` + ep(topo.UM, "      ") + `
+      dial_plans: [Demo-Secured]
+
+mediation_servers:
+  - fqdn: ` + demoNames[1] + `
+    internal:                      # toward the pool: mutual TLS, SRTP
+      ` + ep(topo.Internal, "      ") + `
+      expect: {mtls_required: true, encryption: required}
+    external:                      # toward the gateway
+      ` + ep(topo.External, "      ") + `
+    gateway:                       # deliberately plain: GW-NO-TLS fails
+      fqdn: ` + demoNames[2] + `
+      ` + ep(topo.Gateway, "      ") + `
+`
+	path := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		return "", fmt.Errorf("write demo plan: %w", err)
+	}
+	return path, nil
+}
+
+func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp(demoTempDir, "voipsec-demo-")
+	if err != nil {
+		return exitError, fmt.Errorf("demo folder: %w", err)
+	}
+	if !o.Keep {
+		defer os.RemoveAll(dir)
+	}
+	pki, err := testpki.NewWithOptions(testpki.Options{Hosts: demoNames, Organization: "voipsec demo", Validity: 365 * 24 * time.Hour})
+	if err != nil {
+		return exitError, fmt.Errorf("demo certificates: %w", err)
+	}
+	topo, stop, err := startDemoSims(ctx, pki)
+	if err != nil {
+		return exitError, fmt.Errorf("start simulators: %w", err)
+	}
+	defer stop()
+	path, err := writeDemoPlan(dir, pki, topo)
+	if err != nil {
+		return exitError, err
+	}
+	p, err := plan.Load(path)
+	if err != nil {
+		return exitError, fmt.Errorf("demo plan: %w", err)
+	}
+	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, MediaSeconds: 0.4, Jobs: 4, out: o.out}
+	r := checkReport(ctx, p, co)
+	code, err := o.out.emit(e, r)
+	if err != nil {
+		return code, err
+	}
+	// Two lines on what this was: on stdout after a text report, on stderr
+	// when stdout carries a machine format.
+	w := e.Stdout
+	if o.out.format != report.FormatText || (o.out.Output != "" && o.out.Output != "-") {
+		w = e.Stderr
+	}
+	writeDemoExplanation(w, path, o.Keep)
+	return exitOK, nil
+}
+
+func writeDemoExplanation(w io.Writer, path string, kept bool) {
+	fmt.Fprintln(w, "What you see: 'voipsec check' run against simulators it started on loopback: an Exchange UM at Secured, a Mediation Server internal edge requiring mutual TLS, its external edge, and a gateway leg left plain on purpose (TCP and RTP: the failures at the end).")
+	where := "the plan in docs/plan.md"
+	if kept {
+		where = path
+	}
+	fmt.Fprintf(w, "Your servers: copy %s, put in their addresses, names and certificates, and run: voipsec check plan.yaml\n", where)
+}
+
+func init() {
+	register(&command{
+		Name:  "demo",
+		Short: "start simulators in-process and run a full check against them",
+		Usage: "voipsec demo [flags]",
+		Long: `Starts a small simulated deployment on the loopback interface: an Exchange UM
+server at VoIPSecurity Secured, a Mediation Server internal edge that requires
+mutual TLS, its external edge, and a gateway leg that is deliberately plain.
+It writes their plan (with a throwaway CA and probe certificate) to a
+temporary folder, runs 'voipsec check' against it and prints the report.
+
+No flags are needed and nothing leaves the machine. The output flags work as
+for 'check'. demo exits 0 once the report is printed (its deliberate
+failures are the point); use 'voipsec check' for CI.
+`,
+		NoExit: true,
+		Flags: func(f *pflag.FlagSet) any {
+			o := &demoOptions{}
+			o.AddFlags(f)
+			return o
+		},
+		Validate: func(opts any, args []string) error {
+			if len(args) > 0 {
+				return usagef("demo takes no arguments, got %q", args[0])
+			}
+			return opts.(*demoOptions).out.Validate()
+		},
+		Run: func(ctx context.Context, e *env, opts any, _ []string) (int, error) {
+			return runDemo(ctx, e, opts.(*demoOptions))
+		},
+	})
+}
+
+// startDemoSims starts the demo's four simulators sharing pki: the UM at
+// Secured on 127.0.0.1, the Mediation Server internal edge (mutual TLS
+// required, SRTP) on 127.0.0.1, its external edge (TLS) on 127.0.0.2 and a
+// plain TCP gateway on 127.0.0.3. Where the system cannot listen on
+// 127.0.0.2/3 (macOS has only 127.0.0.1), they fall back to 127.0.0.1, and
+// the report then shows EDGE-SHARED-ADDRESS as well.
+func startDemoSims(ctx context.Context, pki *testpki.PKI) (demoTopology, func(), error) {
+	var servers []*sim.Server
+	stop := func() {
+		for _, s := range servers {
+			_ = s.Close()
+		}
+	}
+	start := func(listen string, c sim.Config, transport string) (demoEndpoint, error) {
+		c.PKI = pki
+		c.MaxCallDuration = 20 * time.Second
+		c.AckTimeout = 5 * time.Second
+		var s *sim.Server
+		var err error
+		for _, addr := range []string{listen, "127.0.0.1"} {
+			c.Listen = addr
+			if s, err = sim.Start(ctx, c); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			return demoEndpoint{}, fmt.Errorf("%s simulator: %w", c.Role, err)
+		}
+		servers = append(servers, s)
+		host, port, err := net.SplitHostPort(s.Addr(transport))
+		if err != nil {
+			return demoEndpoint{}, fmt.Errorf("%s simulator address %q: %w", c.Role, s.Addr(transport), err)
+		}
+		n, _ := strconv.Atoi(port)
+		return demoEndpoint{Addr: host, Port: n, Transport: transport}, nil
+	}
+	var topo demoTopology
+	var err error
+
+	um := sim.Config{}
+	um.Preset(matrix.Secured)
+	um.ApplyRole(sim.RoleUM, false)
+	if topo.UM, err = start("127.0.0.1", um, sim.TLS); err != nil {
+		stop()
+		return topo, nil, err
+	}
+	in := sim.Config{Encryption: matrix.Required}
+	in.ApplyRole(sim.RoleMediationInternal, false)
+	if topo.Internal, err = start("127.0.0.1", in, sim.TLS); err != nil {
+		stop()
+		return topo, nil, err
+	}
+	ex := sim.Config{Encryption: matrix.Optional, Transports: []string{sim.TLS}}
+	ex.ApplyRole(sim.RoleMediationGateway, false)
+	if topo.External, err = start("127.0.0.2", ex, sim.TLS); err != nil {
+		stop()
+		return topo, nil, err
+	}
+	gw := sim.Config{Encryption: matrix.Rejected, Transports: []string{sim.TCP}, ServerName: "voipsec-sim (gateway)"}
+	gw.ApplyRole(sim.RoleMediationGateway, false)
+	if topo.Gateway, err = start("127.0.0.3", gw, sim.TCP); err != nil {
+		stop()
+		return topo, nil, err
+	}
+	return topo, stop, nil
+}

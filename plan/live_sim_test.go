@@ -1,0 +1,174 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/report"
+	"github.com/voipsec/voipsec/sim"
+)
+
+// startSim starts a simulator on 127.0.0.1 for the test and returns the
+// address of its listener for transport.
+func startSim(t *testing.T, pki *testpki.PKI, c sim.Config, transport string) (host string, port int) {
+	t.Helper()
+	c.PKI = pki
+	c.Listen = "127.0.0.1"
+	c.MaxCallDuration = 10 * time.Second
+	c.AckTimeout = 3 * time.Second
+	s, err := sim.Start(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	addr := s.Addr(transport)
+	i := strings.LastIndexByte(addr, ':')
+	if _, err := fmt.Sscan(addr[i+1:], &port); err != nil {
+		t.Fatalf("sim address %q: %v", addr, err)
+	}
+	return addr[:i], port
+}
+
+// A live check against simulators in several modes: what the plan declares
+// against what each simulator does. Each case is one endpoint; the plan
+// declares what a correct deployment would have, the simulator is set up
+// right or wrong, and the named check must come out as expected, located at
+// the plan line that declared it.
+func TestLiveAgainstSimulators(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live simulators")
+	}
+	pki, err := testpki.NewWithOptions(testpki.Options{Hosts: []string{"localhost", "127.0.0.1"}, Validity: 365 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := testpki.WriteCertPEM(filepath.Join(dir, "ca.pem"), pki.CA.Raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := testpki.WritePair(filepath.Join(dir, "probe.pem"), filepath.Join(dir, "probe-key.pem"), pki.Client); err != nil {
+		t.Fatal(err)
+	}
+	secured := func() sim.Config { c := sim.Config{}; c.Preset(matrix.Secured); return c }
+	sipSecured := func() sim.Config { c := sim.Config{}; c.Preset(matrix.SIPSecured); return c }
+	cases := []struct {
+		name      string
+		sim       sim.Config
+		transport string
+		// section is the plan section for the endpoint; %s is address/port/transport lines.
+		section string
+		check   string
+		want    report.Severity
+		line    string // the plan text the finding must point at
+	}{
+		{"UM Secured, endpoint Secured", secured(), "tls", umSection("Secured"), "UM-SRTP-MISMATCH", report.Pass, "voip_security: Secured"},
+		{"UM Secured, endpoint takes plain RTP", func() sim.Config { c := secured(); c.Encryption = matrix.Optional; return c }(), "tls",
+			umSection("Secured"), "UM-SRTP-MISMATCH", report.Fail, "voip_security: Secured"},
+		{"UM SIPSecured, endpoint without MTLS", func() sim.Config { c := sipSecured(); c.MTLS = sim.MTLSNone; return c }(), "tls",
+			umSection("SIPSecured"), "UM-MTLS-NOT-ENFORCED", report.Fail, "voip_security: SIPSecured"},
+		{"UM SIPSecured, endpoint SIPSecured", sipSecured(), "tls", umSection("SIPSecured"), "UM-MTLS-NOT-ENFORCED", report.Pass, "voip_security: SIPSecured"},
+		{"internal edge requiring MTLS", func() sim.Config {
+			c := sim.Config{Encryption: matrix.Required}
+			c.ApplyRole(sim.RoleMediationInternal, false)
+			return c
+		}(), "tls",
+			internalSection, "MTLS-NOT-REQUIRED", report.Pass, "mtls_required: true"},
+		{"internal edge that only requests a certificate", func() sim.Config {
+			c := sim.Config{Encryption: matrix.Required}
+			c.ApplyRole(sim.RoleMediationInternal, false)
+			c.MTLS = sim.MTLSRequest
+			return c
+		}(), "tls", internalSection, "MTLS-NOT-REQUIRED", report.Fail, "mtls_required: true"},
+		{"internal edge that takes plain RTP", func() sim.Config {
+			c := sim.Config{Encryption: matrix.Optional}
+			c.ApplyRole(sim.RoleMediationInternal, false)
+			return c
+		}(), "tls", internalSection, "UM-SRTP-MISMATCH", report.Fail, "encryption: required"},
+		{"plain TCP gateway", sim.Config{Encryption: matrix.Rejected, Transports: []string{sim.TCP}}, "tcp", gatewaySection, "GW-NO-TLS", report.Fail, "transport: tcp"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			host, port := startSim(t, pki, c.sim, c.transport)
+			ep := fmt.Sprintf("address: %s\n      port: %d\n      transport: %s", host, port, c.transport)
+			text := "voipsec_plan: 1\ntrust:\n  ca: ca.pem\n  client_certificate: probe.pem\n  client_key: probe-key.pem\n" +
+				strings.Replace(c.section, "%s", ep, 1)
+			file := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".yaml")
+			if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			p, err := Load(file)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, text)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			fs, _ := Live(ctx, p, LiveOptions{Timeout: 2 * time.Second, MediaDuration: 200 * time.Millisecond})
+			var got []report.Finding
+			for _, f := range fs {
+				if f.Location == nil || f.Location.Line == 0 {
+					t.Errorf("%s has no plan line", f.Check)
+				}
+				if f.Check == c.check {
+					got = append(got, f)
+				}
+			}
+			if len(got) == 0 {
+				t.Fatalf("no %s finding; findings:\n%s", c.check, dump(fs))
+			}
+			if worst := report.Max(got); worst != c.want {
+				t.Fatalf("%s is %s, want %s:\n%s", c.check, worst, c.want, dump(got))
+			}
+			lines := strings.Split(text, "\n")
+			for _, f := range got {
+				if l := f.Location.Line; l > len(lines) || !strings.Contains(lines[l-1], c.line) {
+					t.Errorf("%s points at line %d, want the line with %q:\n%s", c.check, l, c.line, text)
+				}
+			}
+		})
+	}
+}
+
+func umSection(level string) string {
+	return `exchange_um:
+  dial_plans:
+    - name: DP
+      voip_security: ` + level + `
+  servers:
+    - fqdn: localhost
+      %s
+      dial_plans: [DP]
+`
+}
+
+const internalSection = `mediation_servers:
+  - fqdn: localhost
+    internal:
+      %s
+      expect:
+        mtls_required: true
+        encryption: required
+    external: {address: 127.0.0.2, port: 9, transport: tls}
+`
+
+const gatewaySection = `mediation_servers:
+  - fqdn: localhost
+    internal: {address: 127.0.0.1, port: 9}
+    external: {address: 127.0.0.2, port: 9, transport: tls}
+    gateway:
+      %s
+`
+
+func dump(fs []report.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "  %s %s %s: %s (%s)\n", f.Severity, f.Check, f.Target, f.Summary, f.Detail)
+	}
+	return b.String()
+}
