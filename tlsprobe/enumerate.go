@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"strings"
@@ -110,6 +111,13 @@ func (p *prober) rawHello(ctx context.Context, v uint16, suites []uint16, key []
 	if _, err := conn.Write(appendClientHello(nil, v, suites, sn, key)); err != nil {
 		return 0, fmt.Errorf("write ClientHello: %w", err)
 	}
+	return readServerHello(conn, v, suites, flight)
+}
+
+// readServerHello reads the server's answer to a ClientHello of version v
+// offering suites: the chosen suite, or the alert or non-TLS bytes it sent.
+// The reader's deadline bounds it.
+func readServerHello(conn io.Reader, v uint16, suites []uint16, flight *serverFlight) (uint16, error) {
 	var (
 		buf = make([]byte, 0, 8192)
 		rec inspect.TLSRecord

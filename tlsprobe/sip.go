@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -51,7 +52,7 @@ func (p *prober) optionsRequest(local net.Addr) []byte {
 
 // exchangeOptions writes req and reads the first final response header.
 // The conn's deadline bounds it. It always returns a non-nil *SIP.
-func exchangeOptions(conn net.Conn, req []byte) (*SIP, error) {
+func exchangeOptions(conn io.ReadWriter, req []byte) (*SIP, error) {
 	s := &SIP{}
 	start := time.Now()
 	if _, err := conn.Write(req); err != nil {
