@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSimulateGenCerts runs the simulator briefly on ephemeral ports and
+// checks what it prints and the certificates it writes.
+func TestSimulateGenCerts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pki")
+	out, errOut, code := runVoipsec(t, "simulate", "--sip-port", "0", "--tls-port", "0", "--gen-certs", dir,
+		"--encryption", "required", "--mtls", "require", "--duration", "300ms")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"encryption required, MTLS require", "listening udp", "listening tcp", "listening tls",
+		"server certificate sha-256", "CA certificate", "certificates written to " + dir, "stopped: 0 calls"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`listening udp\s+127\.0\.0\.1:[1-9][0-9]*`).MatchString(out) {
+		t.Errorf("no ephemeral UDP port printed:\n%s", out)
+	}
+	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatal("ca.pem")
+	}
+	for _, p := range [][2]string{{"server.pem", "server-key.pem"}, {"client.pem", "client-key.pem"}} {
+		c, err := tls.LoadX509KeyPair(filepath.Join(dir, p[0]), filepath.Join(dir, p[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaf, _ := x509.ParseCertificate(c.Certificate[0])
+		if _, err := leaf.Verify(x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+			t.Fatalf("%s: %v", p[0], err)
+		}
+	}
+}
+
+// TestSimulateAnswersOptions starts the command and sends it a real SIP
+// OPTIONS over UDP while it runs.
+func TestSimulateAnswersOptions(t *testing.T) {
+	port := freeUDPPort(t)
+	done := make(chan string, 1)
+	go func() {
+		out, errOut, code := runVoipsec(t, "simulate", "--sip-port", fmt.Sprint(port), "--transports", "udp",
+			"--role", "mediation-gateway", "--duration", "2s")
+		done <- fmt.Sprintf("%d %s %s", code, out, errOut)
+	}()
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	local := conn.LocalAddr().String()
+	dst := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+	var got string
+	buf := make([]byte, 4096)
+	for i := 0; i < 15 && got == ""; i++ {
+		msg := "OPTIONS sip:med@127.0.0.1:" + fmt.Sprint(port) + " SIP/2.0\r\n" +
+			"Via: SIP/2.0/UDP " + local + ";branch=z9hG4bK-sim-" + fmt.Sprint(i) + "\r\n" +
+			"Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:med@127.0.0.1>\r\n" +
+			"Call-ID: simtest-" + fmt.Sprint(i) + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+		_, _ = conn.WriteTo([]byte(msg), dst)
+		_ = conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if n, _, err := conn.ReadFrom(buf); err == nil {
+			got = string(buf[:n])
+		}
+	}
+	if !strings.HasPrefix(got, "SIP/2.0 200") || !strings.Contains(got, "Server: voipsec-sim (mediation-gateway)") {
+		t.Fatalf("response %q", got)
+	}
+	select {
+	case r := <-done:
+		if !strings.HasPrefix(r, "0 ") {
+			t.Fatal(r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("simulate did not stop after --duration")
+	}
+}
+
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	for i := 0; i < 10; i++ {
+		u, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := u.LocalAddr().(*net.UDPAddr).Port
+		u.Close()
+		if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p)); err == nil {
+			l.Close()
+			return p
+		}
+	}
+	t.Fatal("no free port")
+	return 0
+}
+
+func TestSimulateUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--role", "pbx"},
+		{"--encryption", "maybe"},
+		{"--mtls", "sometimes"},
+		{"--fault", "explode"},
+		{"--sip-port", "70000"},
+		{"--tls-min", "2.0"},
+		{"--ciphers", "TLS_FOO"},
+		{"--cert", "x.pem"},
+		{"--transports", "sctp"},
+		{"--voip-security", "Insecure"},
+		{"extra"},
+	} {
+		_, errOut, code := runVoipsec(t, append([]string{"simulate"}, args...)...)
+		if code != 2 || !strings.HasPrefix(errOut, "voipsec simulate: error: ") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+	out, _, code := runVoipsec(t, "help", "simulate")
+	if code != 0 || !strings.Contains(out, "--fault") || !strings.Contains(out, "wrong-srtp-key") {
+		t.Fatalf("help: %d %s", code, out)
+	}
+	_ = context.Background
+}
