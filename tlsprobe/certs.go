@@ -307,6 +307,25 @@ func matchName(leaf *x509.Certificate, name string) (bool, string) {
 		}
 		return false, fmt.Sprintf("IP %s is not among the IP SANs %v", name, leaf.IPAddresses)
 	}
+	// A subjectAltName URI of the sip scheme naming the host is the first
+	// identity RFC 5922 §7.1 looks at.
+	for _, u := range leaf.URIs {
+		if strings.EqualFold(u.Scheme, "sip") {
+			h := u.Opaque
+			if h == "" {
+				h = u.Host
+			}
+			if i := strings.LastIndexByte(h, '@'); i >= 0 {
+				h = h[i+1:]
+			}
+			if j := strings.IndexAny(h, ":;"); j >= 0 {
+				h = h[:j]
+			}
+			if strings.EqualFold(strings.TrimSuffix(h, "."), name) {
+				return true, ""
+			}
+		}
+	}
 	wildcard := false
 	for _, d := range leaf.DNSNames {
 		d = strings.TrimSuffix(strings.ToLower(d), ".")

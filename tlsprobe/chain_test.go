@@ -8,6 +8,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +77,44 @@ func TestChainShapes(t *testing.T) {
 			}
 			if len(res.Chain) != len(c.chain) {
 				t.Errorf("chain of %d, want %d", len(res.Chain), len(c.chain))
+			}
+		})
+	}
+}
+
+func TestMatchName(t *testing.T) {
+	mk := func(cn string, dns []string, uris ...string) *x509.Certificate {
+		c := &x509.Certificate{Subject: pkix.Name{CommonName: cn}, DNSNames: dns}
+		for _, u := range uris {
+			pu, err := url.Parse(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.URIs = append(c.URIs, pu)
+		}
+		c.IPAddresses = []net.IP{net.ParseIP("192.0.2.7")}
+		return c
+	}
+	for _, c := range []struct {
+		name   string
+		cert   *x509.Certificate
+		target string
+		ok     bool
+		why    string
+	}{
+		{"dNSName", mk("x", []string{"med01.contoso.com"}), "MED01.contoso.com.", true, ""},
+		{"sip URI SAN", mk("x", nil, "sip:med01.contoso.com"), "med01.contoso.com", true, ""},
+		{"sip URI SAN with user and port", mk("x", nil, "sip:um@med01.contoso.com:5061;transport=tls"), "med01.contoso.com", true, ""},
+		{"IP SAN", mk("x", nil), "192.0.2.7", true, ""},
+		{"IP not in SAN", mk("x", nil), "192.0.2.8", false, "not among the IP SANs"},
+		{"wildcard", mk("x", []string{"*.contoso.com"}), "med01.contoso.com", false, "wildcard"},
+		{"CN only", mk("med01.contoso.com", []string{"other.contoso.com"}), "med01.contoso.com", false, "only in the subject CN"},
+		{"nowhere", mk("x", []string{"other.contoso.com"}), "med01.contoso.com", false, "not among the DNS SANs"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ok, why := matchName(c.cert, c.target)
+			if ok != c.ok || !strings.Contains(why, c.why) {
+				t.Errorf("matchName = %v %q, want %v containing %q", ok, why, c.ok, c.why)
 			}
 		})
 	}

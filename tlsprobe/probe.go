@@ -362,6 +362,7 @@ func (p *prober) run(ctx context.Context, res *Result) {
 		best = withCert
 	}
 	if best.err == nil {
+		res.Status, res.Error = StatusOK, "" // a handshake completed
 		res.Handshake = &Handshake{
 			VersionID: best.state.Version, Version: inspect.TLSVersionName(best.state.Version),
 			CipherSuiteID: best.state.CipherSuite, CipherSuite: CipherSuiteName(best.state.CipherSuite),
