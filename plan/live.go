@@ -289,6 +289,31 @@ func (p *Plan) expectations(e Endpoint, res *sipcheck.Result, mtls bool, seen ma
 			out = append(out, p.at(report.Passed("TLS-VERSION-WEAK", target, fmt.Sprintf("the edge accepts nothing older than %s, as the plan requires", want)), path))
 		}
 	}
+	// Media ports inside the declared range.
+	if r := p.Media.Ports; r != nil {
+		var outside, inside []string
+		for q := res; q != nil; q = q.Redirect {
+			for _, of := range q.Offers {
+				if a := of.Answer; a != nil && a.Port > 0 && of.Code/100 == 2 {
+					s := fmt.Sprintf("%s → port %d", of.Offer, a.Port)
+					if a.Port < r.From || a.Port > r.To {
+						outside = append(outside, s)
+					} else {
+						inside = append(inside, s)
+					}
+				}
+			}
+		}
+		switch {
+		case len(outside) > 0:
+			f := report.Newf("MEDIA-PORT-OUT-OF-RANGE", target, "the endpoint answers with media ports outside %s", r)
+			f.Detail = strings.Join(outside, "; ")
+			out = append(out, p.at(f, "media.ports"))
+		case len(inside) > 0:
+			out = append(out, p.at(report.Passed("MEDIA-PORT-OUT-OF-RANGE", target,
+				fmt.Sprintf("every answered media port is inside %s", r)).WithDetail("%s", strings.Join(inside, "; ")), "media.ports"))
+		}
+	}
 	// The gateway leg over TLS, as observed.
 	if e.Role == RoleGateway || e.Role == RoleExternal {
 		path := e.path + ".transport"

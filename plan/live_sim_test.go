@@ -91,6 +91,8 @@ func TestLiveAgainstSimulators(t *testing.T) {
 			c.ApplyRole(sim.RoleMediationInternal, false)
 			return c
 		}(), "tls", internalSection, "UM-SRTP-MISMATCH", report.Fail, "encryption: required"},
+		{"media ports outside the declared range", secured(), "tls", "media:\n  ports: 1-1000\n" + umSection("Secured"), "MEDIA-PORT-OUT-OF-RANGE", report.Warn, "ports: 1-1000"},
+		{"media ports inside the declared range", secured(), "tls", "media:\n  ports: 1024-65535\n" + umSection("Secured"), "MEDIA-PORT-OUT-OF-RANGE", report.Pass, "ports: 1024-65535"},
 		{"plain TCP gateway", sim.Config{Encryption: matrix.Rejected, Transports: []string{sim.TCP}}, "tcp", gatewaySection, "GW-NO-TLS", report.Fail, "transport: tcp"},
 	}
 	for _, c := range cases {
