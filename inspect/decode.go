@@ -271,19 +271,6 @@ func (k FlowKey) String() string {
 	return k.Transport() + " " + k.Src.String() + " > " + k.Dst.String()
 }
 
-// convHash mixes both directions of a conversation to the same value, so a
-// parallel scan can give a whole conversation to one worker.
-func (k *FlowKey) convHash() uint64 {
-	a := binary.LittleEndian.Uint64(k.Src.Addr[:8]) ^ binary.LittleEndian.Uint64(k.Dst.Addr[:8])
-	b := binary.LittleEndian.Uint64(k.Src.Addr[8:]) ^ binary.LittleEndian.Uint64(k.Dst.Addr[8:])
-	p := uint64(k.Src.Port^k.Dst.Port) | uint64(k.Src.Port+k.Dst.Port)<<16 | uint64(k.Proto)<<40
-	h := (a*0x9E3779B97F4A7C15 ^ b) * 0xC2B2AE3D27D4EB4F
-	h ^= p * 0x165667B19E3779F9
-	h ^= h >> 31
-	h *= 0x9E3779B97F4A7C15
-	return h ^ h>>29
-}
-
 // slot picks a flow-cache slot for one direction.
 func (k *FlowKey) slot() uint64 {
 	a := binary.LittleEndian.Uint64(k.Src.Addr[8:])

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/voipsec/voipsec/report"
 )
@@ -159,74 +158,22 @@ func InspectFile(ctx context.Context, path string, opts Options) (*Result, error
 	}
 	data, unmap, mapped := mapFile(f)
 	if !mapped {
-		// Not mappable: each worker reads its own descriptor.
-		open := func() (*Reader, func(), error) {
-			g, err := os.Open(path)
-			if err != nil {
-				return nil, nil, fmt.Errorf("inspect: %w", err)
-			}
-			r, err := NewReader(g)
-			if err != nil {
-				g.Close()
-				return nil, nil, err
-			}
-			return r, func() { g.Close() }, nil
-		}
-		return inspectParallel(ctx, path, opts, workers, open)
+		return Inspect(ctx, f, path, opts) // a pipe or device: one pass
 	}
 	defer unmap()
-	open := func() (*Reader, func(), error) {
-		r, err := NewReaderBytes(data)
-		return r, func() {}, err
-	}
-	return inspectParallel(ctx, path, opts, workers, open)
-}
-
-// inspectParallel runs workers scanners, each over its own reader of the
-// same input, each following the conversations that hash to it.
-func inspectParallel(ctx context.Context, path string, opts Options, workers int, open func() (*Reader, func(), error)) (*Result, error) {
-	scanners := make([]*scanner, workers)
-	errs := make([]error, workers)
-	format := ""
-	var wg sync.WaitGroup
-	for i := range workers {
-		scanners[i] = newScanner(&opts, i, workers)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r, closeFn, err := open()
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer closeFn()
-			if i == 0 {
-				format = formatName(r)
-			}
-			errs[i] = scanners[i].run(ctx, r, opts.Progress)
-		}()
-	}
-	wg.Wait()
-	var readErr error
-	for _, e := range errs {
-		if e != nil {
-			readErr = e
-			break
-		}
-	}
-	if readErr != nil && format == "" {
+	res, err := inspectChunks(ctx, path, data, opts, workers)
+	if err != nil && res == nil {
 		var fe *FormatError
-		if errors.As(readErr, &fe) {
+		if errors.As(err, &fe) {
 			fe.File = path
 			return nil, fe
 		}
-		if errors.Is(readErr, io.ErrUnexpectedEOF) {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, &FormatError{File: path, Reason: "empty or too short for a capture header", Err: ErrTruncated}
 		}
-		return nil, readErr
+		return nil, fmt.Errorf("inspect: %s: %w", path, err)
 	}
-	res := resolve(&opts, path, format, scanners)
-	return res, res.setErr(readErr, path)
+	return res, err
 }
 
 func isFormatErr(err error) bool {
@@ -259,7 +206,7 @@ func Inspect(ctx context.Context, r io.Reader, name string, opts Options) (*Resu
 	}
 	s := newScanner(&opts, 0, 1)
 	err = s.run(ctx, rd, opts.Progress)
-	res := resolve(&opts, name, formatName(rd), []*scanner{s})
+	res := mergeScanners(&opts, name, formatName(rd), []*scanner{s})
 	return res, res.setErr(err, name)
 }
 
@@ -282,25 +229,12 @@ type sdpRef struct {
 	index int // m= line index
 }
 
-// resolve merges the workers' state and reaches the verdicts.
-func resolve(o *Options, name, format string, ss []*scanner) *Result {
-	res := &Result{File: name, Format: format, Stats: ss[0].stats}
-	var flows []*flow
-	var msgs []SIPMessage
-	var sess []*tlsState
-	all := map[FlowKey]*flow{}
-	for _, s := range ss {
-		for k, fl := range s.flows {
-			s.finishTCP(fl)
-			flows = append(flows, fl)
-			all[k] = fl
-		}
-		msgs = append(msgs, s.sip...)
-		sess = append(sess, s.tlsSess...)
-		res.Stats.FlowsDropped += s.stats.FlowsDropped
-	}
-	if len(ss) > 1 {
-		res.Stats.FlowsDropped -= ss[0].stats.FlowsDropped
+// resolve reaches the verdicts over the (merged) scan state.
+func resolve(o *Options, name, format string, stats Stats, flows []*flow, msgs []SIPMessage, sess []*tlsState) *Result {
+	res := &Result{File: name, Format: format, Stats: stats}
+	all := make(map[FlowKey]*flow, len(flows))
+	for _, fl := range flows {
+		all[fl.key] = fl
 	}
 	sort.Slice(flows, func(i, j int) bool {
 		if flows[i].id != flows[j].id {
@@ -502,11 +436,11 @@ func classifyStream(st *Stream, m *mediaStats, neg, peer *sdpRef, dtls bool) {
 	wire := wireEvidence(m)
 	if m.rtp == 0 {
 		switch {
-		case m.rtcpE > 0 && (m.rtcpE*2 > m.rtcp || m.indexStep+1 >= m.rtcpE):
+		case m.rtcpE > 0 && (m.rtcpE*2 > m.rtcp || m.indexStep+2 >= m.rtcpE):
 			// Some stacks send a few plain RTCP packets (NAT pinholes)
 			// before SRTCP starts; an incrementing E|index decides.
 			st.Verdict = "SRTCP"
-			st.How = fmt.Sprintf("SRTCP trailer: E bit set on %d of %d packets, index +1 on %d; %d plain RTCP", m.rtcpE, m.rtcp, m.indexStep, m.rtcpPlain)
+			st.How = fmt.Sprintf("SRTCP trailer: E bit and incrementing index on %d of %d packets; %d plain RTCP", m.rtcpE, m.rtcp, m.rtcpPlain)
 		case m.rtcp > 0 && m.rtcpPlain*2 > m.rtcp:
 			st.Verdict, st.How = "RTCP", "RTCP length fields add up to the datagram: no SRTCP trailer"
 		case m.dtls > 0:

@@ -86,16 +86,18 @@ type Stats struct {
 	VLAN         int64 `json:"vlan_tagged"`
 	IPv6         int64 `json:"ipv6"`
 	FlowsDropped int64 `json:"flows_over_limit"`
+	// TCP segments a parallel scan could not keep for reassembly
+	TCPDeferOverflow int64 `json:"tcp_segments_not_followed,omitempty"`
 }
 
 // Progress is updated during a scan; read it from another goroutine.
 type Progress struct {
-	Bytes   atomic.Int64 // input offset reached by the first worker
+	Bytes   atomic.Int64 // input bytes read, all workers
 	Packets atomic.Int64
 }
 
-// scanner is one worker's state. A parallel scan runs one scanner per worker
-// over the whole input; each follows the conversations that hash to it.
+// scanner is one worker's state. A parallel scan runs one scanner per byte
+// range of the input (chunk.go).
 type scanner struct {
 	opts    *Options
 	worker  int
@@ -111,18 +113,29 @@ type scanner struct {
 	tlsSess []*tlsState
 	pktNum  int64
 	err     error
+
+	// parallel scans (chunk.go)
+	deferTCP      bool
+	deferred      []deferredSeg
+	deferredBytes int
+	release       func(from, to int64)
 }
 
 func newScanner(o *Options, worker, workers int) *scanner {
-	return &scanner{opts: o, worker: worker, workers: workers, primary: worker == 0,
+	return &scanner{opts: o, worker: worker, workers: workers, primary: true,
 		flows: make(map[FlowKey]*flow, 1024)}
 }
 
 // run reads every packet of r.
 func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
+	lastOff, lastPkts, released := r.Offset(), int64(0), r.Offset()
 	for {
 		p, err := r.Next()
 		if err != nil {
+			if prog != nil {
+				prog.Bytes.Add(r.Offset() - lastOff)
+				prog.Packets.Add(s.pktNum - lastPkts)
+			}
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
@@ -130,9 +143,15 @@ func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
 		}
 		s.packet(&p)
 		if s.pktNum&0x3fff == 0 {
-			if prog != nil && s.primary {
-				prog.Bytes.Store(r.Offset())
-				prog.Packets.Store(s.pktNum)
+			off := r.Offset()
+			if prog != nil {
+				prog.Bytes.Add(off - lastOff)
+				prog.Packets.Add(s.pktNum - lastPkts)
+				lastOff, lastPkts = off, s.pktNum
+			}
+			if s.release != nil && off-released >= 32<<20 {
+				s.release(released, off)
+				released = off
 			}
 			if err := ctx.Err(); err != nil {
 				return err
@@ -179,9 +198,6 @@ func (s *scanner) packet(p *Packet) {
 		return
 	}
 	key := FlowKey{Src: Endpoint{Addr: f.Src, Port: f.SrcPort}, Dst: Endpoint{Addr: f.Dst, Port: f.DstPort}, Proto: f.Proto}
-	if s.workers > 1 && int(key.convHash()%uint64(s.workers)) != s.worker {
-		return
-	}
 	// A direct-mapped cache in front of the flow map: most packets hit it.
 	slot := &s.cache[key.slot()]
 	fl := *slot
@@ -200,6 +216,10 @@ func (s *scanner) packet(p *Packet) {
 	case protoUDP:
 		s.udp(fl, f.Payload)
 	case protoTCP:
+		if s.deferTCP {
+			s.deferSegment(fl, f)
+			return
+		}
 		s.tcp(fl, f)
 	}
 }
@@ -210,8 +230,7 @@ func (s *scanner) newFlow(key FlowKey) *flow {
 		return nil
 	}
 	s.nflows++
-	fl := &flow{key: key, id: s.pktNum<<8 | s.nflows&0xff, first: s.pktNum}
-	fl.id = s.pktNum // packets are numbered the same in every worker
+	fl := &flow{key: key, id: s.pktNum, first: s.pktNum}
 	s.flows[key] = fl
 	return fl
 }
@@ -328,8 +347,9 @@ func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
 		}
 		m.lastTrailer = t
 	}
-	// Entropy on the first packets, then one in 64.
-	if m.rtp <= 32 || m.rtp&63 == 0 {
+	// Entropy on one packet in 8, chosen by sequence number so that a
+	// parallel scan samples the same packets as a sequential one.
+	if h.Seq&7 == 0 {
 		if len(payload) >= 32 {
 			m.sampled++
 			if randomLooking(payload[:min(len(payload), 256)]) {
