@@ -56,33 +56,78 @@ func (p *prober) enumerate(ctx context.Context) []Version {
 func (p *prober) enumerateVersion(ctx context.Context, v uint16, key []byte, sem chan struct{}) Version {
 	res := Version{ID: v, Version: inspect.TLSVersionName(v)}
 	offered := suitesFor(v)
+	picked, err := p.preference(ctx, v, offered, key, sem)
+	if len(picked) == 0 && len(offered) > maxHelloSuites && choked(err) {
+		// Some servers drop a ClientHello with hundreds of suites instead of
+		// answering it (testssl.sh offers at most 128 for this reason):
+		// find the accepted suites chunk by chunk, then order them.
+		var accepted []uint16
+		for chunk := range slices.Chunk(offered, maxHelloSuites) {
+			got, _ := p.preference(ctx, v, slices.Clone(chunk), key, sem)
+			accepted = append(accepted, got...)
+		}
+		if len(accepted) > 0 {
+			picked, err = p.preference(ctx, v, accepted, key, sem)
+		}
+	}
+	if len(picked) == 0 {
+		if err != nil {
+			res.Error = describe("ClientHello", err)
+		}
+		return res
+	}
+	res.Accepted = true
+	for _, id := range picked {
+		s := Suite{ID: id, Name: CipherSuiteName(id)}
+		if cs := LookupCipherSuite(id); cs != nil {
+			s.Insecure, s.Weakness = cs.Insecure, cs.Weakness
+		}
+		res.Suites = append(res.Suites, s)
+	}
+	return res
+}
+
+// maxHelloSuites is the largest suite list offered when a server chokes on
+// the full one: 128 on the wire with the renegotiation SCSV.
+const maxHelloSuites = 127
+
+// choked reports whether a failed first ClientHello looks like the server
+// choking on the hello's size rather than refusing the version.
+func choked(err error) bool {
+	st, ev := classify(err)
+	switch st {
+	case StatusClosed, StatusError:
+		return true
+	case StatusAlert:
+		d := ev.(*AlertError).Description
+		return d == 50 || d == 47 || d == 22 || d == 80 // decode_error, illegal_parameter, record_overflow, internal_error
+	}
+	return false
+}
+
+// preference offers suites, removes the one the server picks and offers
+// again until the server refuses: the picks in server preference order, and
+// the error that ended the chain.
+func (p *prober) preference(ctx context.Context, v uint16, offered []uint16, key []byte, sem chan struct{}) ([]uint16, error) {
+	var picked []uint16
 	for range len(offered) + 1 {
 		if len(offered) == 0 {
-			break
+			return picked, nil
 		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			res.Error = "canceled"
-			return res
+			return picked, ctx.Err()
 		}
 		suite, err := p.rawHello(ctx, v, offered, key, nil)
 		<-sem
 		if err != nil {
-			if !res.Accepted {
-				res.Error = describe("ClientHello", err)
-			}
-			break
+			return picked, err
 		}
-		res.Accepted = true
-		s := Suite{ID: suite, Name: CipherSuiteName(suite)}
-		if cs := LookupCipherSuite(suite); cs != nil {
-			s.Insecure, s.Weakness = cs.Insecure, cs.Weakness
-		}
-		res.Suites = append(res.Suites, s)
+		picked = append(picked, suite)
 		offered = slices.DeleteFunc(offered, func(id uint16) bool { return id == suite })
 	}
-	return res
+	return picked, nil
 }
 
 // serverFlight collects what a TLS <= 1.2 server sends after its

@@ -1,7 +1,13 @@
 package tlsprobe
 
 import (
+	"bytes"
+	"crypto/tls"
+	"io"
+	"net"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/voipsec/voipsec/inspect"
 )
@@ -76,5 +82,52 @@ func TestCipherSuiteTable(t *testing.T) {
 	}
 	if LookupCipherSuite(0x00FF) != nil {
 		t.Error("the renegotiation SCSV is not a suite")
+	}
+}
+
+// prefixConn replays bytes already read before the rest of the conn.
+type prefixConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *prefixConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+
+// TestChokingServer: a server that drops ClientHellos offering more than 128
+// suites is still enumerated completely, in its preference order.
+func TestChokingServer(t *testing.T) {
+	checkGoroutines(t)
+	p := longPKI(t)
+	conf := &tls.Config{Certificates: []tls.Certificate{p.Server}, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12}
+	var dropped atomic.Int32
+	addr := newRawServer(t, func(c net.Conn) {
+		head := make([]byte, 5)
+		if _, err := io.ReadFull(c, head); err != nil {
+			return
+		}
+		body := make([]byte, int(head[3])<<8|int(head[4]))
+		if _, err := io.ReadFull(c, body); err != nil {
+			return
+		}
+		var hs inspect.TLSHandshake
+		var ch inspect.TLSClientHello
+		if _, err := hs.DecodeFromBytes(body); err == nil && ch.DecodeFromBytes(hs.Body) == nil && ch.CipherSuites.Len() > 128 {
+			dropped.Add(1)
+			return // closes without an alert
+		}
+		_ = tls.Server(&prefixConn{Conn: c, r: io.MultiReader(bytes.NewReader(append(head, body...)), c)}, conf).Handshake()
+	})
+	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, Enumerate: true, Timeout: 2 * time.Second})
+	var tls12 *Version
+	for i := range res.Versions {
+		if res.Versions[i].ID == tls.VersionTLS12 {
+			tls12 = &res.Versions[i]
+		}
+	}
+	if dropped.Load() == 0 {
+		t.Fatal("the server never saw a large hello")
+	}
+	if tls12 == nil || !tls12.Accepted || len(tls12.Suites) != 5 || tls12.Suites[0].ID != tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 {
+		t.Errorf("TLS 1.2: %+v", tls12)
 	}
 }
