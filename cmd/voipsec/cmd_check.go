@@ -84,6 +84,9 @@ func runCheck(ctx context.Context, e *env, o *checkOptions) (int, error) {
 func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Report {
 	findings := plan.Static(p, checkNow())
 	data := map[string]any{"plan": p.File, "live": !o.Offline}
+	if p.Name != "" {
+		data["name"] = p.Name
+	}
 	if !o.Offline {
 		ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
