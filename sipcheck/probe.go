@@ -51,6 +51,11 @@ type Config struct {
 	// GW-NO-TLS) even without a declared VoIPSecurity level.
 	ExpectTLS bool
 
+	// OfferConcurrency is how many offer dialogs run at once; 0 means 1.
+	// Endpoints that serve many calls (Exchange UM, Mediation Servers) can
+	// take all at once, so the media windows overlap.
+	OfferConcurrency int
+
 	// NoRedirect disables following a 3xx (Exchange UM call router) to its Contact.
 	NoRedirect bool
 
@@ -82,6 +87,13 @@ func (c *Config) media() time.Duration {
 		return DefaultMediaDuration
 	}
 	return c.MediaDuration
+}
+
+func (c *Config) offerConcurrency() int {
+	if c.OfferConcurrency < 1 {
+		return 1
+	}
+	return c.OfferConcurrency
 }
 
 func (c *Config) offers() []Offer {
@@ -333,7 +345,7 @@ func (p *prober) run(ctx context.Context) {
 		p.observe(t)
 		return
 	}
-	p.runOffers(ctx, a, inviteTarget)
+	p.runOffers(ctx, a, inviteTarget, reachable)
 	res.Status = StatusSuccess
 	if !reachable {
 		anyAnswer := false
@@ -487,26 +499,54 @@ func optionsDetail(o OptionsResult) string {
 	return strings.Join(parts, "; ")
 }
 
-// runOffers sends every offer in its own dialog, concurrently, so the media
-// windows overlap and a probe costs one media window, not one per offer.
-func (p *prober) runOffers(ctx context.Context, a *agent, t Target) {
+// runOffers sends every offer in its own dialog, Config.OfferConcurrency at
+// a time (default one: single-call endpoints such as baresip answer
+// overlapping INVITEs with 486, or even 488, which would falsify the
+// verdict). Offers answered 486 Busy Here or 480 are retried one by one.
+func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bool) {
 	offers := p.cfg.offers()
 	p.res.Offers = make([]OfferResult, len(offers))
+	if !reachable && len(offers) > 0 {
+		// OPTIONS went unanswered: try one INVITE before spending a
+		// timeout on every offer.
+		p.res.Offers[0] = p.runOffer(ctx, a, t, offers[0])
+		if p.res.Offers[0].Code == 0 {
+			for i, kind := range offers[1:] {
+				p.res.Offers[i+1] = OfferResult{Offer: kind, Description: describe(kind), Transport: t.Transport,
+					Status: p.res.Offers[0].Status, Cleanup: "none",
+					Error: "not sent: the edge answered neither OPTIONS nor the first INVITE"}
+			}
+			return
+		}
+	}
+	one := func(i int, kind Offer) {
+		defer func() {
+			if r := recover(); r != nil {
+				p.res.Offers[i] = OfferResult{Offer: kind, Description: describe(kind), Transport: t.Transport,
+					Status: StatusUnknownError, Error: fmt.Sprintf("internal error: %v", r), Cleanup: "none"}
+			}
+		}()
+		p.res.Offers[i] = p.runOffer(ctx, a, t, kind)
+	}
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, p.cfg.offerConcurrency())
 	for i, kind := range offers {
+		if i == 0 && !reachable {
+			continue // already sent above
+		}
 		wg.Add(1)
+		sem <- struct{}{}
 		go func() {
-			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					p.res.Offers[i] = OfferResult{Offer: kind, Description: describe(kind), Transport: t.Transport,
-						Status: StatusUnknownError, Error: fmt.Sprintf("internal error: %v", r), Cleanup: "none"}
-				}
-			}()
-			p.res.Offers[i] = p.runOffer(ctx, a, t, kind)
+			defer func() { <-sem; wg.Done() }()
+			one(i, kind)
 		}()
 	}
 	wg.Wait()
+	for i, kind := range offers {
+		if c := p.res.Offers[i].Code; (c == 486 || c == 480) && ctx.Err() == nil {
+			one(i, kind)
+		}
+	}
 }
 
 func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer) OfferResult {

@@ -12,7 +12,7 @@ import (
 )
 
 func quick() Config {
-	return Config{Timeout: 2 * time.Second, MediaDuration: -1}
+	return Config{Timeout: 2 * time.Second, MediaDuration: -1, OfferConcurrency: 8}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -217,7 +217,7 @@ func TestSharedAddress(t *testing.T) {
 }
 
 func mediaCfg() Config {
-	return Config{Timeout: 2 * time.Second, MediaDuration: time.Second}
+	return Config{Timeout: 2 * time.Second, MediaDuration: time.Second, OfferConcurrency: 8}
 }
 
 func TestProbeMediaAuthenticated(t *testing.T) {

@@ -41,6 +41,7 @@ type probeOptions struct {
 	Offers             []string
 	NoRedirect         bool
 	Jobs               int
+	OfferConcurrency   int
 
 	out outputOptions
 
@@ -67,6 +68,7 @@ func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringSliceVar(&o.Offers, "offer", nil, "send only these `offers`: "+offerNames()+" (default all)")
 	f.BoolVar(&o.NoRedirect, "no-redirect", false, "do not follow a 3xx (Exchange UM call router) to its Contact")
 	f.IntVarP(&o.Jobs, "jobs", "j", 16, "probe `n` targets at once")
+	f.IntVar(&o.OfferConcurrency, "offer-concurrency", 1, "run `n` offer dialogs per target at once (edges that take many calls: overlap the media windows)")
 	f.DurationVar(&o.StepTimeout, "step-timeout", sipcheck.DefaultTimeout, "`duration` limit of each network step (handshake, SIP transaction)")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the run")
 	o.out.AddFlags(f)
@@ -122,6 +124,10 @@ func (o *probeOptions) Validate(args []string) error {
 		}
 		c.Declared.Encryption = &e
 	}
+	if o.OfferConcurrency < 1 || o.OfferConcurrency > 16 {
+		return usagef("--offer-concurrency must be between 1 and 16, got %d", o.OfferConcurrency)
+	}
+	c.OfferConcurrency = o.OfferConcurrency
 	if o.Jobs < 1 {
 		return usagef("-j/--jobs must be at least 1, got %d", o.Jobs)
 	}
