@@ -15,14 +15,13 @@ const (
 // Frame is one packet decoded down to its transport payload. Payload
 // references the packet's data: copy it before the data is reused.
 type Frame struct {
-	VLANs     int  // 802.1Q / 802.1ad tags seen
-	IPv6      bool //
-	Src, Dst  [16]byte
-	Proto     uint8 // protoTCP, protoUDP, or another IP protocol
-	Fragment  bool  // an IPv4 or IPv6 fragment: counted, not reassembled
-	IPOptions bool  // IPv4 header longer than 20 bytes
-	SrcPort   uint16
-	DstPort   uint16
+	VLANs int  // 802.1Q / 802.1ad tags seen
+	IPv6  bool //
+	// Key holds the addresses, the IP protocol (protoTCP, protoUDP or
+	// another) and, for UDP and TCP, the ports.
+	Key       FlowKey
+	Fragment  bool // an IPv4 or IPv6 fragment: counted, not reassembled
+	IPOptions bool // IPv4 header longer than 20 bytes
 	// TCP only
 	Seq   uint32
 	Flags uint8 // TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10)
@@ -138,9 +137,9 @@ func decodeIPv4(f *Frame, b []byte) decodeStatus {
 	}
 	f.IPv6 = false
 	f.IPOptions = ihl > 20
-	f.Src = [16]byte{10: 0xff, 11: 0xff, 12: b[12], 13: b[13], 14: b[14], 15: b[15]}
-	f.Dst = [16]byte{10: 0xff, 11: 0xff, 12: b[16], 13: b[17], 14: b[18], 15: b[19]}
-	f.Proto = b[9]
+	f.Key.Src.Addr = [16]byte{10: 0xff, 11: 0xff, 12: b[12], 13: b[13], 14: b[14], 15: b[15]}
+	f.Key.Dst.Addr = [16]byte{10: 0xff, 11: 0xff, 12: b[16], 13: b[17], 14: b[18], 15: b[19]}
+	f.Key.Proto = b[9]
 	if fo := binary.BigEndian.Uint16(b[6:]); fo&0x3fff != 0 { // MF or offset
 		f.Fragment = true
 		return decodedFragment
@@ -154,8 +153,8 @@ func decodeIPv6(f *Frame, b []byte) decodeStatus {
 	}
 	plen := int(binary.BigEndian.Uint16(b[4:]))
 	f.IPv6 = true
-	copy(f.Src[:], b[8:24])
-	copy(f.Dst[:], b[24:40])
+	f.Key.Src.Addr = [16]byte(b[8:24])
+	f.Key.Dst.Addr = [16]byte(b[24:40])
 	next := b[6]
 	b = b[40:]
 	if plen < len(b) && plen > 0 {
@@ -178,7 +177,7 @@ func decodeIPv6(f *Frame, b []byte) decodeStatus {
 				return decodedTruncated
 			}
 			f.Fragment = true
-			f.Proto = b[0]
+			f.Key.Proto = b[0]
 			return decodedFragment
 		case 51: // AH: length in 4-byte units minus 2
 			if len(b) < 8 {
@@ -191,7 +190,7 @@ func decodeIPv6(f *Frame, b []byte) decodeStatus {
 			next = b[0]
 			b = b[l:]
 		default:
-			f.Proto = next
+			f.Key.Proto = next
 			return decodeTransport(f, b)
 		}
 	}
@@ -199,13 +198,13 @@ func decodeIPv6(f *Frame, b []byte) decodeStatus {
 }
 
 func decodeTransport(f *Frame, b []byte) decodeStatus {
-	switch f.Proto {
+	switch f.Key.Proto {
 	case protoUDP:
 		if len(b) < 8 {
 			return decodedTruncated
 		}
-		f.SrcPort = binary.BigEndian.Uint16(b)
-		f.DstPort = binary.BigEndian.Uint16(b[2:])
+		f.Key.Src.Port = binary.BigEndian.Uint16(b)
+		f.Key.Dst.Port = binary.BigEndian.Uint16(b[2:])
 		ul := int(binary.BigEndian.Uint16(b[4:]))
 		p := b[8:]
 		if ul >= 8 && ul-8 < len(p) {
@@ -221,8 +220,8 @@ func decodeTransport(f *Frame, b []byte) decodeStatus {
 		if off < 20 || len(b) < off {
 			return decodedTruncated
 		}
-		f.SrcPort = binary.BigEndian.Uint16(b)
-		f.DstPort = binary.BigEndian.Uint16(b[2:])
+		f.Key.Src.Port = binary.BigEndian.Uint16(b)
+		f.Key.Dst.Port = binary.BigEndian.Uint16(b[2:])
 		f.Seq = binary.BigEndian.Uint32(b[4:])
 		f.Flags = b[13]
 		f.Payload = b[off:]

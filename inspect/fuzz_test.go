@@ -125,7 +125,7 @@ func FuzzMedia(f *testing.F) {
 			if err != nil {
 				break
 			}
-			if decode(&fr, p.LinkType, p.Data) == decodedTransport && fr.Proto == protoUDP && len(fr.Payload) > 0 && fr.Payload[0] < 0x41 {
+			if decode(&fr, p.LinkType, p.Data) == decodedTransport && fr.Key.Proto == protoUDP && len(fr.Payload) > 0 && fr.Payload[0] < 0x41 {
 				f.Add(bytes.Clone(fr.Payload), 2) // STUN and DTLS ClientHello
 			}
 		}

@@ -3,6 +3,7 @@ package inspect
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -319,5 +320,120 @@ func firstDiff[T any](t *testing.T, what string, a, b []T) {
 			t.Errorf("%s[%d] differs:\nsequential %+v\nparallel   %+v", what, i, a[i], b[i])
 			return
 		}
+	}
+}
+
+// withoutSIP rewrites a pcap capture without its SIP packets, so the media
+// must be classified from the wire alone.
+func withoutSIP(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(capDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := slices.Clone(data[:24])
+	r, err := NewReaderBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Frame
+	for {
+		off := r.Offset()
+		p, err := r.Next()
+		if err != nil {
+			break
+		}
+		if decode(&f, p.LinkType, p.Data) == decodedTransport && f.Key.Proto == protoUDP && looksSIP(f.Payload) {
+			continue
+		}
+		out = append(out, data[off:off+16+int64(len(p.Data))]...)
+	}
+	return out
+}
+
+// Without the negotiating SDP, the verdict comes from the payload length
+// (frame plus tag), the byte entropy and DTLS on the 5-tuple.
+func TestHeuristicVerdictsWithoutSDP(t *testing.T) {
+	tests := []struct {
+		file, want, how string
+	}{
+		{"baresip-sdes-udp.pcap", "SRTP", "no SDP in the capture; heuristic"},
+		{"baresip-rtp-udp.pcap", "RTP", "no SDP in the capture; heuristic"},
+		{"baresip-dtls-srtp-udp.pcap", "SRTP", "DTLS handshake on this 5-tuple"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			res, err := Inspect(context.Background(), bytes.NewReader(withoutSIP(t, tt.file)), tt.file, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Calls) != 0 {
+				t.Fatalf("SIP left in the capture")
+			}
+			n := 0
+			for _, s := range res.Streams {
+				if s.RTP == 0 {
+					continue
+				}
+				n++
+				if s.Verdict != tt.want || !strings.Contains(s.How, tt.how) {
+					t.Errorf("%s > %s: %s (%s), want %s by %q", s.Src, s.Dst, s.Verdict, s.How, tt.want, tt.how)
+				}
+			}
+			if n != 2 {
+				t.Errorf("%d RTP streams, want 2", n)
+			}
+			clear := slices.Contains(failing(res.Findings), CheckRTPUnencrypted)
+			if clear != (tt.want == "RTP") {
+				t.Errorf("CAP-RTP-UNENCRYPTED present=%v for %s", clear, tt.want)
+			}
+		})
+	}
+}
+
+// TestSRTPNegotiatedButClearOnTheWire rewrites the plain call's SDP to
+// RTP/SAVP: signalling then says SRTP while the wire carries clear G.711.
+func TestSRTPNegotiatedButClearOnTheWire(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(capDir, "baresip-rtp-udp.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := slices.Clone(data[:24])
+	r, _ := NewReaderBytes(data)
+	var f Frame
+	for {
+		p, err := r.Next()
+		if err != nil {
+			break
+		}
+		rec := slices.Clone(p.Data)
+		if decode(&f, p.LinkType, p.Data) == decodedTransport && looksSIP(f.Payload) {
+			payload := bytes.ReplaceAll(f.Payload, []byte("RTP/AVP"), []byte("RTP/SAVP"))
+			hdr := len(p.Data) - len(f.Payload) // Ethernet + IPv4 + UDP
+			rec = append(slices.Clone(p.Data[:hdr]), payload...)
+			binary.BigEndian.PutUint16(rec[14+2:], uint16(len(rec)-14))
+			binary.BigEndian.PutUint16(rec[hdr-8+4:], uint16(8+len(payload)))
+		}
+		h := binary.LittleEndian.AppendUint32(nil, uint32(p.Timestamp/1e9))
+		h = binary.LittleEndian.AppendUint32(h, uint32(p.Timestamp%1e9/1e3))
+		h = binary.LittleEndian.AppendUint32(h, uint32(len(rec)))
+		h = binary.LittleEndian.AppendUint32(h, uint32(len(rec)))
+		out = append(append(out, h...), rec...)
+	}
+	res, err := Inspect(context.Background(), bytes.NewReader(out), "savp-but-clear.pcap", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, fd := range res.Findings {
+		if fd.Check == CheckRTPUnencrypted && strings.HasPrefix(fd.Summary, "SRTP negotiated but clear RTP on the wire") {
+			n++
+			if !strings.Contains(fd.Detail, "RTP/SAVP in INVITE, packet 1") || !strings.Contains(fd.Detail, "clear on the wire") {
+				t.Errorf("detail %q", fd.Detail)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d 'SRTP negotiated but clear' findings, want 2: %v", n, res.Findings)
 	}
 }

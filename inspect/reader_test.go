@@ -147,7 +147,7 @@ func TestDecodeLinkTypes(t *testing.T) {
 			if st := decode(&f, tt.link, tt.data); st != decodedTransport {
 				t.Fatalf("status %d", st)
 			}
-			if f.IPv6 != tt.v6 || f.VLANs != tt.vlans || f.SrcPort != 4000 || f.DstPort != 5000 || !bytes.Equal(f.Payload, rtp) {
+			if f.IPv6 != tt.v6 || f.VLANs != tt.vlans || f.Key.Src.Port != 4000 || f.Key.Dst.Port != 5000 || !bytes.Equal(f.Payload, rtp) {
 				t.Errorf("frame %+v", f)
 			}
 		})

@@ -197,13 +197,13 @@ func (s *scanner) packet(p *Packet) {
 	if st != decodedTransport {
 		return
 	}
-	key := FlowKey{Src: Endpoint{Addr: f.Src, Port: f.SrcPort}, Dst: Endpoint{Addr: f.Dst, Port: f.DstPort}, Proto: f.Proto}
+	key := &f.Key
 	// A direct-mapped cache in front of the flow map: most packets hit it.
 	slot := &s.cache[key.slot()]
 	fl := *slot
-	if fl == nil || fl.key != key {
-		if fl = s.flows[key]; fl == nil {
-			if fl = s.newFlow(key); fl == nil {
+	if fl == nil || fl.key != *key {
+		if fl = s.flows[*key]; fl == nil {
+			if fl = s.newFlow(*key); fl == nil {
 				return
 			}
 		}
@@ -212,7 +212,7 @@ func (s *scanner) packet(p *Packet) {
 	fl.last = s.pktNum
 	fl.packets++
 	fl.bytes += int64(len(f.Payload))
-	switch f.Proto {
+	switch key.Proto {
 	case protoUDP:
 		s.udp(fl, f.Payload)
 	case protoTCP:
@@ -347,9 +347,10 @@ func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
 		}
 		m.lastTrailer = t
 	}
-	// Entropy on one packet in 8, chosen by sequence number so that a
-	// parallel scan samples the same packets as a sequential one.
-	if h.Seq&7 == 0 {
+	// Entropy on one packet in 16, chosen by sequence
+	// number so that a parallel scan samples the same packets as a
+	// sequential one.
+	if h.Seq&15 == 0 {
 		if len(payload) >= 32 {
 			m.sampled++
 			if randomLooking(payload[:min(len(payload), 256)]) {
