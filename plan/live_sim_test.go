@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,6 +94,16 @@ func TestLiveAgainstSimulators(t *testing.T) {
 		}(), "tls", internalSection, "UM-SRTP-MISMATCH", report.Fail, "encryption: required"},
 		{"media ports outside the declared range", secured(), "tls", "media:\n  ports: 1-1000\n" + umSection("Secured"), "MEDIA-PORT-OUT-OF-RANGE", report.Warn, "ports: 1-1000"},
 		{"media ports inside the declared range", secured(), "tls", "media:\n  ports: 1024-65535\n" + umSection("Secured"), "MEDIA-PORT-OUT-OF-RANGE", report.Pass, "ports: 1024-65535"},
+		{"internal edge accepting TLS 1.0 where the plan wants 1.2", func() sim.Config {
+			c := sim.Config{Encryption: matrix.Required, MinTLS: tls.VersionTLS10}
+			c.ApplyRole(sim.RoleMediationInternal, false)
+			return c
+		}(), "tls", strings.Replace(internalSection, "expect:", "expect:\n        min_tls: \"1.2\"", 1), "TLS-VERSION-WEAK", report.Fail, "min_tls:"},
+		{"internal edge with TLS 1.2 and later", func() sim.Config {
+			c := sim.Config{Encryption: matrix.Required, MinTLS: tls.VersionTLS12}
+			c.ApplyRole(sim.RoleMediationInternal, false)
+			return c
+		}(), "tls", strings.Replace(internalSection, "expect:", "expect:\n        min_tls: \"1.2\"", 1), "TLS-VERSION-WEAK", report.Pass, "min_tls:"},
 		{"plain TCP gateway", sim.Config{Encryption: matrix.Rejected, Transports: []string{sim.TCP}}, "tcp", gatewaySection, "GW-NO-TLS", report.Fail, "transport: tcp"},
 	}
 	for _, c := range cases {
@@ -111,7 +122,9 @@ func TestLiveAgainstSimulators(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			fs, _ := Live(ctx, p, LiveOptions{Timeout: 2 * time.Second, MediaDuration: 200 * time.Millisecond})
+			// No media: the verdicts here come from handshakes and which offers are
+			// answered; the demo test exercises media.
+			fs, _ := Live(ctx, p, LiveOptions{Timeout: 2 * time.Second, MediaDuration: -1})
 			var got []report.Finding
 			for _, f := range fs {
 				if f.Location == nil || f.Location.Line == 0 {
