@@ -71,12 +71,32 @@ func TestCapturesFromRealPeers(t *testing.T) {
 		{"sip-tls-mtls.pcap", nil, nil, "mtls"},
 		{"sip-tls-no-client-cert.pcap", []string{"CAP-TLS-NO-MTLS"}, nil, "not requested"},
 		{"sip-tls-cert-requested-none-sent.pcap", []string{"CAP-TLS-NO-MTLS"}, nil, "empty"},
+		{"sip-tls10-weak.pcap", []string{"CAP-TLS-NO-MTLS", "CAP-TLS-VERSION-WEAK"}, nil, "not requested"},
+		// SIP over TLS 1.3 on port 25063: the keys are not exposed and the
+		// media verdict comes from the wire.
+		{"baresip-sdes-tls.pcap", nil, []string{"SRTCP", "SRTCP", "SRTP", "SRTP"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			res := inspectCapture(t, tt.file, Options{})
 			if got := failing(res.Findings); !slices.Equal(got, tt.findings) {
 				t.Errorf("findings = %v, want %v", got, tt.findings)
+			}
+			if tt.file == "baresip-sdes-tls.pcap" {
+				if len(res.TLS) != 1 || res.TLS[0].Version != "TLS 1.3" || len(res.Calls) != 0 {
+					t.Errorf("want one TLS 1.3 session and no visible call: %+v", res.TLS)
+				}
+				// Declared a SIP port, the TLS 1.3 session gets an info
+				// finding: its certificates are encrypted.
+				res := inspectCapture(t, tt.file, Options{SIPPorts: []PortRange{{25060, 25063}}})
+				if got := failing(res.Findings); !slices.Equal(got, []string{CheckTLSNoMTLS}) {
+					t.Errorf("with --sip-ports 25060-25063: %v", got)
+				}
+				for _, f := range res.Findings {
+					if f.Check == CheckTLSNoMTLS && f.Severity != report.Info {
+						t.Errorf("TLS 1.3 MTLS finding should be info: %+v", f)
+					}
+				}
 			}
 			if got := verdicts(res); !slices.Equal(got, tt.verdicts) {
 				t.Errorf("stream verdicts = %v, want %v", got, tt.verdicts)
@@ -86,7 +106,11 @@ func TestCapturesFromRealPeers(t *testing.T) {
 					t.Fatalf("TLS sessions = %d, want 1", len(res.TLS))
 				}
 				s := res.TLS[0]
-				if s.Version != "TLS 1.2" || s.ServerAddr != "127.0.0.1:5061" || len(s.ServerCerts) == 0 ||
+				version := "TLS 1.2"
+				if strings.Contains(tt.file, "tls10") {
+					version = "TLS 1.0"
+				}
+				if s.Version != version || s.ServerAddr != "127.0.0.1:5061" || len(s.ServerCerts) == 0 ||
 					s.ServerCerts[0].DNSNames[0] != "server.voipsec.test" {
 					t.Errorf("TLS session = %+v", s)
 				}

@@ -60,6 +60,8 @@ func TestInspectGolden(t *testing.T) {
 		{"sip-tls-mtls.pcap", exitOK},
 		{"sip-tls-no-client-cert.pcap", exitFindings},
 		{"sip-tls-cert-requested-none-sent.pcap", exitFindings},
+		{"sip-tls10-weak.pcap", exitFindings},
+		{"baresip-sdes-tls.pcap", exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -25,7 +25,7 @@ for who in server client; do
   openssl x509 -req -in $who.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile $who.ext -out $who.crt 2>/dev/null
 done
 
-capture() { # name filter command...
+capture_one() { # name filter command...
   local name=$1 filter=$2; shift 2
   dumpcap -q -i lo -P -f "$filter" -w "$work/$name.pcap" >/dev/null 2>&1 &
   local dpid=$!
@@ -36,6 +36,8 @@ capture() { # name filter command...
   cp "$work/$name.pcap" "$out/$name.pcap"
   echo "$name.pcap: $(stat -c %s "$out/$name.pcap") bytes"
 }
+
+capture() { capture_one "$@"; }
 
 # baresip NAME PORT RTP_PORTS MEDIAENC TRANSPORT
 baresip_cfg() {
@@ -72,31 +74,40 @@ call() { # mediaenc transport
   timeout 8 baresip -n 127.0.0.1 -f "$work/bob" -t 5 >bob.log 2>&1 &
   local bpid=$!
   sleep 0.5
-  timeout 8 baresip -n 127.0.0.1 -f "$work/alice" -e "/dial sip:bob@127.0.0.1:25062;transport=$2" -t 2 >alice.log 2>&1 || true
+  local port=25062
+  [ "$2" = tls ] && port=25063 # baresip listens for TLS on the SIP port + 1
+  timeout 8 baresip -n 127.0.0.1 -f "$work/alice" -e "/dial sip:bob@127.0.0.1:$port;transport=$2" -t 2 >alice.log 2>&1 || true
   wait $bpid || true
 }
 
-media_filter="host 127.0.0.1 and (port 25060 or port 25062 or portrange 30000-30029)"
+if [ -n "${ONLY:-}" ]; then capture() { [ "$1" = "$ONLY" ] || return 0; capture_one "$@"; }; fi
+media_filter="host 127.0.0.1 and (portrange 25060-25063 or portrange 30000-30029)"
 capture baresip-sdes-udp "$media_filter" call srtp-mand udp
 capture baresip-rtp-udp "$media_filter" call none udp
 capture baresip-dtls-srtp-udp "$media_filter" call dtls_srtp udp
+capture baresip-sdes-tls "$media_filter" call srtp-mand tls
 
 # SIP over TLS 1.2 on 5061 with openssl: the client sends one OPTIONS.
 options=$'OPTIONS sip:server.voipsec.test:5061;transport=tls SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5099;branch=z9hG4bK-cap1\r\nFrom: <sip:probe@client.voipsec.test>;tag=1\r\nTo: <sip:server.voipsec.test>\r\nCall-ID: tls-capture-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n'
-tls_session() { # server-args client-args
+tls_session() { # server-args client-args [version-args]
+  local ver=${3:--tls1_2}
   # shellcheck disable=SC2086
-  timeout 5 openssl s_server -quiet -accept 127.0.0.1:5061 -tls1_2 -cert server.crt -key server.key -CAfile ca.crt $1 >/dev/null 2>&1 &
+  timeout 5 openssl s_server -quiet -accept 127.0.0.1:5061 $ver -cert server.crt -key server.key -CAfile ca.crt $1 >/dev/null 2>&1 &
   local spid=$!
   sleep 0.7
   # shellcheck disable=SC2086
-  (printf '%s' "$options"; sleep 1) | timeout 4 openssl s_client -quiet -connect 127.0.0.1:5061 -servername server.voipsec.test -CAfile ca.crt $2 >/dev/null 2>&1 || true
+  (printf '%s' "$options"; sleep 1) | timeout 4 openssl s_client -quiet -connect 127.0.0.1:5061 -servername server.voipsec.test -CAfile ca.crt $ver $2 >/dev/null 2>&1 || true
   kill $spid 2>/dev/null || true
   wait $spid 2>/dev/null || true
 }
 capture sip-tls-mtls "tcp port 5061" tls_session "-Verify 1" "-cert client.crt -key client.key"
 capture sip-tls-no-client-cert "tcp port 5061" tls_session "" ""
 capture sip-tls-cert-requested-none-sent "tcp port 5061" tls_session "-verify 1" ""
+# TLS 1.0 (needs OpenSSL security level 0 on current Debian).
+capture sip-tls10-weak "tcp port 5061" tls_session "" "" "-tls1 -cipher DEFAULT:@SECLEVEL=0"
 
 # The same SDES call as pcapng, to show both formats give the same report.
-editcap -F pcapng "$out/baresip-sdes-udp.pcap" "$out/baresip-sdes-udp.pcapng"
-echo "baresip-sdes-udp.pcapng: $(stat -c %s "$out/baresip-sdes-udp.pcapng") bytes"
+if [ -z "${ONLY:-}" ]; then
+  editcap -F pcapng "$out/baresip-sdes-udp.pcap" "$out/baresip-sdes-udp.pcapng"
+  echo "baresip-sdes-udp.pcapng: $(stat -c %s "$out/baresip-sdes-udp.pcapng") bytes"
+fi
