@@ -31,6 +31,10 @@ func (o *demoOptions) AddFlags(f *pflag.FlagSet) {
 	o.out.AddFlags(f)
 }
 
+// demoMediaSeconds is the media window per accepted SRTP answer; tests
+// that do not look at media set it to 0.
+var demoMediaSeconds = 0.4
+
 // demoTempDir is where the demo's folder is created ("" = the system's
 // temporary directory); tests point it at t.TempDir().
 var demoTempDir = ""
@@ -132,7 +136,7 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 	if err != nil {
 		return exitError, fmt.Errorf("demo plan: %w", err)
 	}
-	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, MediaSeconds: 0.4, Jobs: 4, out: o.out}
+	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, MediaSeconds: demoMediaSeconds, Jobs: 4, out: o.out}
 	r := checkReport(ctx, p, co)
 	code, err := o.out.emit(e, r)
 	if err != nil {

@@ -45,6 +45,9 @@ func TestDemo(t *testing.T) {
 		{"gateway gw01.demo.voipsec.test tcp://", "FAIL  GW-NO-TLS"},
 		{"gateway gw01.demo.voipsec.test tcp://", "FAIL  SIP-CLEARTEXT-ACCEPTED"},
 		{"dial plan Demo-Secured", "PASS  UM-ENCRYPTION-INCOMPATIBLE"},
+		// Media was exchanged and authenticated, not just negotiated.
+		{"UM um01.demo.voipsec.test tls://", "PASS  SRTP-MEDIA-AUTH-FAILED"},
+		{"Mediation med01.demo.voipsec.test internal edge tls://", "PASS  SRTP-MEDIA-AUTH-FAILED"},
 	}
 	for _, e := range expect {
 		body, ok := sections[e.section]
@@ -81,8 +84,8 @@ func TestDemoJSON(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts simulators")
 	}
-	demoTempDir = t.TempDir()
-	t.Cleanup(func() { demoTempDir = "" })
+	demoTempDir, demoMediaSeconds = t.TempDir(), 0
+	t.Cleanup(func() { demoTempDir, demoMediaSeconds = "", 0.4 })
 	out, errOut, code := runVoipsec(t, "demo", "--keep=false", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
