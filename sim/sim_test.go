@@ -76,7 +76,18 @@ type result struct {
 // answered, and hangs up.
 func (c *caller) call(ctx context.Context, t testing.TB, addr, transport string, kind srtpcheck.OfferKind, d time.Duration) result {
 	t.Helper()
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	return c.callFrom(ctx, t, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}, addr, transport, kind, d)
+}
+
+// call6 is an SDES call with IPv6 media.
+func (c *caller) call6(ctx context.Context, t testing.TB, addr, transport string) result {
+	t.Helper()
+	return c.callFrom(ctx, t, &net.UDPAddr{IP: net.IPv6loopback}, addr, transport, srtpcheck.OfferSDES80, 300*time.Millisecond)
+}
+
+func (c *caller) callFrom(ctx context.Context, t testing.TB, local *net.UDPAddr, addr, transport string, kind srtpcheck.OfferKind, d time.Duration) result {
+	t.Helper()
+	conn, err := net.ListenUDP("udp", local)
 	if err != nil {
 		t.Fatal(err)
 	}
