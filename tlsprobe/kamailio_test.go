@@ -190,6 +190,24 @@ func sClient(t *testing.T, bin, addr, ca, cert, key string) opensslVerdict {
 	return v
 }
 
+// sClientVersion reports whether openssl s_client completes a handshake
+// with only the version flag enabled (security level 0 so that the client
+// itself does not refuse TLS 1.0/1.1).
+func sClientVersion(t *testing.T, bin, addr, flag string, files testpki.Files) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	args := []string{"s_client", "-connect", addr, "-servername", "localhost", "-CAfile", files.CA,
+		"-cert", files.ClientCert, "-key", files.ClientKey, flag}
+	if flag != "-tls1_3" {
+		args = append(args, "-cipher", "DEFAULT@SECLEVEL=0")
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdin = strings.NewReader("")
+	out, _ := cmd.CombinedOutput()
+	return regexp.MustCompile(`(?m)^New, TLSv1\.[0-3], Cipher is [A-Z]`).Match(out)
+}
+
 func status(res *Result, id string) (report.Severity, bool) {
 	for _, f := range res.Findings {
 		if f.Check == id {
@@ -246,7 +264,7 @@ func TestKamailioInterop(t *testing.T) {
 				"@CERT@": sc.cert, "@KEY@": sc.key, "@CA@": files.CA,
 			})
 			res := Probe(t.Context(), addr, Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool,
-				SIPOptions: true, Enumerate: strings.HasPrefix(sc.name, "mtls"), Timeout: 3 * time.Second})
+				SIPOptions: true, Enumerate: strings.HasPrefix(sc.name, "mtls"), Timeout: 5 * time.Second})
 			withCert := sClient(t, ossl, addr, files.CA, files.ClientCert, files.ClientKey)
 			noCert := sClient(t, ossl, addr, files.CA, "", "")
 			t.Logf("openssl with cert: requested=%v accepted=%v alert=%q verify=%d", withCert.requested, withCert.accepted, withCert.alert, withCert.verify)
@@ -315,6 +333,16 @@ func TestKamailioInterop(t *testing.T) {
 				want := map[string]string{"TLSv1.2+": "TLS 1.2,TLS 1.3", "TLSv1.2": "TLS 1.2"}[sc.method]
 				if strings.Join(acc, ",") != want {
 					t.Errorf("versions accepted %v, want %s (method %s)", acc, want, sc.method)
+				}
+				// openssl's verdict per version agrees.
+				for _, v := range res.Versions {
+					flag := map[string]string{"TLS 1.0": "-tls1", "TLS 1.1": "-tls1_1", "TLS 1.2": "-tls1_2", "TLS 1.3": "-tls1_3"}[v.Version]
+					if flag == "" {
+						continue
+					}
+					if ok := sClientVersion(t, ossl, addr, flag, files); ok != v.Accepted {
+						t.Errorf("%s: voipsec accepted=%v, openssl s_client %s accepted=%v", v.Version, v.Accepted, flag, ok)
+					}
 				}
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -325,8 +326,15 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 		case st == StatusClosed && a.requested && a.state.Version >= tls.VersionTLS13:
 			f := false
 			a.accepted, a.evidence = &f, "connection closed after handshake without a SIP answer"
-		case a.state.Version >= tls.VersionTLS13:
-			a.evidence = "no alert after handshake within the timeout"
+		case errors.Is(err, errNotSIP) || errors.Is(err, errTooLarge):
+			a.evidence = "the server answered (not SIP) after the handshake"
+		case a.state.Version >= tls.VersionTLS13 && st == StatusTimeout:
+			// A rejecting server alerts as soon as it reads our Finished;
+			// silence for the whole timeout is taken as acceptance.
+			a.evidence = "no alert after handshake within the timeout (taken as accepted)"
+		case a.state.Version >= tls.VersionTLS13 && a.requested:
+			// Neither an answer nor an alert nor a timeout: undetermined.
+			a.accepted, a.evidence = nil, "undetermined: "+describe("after the handshake", err)
 		}
 	} else {
 		a.evidence = "SIP response received"
