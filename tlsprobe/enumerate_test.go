@@ -131,3 +131,22 @@ func TestChokingServer(t *testing.T) {
 		t.Errorf("TLS 1.2: %+v", tls12)
 	}
 }
+
+// TestEnumerationHelloRetry: a TLS 1.3 server that wants P-256 answers the
+// X25519 key share with a HelloRetryRequest, which still names its suite.
+func TestEnumerationHelloRetry(t *testing.T) {
+	p := longPKI(t)
+	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{p.Server}, MinVersion: tls.VersionTLS13,
+		CurvePreferences: []tls.CurveID{tls.CurveP256}}, sip200)
+	pr := newProber(addr, Config{ServerName: "localhost", Timeout: 2 * time.Second})
+	vs := pr.enumerate(t.Context())
+	last := vs[len(vs)-1]
+	if last.ID != tls.VersionTLS13 || !last.Accepted || len(last.Suites) != 3 {
+		t.Errorf("TLS 1.3 via HelloRetryRequest: %+v", last)
+	}
+	for _, v := range vs[:len(vs)-1] {
+		if v.Accepted {
+			t.Errorf("%s accepted", v.Version)
+		}
+	}
+}
