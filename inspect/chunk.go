@@ -148,11 +148,7 @@ func inspectChunks(ctx context.Context, path string, data []byte, opts Options, 
 		go func() {
 			defer wg.Done()
 			r := head.rangeReader(data, bounds[i], bounds[i+1])
-			var prog *Progress
-			if i == 0 {
-				prog = opts.Progress
-			}
-			errs[i] = s.run(ctx, r, prog)
+			errs[i] = s.run(ctx, r, opts.Progress)
 		}()
 	}
 	wg.Wait()

@@ -35,7 +35,7 @@ func (o *inspectOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.MediaPorts, "media-ports", "", "report media outside this port `range` (e.g. 60000-64000 or 49152-57500,60000-64000)")
 	f.StringVar(&o.SIPPorts, "sip-ports", "5060-5061,5065-5068,5070-5072", "TLS on these `ports` is taken to carry SIP (for CAP-TLS-NO-MTLS)")
 	f.BoolVar(&o.ShowKeys, "show-keys", false, "print exposed SDES keys in the findings (they are redacted by default)")
-	f.IntVarP(&o.Jobs, "jobs", "j", 1, "scan each file with `n` workers (0: one per CPU); standard input always uses one")
+	f.IntVarP(&o.Jobs, "jobs", "j", 0, "scan each file with `n` workers (0: one per CPU); standard input and pipes use one")
 	f.StringVar(&o.Progress, "progress", "auto", "progress bar on stderr: auto (terminal and file over 256 MiB), always, never")
 }
 
@@ -143,6 +143,9 @@ func runInspect(ctx context.Context, e *env, o *inspectOptions, args []string) (
 	return code, nil
 }
 
+// progressInterval is how often the progress line is redrawn.
+var progressInterval = 250 * time.Millisecond
+
 // startProgress prints bytes, packets/s and ETA on stderr while a large file
 // is read, when stderr is a terminal (or --progress always).
 func (o *inspectOptions) startProgress(e *env, name string, p *inspect.Progress) (stop func()) {
@@ -162,7 +165,7 @@ func (o *inspectOptions) startProgress(e *env, name string, p *inspect.Progress)
 	start := time.Now()
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(250 * time.Millisecond)
+		t := time.NewTicker(progressInterval)
 		defer t.Stop()
 		for {
 			select {

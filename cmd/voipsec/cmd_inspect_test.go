@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func init() {
@@ -215,5 +219,41 @@ func TestInspectBrokenFiles(t *testing.T) {
 	_, errOut, code = runVoipsec(t, "inspect", filepath.Join(dir, "missing.pcap"))
 	if code != exitError || !strings.Contains(errOut, "missing.pcap") {
 		t.Errorf("exit %d stderr %q", code, errOut)
+	}
+}
+
+// The progress line appears on a terminal when asked (auto needs a file of
+// 256 MiB or more) and never on a pipe.
+func TestInspectProgress(t *testing.T) {
+	old := progressInterval
+	progressInterval = time.Millisecond
+	t.Cleanup(func() { progressInterval = old })
+	// A 24 MiB capture: the records of a real call, repeated.
+	one, err := os.ReadFile(filepath.Join(capturesDir, "baresip-rtp-udp.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	capture := bytes.NewBuffer(append([]byte{}, one[:24]...))
+	for capture.Len() < 24<<20 {
+		capture.Write(one[24:])
+	}
+	file := filepath.Join(t.TempDir(), "big.pcap")
+	if err := os.WriteFile(file, capture.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runTTY := func(args ...string) string {
+		var out, errb bytes.Buffer
+		e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
+			IsTerminal: func(w io.Writer) bool { return w == io.Writer(&errb) }}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		run(ctx, append([]string{"inspect", "--format", "json", "-o", os.DevNull}, args...), e)
+		return errb.String()
+	}
+	if got := runTTY("--progress", "always", "-j", "1", file); !strings.Contains(got, "inspect "+file+": ") || !strings.Contains(got, "kpkt/s, ETA") {
+		t.Errorf("no progress line on a terminal: %q", got)
+	}
+	if got := runTTY(file); strings.Contains(got, "kpkt/s") {
+		t.Errorf("progress for a small file under auto: %q", got)
 	}
 }
