@@ -387,20 +387,25 @@ func (p *prober) run(ctx context.Context, res *Result) {
 	authVerdict := func(a *attempt) bool {
 		return a != nil && a.requested && a.accepted != nil && !*a.accepted
 	}
+	// A connection "went through" when its handshake completed and the
+	// server did not reject it afterwards (TLS 1.3).
+	through := func(a *attempt) bool { return a != nil && a.err == nil && (a.accepted == nil || *a.accepted) }
 	switch {
-	case noCert.err != nil && (withCert == nil || withCert.err != nil) &&
-		authVerdict(noCert) && (withCert == nil || authVerdict(withCert)):
-		// no handshake completed, and the MTLS findings say why
-	case noCert.err != nil && (withCert == nil || withCert.err != nil):
+	case through(noCert) || through(withCert):
+		res.Findings = append(res.Findings, report.Passed("TLS-HANDSHAKE-FAILED", p.target,
+			fmt.Sprintf("TLS handshake completed (%s, %s)", res.Handshake.Version, res.Handshake.CipherSuite)))
+	case authVerdict(noCert) && (withCert == nil || authVerdict(withCert)):
+		// rejected for client authentication: the MTLS findings say why
+	default:
 		err := noCert.err
-		if withCert != nil {
+		if withCert != nil && withCert.err != nil {
 			err = withCert.err
+		}
+		if err == nil {
+			err = errors.New("tlsprobe: every connection was closed after the handshake")
 		}
 		res.Findings = append(res.Findings, report.New("TLS-HANDSHAKE-FAILED", p.target,
 			"no TLS handshake completed").WithDetail("%s", describe("handshake", err)))
-	default:
-		res.Findings = append(res.Findings, report.Passed("TLS-HANDSHAKE-FAILED", p.target,
-			fmt.Sprintf("TLS handshake completed (%s, %s)", res.Handshake.Version, res.Handshake.CipherSuite)))
 	}
 	if len(certs) > 0 {
 		p.analyzeChain(certs, res)
