@@ -113,6 +113,11 @@ func TestFindings(t *testing.T) {
 		{name: "expired", server: func(t testing.TB, c *tls.Config) {
 			c.Certificates = []tls.Certificate{must(p.Expired())(t)}
 		}, want: []string{"TLS-CERT-EXPIRED"}},
+		{name: "not yet valid", server: func(t testing.TB, c *tls.Config) {
+			c.Certificates = []tls.Certificate{must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts,
+				NotBefore: time.Now().Add(48 * time.Hour), NotAfter: time.Now().Add(300 * 24 * time.Hour),
+				EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}))(t)}
+		}, want: []string{"TLS-CERT-EXPIRED"}},
 		{name: "expiring", server: func(t testing.TB, c *tls.Config) {
 			c.Certificates = []tls.Certificate{short.Server}
 		}, probe: func(c *Config) { c.RootCAs = short.CAPool }, want: []string{"TLS-CERT-EXPIRING"}},
