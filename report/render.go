@@ -128,7 +128,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			return err
 		}
 		for _, f := range fs {
-			if f.Detail == "" && f.Location == nil {
+			// Evidence is for what needs attention; passing checks keep
+			// theirs in JSON, JUnit and SARIF.
+			if f.Severity == Pass || (f.Detail == "" && f.Location == nil) {
 				continue
 			}
 			fmt.Fprintf(w, "    %s:", f.Check)
