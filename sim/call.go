@@ -50,7 +50,8 @@ type call struct {
 	ackOnce sync.Once
 	endOnce sync.Once
 	meter   srtpcheck.Meter
-	counted bool // holds a slot in s.active
+	counted bool         // holds a slot in s.active
+	invite  *sip.Request // for the UAS BYE
 }
 
 func (c *call) stats() CallStats {
@@ -133,7 +134,7 @@ func (ep *endpoint) contact(transport string) string {
 func (ep *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	s := ep.s
 	tr := transportOf(req)
-	c := &call{s: s, ack: make(chan struct{}), bye: make(chan struct{})}
+	c := &call{s: s, ack: make(chan struct{}), bye: make(chan struct{}), invite: req}
 	if h := req.CallID(); h != nil {
 		c.id = h.Value()
 	}
@@ -339,6 +340,47 @@ func (c *call) run(ep *endpoint, res *sip.Response, tr string, conn *net.UDPConn
 		}
 	}
 	c.end(reason)
+	if reason == "max-duration" {
+		// The call outlived its bound: hang up (RFC 3261 §15).
+		bctx, bcancel := context.WithTimeout(s.ctx, 2*time.Second)
+		if err := ep.sendBye(bctx, c.invite, res); err != nil {
+			c.update(func(st *CallStats) { st.Err = "send BYE: " + err.Error() })
+		}
+		bcancel()
+	}
+}
+
+// sendBye sends a UAS BYE in the dialog of invite and its 2xx: From is our
+// To (with tag), To is their From, to the address the INVITE came from.
+func (ep *endpoint) sendBye(ctx context.Context, invite *sip.Request, ok *sip.Response) error {
+	if invite == nil || ok == nil {
+		return errors.New("no dialog")
+	}
+	recipient := invite.Recipient
+	if cont := invite.Contact(); cont != nil {
+		recipient = cont.Address
+	}
+	bye := sip.NewRequest(sip.BYE, *recipient.Clone())
+	mf := sip.MaxForwardsHeader(70)
+	bye.AppendHeader(&mf)
+	if to, from := ok.To(), invite.From(); to != nil && from != nil {
+		bye.AppendHeader(&sip.FromHeader{DisplayName: to.DisplayName, Address: to.Address, Params: to.Params})
+		bye.AppendHeader(&sip.ToHeader{DisplayName: from.DisplayName, Address: from.Address, Params: from.Params})
+	}
+	if h := invite.CallID(); h != nil {
+		bye.AppendHeader(sip.HeaderClone(h))
+	}
+	bye.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.BYE})
+	bye.SetTransport(invite.Transport())
+	bye.SetDestination(invite.Source())
+	res, err := ep.client.Do(ctx, bye)
+	if err != nil {
+		return err
+	}
+	if !res.IsSuccess() {
+		return fmt.Errorf("BYE answered %d", res.StatusCode)
+	}
+	return nil
 }
 
 func (ep *endpoint) lookup(req *sip.Request) *call {

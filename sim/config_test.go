@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
@@ -98,4 +100,38 @@ func TestIPv6(t *testing.T) {
 func hostOf(hp string) string {
 	h, _, _ := net.SplitHostPort(hp)
 	return h
+}
+
+// TestMaxDurationBye: a call that outlives MaxCallDuration is hung up by
+// the simulator with a BYE the caller receives.
+func TestMaxDurationBye(t *testing.T) {
+	s := startSim(t, Config{Encryption: matrix.Optional, Transports: []string{UDP}, MaxCallDuration: 500 * time.Millisecond})
+	c := newCaller(t, nil)
+	srv, err := sipgo.NewServer(c.ua)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byes := make(chan string, 1)
+	srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+		byes <- req.CallID().Value()
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r := c.call(ctx, t, s.UDPAddr, UDP, srtpcheck.OfferPlain, 1500*time.Millisecond)
+	if r.Status != 200 {
+		t.Fatalf("%+v", r)
+	}
+	select {
+	case id := <-byes:
+		if id != r.CallID {
+			t.Fatalf("BYE for %s, want %s", id, r.CallID)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("no BYE from the simulator")
+	}
+	st := waitEnded(t, s, r.CallID)
+	if st.EndReason != "max-duration" || st.Err != "" {
+		t.Fatalf("%+v", st)
+	}
 }

@@ -46,6 +46,7 @@ type endpoint struct {
 	s             *Server
 	ua            *sipgo.UserAgent
 	srv           *sipgo.Server
+	client        *sipgo.Client
 	redirect      bool
 	closers       []io.Closer
 	udp, tcp, tls string
@@ -164,7 +165,12 @@ func (s *Server) newEndpoint(host string, sipPort, tlsPort int, redirect bool) (
 		ua.Close()
 		return nil, fmt.Errorf("sim: new server: %w", err)
 	}
-	ep := &endpoint{s: s, ua: ua, srv: srv, redirect: redirect}
+	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname(host), sipgo.WithClientLogger(c.Logger))
+	if err != nil {
+		ua.Close()
+		return nil, fmt.Errorf("sim: new client: %w", err)
+	}
+	ep := &endpoint{s: s, ua: ua, srv: srv, client: client, redirect: redirect}
 	s.eps = append(s.eps, ep)
 	srv.OnOptions(ep.onOptions)
 	srv.OnInvite(ep.onInvite)

@@ -96,7 +96,9 @@ func (c *caller) callFrom(ctx context.Context, t testing.TB, local *net.UDPAddr,
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := c.dua.Invite(ctx, uri(t, addr, transport), off.SDP, sip.NewHeader("Content-Type", "application/sdp"))
+	// A Contact per call: sipgo fills its port in place, so a shared one races.
+	contact := c.dua.ContactHDR
+	sess, err := c.dua.Invite(ctx, uri(t, addr, transport), off.SDP, sip.NewHeader("Content-Type", "application/sdp"), &contact)
 	if err != nil {
 		return result{Err: err}
 	}
