@@ -381,3 +381,41 @@ func TestCanceledContext(t *testing.T) {
 		t.Errorf("status %q after %v", res.Status, time.Since(start))
 	}
 }
+
+// TestIPv6Literal: an IPv6 target is dialled, named by its IP SAN (no SNI)
+// and addressed in the OPTIONS Request-URI in brackets.
+func TestIPv6Literal(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	p := longPKI(t)
+	srv := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{p.Server}})
+	var uri string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := srv.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 4096)
+		n, _ := c.Read(buf)
+		uri, _, _ = strings.Cut(string(buf[:n]), "\r\n")
+		_, _ = c.Write([]byte("SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"))
+	}()
+	t.Cleanup(func() { _ = srv.Close(); <-done })
+	res := Probe(t.Context(), ln.Addr().String(), Config{RootCAs: p.CAPool, SIPOptions: true, Timeout: 2 * time.Second})
+	if res.ServerName != "::1" || res.SIP == nil || res.SIP.Status != 200 {
+		t.Errorf("server name %q, sip %+v", res.ServerName, res.SIP)
+	}
+	if !strings.HasPrefix(uri, "OPTIONS sip:[::1]:") {
+		t.Errorf("request line %q", uri)
+	}
+	if got := problems(res); !slices.Equal(got, []string{"MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED"}) {
+		t.Errorf("problems %v", got)
+		dump(t, res)
+	}
+}
