@@ -72,12 +72,14 @@ func (a *Answer) Secure() bool {
 	return a != nil && a.analysis != nil && a.analysis.Accepted && a.analysis.Secure
 }
 
-// Plain reports an accepted answer without SRTP: RTP/AVP, no crypto.
+// Plain reports an accepted answer that keys no SRTP on an RTP/AVP
+// profile: the call runs as plain RTP. (baresip in "srtp" mode answers a
+// plain offer RTP/AVP with a crypto line of its own, which keys nothing.)
 func (a *Answer) Plain() bool {
 	if a == nil || a.analysis == nil || !a.analysis.Accepted || a.analysis.Secure {
 		return false
 	}
-	return !a.analysis.Media.Secure() && len(a.analysis.Media.SDES()) == 0
+	return !a.analysis.Media.Secure()
 }
 
 // weak reports a weak chosen suite or a downgrading session parameter
