@@ -69,9 +69,6 @@ var (
 	// ErrTLSTooLarge means a record or handshake message exceeds the named
 	// limits above.
 	ErrTLSTooLarge = errors.New("inspect: tls: message too large")
-	// ErrTLSUnexpectedType means a handshake body was handed to the decoder
-	// of another message type.
-	ErrTLSUnexpectedType = errors.New("inspect: tls: unexpected handshake type")
 )
 
 // Record content types (RFC 8446 §5.1).
