@@ -77,7 +77,7 @@ type Options struct {
 	SIPPorts   []PortRange // TLS on these ports is SIP; nil: DefaultSIPPorts
 	ShowKeys   bool        // print SDES keys in findings
 	Workers    int         // parallel workers for a file; <= 1: one
-	MaxFlows   int         // per worker; 0: 1<<20
+	MaxFlows   int         // per worker; 0: DefaultMaxFlows
 	Progress   *Progress   // updated during the scan when set
 }
 
@@ -151,11 +151,9 @@ func InspectFile(ctx context.Context, path string, opts Options) (*Result, error
 	}
 	defer f.Close()
 	workers := max(opts.Workers, 1)
-	if workers == 1 {
-		// One worker: read() into the reused buffer beats page-faulting a
-		// mapping in (measured: scripts/bench-inspect.sh).
-		return Inspect(ctx, f, path, opts)
-	}
+	// A regular file is mapped and parsed in place, each worker populating
+	// the window ahead of it and dropping the one behind; anything else is
+	// read through the Reader's one buffer.
 	data, unmap, mapped := mapFile(f)
 	if !mapped {
 		return Inspect(ctx, f, path, opts) // a pipe or device: one pass

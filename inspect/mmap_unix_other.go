@@ -5,3 +5,5 @@ package inspect
 func madviseSequential([]byte) error { return nil }
 
 func dropPages([]byte) {}
+
+func populatePages([]byte) {}

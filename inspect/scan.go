@@ -52,6 +52,10 @@ type mediaStats struct {
 
 const flowCacheBits = 12
 
+// DefaultMaxFlows bounds each worker's flow table when Options.MaxFlows is 0.
+// Packets of flows beyond it are counted (Stats.FlowsDropped), not followed.
+const DefaultMaxFlows = 1 << 20
+
 const (
 	maxSamples   = 4
 	maxSampleLen = 512
@@ -129,6 +133,9 @@ func newScanner(o *Options, worker, workers int) *scanner {
 // run reads every packet of r.
 func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
 	lastOff, lastPkts, released := r.Offset(), int64(0), r.Offset()
+	if s.release != nil {
+		s.release(released, released) // populate the first window
+	}
 	for {
 		p, err := r.Next()
 		if err != nil {
@@ -149,7 +156,7 @@ func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
 				prog.Packets.Add(s.pktNum - lastPkts)
 				lastOff, lastPkts = off, s.pktNum
 			}
-			if s.release != nil && off-released >= 32<<20 {
+			if s.release != nil && off-released >= 8<<20 {
 				s.release(released, off)
 				released = off
 			}
@@ -225,7 +232,11 @@ func (s *scanner) packet(p *Packet) {
 }
 
 func (s *scanner) newFlow(key FlowKey) *flow {
-	if s.opts.MaxFlows > 0 && len(s.flows) >= s.opts.MaxFlows {
+	limit := s.opts.MaxFlows
+	if limit <= 0 {
+		limit = DefaultMaxFlows
+	}
+	if len(s.flows) >= limit {
 		s.stats.FlowsDropped++
 		return nil
 	}

@@ -51,6 +51,7 @@ func run(cmd string, args []string) error {
 		size := fs.String("size", "64MiB", "capture size")
 		ng := fs.Bool("pcapng", false, "write pcapng")
 		seed := fs.Uint64("seed", 1, "seed")
+		callLen := fs.Int("calllen", 0, "RTP packets per call direction (0: 1500; large: the same calls all along)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -62,7 +63,7 @@ func run(cmd string, args []string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := capgen.Generate(f, capgen.Config{Size: n, Seed: *seed, PCAPNG: *ng, Calls: 256}); err != nil {
+		if _, err := capgen.Generate(f, capgen.Config{Size: n, Seed: *seed, PCAPNG: *ng, Calls: 256, CallLen: *callLen}); err != nil {
 			f.Close()
 			return err
 		}
