@@ -90,14 +90,17 @@ func (o *Options) isSIPPort(p uint16) bool {
 
 // Result is the outcome of inspecting one capture.
 type Result struct {
-	File     string           `json:"file"`
-	Format   string           `json:"format"` // pcap or pcapng
-	Stats    Stats            `json:"stats"`
-	Streams  []Stream         `json:"streams"`
-	Calls    []Call           `json:"calls"`
-	TLS      []TLSSession     `json:"tls_sessions"`
-	TCPGaps  int64            `json:"tcp_gaps"`
-	Findings []report.Finding `json:"-"`
+	File    string       `json:"file"`
+	Format  string       `json:"format"` // pcap or pcapng
+	Stats   Stats        `json:"stats"`
+	Streams []Stream     `json:"streams"`
+	Calls   []Call       `json:"calls"`
+	TLS     []TLSSession `json:"tls_sessions"`
+	TCPGaps int64        `json:"tcp_gaps"` // holes skipped in SIP/TLS streams
+	// TCP segments that arrived ahead of a hole, and already-seen ones
+	TCPOutOfOrder    int64            `json:"tcp_out_of_order"`
+	TCPRetransmitted int64            `json:"tcp_retransmitted"`
+	Findings         []report.Finding `json:"-"`
 	// Err is the read error that ended the scan early (a *FormatError);
 	// everything above covers the packets before it.
 	Err error `json:"-"`
@@ -124,6 +127,7 @@ type Stream struct {
 	CallID       string `json:"call_id,omitempty"`
 	NegotiatedAt int64  `json:"negotiated_at_packet,omitempty"`
 	KeyCheck     string `json:"key_check,omitempty"`
+	UseSRTP      string `json:"dtls_use_srtp,omitempty"` // profiles offered in a DTLS ClientHello
 	FirstPacket  int64  `json:"first_packet"`
 
 	key     FlowKey
@@ -356,6 +360,9 @@ func resolve(o *Options, name, format string, stats Stats, flows []*flow, msgs [
 			dtlsHere = true
 		}
 		classifyStream(&st, m, neg, peer, dtlsHere)
+		if m.srtpProfiles != nil {
+			st.UseSRTP = profilesString(m.srtpProfiles)
+		}
 		res.Streams = append(res.Streams, st)
 	}
 	for _, t := range sess {
@@ -368,6 +375,8 @@ func resolve(o *Options, name, format string, stats Stats, flows []*flow, msgs [
 	for _, fl := range flows {
 		if fl.tcp != nil {
 			res.TCPGaps += fl.tcp.gaps
+			res.TCPOutOfOrder += fl.tcp.outOfOrder
+			res.TCPRetransmitted += fl.tcp.retrans
 		}
 	}
 	res.Findings = findings(o, res, msgs, flows, all)
@@ -411,6 +420,9 @@ func describeSDP(r *sdpRef) string {
 	}
 	if r.media.Fingerprint != "" {
 		s += ", a=fingerprint"
+	}
+	if r.media.Encryption != "" {
+		s += ", a=encryption:" + r.media.Encryption
 	}
 	return s
 }

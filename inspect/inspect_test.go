@@ -82,6 +82,17 @@ func TestCapturesFromRealPeers(t *testing.T) {
 			if got := failing(res.Findings); !slices.Equal(got, tt.findings) {
 				t.Errorf("findings = %v, want %v", got, tt.findings)
 			}
+			if tt.file == "baresip-dtls-srtp-udp.pcap" {
+				n := 0
+				for _, st := range res.Streams {
+					if strings.HasPrefix(st.UseSRTP, "SRTP_AES128_CM_HMAC_SHA1_80") {
+						n++
+					}
+				}
+				if n == 0 {
+					t.Errorf("DTLS ClientHello use_srtp profiles not read: %+v", res.Streams)
+				}
+			}
 			if tt.file == "baresip-sdes-tls.pcap" {
 				if len(res.TLS) != 1 || res.TLS[0].Version != "TLS 1.3" || len(res.Calls) != 0 {
 					t.Errorf("want one TLS 1.3 session and no visible call: %+v", res.TLS)

@@ -48,9 +48,13 @@ type SDPMedia struct {
 }
 
 // Secure reports whether this m= section asks for SRTP: a SAVP profile, SDES
-// keys or a DTLS fingerprint.
+// keys, a DTLS fingerprint on a TLS profile, or MS-SDP a=encryption:required.
 func (m *SDPMedia) Secure() bool {
-	return strings.Contains(m.Proto, "SAVP") || len(m.Crypto) > 0 || (m.Fingerprint != "" && strings.Contains(m.Proto, "TLS"))
+	if strings.EqualFold(m.Encryption, "rejected") && !strings.Contains(m.Proto, "SAVP") {
+		return false // MS-SDP §3: encryption not allowed
+	}
+	return strings.Contains(m.Proto, "SAVP") || len(m.Crypto) > 0 || (m.Fingerprint != "" && strings.Contains(m.Proto, "TLS")) ||
+		strings.EqualFold(m.Encryption, "required")
 }
 
 // Crypto is one a=crypto (RFC 4568 §9.1) or a=cryptoscale (MS-SDPEXT

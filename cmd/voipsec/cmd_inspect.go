@@ -194,8 +194,13 @@ func writeStreamTables(w io.Writer, results []*inspect.Result) {
 	for _, r := range results {
 		fmt.Fprintf(w, "\n%s (%s): %d packets, %d bytes, %d calls, %d media streams, %d TLS sessions",
 			r.File, r.Format, r.Stats.Packets, r.Stats.Bytes, len(r.Calls), len(r.Streams), len(r.TLS))
-		if r.Stats.Fragments > 0 || r.TCPGaps > 0 || r.Stats.Malformed > 0 {
-			fmt.Fprintf(w, "; %d IP fragments (not reassembled), %d TCP gaps, %d malformed", r.Stats.Fragments, r.TCPGaps, r.Stats.Malformed)
+		if r.Stats.Fragments > 0 || r.TCPGaps > 0 || r.TCPOutOfOrder > 0 || r.Stats.Malformed > 0 {
+			fmt.Fprintf(w, "; %d IP fragments (not reassembled), %d TCP gaps, %d TCP segments out of order, %d malformed",
+				r.Stats.Fragments, r.TCPGaps, r.TCPOutOfOrder, r.Stats.Malformed)
+		}
+		if r.Stats.FlowsDropped > 0 || r.Stats.TCPDeferOverflow > 0 {
+			fmt.Fprintf(w, "; %d packets of flows over the flow-table limit, %d TCP segments not followed",
+				r.Stats.FlowsDropped, r.Stats.TCPDeferOverflow)
 		}
 		fmt.Fprintln(w)
 		if len(r.Streams) > 0 {
@@ -207,6 +212,9 @@ func writeStreamTables(w io.Writer, results []*inspect.Result) {
 					suite = "-"
 				}
 				how := s.How
+				if s.UseSRTP != "" {
+					how += "; DTLS use_srtp " + s.UseSRTP
+				}
 				if s.KeyCheck != "" {
 					how += "; " + s.KeyCheck
 				}
