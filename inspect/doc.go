@@ -38,9 +38,22 @@
 //
 // # Parallel scans
 //
-// With [Options].Workers > 1, [InspectFile] runs that many workers over the
-// file; each decodes every packet's headers but follows only the
-// conversations that hash to it, so TCP reassembly and per-stream evidence
-// stay with one worker and nothing is locked. Verdicts are reached after
-// all workers finish.
+// [InspectFile] maps a regular file and parses it in place, populating the
+// window ahead of the scan and dropping the pages behind it, so resident
+// memory follows the flow table, not the file size. With [Options].Workers
+// > 1 the file is split into byte ranges that start on record boundaries
+// (found by checking a chain of consecutive record headers); each worker
+// scans one range with its own flow table. Flow evidence is counters, so
+// the tables merge by adding; packet numbers are renumbered once every
+// worker knows its count; TCP segments that may carry SIP or TLS are copied
+// aside and replayed in capture order through one reassembler. A parallel
+// scan gives exactly the sequential report (TestParallelGivesTheSameResult).
+// Standard input and pipes are read sequentially through the Reader's one
+// buffer.
+//
+// # Limits
+//
+// Named limits bound what hostile or huge input can make the scan hold:
+// [MaxRecordLen], [MaxBlockLen], [MaxSIPMessage], [MaxTCPBuffer],
+// [DefaultMaxFlows]. IP fragments are counted, not reassembled.
 package inspect

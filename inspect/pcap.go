@@ -204,6 +204,23 @@ func (r *Reader) Next() (Packet, error) {
 		return r.nextNG()
 	}
 	off := r.Offset()
+	if r.fixed && !r.be && r.end-r.start >= 16 {
+		// Fast path: the whole input is in memory, little-endian headers.
+		h := r.buf[r.start : r.start+16]
+		capLen := binary.LittleEndian.Uint32(h[8:])
+		if n := 16 + int(capLen); capLen <= MaxRecordLen && r.end-r.start >= n {
+			p := Packet{
+				Data:      r.buf[r.start+16 : r.start+n : r.start+n],
+				OrigLen:   int(binary.LittleEndian.Uint32(h[12:])),
+				Timestamp: int64(binary.LittleEndian.Uint32(h))*1e9 + int64(uint64(binary.LittleEndian.Uint32(h[4:]))*r.pcapIface.mul),
+				LinkType:  r.pcapIface.linkType,
+				Offset:    off,
+			}
+			r.start += n
+			r.packets++
+			return p, nil
+		}
+	}
 	if err := r.fill(16); err != nil {
 		if r.end == r.start && r.rerr == nil {
 			return Packet{}, io.EOF

@@ -342,12 +342,12 @@ func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
 		}
 	}
 	payload := p[h.HeaderLen:]
-	if ff := fixedFrame(h.PayloadType); ff > 0 && len(payload) > 0 {
-		n := len(payload)
-		switch {
-		case n%ff == 0:
+	if fixedFrame(h.PayloadType) > 0 && len(payload) > 0 {
+		// 80 bytes per 10 ms; one division, by a constant.
+		switch len(payload) % 80 {
+		case 0:
 			m.fixedFrames++
-		case n%ff == 10, n%ff == 4, n%ff == 11, n%ff == 5:
+		case 10, 4, 11, 5: // 80- or 32-bit tag, with or without a 1-byte MKI
 			m.tagFrames++
 		}
 	}
