@@ -3,7 +3,7 @@
 # Needs root (or CAP_NET_RAW) for dumpcap on lo, baresip with the g711, aufile,
 # srtp and dtls_srtp modules, openssl and python3. See README.md.
 set -euo pipefail
-out=$(cd "$(dirname "$0")" && pwd)
+out=${OUT:-$(cd "$(dirname "$0")" && pwd)}
 work=$(mktemp -d)
 [ -z "${KEEP:-}" ] && trap 'rm -rf "$work"' EXIT
 cd "$work"

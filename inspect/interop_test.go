@@ -1,0 +1,64 @@
+package inspect
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voipsec/voipsec/report"
+)
+
+// TestInteropLiveBaresipCall records a fresh SDES call between two baresip
+// instances on loopback with the same script that made testdata/captures
+// and checks the verdicts on it: the committed captures cannot go stale
+// against the installed peers. It needs baresip, dumpcap (and the right to
+// capture on lo), openssl and python3; without them it skips, unless
+// VOIPSEC_INTEROP=1, when it fails.
+func TestInteropLiveBaresipCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	for _, bin := range []string{"baresip", "dumpcap", "openssl", "python3", "editcap"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			if os.Getenv("VOIPSEC_INTEROP") == "1" {
+				t.Fatalf("VOIPSEC_INTEROP=1 but %s is missing", bin)
+			}
+			t.Skipf("%s not installed", bin)
+		}
+	}
+	if os.Geteuid() != 0 && os.Getenv("VOIPSEC_INTEROP") != "1" {
+		t.Skip("capturing on lo needs root")
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	script, _ := filepath.Abs(filepath.Join(capDir, "make-captures.sh"))
+	cmd := exec.CommandContext(ctx, "bash", script)
+	cmd.Env = append(os.Environ(), "OUT="+out, "ONLY=baresip-sdes-udp")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make-captures.sh: %v\n%s", err, b)
+	}
+	res, err := InspectFile(ctx, filepath.Join(out, "baresip-sdes-udp.pcap"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verified := 0
+	for _, f := range res.Findings {
+		if f.Check == CheckSDESKeyExposed && f.Severity == report.Fail && strings.Contains(f.Detail, "key verified (pion/srtp)") {
+			verified++
+		}
+	}
+	srtp := 0
+	for _, s := range res.Streams {
+		if s.Verdict == "SRTP" {
+			srtp++
+		}
+	}
+	if verified != 2 || srtp != 2 {
+		t.Errorf("live call: %d verified key findings, %d SRTP streams; want 2 and 2\n%+v", verified, srtp, res.Findings)
+	}
+}
