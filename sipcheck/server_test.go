@@ -29,6 +29,7 @@ type fakeEdge struct {
 	noMedia  bool
 	wrongKey bool
 	wg       sync.WaitGroup
+	stop     context.Context // canceled at cleanup: ends calls' media
 
 	udp, tcp, tls string
 
@@ -39,7 +40,8 @@ type fakeEdge struct {
 
 func startEdge(t *testing.T, policy string, tlsConf *tls.Config) *fakeEdge {
 	t.Helper()
-	e := &fakeEdge{policy: policy}
+	stop, cancel := context.WithCancel(context.Background())
+	e := &fakeEdge{policy: policy, stop: stop}
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("fake-edge"),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(discard)),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(discard)))
@@ -91,6 +93,7 @@ func startEdge(t *testing.T, policy string, tlsConf *tls.Config) *fakeEdge {
 		t.Cleanup(func() { tl.Close() })
 	}
 	t.Cleanup(func() {
+		cancel()
 		e.wg.Wait()
 		pc.Close()
 		ln.Close()
@@ -141,7 +144,7 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	go func() { // media for the call, bounded
 		defer e.wg.Done()
 		defer pc.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		ctx, cancel := context.WithTimeout(e.stop, 3*time.Second)
 		defer cancel()
 		if e.noMedia {
 			return
