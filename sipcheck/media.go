@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/voipsec/voipsec/srtpcheck"
@@ -25,12 +26,45 @@ func newMediaLeg(local netip.Addr, kind Offer) (*mediaLeg, error) {
 		return nil, fmt.Errorf("sipcheck: open media socket: %w", err)
 	}
 	m := &mediaLeg{kind: kind, conn: c}
-	m.offer, err = srtpcheck.NewOffer(srtpcheck.OfferConfig{Kind: kind, Addr: netip.AddrPortFrom(local, uint16(c.LocalAddr().(*net.UDPAddr).Port))})
+	addr := netip.AddrPortFrom(local, uint16(c.LocalAddr().(*net.UDPAddr).Port))
+	if kind == srtpcheck.OfferSDES32 {
+		m.offer, err = weakFirstOffer(addr)
+	} else {
+		m.offer, err = srtpcheck.NewOffer(srtpcheck.OfferConfig{Kind: kind, Addr: addr})
+	}
 	if err != nil {
 		c.Close()
 		return nil, fmt.Errorf("sipcheck: build %s offer: %w", kind, err)
 	}
 	return m, nil
+}
+
+// weakFirstOffer is the sdes-32 offer as Teams makes it (domain.md §1.4,
+// TEAMS-DR): RTP/SAVP with AES_CM_128_HMAC_SHA1_32 first (tag 1) and
+// AES_CM_128_HMAC_SHA1_80 second (tag 2). An edge that picks _32 although
+// _80 was on offer is SRTP-WEAK-SUITE; one that picks _80 is not.
+func weakFirstOffer(addr netip.AddrPort) (*srtpcheck.Offer, error) {
+	o, err := srtpcheck.NewOffer(srtpcheck.OfferConfig{Kind: srtpcheck.OfferSDES80, Addr: addr})
+	if err != nil {
+		return nil, err
+	}
+	if len(o.Crypto) != 1 {
+		return nil, fmt.Errorf("sipcheck: sdes-80 offer has %d crypto lines, want 1", len(o.Crypto))
+	}
+	weak, err := srtpcheck.NewCrypto(1, srtpcheck.AES128CMHMACSHA1_32, 0)
+	if err != nil {
+		return nil, err
+	}
+	strong := o.Crypto[0]
+	line := "a=crypto:" + strong.Value() + "\r\n"
+	if !strings.Contains(string(o.SDP), line) {
+		return nil, fmt.Errorf("sipcheck: sdes-80 offer lacks its crypto line")
+	}
+	strong.Tag = 2
+	o.SDP = []byte(strings.Replace(string(o.SDP), line, "a=crypto:"+weak.Value()+"\r\na=crypto:"+strong.Value()+"\r\n", 1))
+	o.Crypto = []srtpcheck.Crypto{weak, strong}
+	o.Kind = srtpcheck.OfferSDES32
+	return o, nil
 }
 
 func (m *mediaLeg) close() { m.conn.Close() }

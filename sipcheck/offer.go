@@ -16,7 +16,7 @@ var Offers = srtpcheck.OfferKinds
 
 var offerDescriptions = map[Offer]string{
 	srtpcheck.OfferSDES80:               "RTP/SAVP, a=crypto AES_CM_128_HMAC_SHA1_80",
-	srtpcheck.OfferSDES32:               "RTP/SAVP, a=crypto AES_CM_128_HMAC_SHA1_32",
+	srtpcheck.OfferSDES32:               "RTP/SAVP, a=crypto AES_CM_128_HMAC_SHA1_32 (tag 1) then _80 (tag 2), Teams order",
 	srtpcheck.OfferMSOptional:           "RTP/AVP with a=crypto inline:KEY|2^31|1:1 (Microsoft optional)",
 	srtpcheck.OfferMSEncryptionRequired: "RTP/AVP with a=crypto MKI 1:1 and a=encryption:required",
 	srtpcheck.OfferMSEncryptionOptional: "RTP/AVP with a=crypto MKI 1:1 and a=encryption:optional",
