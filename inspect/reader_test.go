@@ -269,10 +269,17 @@ func TestTCPReassembly(t *testing.T) {
 // TestHotPathZeroAlloc proves that reading, decoding, classifying and
 // looking up the flow of a packet allocates nothing in steady state.
 func TestHotPathZeroAlloc(t *testing.T) {
-	for _, ng := range []bool{false, true} {
-		data := genCapture(t, capgen.Config{Size: 4 << 20, Seed: 3, Calls: 32, PCAPNG: ng})
+	for _, tc := range []struct{ ng, mapped bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		ng := tc
+		data := genCapture(t, capgen.Config{Size: 4 << 20, Seed: 3, Calls: 32, PCAPNG: tc.ng})
 		s := newScanner(&Options{}, 0, 1)
-		r, err := NewReader(bytes.NewReader(data))
+		var r *Reader
+		var err error
+		if tc.mapped {
+			r, err = NewReaderBytes(data) // what InspectFile uses over a mapping
+		} else {
+			r, err = NewReader(bytes.NewReader(data))
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +299,7 @@ func TestHotPathZeroAlloc(t *testing.T) {
 			s.packet(&p)
 		})
 		if allocs != 0 {
-			t.Errorf("pcapng=%v: %.3f allocations per packet, want 0", ng, allocs)
+			t.Errorf("%+v: %.3f allocations per packet, want 0", ng, allocs)
 		}
 		if s.stats.Packets < 5000 {
 			t.Fatal("too few packets")
