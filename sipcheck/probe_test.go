@@ -322,3 +322,15 @@ func TestProbeTLSEdge(t *testing.T) {
 		t.Log(dump(r))
 	}
 }
+
+func TestProbeDTLSFingerprintMismatch(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, "required", nil)
+	e.badFP = true
+	cfg := mediaCfg()
+	cfg.Offers = []Offer{srtpcheck.OfferDTLS}
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
+	if findings(r)["DTLS-FINGERPRINT-MISMATCH"] != "fail" {
+		t.Fatalf("mismatch not reported\n%s\n%s", r.Evidence, dump(r))
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
 
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/srtpcheck"
@@ -28,6 +29,7 @@ type fakeEdge struct {
 	suites   []srtpcheck.Suite
 	noMedia  bool
 	wrongKey bool
+	badFP    bool // answer with the fingerprint of another certificate
 	wg       sync.WaitGroup
 	stop     context.Context // canceled at cleanup: ends calls' media
 
@@ -139,7 +141,16 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		e.reply(req, tx, 488, "Encryption Levels not compatible", "")
 		return
 	}
-	e.reply(req, tx, 200, "OK", string(n.SDP))
+	answer := string(n.SDP)
+	if e.badFP && n.DTLS {
+		other, err := selfsign.GenerateSelfSigned()
+		if err != nil {
+			panic(err)
+		}
+		real := srtpcheck.CertificateFingerprint(n.Certificate.Certificate[0]).String()
+		answer = strings.Replace(answer, real, srtpcheck.CertificateFingerprint(other.Certificate[0]).String(), 1)
+	}
+	e.reply(req, tx, 200, "OK", answer)
 	e.wg.Add(1)
 	go func() { // media for the call, bounded
 		defer e.wg.Done()

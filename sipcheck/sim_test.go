@@ -1,0 +1,206 @@
+package sipcheck
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/report"
+	"github.com/voipsec/voipsec/sim"
+)
+
+// startSim runs the project's simulator in-process on loopback.
+func startSim(t *testing.T, cfg sim.Config) *sim.Server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := sim.Start(ctx, cfg)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		s.Close()
+	})
+	return s
+}
+
+var simPKI = func() *testpki.PKI {
+	p, err := testpki.NewWithOptions(testpki.Options{Validity: 365 * 24 * time.Hour})
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+func simProbeConfig() Config {
+	return Config{Timeout: 2 * time.Second, MediaDuration: 600 * time.Millisecond, OfferConcurrency: 8,
+		ClientCert: &simPKI.Client, RootCAs: simPKI.CAPool}
+}
+
+// TestSimulator drives the probe against the simulator's modes and faults:
+// each case names the findings it must produce; the clean case none at all.
+func TestSimulator(t *testing.T) {
+	secured, sipSecured := matrix.Secured, matrix.SIPSecured
+	required := matrix.Required
+	cases := []struct {
+		name      string
+		sim       func(*sim.Config)
+		transport string
+		declare   matrix.Declared
+		expectTLS bool
+		effective *matrix.EncryptionLevel
+		want      map[string]report.Severity // check → worst severity
+		clean     bool                       // nothing at warn or above
+	}{
+		{name: "clean-secured-mtls", transport: TLS,
+			sim:       func(c *sim.Config) { c.Preset(matrix.Secured) },
+			declare:   matrix.Declared{VoipSecurity: &secured, Encryption: &required},
+			effective: ptr(matrix.Required), clean: true,
+			want: map[string]report.Severity{"SIP-CLEARTEXT-ACCEPTED": report.Pass, "SDES-OVER-CLEARTEXT": report.Pass,
+				"SRTP-NOT-REQUIRED": report.Pass, "SRTP-NOT-SUPPORTED": report.Pass, "SRTP-WEAK-SUITE": report.Pass,
+				"SRTP-MEDIA-AUTH-FAILED": report.Pass, "DTLS-FINGERPRINT-MISMATCH": report.Pass, "SIP-OPTIONS-STATUS": report.Pass,
+				"SIP-NO-RESPONSE": report.Pass, "UM-SRTP-MISMATCH": report.Pass, "UM-MTLS-NOT-ENFORCED": report.Pass,
+				"UM-ENCRYPTION-INCOMPATIBLE": report.Pass, "MTLS-NOT-REQUIRED": report.Pass}},
+		{name: "optional-over-udp-declared-secured", transport: UDP,
+			sim:       func(c *sim.Config) { c.Encryption = matrix.Optional },
+			declare:   matrix.Declared{VoipSecurity: &secured},
+			effective: ptr(matrix.Optional),
+			want: map[string]report.Severity{"SIP-CLEARTEXT-ACCEPTED": report.Fail, "SDES-OVER-CLEARTEXT": report.Fail,
+				"SRTP-NOT-REQUIRED": report.Fail, "UM-SRTP-MISMATCH": report.Fail, "UM-MTLS-NOT-ENFORCED": report.Fail}},
+		{name: "gateway-tcp-expect-tls", transport: TCP, expectTLS: true,
+			sim:       func(c *sim.Config) { c.Encryption = matrix.Required },
+			effective: ptr(matrix.Required),
+			want:      map[string]report.Severity{"SIP-CLEARTEXT-ACCEPTED": report.Fail, "SDES-OVER-CLEARTEXT": report.Fail}},
+		{name: "rejected-declared-required", transport: UDP,
+			sim:       func(c *sim.Config) { c.Encryption = matrix.Rejected },
+			declare:   matrix.Declared{Encryption: &required},
+			effective: ptr(matrix.Rejected),
+			want:      map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Fail, "SRTP-NOT-REQUIRED": report.Fail, "UM-SRTP-MISMATCH": report.Fail}},
+		{name: "sipsecured-with-required-clients", transport: TLS,
+			sim:       func(c *sim.Config) { c.Preset(matrix.SIPSecured) },
+			declare:   matrix.Declared{VoipSecurity: &sipSecured, Encryption: &required},
+			effective: ptr(matrix.Rejected),
+			want:      map[string]report.Severity{"UM-ENCRYPTION-INCOMPATIBLE": report.Fail, "SRTP-NOT-SUPPORTED": report.Fail, "UM-SRTP-MISMATCH": report.Pass}},
+		{name: "clean-sipsecured", transport: TLS,
+			sim:       func(c *sim.Config) { c.Preset(matrix.SIPSecured) },
+			declare:   matrix.Declared{VoipSecurity: &sipSecured},
+			effective: ptr(matrix.Rejected), clean: true,
+			want: map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Info, "UM-SRTP-MISMATCH": report.Pass,
+				"UM-MTLS-NOT-ENFORCED": report.Pass, "SIP-CLEARTEXT-ACCEPTED": report.Pass}},
+		{name: "fault-wrong-srtp-key", transport: TLS,
+			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultWrongKey} },
+			want: map[string]report.Severity{"SRTP-MEDIA-AUTH-FAILED": report.Fail}},
+		{name: "fault-no-media", transport: TLS,
+			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultNoMedia} },
+			want: map[string]report.Severity{"SRTP-NO-MEDIA": report.Warn}},
+		{name: "fault-invite-5xx", transport: UDP,
+			sim:  func(c *sim.Config) { c.Faults = []sim.Fault{sim.FaultInvite5xx} },
+			want: map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Fail}},
+		{name: "fault-reject-all", transport: TCP,
+			sim:  func(c *sim.Config) { c.Faults = []sim.Fault{sim.FaultReject488} },
+			want: map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Fail}},
+		{name: "fault-no-options", transport: UDP,
+			sim:       func(c *sim.Config) { c.Encryption = matrix.Optional; c.Faults = []sim.Fault{sim.FaultNoOptions} },
+			effective: ptr(matrix.Optional),
+			want:      map[string]report.Severity{"SIP-NO-RESPONSE": report.Fail}},
+		{name: "fault-slow-answer", transport: TCP,
+			sim: func(c *sim.Config) {
+				c.Faults = []sim.Fault{sim.FaultSlowAnswer}
+				c.SlowAnswer = 4 * time.Second
+			},
+			want: map[string]report.Severity{"SIP-NO-RESPONSE": report.Fail}},
+		{name: "fault-expired-cert", transport: TLS,
+			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultExpiredCert} },
+			want: map[string]report.Severity{"TLS-CERT-EXPIRED": report.Fail}},
+		{name: "fault-wrong-name-cert", transport: TLS,
+			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultWrongNameCert} },
+			want: map[string]report.Severity{"TLS-CERT-NAME-MISMATCH": report.Fail}},
+		{name: "fault-no-clientauth-eku", transport: TLS,
+			sim: func(c *sim.Config) {
+				c.Preset(matrix.Secured)
+				c.Faults = []sim.Fault{sim.FaultNoClientAuthEKU}
+			},
+			declare: matrix.Declared{VoipSecurity: &secured},
+			want:    map[string]report.Severity{"TLS-CERT-EKU": report.Fail}},
+		{name: "tls-without-mtls-declared-secured", transport: TLS,
+			sim:     func(c *sim.Config) { c.Encryption = matrix.Required; c.MTLS = sim.MTLSNone },
+			declare: matrix.Declared{VoipSecurity: &secured},
+			want:    map[string]report.Severity{"UM-MTLS-NOT-ENFORCED": report.Fail}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			sc := sim.Config{PKI: simPKI, MaxCallDuration: 5 * time.Second, AckTimeout: 3 * time.Second}
+			c.sim(&sc)
+			s := startSim(t, sc)
+			addr := s.Addr(c.transport)
+			if addr == "" {
+				t.Fatalf("simulator has no %s listener", c.transport)
+			}
+			cfg := simProbeConfig()
+			cfg.Declared, cfg.ExpectTLS = c.declare, c.expectTLS
+			if c.name == "fault-slow-answer" {
+				cfg.Timeout = time.Second
+				cfg.Offers = []Offer{Offers[0]}
+			}
+			r := ProbeEndpoint(testCtx(t, 40*time.Second), mustTarget(t, "sip:"+addr+";transport="+c.transport), cfg)
+			if c.effective != nil && (r.Effective == nil || *r.Effective != *c.effective) {
+				t.Errorf("effective %v, want %v\n%s", r.Effective, *c.effective, r.Evidence)
+			}
+			worst := map[string]report.Severity{}
+			seen := map[string]bool{}
+			for _, f := range r.AllFindings() {
+				if !seen[f.Check] || f.Severity > worst[f.Check] {
+					worst[f.Check] = f.Severity
+				}
+				seen[f.Check] = true
+				if c.clean && f.Severity >= report.Warn {
+					t.Errorf("clean case: %s %s: %s (%s)", f.Severity, f.Check, f.Summary, f.Detail)
+				}
+			}
+			for id, sev := range c.want {
+				if !seen[id] || worst[id] != sev {
+					t.Errorf("%s = %v (seen %v), want %v", id, worst[id], seen[id], sev)
+				}
+			}
+			// Every answered dialog was hung up: the simulator ends up idle.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := s.WaitIdle(ctx); err != nil {
+				t.Errorf("simulator still has %d active calls: dialogs not cleaned up", s.Active())
+			}
+			for _, cs := range s.Calls() {
+				if cs.Status/100 == 2 && cs.EndReason != "bye" {
+					t.Errorf("call %s ended by %q, want bye", cs.CallID, cs.EndReason)
+				}
+			}
+			if t.Failed() {
+				t.Log(r.Evidence + "\n" + dump(r))
+			}
+		})
+	}
+}
+
+func TestSimulatorCallRouter(t *testing.T) {
+	t.Parallel()
+	s := startSim(t, sim.Config{PKI: simPKI, Encryption: matrix.Required, CallRouter: true, MaxCallDuration: 5 * time.Second})
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+s.Addr(TCP)+";transport=tcp"), simProbeConfig())
+	if r.Redirect == nil {
+		t.Fatalf("302 not followed\n%s", r.Evidence)
+	}
+	if r.Redirect.Effective == nil || *r.Redirect.Effective != matrix.Required {
+		t.Fatalf("worker effective %v\n%s", r.Redirect.Effective, r.Redirect.Evidence)
+	}
+	worker := 0
+	for _, cs := range s.Calls() {
+		if cs.Worker && cs.Secure && cs.Media.Authenticated > 0 {
+			worker++
+		}
+	}
+	if worker == 0 {
+		t.Fatal("no authenticated SRTP call at the worker")
+	}
+}
