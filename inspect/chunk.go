@@ -138,6 +138,7 @@ func inspectChunks(ctx context.Context, path string, data []byte, opts Options, 
 	n := len(bounds) - 1
 	scanners := make([]*scanner, n)
 	errs := make([]error, n)
+	readers := make([]*Reader, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		s := newScanner(&opts, i, n)
@@ -148,10 +149,23 @@ func inspectChunks(ctx context.Context, path string, data []byte, opts Options, 
 		go func() {
 			defer wg.Done()
 			r := head.rangeReader(data, bounds[i], bounds[i+1])
+			readers[i] = r
 			errs[i] = s.run(ctx, r, opts.Progress)
 		}()
 	}
 	wg.Wait()
+	// A pcapng section or interface block inside a range changes the
+	// interface table the following ranges started with: scan again in one
+	// pass (rare: captures merged from several files).
+	for i := 0; i < n-1; i++ {
+		if readers[i].headerBlocks > 0 && errs[i] == nil {
+			if opts.Progress != nil {
+				opts.Progress.Bytes.Store(0)
+				opts.Progress.Packets.Store(0)
+			}
+			return inspectSequential(ctx, path, data, opts)
+		}
+	}
 	var readErr error
 	for _, e := range errs {
 		if e != nil {

@@ -85,6 +85,9 @@ type Reader struct {
 	ifaces    []iface
 
 	packets int64
+	// section and interface blocks read (pcapng): a parallel scan checks
+	// that no range but the last changes the interface table
+	headerBlocks int
 }
 
 // NewReader reads the file header and returns a Reader positioned at the
@@ -310,7 +313,9 @@ func (r *Reader) nextNG() (Packet, error) {
 				return Packet{}, corruptAt(off+12, "pcapng major version %d, want 1", v)
 			}
 			r.ifaces = r.ifaces[:0]
+			r.headerBlocks++
 		case blockIDB:
+			r.headerBlocks++
 			if len(body) < 8 {
 				return Packet{}, corruptAt(off, "pcapng interface description too short")
 			}

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -304,5 +306,79 @@ func TestHotPathZeroAlloc(t *testing.T) {
 		if s.stats.Packets < 5000 {
 			t.Fatal("too few packets")
 		}
+	}
+}
+
+// pcapngSection writes a section with one raw-IP interface holding pkts.
+func pcapngSection(pkts ...[]byte) []byte {
+	le := binary.LittleEndian
+	b := le.AppendUint32(nil, 0x0a0d0d0a)
+	b = le.AppendUint32(b, 28)
+	b = le.AppendUint32(b, 0x1a2b3c4d)
+	b = le.AppendUint16(b, 1)
+	b = le.AppendUint16(b, 0)
+	b = append(b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
+	b = le.AppendUint32(b, 28)
+	b = le.AppendUint32(b, 1)
+	b = le.AppendUint32(b, 20)
+	b = le.AppendUint16(b, LinkRaw)
+	b = le.AppendUint16(b, 0)
+	b = le.AppendUint32(b, 0)
+	b = le.AppendUint32(b, 20)
+	for _, p := range pkts {
+		pad := (4 - len(p)%4) % 4
+		total := uint32(32 + len(p) + pad)
+		b = le.AppendUint32(b, 6)
+		b = le.AppendUint32(b, total)
+		b = le.AppendUint32(b, 0)
+		b = le.AppendUint32(b, 0)
+		b = le.AppendUint32(b, 0)
+		b = le.AppendUint32(b, uint32(len(p)))
+		b = le.AppendUint32(b, uint32(len(p)))
+		b = append(b, p...)
+		b = append(b, make([]byte, pad)...)
+		b = le.AppendUint32(b, total)
+	}
+	return b
+}
+
+// A pcapng made of several sections with different interfaces: a parallel
+// scan must not read a later range with a stale interface table.
+func TestParallelPCAPNGSections(t *testing.T) {
+	a := genCapture(t, capgen.Config{Size: 1 << 20, Seed: 11, Calls: 8, PCAPNG: true})
+	sip := []byte("OPTIONS sip:um@example.net SIP/2.0\r\nCall-ID: raw-section\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+	// A long raw-IP section in the middle, so that range boundaries fall
+	// inside it, after its interface block.
+	var raw [][]byte
+	for range 20000 {
+		raw = append(raw, udpPacket(false, 5060, 5060, sip))
+	}
+	b := pcapngSection(raw...)
+	c := genCapture(t, capgen.Config{Size: 256 << 10, Seed: 12, Calls: 8, PCAPNG: true})
+	data := append(append(append([]byte{}, a...), b...), c...)
+	file := filepath.Join(t.TempDir(), "sections.pcapng")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	one, err := InspectFile(context.Background(), file, Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, c := range one.Calls {
+		if c.CallID == "raw-section" {
+			found = c.Messages
+		}
+	}
+	if found != 20000 {
+		t.Fatalf("SIP in the raw-IP section: %d messages, want 20000", found)
+	}
+	three, err := InspectFile(context.Background(), file, Options{Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(one.Calls[len(one.Calls)-1].Methods, three.Calls[len(three.Calls)-1].Methods) || len(one.Calls) != len(three.Calls) ||
+		one.Stats != three.Stats {
+		t.Errorf("parallel scan differs on a multi-section pcapng: %d vs %d calls, %+v vs %+v", len(one.Calls), len(three.Calls), one.Stats, three.Stats)
 	}
 }
