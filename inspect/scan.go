@@ -50,7 +50,7 @@ type mediaStats struct {
 	sampleNums []int64
 }
 
-const flowCacheBits = 12
+const flowCacheBits = 14
 
 // DefaultMaxFlows bounds each worker's flow table when Options.MaxFlows is 0.
 // Packets of flows beyond it are counted (Stats.FlowsDropped), not followed.
