@@ -37,6 +37,8 @@ func newDemux(pc net.PacketConn) *demux {
 
 func (d *demux) loop() {
 	defer d.wg.Done()
+	// Leave the caller's socket without the deadline used to stop us.
+	defer func() { _ = d.pc.SetReadDeadline(time.Time{}) }()
 	buf := make([]byte, maxPacket)
 	for {
 		select {
