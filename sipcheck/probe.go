@@ -180,6 +180,9 @@ func (o OfferResult) Evidence() string {
 	if o.Redirect != "" {
 		fmt.Fprintf(&b, " → %s", o.Redirect)
 	}
+	if o.Error != "" && o.Code != 0 {
+		fmt.Fprintf(&b, " [%s]", clip(o.Error, 160))
+	}
 	return b.String()
 }
 
