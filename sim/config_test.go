@@ -2,6 +2,8 @@ package sim
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"net"
 	"slices"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
@@ -133,5 +136,39 @@ func TestMaxDurationBye(t *testing.T) {
 	st := waitEnded(t, s, r.CallID)
 	if st.EndReason != "max-duration" || st.Err != "" {
 		t.Fatalf("%+v", st)
+	}
+}
+
+// TestTLSVersionAndCiphers: the TLS listener honours MinTLS/MaxTLS and the
+// cipher-suite list.
+func TestTLSVersionAndCiphers(t *testing.T) {
+	pki := testpki.NewT(t)
+	rsaCert, err := pki.Issue(testpki.IssueOptions{Hosts: testpki.DefaultHosts, RSABits: 2048,
+		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startSim(t, Config{PKI: pki, Certificate: &rsaCert, Transports: []string{TLS}, MinTLS: tls.VersionTLS12, MaxTLS: tls.VersionTLS12,
+		Ciphers: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}})
+	dial := func(c *tls.Config) (*tls.ConnectionState, error) {
+		c.RootCAs, c.ServerName = pki.CAPool, "127.0.0.1"
+		d := tls.Dialer{Config: c, NetDialer: &net.Dialer{Timeout: 2 * time.Second}}
+		conn, err := d.DialContext(context.Background(), "tcp", s.TLSAddr)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		st := conn.(*tls.Conn).ConnectionState()
+		return &st, nil
+	}
+	st, err := dial(&tls.Config{})
+	if err != nil || st.Version != tls.VersionTLS12 || st.CipherSuite != tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 {
+		t.Fatalf("negotiated %+v, %v", st, err)
+	}
+	if _, err := dial(&tls.Config{MinVersion: tls.VersionTLS13}); err == nil {
+		t.Fatal("TLS 1.3 accepted with MaxTLS 1.2")
+	}
+	if _, err := dial(&tls.Config{MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384}}); err == nil {
+		t.Fatal("cipher outside the list accepted")
 	}
 }
