@@ -135,7 +135,8 @@ func (c *Config) srtpUnwanted() bool {
 
 // OfferResult is one INVITE dialog.
 type OfferResult struct {
-	Offer       Offer        `json:"offer"`
+	Offer       Offer        `json:"-"`
+	Name        string       `json:"offer"` // Offer.String()
 	Description string       `json:"description"`
 	Transport   string       `json:"transport"`
 	Status      Status       `json:"status"`
@@ -515,7 +516,7 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bo
 		p.res.Offers[0] = p.runOffer(ctx, a, t, offers[0])
 		if p.res.Offers[0].Code == 0 {
 			for i, kind := range offers[1:] {
-				p.res.Offers[i+1] = OfferResult{Offer: kind, Description: describe(kind), Transport: t.Transport,
+				p.res.Offers[i+1] = OfferResult{Offer: kind, Name: kind.String(), Description: describe(kind), Transport: t.Transport,
 					Status: p.res.Offers[0].Status, Cleanup: "none",
 					Error: "not sent: the edge answered neither OPTIONS nor the first INVITE"}
 			}
@@ -525,7 +526,7 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bo
 	one := func(i int, kind Offer) {
 		defer func() {
 			if r := recover(); r != nil {
-				p.res.Offers[i] = OfferResult{Offer: kind, Description: describe(kind), Transport: t.Transport,
+				p.res.Offers[i] = OfferResult{Offer: kind, Name: kind.String(), Description: describe(kind), Transport: t.Transport,
 					Status: StatusUnknownError, Error: fmt.Sprintf("internal error: %v", r), Cleanup: "none"}
 			}
 		}()
@@ -553,7 +554,7 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bo
 }
 
 func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer) OfferResult {
-	out := OfferResult{Offer: kind, Description: describe(kind), Transport: t.Transport, Cleanup: "none"}
+	out := OfferResult{Offer: kind, Name: kind.String(), Description: describe(kind), Transport: t.Transport, Cleanup: "none"}
 	m, err := newMediaLeg(a.local, kind)
 	if err != nil {
 		out.Status, out.Error = StatusOf(err), err.Error()

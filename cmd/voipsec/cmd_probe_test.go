@@ -1,9 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/sim"
 )
 
 func TestProbeUsageErrors(t *testing.T) {
@@ -68,5 +78,190 @@ func TestProbeClosedPort(t *testing.T) {
 	}
 	if doc.Verdict != "fail" || len(doc.Data.Probe.Targets) != 1 || doc.Data.Probe.Targets[0].Status != "connection-refused" {
 		t.Fatalf("%+v", doc)
+	}
+}
+
+// probeSim starts a simulator for the probe command's tests.
+func probeSim(t *testing.T, pki *testpki.PKI, listen string, set func(*sim.Config)) *sim.Server {
+	t.Helper()
+	cfg := sim.Config{PKI: pki, Listen: listen, MaxCallDuration: 5 * time.Second, AckTimeout: 3 * time.Second}
+	if set != nil {
+		set(&cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := sim.Start(ctx, cfg)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); s.Close() })
+	return s
+}
+
+func probePKI(t *testing.T) (*testpki.PKI, testpki.Files) {
+	t.Helper()
+	pki, err := testpki.NewWithOptions(testpki.Options{Validity: 365 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := pki.WriteFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pki, files
+}
+
+func TestProbeAgainstSimulators(t *testing.T) {
+	t.Parallel()
+	pki, files := probePKI(t)
+	secured := probeSim(t, pki, "", func(c *sim.Config) { c.Preset(matrix.Secured) })
+	open := probeSim(t, pki, "", func(c *sim.Config) { c.Encryption = matrix.Optional })
+	good := "sip:" + secured.Addr("tls") + ";transport=tls"
+	bad := "sip:" + open.Addr("udp") + ";transport=udp"
+	common := []string{"probe", "--cert", files.ClientCert, "--key", files.ClientKey, "--ca", files.CA,
+		"--voip-security", "Secured", "--media-seconds", "0.5", "--offer-concurrency", "8", "--step-timeout", "3s"}
+
+	// Text: the verdict per target comes first, then the findings, then the evidence.
+	out, errOut, code := runVoipsec(t, append(common, good, bad)...)
+	if code != exitFindings {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	if !strings.HasPrefix(lines[0], "TARGET") || !strings.Contains(lines[1], "PASS") || !strings.Contains(lines[1], "required") ||
+		!strings.Contains(lines[2], "FAIL") || !strings.Contains(lines[2], "optional") {
+		t.Fatalf("verdict table:\n%s", strings.Join(lines[:4], "\n"))
+	}
+	for _, want := range []string{"SIP-CLEARTEXT-ACCEPTED", "SRTP-NOT-REQUIRED", "UM-SRTP-MISMATCH", "Evidence", "authenticated"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text report lacks %q", want)
+		}
+	}
+	if strings.Contains(errOut, "probing") {
+		t.Errorf("progress written to a non-terminal: %q", errOut)
+	}
+
+	// JSON: structured TLS, SIP and SRTP sections per target.
+	out, _, code = runVoipsec(t, append(common, "--format", "json", good)...)
+	if code != exitOK {
+		t.Fatalf("clean simulator: exit %d\n%s", code, out)
+	}
+	var doc struct {
+		Verdict string `json:"verdict"`
+		Data    struct {
+			Probe struct {
+				Targets []struct {
+					Name string `json:"name"`
+					TLS  struct {
+						Handshake struct {
+							Version string `json:"version"`
+						} `json:"handshake"`
+						MTLS struct {
+							CertificateRequested bool `json:"certificate_requested"`
+						} `json:"mtls"`
+					} `json:"tls"`
+					Options []struct {
+						Code   int    `json:"code"`
+						Server string `json:"server"`
+					} `json:"options"`
+					Offers []struct {
+						Offer  string `json:"offer"`
+						Code   int    `json:"code"`
+						Secure bool   `json:"secure"`
+						Answer struct {
+							Crypto []string `json:"crypto"`
+						} `json:"answer"`
+						Media *struct {
+							Authenticated int `json:"authenticated"`
+						} `json:"media"`
+					} `json:"offers"`
+					Effective string `json:"effective"`
+				} `json:"targets"`
+			} `json:"probe"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	tg := doc.Data.Probe.Targets[0]
+	if doc.Verdict != "pass" || tg.TLS.Handshake.Version == "" || !tg.TLS.MTLS.CertificateRequested ||
+		tg.Options[0].Code != 200 || tg.Effective != "required" || len(tg.Offers) != 7 {
+		t.Fatalf("JSON: %+v", doc)
+	}
+	authenticated := 0
+	for _, o := range tg.Offers {
+		if o.Media != nil {
+			authenticated += o.Media.Authenticated
+		}
+		for _, c := range o.Answer.Crypto {
+			if strings.Contains(c, "inline:") && !strings.Contains(c, "redacted") {
+				t.Errorf("JSON leaks an SRTP key: %s", c)
+			}
+		}
+	}
+	if authenticated == 0 {
+		t.Error("no authenticated media in JSON")
+	}
+
+	// JUnit: one suite per target.
+	out, _, code = runVoipsec(t, append(common, "--format", "junit", bad)...)
+	var suites struct {
+		Suites []struct {
+			Name     string `xml:"name,attr"`
+			Failures int    `xml:"failures,attr"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(out), &suites); err != nil || code != exitFindings || len(suites.Suites) == 0 || suites.Suites[0].Failures == 0 {
+		t.Fatalf("junit (exit %d, %v): %s", code, err, out)
+	}
+}
+
+func TestProbeEdges(t *testing.T) {
+	t.Parallel()
+	pki, _ := probePKI(t)
+	in := probeSim(t, pki, "", func(c *sim.Config) { c.ApplyRole(sim.RoleMediationInternal, false) })
+	ex := probeSim(t, pki, "", func(c *sim.Config) { c.ApplyRole(sim.RoleMediationGateway, false) })
+	args := []string{"probe", "--media-seconds", "0", "--offer", "plain-rtp", "--step-timeout", "2s", "--format", "json",
+		"--internal", "sip:" + in.Addr("tls") + ";transport=tls", "--external", "sip:" + ex.Addr("tcp") + ";transport=tcp"}
+	out, _, _ := runVoipsec(t, args...)
+	if !strings.Contains(out, `"check": "EDGE-SHARED-ADDRESS"`) || !strings.Contains(out, `"shared": true`) {
+		t.Fatalf("both edges on 127.0.0.1 must share an address:\n%s", out)
+	}
+	var doc struct {
+		Findings []struct {
+			Check    string `json:"check"`
+			Severity string `json:"severity"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range doc.Findings {
+		if f.Check == "EDGE-SHARED-ADDRESS" && f.Severity != "fail" {
+			t.Fatalf("EDGE-SHARED-ADDRESS %s", f.Severity)
+		}
+	}
+	// IPv6 loopback for the external edge: different addresses.
+	if c, err := net.ListenPacket("udp", "[::1]:0"); err == nil {
+		c.Close()
+		ex6 := probeSim(t, pki, "::1", nil)
+		args[len(args)-1] = "sip:" + ex6.Addr("tcp") + ";transport=tcp"
+		out, _, _ = runVoipsec(t, args...)
+		if !strings.Contains(out, `"shared": false`) {
+			t.Fatalf("127.0.0.1 and ::1 are different addresses:\n%s", out)
+		}
+	}
+}
+
+func TestProbeProgressOnTerminal(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
+		IsTerminal: func(w io.Writer) bool { return w == &errb }}
+	code := run(context.Background(), []string{"probe", "--step-timeout", "300ms", "sip:127.0.0.1:1;transport=tcp", "sip:127.0.0.1:2;transport=tcp"}, e)
+	if code != exitFindings || !strings.Contains(errb.String(), "probing: 2/2 targets done") {
+		t.Fatalf("exit %d stderr %q", code, errb.String())
+	}
+	if strings.Contains(out.String(), "probing") {
+		t.Fatal("progress went to stdout")
 	}
 }
