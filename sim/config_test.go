@@ -172,3 +172,44 @@ func TestTLSVersionAndCiphers(t *testing.T) {
 		t.Fatal("cipher outside the list accepted")
 	}
 }
+
+// TestPresetsDriven calls a simulator set up by each VoIPSecurity preset
+// the way Exchange UM would behave under that dial plan level.
+func TestPresetsDriven(t *testing.T) {
+	pki := testpki.NewT(t)
+	cases := []struct {
+		v        matrix.VoipSecurity
+		tr       string
+		sdes     int // status for an SDES (RTP/SAVP) offer
+		plain    int // status for a plain RTP offer
+		noTCPTLS string
+	}{
+		{matrix.Unsecured, TCP, 488, 200, TLS},
+		{matrix.SIPSecured, TLS, 488, 200, TCP},
+		{matrix.Secured, TLS, 200, 488, TCP},
+	}
+	for _, c := range cases {
+		t.Run(c.v.String(), func(t *testing.T) {
+			cfg := Config{PKI: pki}
+			cfg.Preset(c.v)
+			s := startSim(t, cfg)
+			if s.Addr(c.noTCPTLS) != "" {
+				t.Fatalf("%s listening under %v", c.noTCPTLS, c.v)
+			}
+			cl := newCaller(t, &tls.Config{RootCAs: pki.CAPool, ServerName: "127.0.0.1", Certificates: []tls.Certificate{pki.Client}})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			r := cl.call(ctx, t, s.Addr(c.tr), c.tr, srtpcheck.OfferSDES80, 200*time.Millisecond)
+			if r.Status != c.sdes {
+				t.Fatalf("SDES offer: %d (%v), want %d", r.Status, r.Err, c.sdes)
+			}
+			r = cl.call(ctx, t, s.Addr(c.tr), c.tr, srtpcheck.OfferPlain, 200*time.Millisecond)
+			if r.Status != c.plain {
+				t.Fatalf("plain offer: %d (%v), want %d", r.Status, r.Err, c.plain)
+			}
+			if r.Status == 200 && (r.Media.Received < 3 || r.Media.Authenticated != 0) {
+				t.Fatalf("plain media %+v", r.Media)
+			}
+		})
+	}
+}
