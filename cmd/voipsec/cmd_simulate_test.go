@@ -95,6 +95,41 @@ func TestSimulateAnswersOptions(t *testing.T) {
 	}
 }
 
+// TestSimulatePresetsAndRoles: --voip-security and --role set transports,
+// MTLS and encryption; explicit flags override them.
+func TestSimulatePresetsAndRoles(t *testing.T) {
+	cases := []struct {
+		args    []string
+		want    []string
+		notWant []string
+	}{
+		{[]string{"--voip-security", "Secured"}, []string{"encryption required, MTLS require", "listening tls"}, []string{"listening udp", "listening tcp"}},
+		{[]string{"--voip-security", "SIPSecured"}, []string{"encryption rejected, MTLS require", "listening tls"}, []string{"listening udp"}},
+		{[]string{"--voip-security", "Unsecured"}, []string{"encryption rejected, MTLS none", "listening udp", "listening tcp"}, []string{"listening tls"}},
+		{[]string{"--voip-security", "Secured", "--mtls", "request"}, []string{"MTLS request"}, nil},
+		{[]string{"--role", "mediation-internal"}, []string{"role mediation-internal", "MTLS require", "listening tls"}, []string{"listening udp"}},
+		{[]string{"--call-router", "--transports", "tcp"}, []string{"listening tcp", "listening worker tcp"}, []string{"listening tls"}},
+		{[]string{"--fault", "no-media", "--fault", "wrong-srtp-key"}, []string{"faults: no-media, wrong-srtp-key"}, nil},
+	}
+	for _, c := range cases {
+		args := append([]string{"simulate", "--sip-port", "0", "--tls-port", "0", "--duration", "100ms"}, c.args...)
+		out, errOut, code := runVoipsec(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", c.args, code, errOut)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", c.args, w, out)
+			}
+		}
+		for _, w := range c.notWant {
+			if strings.Contains(out, w) {
+				t.Errorf("%v: output has %q:\n%s", c.args, w, out)
+			}
+		}
+	}
+}
+
 func freeUDPPort(t *testing.T) int {
 	t.Helper()
 	for i := 0; i < 10; i++ {
