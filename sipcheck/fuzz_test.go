@@ -54,4 +54,3 @@ func FuzzAnswer(f *testing.F) {
 		}
 	})
 }
-
