@@ -9,9 +9,11 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
@@ -38,6 +40,7 @@ type CallStats struct {
 	EndReason string // bye, no-ack, max-duration, shutdown, dtls-failed
 	Err       string
 	Media     srtpcheck.Counters
+	Echoed    uint64 // packets reflected under FaultEchoMedia
 }
 
 type call struct {
@@ -52,6 +55,28 @@ type call struct {
 	meter   srtpcheck.Meter
 	counted bool         // holds a slot in s.active
 	invite  *sip.Request // for the UAS BYE
+	echo    atomic.Uint64
+}
+
+// echo reflects every RTP/SRTP packet back to its sender until ctx ends
+// (fault echo-media: a peer that never sends media of its own).
+func echo(ctx context.Context, pc net.PacketConn, n *atomic.Uint64) {
+	buf := make([]byte, 1500)
+	for ctx.Err() == nil {
+		_ = pc.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		k, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		if k > 0 && buf[0] >= 128 && buf[0] <= 191 {
+			if _, err := pc.WriteTo(buf[:k], from); err == nil {
+				n.Add(1)
+			}
+		}
+	}
 }
 
 func (c *call) stats() CallStats {
@@ -61,6 +86,7 @@ func (c *call) stats() CallStats {
 	if st.Acked {
 		st.Media = c.meter.Counters()
 	}
+	st.Echoed = c.echo.Load()
 	return st
 }
 
@@ -201,7 +227,11 @@ func (ep *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
-	neg, err := srtpcheck.Answer(req.Body(), srtpcheck.AnswerConfig{Policy: s.cfg.Encryption, Addr: local, NoDTLS: s.cfg.NoDTLS})
+	acfg := srtpcheck.AnswerConfig{Policy: s.cfg.Encryption, Addr: local, NoDTLS: s.cfg.NoDTLS, Suites: s.cfg.Suites}
+	if s.cfg.has(FaultWeakSuite) {
+		acfg.Suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_32, srtpcheck.AES128CMHMACSHA1_80}
+	}
+	neg, err := srtpcheck.Answer(req.Body(), acfg)
 	if err != nil {
 		conn.Close()
 		if sp, perr := srtpcheck.Parse(req.Body()); perr == nil {
@@ -300,9 +330,17 @@ func (c *call) run(ep *endpoint, res *sip.Response, tr string, conn *net.UDPConn
 	var media net.PacketConn = conn
 	remote := net.UDPAddrFromAddrPort(neg.Remote)
 	if neg.DTLS {
+		cert := *neg.Certificate
+		if s.cfg.has(FaultDTLSFingerprint) {
+			// Handshake with a certificate other than the one in the answer.
+			other, err := selfsign.GenerateSelfSigned()
+			if err == nil {
+				cert = other
+			}
+		}
 		hctx, hcancel := context.WithTimeout(ctx, 10*time.Second)
 		ds, err := srtpcheck.DTLSHandshake(hctx, conn, remote, srtpcheck.DTLSConfig{
-			Certificate: *neg.Certificate, Client: neg.DTLSClient, RemoteFingerprints: neg.RemoteFingerprints})
+			Certificate: cert, Client: neg.DTLSClient, RemoteFingerprints: neg.RemoteFingerprints})
 		hcancel()
 		if err != nil {
 			c.update(func(st *CallStats) { st.Err = err.Error() })
@@ -322,6 +360,11 @@ func (c *call) run(ep *endpoint, res *sip.Response, tr string, conn *net.UDPConn
 			kp.SendKey = wrong
 		}
 	}
+	if s.cfg.has(FaultEchoMedia) {
+		echo(ctx, media, &c.echo)
+		c.finish(ctx, ep, res)
+		return
+	}
 	_, err := srtpcheck.RunMedia(ctx, srtpcheck.MediaConfig{
 		Conn: media, Remote: remote, Keys: kp, PayloadType: neg.PayloadType,
 		Duration: s.cfg.MaxCallDuration, Linger: 100 * time.Millisecond,
@@ -330,6 +373,12 @@ func (c *call) run(ep *endpoint, res *sip.Response, tr string, conn *net.UDPConn
 	if err != nil {
 		c.update(func(st *CallStats) { st.Err = fmt.Sprintf("media: %v", err) })
 	}
+	c.finish(ctx, ep, res)
+}
+
+// finish ends the call after media and hangs up when it hit its bound.
+func (c *call) finish(ctx context.Context, ep *endpoint, res *sip.Response) {
+	s := c.s
 	reason := "max-duration"
 	select {
 	case <-c.bye:

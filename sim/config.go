@@ -10,6 +10,7 @@ import (
 
 	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/srtpcheck"
 )
 
 // Role is the server the simulator plays; it sets default ports and transports.
@@ -75,21 +76,25 @@ func ParseMTLS(s string) (MTLS, error) {
 type Fault string
 
 const (
-	FaultWrongKey        Fault = "wrong-srtp-key"      // send SRTP with a key other than the answered one
-	FaultNoMedia         Fault = "no-media"            // send no media
-	FaultInvite5xx       Fault = "invite-5xx"          // answer INVITE with 503
-	FaultReject488       Fault = "reject-all"          // answer every INVITE with 488
-	FaultSlowAnswer      Fault = "slow-answer"         // delay every answer by Config.SlowAnswer
-	FaultNoOptions       Fault = "no-options"          // never answer OPTIONS
-	FaultAnyClientCert   Fault = "tls-any-client-cert" // require a client certificate but accept any
-	FaultExpiredCert     Fault = "expired-cert"        // expired server certificate
-	FaultWrongNameCert   Fault = "wrong-name-cert"     // server certificate for another name
-	FaultNoClientAuthEKU Fault = "cert-no-clientauth"  // server certificate without the clientAuth EKU
+	FaultWrongKey        Fault = "wrong-srtp-key"         // send SRTP with a key other than the answered one
+	FaultNoMedia         Fault = "no-media"               // send no media
+	FaultInvite5xx       Fault = "invite-5xx"             // answer INVITE with 503
+	FaultReject488       Fault = "reject-all"             // answer every INVITE with 488
+	FaultSlowAnswer      Fault = "slow-answer"            // delay every answer by Config.SlowAnswer
+	FaultNoOptions       Fault = "no-options"             // never answer OPTIONS
+	FaultAnyClientCert   Fault = "tls-any-client-cert"    // require a client certificate but accept any
+	FaultExpiredCert     Fault = "expired-cert"           // expired server certificate
+	FaultWrongNameCert   Fault = "wrong-name-cert"        // server certificate for another name
+	FaultNoClientAuthEKU Fault = "cert-no-clientauth"     // server certificate without the clientAuth EKU
+	FaultWeakSuite       Fault = "weak-suite"             // prefer AES_CM_128_HMAC_SHA1_32 when offered
+	FaultDTLSFingerprint Fault = "dtls-wrong-fingerprint" // DTLS certificate differs from the answer's a=fingerprint
+	FaultEchoMedia       Fault = "echo-media"             // send back the caller's own packets instead of media
 )
 
 // Faults lists every fault.
 var Faults = []Fault{FaultWrongKey, FaultNoMedia, FaultInvite5xx, FaultReject488, FaultSlowAnswer,
-	FaultNoOptions, FaultAnyClientCert, FaultExpiredCert, FaultWrongNameCert, FaultNoClientAuthEKU}
+	FaultNoOptions, FaultAnyClientCert, FaultExpiredCert, FaultWrongNameCert, FaultNoClientAuthEKU,
+	FaultWeakSuite, FaultDTLSFingerprint, FaultEchoMedia}
 
 // ParseFault parses a fault name.
 func ParseFault(s string) (Fault, error) {
@@ -128,6 +133,8 @@ type Config struct {
 	Encryption matrix.EncryptionLevel
 	// NoDTLS refuses DTLS-SRTP offers.
 	NoDTLS bool
+	// Suites acceptable for SDES in preference order (nil: _80 then _32).
+	Suites []srtpcheck.Suite
 
 	// TLS. PKI supplies the certificates (nil: generated). Certificate,
 	// if set, overrides the PKI server certificate; ClientCAs the trusted

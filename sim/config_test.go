@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"net"
 	"slices"
 	"testing"
@@ -212,4 +213,55 @@ func TestPresetsDriven(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMediaFaults: the faults that produce SRTP-WEAK-SUITE,
+// DTLS-FINGERPRINT-MISMATCH and echo-only media in a probe.
+func TestMediaFaults(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	t.Run("weak-suite", func(t *testing.T) {
+		for _, weak := range []bool{false, true} {
+			cfg := Config{Encryption: matrix.Required, Transports: []string{UDP}}
+			if weak {
+				cfg.Faults = []Fault{FaultWeakSuite}
+			}
+			s := startSim(t, cfg)
+			c := newCaller(t, nil)
+			// Offer _80 (tag 1) and _32 (tag 2).
+			c.mutate = func(t testing.TB, o *srtpcheck.Offer) {
+				c32, err := srtpcheck.NewCrypto(2, srtpcheck.AES128CMHMACSHA1_32, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				o.Crypto = append(o.Crypto, c32)
+				o.SDP = append(o.SDP, []byte("a=crypto:"+c32.Value()+"\r\n")...)
+			}
+			r := c.call(ctx, t, s.UDPAddr, UDP, srtpcheck.OfferSDES80, 200*time.Millisecond)
+			want := srtpcheck.AES128CMHMACSHA1_80
+			if weak {
+				want = srtpcheck.AES128CMHMACSHA1_32
+			}
+			if r.Status != 200 || r.Analysis.Suite != want || r.Media.Authenticated < 3 {
+				t.Fatalf("weak=%v: %+v suite %v", weak, r, r.Analysis.Suite)
+			}
+		}
+	})
+	t.Run("dtls-wrong-fingerprint", func(t *testing.T) {
+		s := startSim(t, Config{Encryption: matrix.Required, Transports: []string{UDP}, Faults: []Fault{FaultDTLSFingerprint}})
+		r := newCaller(t, nil).call(ctx, t, s.UDPAddr, UDP, srtpcheck.OfferDTLS, 200*time.Millisecond)
+		if r.Status != 200 || !errors.Is(r.Err, srtpcheck.ErrFingerprintMismatch) {
+			t.Fatalf("status %d err %v", r.Status, r.Err)
+		}
+	})
+	t.Run("echo-media", func(t *testing.T) {
+		s := startSim(t, Config{Encryption: matrix.Required, Transports: []string{UDP}, Faults: []Fault{FaultEchoMedia}})
+		r := newCaller(t, nil).call(ctx, t, s.UDPAddr, UDP, srtpcheck.OfferMSOptional, 300*time.Millisecond)
+		if r.Status != 200 || !r.Media.OnlyEchoed() || r.Media.Echoed < 5 || r.Media.Authenticated != 0 {
+			t.Fatalf("%+v", r.Media)
+		}
+		if st := waitEnded(t, s, r.CallID); st.Echoed < 5 {
+			t.Fatalf("sim %+v", st)
+		}
+	})
 }

@@ -20,9 +20,10 @@ import (
 
 // caller is a sipgo UAC with pion/srtp media, the way a probe calls.
 type caller struct {
-	ua  *sipgo.UserAgent
-	cl  *sipgo.Client
-	dua *sipgo.DialogUA
+	ua     *sipgo.UserAgent
+	cl     *sipgo.Client
+	dua    *sipgo.DialogUA
+	mutate func(testing.TB, *srtpcheck.Offer) // edits each offer before it is sent
 }
 
 func newCaller(t testing.TB, tlsConf *tls.Config) *caller {
@@ -95,6 +96,9 @@ func (c *caller) callFrom(ctx context.Context, t testing.TB, local *net.UDPAddr,
 	off, err := srtpcheck.NewOffer(srtpcheck.OfferConfig{Kind: kind, Addr: conn.LocalAddr().(*net.UDPAddr).AddrPort()})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.mutate != nil {
+		c.mutate(t, off)
 	}
 	// A Contact per call: sipgo fills its port in place, so a shared one races.
 	contact := c.dua.ContactHDR
