@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -158,5 +159,30 @@ func TestHostilePeers(t *testing.T) {
 				t.Log(r.Evidence + "\n" + dump(r))
 			}
 		})
+	}
+}
+
+// TestOptionsUDPRetransmission: a peer that loses the first OPTIONS answers
+// the RFC 3261 Timer E retransmission (T1 = 500 ms later).
+func TestOptionsUDPRetransmission(t *testing.T) {
+	t.Parallel()
+	var seen sync.Map
+	addr := hostileUDP(t, func(r []byte) []byte {
+		id := ""
+		for _, l := range strings.Split(string(r), "\r\n") {
+			if strings.HasPrefix(strings.ToLower(l), "call-id:") {
+				id = l
+			}
+		}
+		if _, again := seen.LoadOrStore(id, true); !again {
+			return nil // drop the first transmission
+		}
+		return echoHeaders(r, "200 OK", "Server: lossy\r\nContent-Length: 0\r\n\r\n")
+	})
+	cfg := Config{Timeout: 3 * time.Second, Offers: []Offer{}}
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+addr+";transport=udp"), cfg)
+	o := r.Options[0]
+	if o.Code != 200 || o.Server != "lossy" || o.RTTMillis < 400 {
+		t.Fatalf("OPTIONS %+v: want 200 from the retransmission, RTT >= T1", o)
 	}
 }

@@ -3,6 +3,7 @@ package sipcheck
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"strings"
 	"testing"
 	"time"
 
@@ -332,5 +333,22 @@ func TestProbeDTLSFingerprintMismatch(t *testing.T) {
 	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
 	if findings(r)["DTLS-FINGERPRINT-MISMATCH"] != "fail" {
 		t.Fatalf("mismatch not reported\n%s\n%s", r.Evidence, dump(r))
+	}
+}
+
+func TestProbeFromTo(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, "optional", nil)
+	cfg := quick()
+	cfg.Offers = []Offer{srtpcheck.OfferPlain}
+	cfg.From, cfg.To = "sip:probe@contoso.com", "<sip:um-pilot@contoso.com>"
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.tcp+";transport=tcp"), cfg)
+	if r.Offers[0].Code != 200 {
+		t.Fatalf("%s", r.Evidence)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.lastFrom != "sip:probe@contoso.com" || !strings.HasPrefix(e.lastRURI, "sip:um-pilot@127.0.0.1:") {
+		t.Fatalf("From %q Request-URI %q", e.lastFrom, e.lastRURI)
 	}
 }

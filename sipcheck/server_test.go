@@ -37,6 +37,7 @@ type fakeEdge struct {
 
 	invites, acks, byes, cancels atomic.Int32
 	mu                           sync.Mutex
+	lastFrom, lastRURI           string
 	bodies                       []string
 }
 
@@ -107,6 +108,12 @@ func startEdge(t *testing.T, policy string, tlsConf *tls.Config) *fakeEdge {
 
 func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	e.invites.Add(1)
+	e.mu.Lock()
+	if f := req.From(); f != nil {
+		e.lastFrom = f.Address.String()
+	}
+	e.lastRURI = req.Recipient.String()
+	e.mu.Unlock()
 	body := req.Body()
 	switch e.policy {
 	case "silent":
