@@ -58,6 +58,10 @@ func TestProbeEffectiveLevel(t *testing.T) {
 			if got, want := int(e.byes.Load()), countAccepted(r); got != want {
 				t.Errorf("BYEs %d, accepted dialogs %d: every answered dialog must be hung up", got, want)
 			}
+			// ACK is fire-and-forget: the edge may handle it after the BYE.
+			for deadline := time.Now().Add(2 * time.Second); e.acks.Load() < int32(countAccepted(r)) && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
 			if e.acks.Load() < int32(countAccepted(r)) {
 				t.Errorf("ACKs %d < accepted %d", e.acks.Load(), countAccepted(r))
 			}
@@ -119,7 +123,9 @@ func TestProbeRejectedEdge(t *testing.T) {
 func TestProbeWeakSuite(t *testing.T) {
 	t.Parallel()
 	e := startEdge(t, "optional", nil)
-	e.suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_32, srtpcheck.AES128CMHMACSHA1_80} // prefers _32
+	e.set(func(f *fakeEdge) {
+		f.suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_32, srtpcheck.AES128CMHMACSHA1_80}
+	}) // prefers _32
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
 	if findings(r)["SRTP-WEAK-SUITE"] != "warn" {
 		t.Fatalf("weak suite not reported\n%s", dump(r))
@@ -179,7 +185,7 @@ func TestProbeFollowsRedirect(t *testing.T) {
 	t.Parallel()
 	worker := startEdge(t, "required", nil)
 	router := startEdge(t, "redirect", nil)
-	router.redirect = "sip:" + worker.udp + ";transport=udp"
+	router.set(func(f *fakeEdge) { f.redirect = "sip:" + worker.udp + ";transport=udp" })
 	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.udp+";transport=udp"), quick())
 	if r.Redirect == nil {
 		t.Fatalf("302 not followed\n%s", dump(r))
@@ -224,7 +230,7 @@ func mediaCfg() Config {
 func TestProbeMediaAuthenticated(t *testing.T) {
 	t.Parallel()
 	e := startEdge(t, "optional", nil)
-	e.suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_80}
+	e.set(func(f *fakeEdge) { f.suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_80} })
 	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), mediaCfg())
 	seen := map[Offer]bool{}
 	for _, o := range r.Offers {
@@ -267,7 +273,7 @@ func TestProbeMediaFaults(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			e := startEdge(t, "required", nil)
-			c.set(e)
+			e.set(c.set)
 			cfg := mediaCfg()
 			cfg.Offers = []Offer{srtpcheck.OfferSDES80, srtpcheck.OfferMSOptional}
 			r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
@@ -291,7 +297,7 @@ func TestProbeTLSEdge(t *testing.T) {
 		ClientAuth:   tls.RequireAndVerifyClientCert,
 		ClientCAs:    pool,
 	})
-	e.suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_80}
+	e.set(func(f *fakeEdge) { f.suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_80} })
 	cfg := mediaCfg()
 	cfg.ClientCert, cfg.RootCAs = &pki.Client, pool
 	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured), Encryption: ptr(matrix.Required)}
@@ -327,7 +333,7 @@ func TestProbeTLSEdge(t *testing.T) {
 func TestProbeDTLSFingerprintMismatch(t *testing.T) {
 	t.Parallel()
 	e := startEdge(t, "required", nil)
-	e.badFP = true
+	e.set(func(f *fakeEdge) { f.badFP = true })
 	cfg := mediaCfg()
 	cfg.Offers = []Offer{srtpcheck.OfferDTLS}
 	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)

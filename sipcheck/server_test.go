@@ -106,6 +106,13 @@ func startEdge(t *testing.T, policy string, tlsConf *tls.Config) *fakeEdge {
 	return e
 }
 
+// set changes the edge's behaviour safely while it serves.
+func (e *fakeEdge) set(f func(*fakeEdge)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f(e)
+}
+
 func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	e.invites.Add(1)
 	e.mu.Lock()
@@ -113,9 +120,10 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		e.lastFrom = f.Address.String()
 	}
 	e.lastRURI = req.Recipient.String()
+	c := fakeEdge{policy: e.policy, redirect: e.redirect, suites: e.suites, noMedia: e.noMedia, wrongKey: e.wrongKey, badFP: e.badFP}
 	e.mu.Unlock()
 	body := req.Body()
-	switch e.policy {
+	switch c.policy {
 	case "silent":
 		return
 	case "ringing":
@@ -126,14 +134,14 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	case "redirect":
 		res := sip.NewResponseFromRequest(req, 302, "Moved Temporarily", nil)
-		res.AppendHeader(&sip.ContactHeader{Address: mustURI(e.redirect)})
+		res.AppendHeader(&sip.ContactHeader{Address: mustURI(c.redirect)})
 		tx.Respond(res)
 		return
 	case "hostile":
 		e.reply(req, tx, 200, "OK", hostileSDP)
 		return
 	}
-	level, err := matrix.ParseEncryptionLevel(e.policy)
+	level, err := matrix.ParseEncryptionLevel(c.policy)
 	if err != nil {
 		panic(err)
 	}
@@ -142,14 +150,14 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		e.reply(req, tx, 500, "Server Error", "")
 		return
 	}
-	n, err := srtpcheck.Answer(body, srtpcheck.AnswerConfig{Policy: level, Addr: pc.LocalAddr().(*net.UDPAddr).AddrPort(), Suites: e.suites})
+	n, err := srtpcheck.Answer(body, srtpcheck.AnswerConfig{Policy: level, Addr: pc.LocalAddr().(*net.UDPAddr).AddrPort(), Suites: c.suites})
 	if err != nil {
 		pc.Close()
 		e.reply(req, tx, 488, "Encryption Levels not compatible", "")
 		return
 	}
 	answer := string(n.SDP)
-	if e.badFP && n.DTLS {
+	if c.badFP && n.DTLS {
 		other, err := selfsign.GenerateSelfSigned()
 		if err != nil {
 			panic(err)
@@ -164,7 +172,7 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		defer pc.Close()
 		ctx, cancel := context.WithTimeout(e.stop, 3*time.Second)
 		defer cancel()
-		if e.noMedia {
+		if c.noMedia {
 			return
 		}
 		cfg := srtpcheck.MediaConfig{Conn: pc, Remote: net.UDPAddrFromAddrPort(n.Remote), PayloadType: n.PayloadType, Duration: 1500 * time.Millisecond}
@@ -178,7 +186,7 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			cfg.Conn, cfg.Keys = sess.MediaConn(), &keys
 		} else if n.Secure {
 			keys := n.Keys
-			if e.wrongKey {
+			if c.wrongKey {
 				keys.SendKey = make([]byte, len(keys.SendKey))
 			}
 			cfg.Keys = &keys
