@@ -14,6 +14,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/matrix"
 )
 
@@ -54,11 +55,37 @@ type baresipRun struct {
 // addr with mediaenc, quitting after secs seconds.
 func runBaresip(t *testing.T, bin, addr, mediaEnc string, secs int) baresipRun {
 	t.Helper()
+	return runBaresipTLS(t, bin, "sip:um@"+addr, mediaEnc, secs, nil, false, false)
+}
+
+// runBaresipTLS dials target; with pki it trusts the PKI's CA and, when
+// withCert, presents the PKI's client certificate.
+// A refused TLS connection leaves baresip 1.0 waiting on its INVITE
+// transaction past -t; with mayHang the test then kills it (bounded).
+func runBaresipTLS(t *testing.T, bin, target, mediaEnc string, secs int, pki *testpki.PKI, withCert, mayHang bool) baresipRun {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "snd"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	data := map[string]string{"Dir": dir, "ModulePath": baresipModulePath(t), "MediaEnc": mediaEnc}
+	if pki != nil {
+		files, err := pki.WriteFiles(filepath.Join(dir, "pki"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data["CA"] = files.CA
+		if withCert {
+			// baresip reads certificate and key from one PEM file.
+			cert, _ := os.ReadFile(files.ClientCert)
+			key, _ := os.ReadFile(files.ClientKey)
+			bundle := filepath.Join(dir, "client-bundle.pem")
+			if err := os.WriteFile(bundle, append(cert, key...), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			data["Cert"] = bundle
+		}
+	}
 	for _, name := range []string{"config", "accounts"} {
 		tmpl, err := template.ParseFiles(filepath.Join("..", "testdata", "baresip", name+".tmpl"))
 		if err != nil {
@@ -75,13 +102,17 @@ func runBaresip(t *testing.T, bin, addr, mediaEnc string, secs int) baresipRun {
 	if err := os.WriteFile(filepath.Join(dir, "tone.wav"), toneWAV(440, 10*time.Second), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(secs+10)*time.Second)
+	limit := time.Duration(secs+10) * time.Second
+	if mayHang {
+		limit = time.Duration(secs+2) * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-f", dir, "-e", "/dial sip:um@"+addr, "-t", itoa(secs))
+	cmd := exec.CommandContext(ctx, bin, "-f", dir, "-e", "/dial "+target, "-t", itoa(secs))
 	cmd.Stdin = nil
 	cmd.WaitDelay = 2 * time.Second
 	out, err := cmd.CombinedOutput()
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !mayHang {
 		t.Fatalf("baresip did not quit in time: %v\n%s", err, out)
 	}
 	r := baresipRun{Log: string(out)}
@@ -156,6 +187,44 @@ func TestInteropBaresip(t *testing.T) {
 					st.Media.Sent, st.Media.Authenticated, float64(len(r.Decoded))/8000, level)
 			} else if failures == 0 || level > 100 {
 				t.Fatalf("wrong key not detected by baresip: %d failures, rms %.0f", failures, level)
+			}
+		})
+	}
+}
+
+// TestInteropBaresipMTLS: baresip calls the simulator's TLS port with
+// mutual TLS required: with its client certificate the call carries
+// authenticated SRTP (SDES keys protected by TLS); without one the TLS
+// handshake is refused and no call reaches the simulator.
+func TestInteropBaresipMTLS(t *testing.T) {
+	bin := needBinary(t, "baresip")
+	pki := testpki.NewT(t)
+	for _, withCert := range []bool{true, false} {
+		name := "client-cert"
+		if !withCert {
+			name = "no-client-cert"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := startSim(t, Config{Encryption: matrix.Required, Transports: []string{TLS}, MTLS: MTLSRequire, PKI: pki,
+				MaxCallDuration: 15 * time.Second})
+			r := runBaresipTLS(t, bin, "sip:um@"+s.TLSAddr+";transport=tls", "srtp-mand", 3, pki, withCert, !withCert)
+			calls := s.Calls()
+			if !withCert {
+				if len(calls) != 0 || strings.Contains(r.Log, "Call established") {
+					t.Fatalf("call reached the simulator without a client certificate: %+v\n%s", calls, r.Log)
+				}
+				return
+			}
+			if len(calls) != 1 {
+				t.Fatalf("simulator saw %d calls\n%s", len(calls), r.Log)
+			}
+			st := waitEnded(t, s, calls[0].CallID)
+			if st.Status != 200 || st.Transport != TLS || !st.Secure || st.Media.Authenticated < 20 || st.Media.Failed != 0 {
+				t.Fatalf("simulator %+v\n%s", st, r.Log)
+			}
+			if strings.Count(r.Log, "failed to decrypt") != 0 || len(r.Decoded) < 4000 || rms(r.Decoded) < 1000 {
+				t.Fatalf("baresip decoded %d samples\n%s", len(r.Decoded), r.Log)
 			}
 		})
 	}
