@@ -205,3 +205,24 @@ func FuzzParse(f *testing.F) {
 		_, _ = Answer(b, AnswerConfig{Policy: 1, Addr: mustAP("127.0.0.1:5000"), NoDTLS: true})
 	})
 }
+
+// TestAnswerSfBOffer: the captured SfB form (cryptoscale tag 1, crypto tag
+// 2 with MKI, crypto tag 3 without) is answered RTP/SAVP with exactly one
+// crypto line, tag 2, MKI 1:1 mirrored (domain.md §1.4).
+func TestAnswerSfBOffer(t *testing.T) {
+	neg, err := Answer([]byte(sfbOffer), AnswerConfig{Policy: 2, Addr: mustAP("127.0.0.1:5000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(neg.SDP)
+	if strings.Count(body, "a=crypto:") != 1 || !strings.Contains(body, "m=audio 5000 RTP/SAVP 0") ||
+		!strings.Contains(body, "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:") || !strings.Contains(body, "|2^31|1:1\r\n") {
+		t.Fatalf("answer:\n%s", body)
+	}
+	if neg.Chosen.Tag != 2 || string(neg.Keys.RecvMKI) != "\x01" || string(neg.Keys.SendMKI) != "\x01" {
+		t.Fatalf("chosen %+v keys %+v", neg.Chosen.Redacted(), neg.Keys.SendMKI)
+	}
+	if neg.Remote.String() != "192.0.2.10:50052" || neg.PayloadType != 0 {
+		t.Fatalf("remote %v pt %d", neg.Remote, neg.PayloadType)
+	}
+}
