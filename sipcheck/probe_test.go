@@ -3,6 +3,7 @@ package sipcheck
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -356,5 +357,33 @@ func TestProbeFromTo(t *testing.T) {
 	defer e.mu.Unlock()
 	if e.lastFrom != "sip:probe@contoso.com" || !strings.HasPrefix(e.lastRURI, "sip:um-pilot@127.0.0.1:") {
 		t.Fatalf("From %q Request-URI %q", e.lastFrom, e.lastRURI)
+	}
+}
+
+// TestProbeReleasesGoroutines: a probe leaves nothing running behind it
+// (sipgo transports, media, DTLS), so a scan of many targets stays bounded.
+func TestProbeReleasesGoroutines(t *testing.T) {
+	e := startEdge(t, "optional", nil)
+	time.Sleep(100 * time.Millisecond)
+	base := runtime.NumGoroutine()
+	cfg := mediaCfg()
+	cfg.MediaDuration = 300 * time.Millisecond
+	for _, tp := range []string{UDP, TCP} {
+		addr := e.udp
+		if tp == TCP {
+			addr = e.tcp
+		}
+		r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+addr+";transport="+tp), cfg)
+		if r.Effective == nil {
+			t.Fatalf("%s", r.Evidence)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base+2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base+2 {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%d goroutines after the probes, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -417,4 +416,3 @@ func (p *progress) finish() {
 	}
 }
 
-var _ = sort.Strings
