@@ -884,4 +884,3 @@ func addrList(as []netip.Addr) string {
 	}
 	return strings.Join(s, ", ")
 }
-

@@ -415,4 +415,3 @@ func (p *progress) finish() {
 		fmt.Fprint(p.e.Stderr, "\r\x1b[K")
 	}
 }
-
