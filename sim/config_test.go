@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -264,4 +265,33 @@ func TestMediaFaults(t *testing.T) {
 			t.Fatalf("sim %+v", st)
 		}
 	})
+}
+
+// TestHostileOffers: malformed, hostile and huge SDP offers end in 488,
+// never a panic or a hung call.
+func TestHostileOffers(t *testing.T) {
+	s := startSim(t, Config{Encryption: matrix.Required, Transports: []string{TCP}})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	bodies := map[string]string{
+		"garbage":        "hello world",
+		"bad port":       "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 99999999 RTP/SAVP 0\r\n",
+		"bad crypto":     "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:!!!|2^31|999:9\r\n",
+		"no address":     "v=0\r\nm=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n",
+		"dtls no fp":     "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 UDP/TLS/RTP/SAVP 0\r\na=setup:actpass\r\n",
+		"too many lines": "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/SAVP 0\r\n" + strings.Repeat("a=x\r\n", 3000),
+		"no G.711":       "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/SAVP 96\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n",
+	}
+	c := newCaller(t, nil)
+	for name, body := range bodies {
+		c.mutate = func(_ testing.TB, o *srtpcheck.Offer) { o.SDP = []byte(body) }
+		r := c.call(ctx, t, s.TCPAddr, TCP, srtpcheck.OfferSDES80, 100*time.Millisecond)
+		t.Logf("%s: %d", name, r.Status)
+		if r.Status != 488 && r.Status != 400 {
+			t.Errorf("%s: status %d err %v", name, r.Status, r.Err)
+		}
+	}
+	if s.Active() != 0 {
+		t.Fatal("hostile offers left calls active")
+	}
 }
