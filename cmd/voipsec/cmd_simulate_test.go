@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/voipsec/voipsec/internal/testpki"
 )
 
 // TestSimulateGenCerts runs the simulator briefly on ephemeral ports and
@@ -172,4 +174,28 @@ func TestSimulateUsageErrors(t *testing.T) {
 		t.Fatalf("help: %d %s", code, out)
 	}
 	_ = context.Background
+}
+
+// TestSimulateCertFromFiles serves a certificate and key given as files
+// and prints its fingerprint.
+func TestSimulateCertFromFiles(t *testing.T) {
+	p := testpki.NewT(t)
+	dir := t.TempDir()
+	files, err := p.WriteFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runVoipsec(t, "simulate", "--transports", "tls", "--tls-port", "0", "--cert", files.ServerCert,
+		"--key", files.ServerKey, "--client-ca", files.CA, "--mtls", "require", "--duration", "100ms")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if want := "server certificate sha-256 " + testpki.Fingerprint(p.Server.Certificate[0]); !strings.Contains(out, want) {
+		t.Fatalf("output lacks %q:\n%s", want, out)
+	}
+	_, errOut, code = runVoipsec(t, "simulate", "--transports", "tls", "--tls-port", "0", "--cert", files.ServerCert,
+		"--key", filepath.Join(dir, "missing.pem"), "--duration", "100ms")
+	if code != 2 || !strings.Contains(errOut, "--cert/--key") {
+		t.Fatalf("missing key: exit %d %q", code, errOut)
+	}
 }
