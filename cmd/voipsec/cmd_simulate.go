@@ -33,7 +33,8 @@ SRTP or RTP media until BYE. It prints its addresses, certificate fingerprints
 and where generated certificates are, then runs until SIGINT/SIGTERM or
 --duration.
 
-Faults (--fault, repeatable) make it misbehave on purpose: ` + faultNames() + `.
+Faults (--fault, repeatable) make it misbehave on purpose:
+` + faultNames() + `.
 
 Examples:
   voipsec simulate --gen-certs ./pki
@@ -52,12 +53,27 @@ Exit status:
 	})
 }
 
+// faultNames lists the faults, wrapped for the help text.
 func faultNames() string {
-	n := make([]string, len(sim.Faults))
+	var b strings.Builder
+	line := 0
 	for i, f := range sim.Faults {
-		n[i] = string(f)
+		w := string(f)
+		if i < len(sim.Faults)-1 {
+			w += ","
+		}
+		if line > 0 && line+1+len(w) > 78 {
+			b.WriteString("\n")
+			line = 0
+		}
+		if line > 0 {
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(w)
+		line += len(w)
 	}
-	return strings.Join(n, ", ")
+	return b.String()
 }
 
 type simulateOptions struct {
