@@ -2,6 +2,7 @@ package sipcheck
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,6 +97,15 @@ func TestSimulator(t *testing.T) {
 		{name: "fault-no-media", transport: TLS,
 			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultNoMedia} },
 			want: map[string]report.Severity{"SRTP-NO-MEDIA": report.Warn}},
+		{name: "fault-weak-suite", transport: TLS,
+			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultWeakSuite} },
+			want: map[string]report.Severity{"SRTP-WEAK-SUITE": report.Warn}},
+		{name: "fault-dtls-wrong-fingerprint", transport: TLS,
+			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultDTLSFingerprint} },
+			want: map[string]report.Severity{"DTLS-FINGERPRINT-MISMATCH": report.Fail}},
+		{name: "fault-echo-media", transport: TLS,
+			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultEchoMedia} },
+			want: map[string]report.Severity{"SRTP-NO-MEDIA": report.Warn}},
 		{name: "fault-invite-5xx", transport: UDP,
 			sim:  func(c *sim.Config) { c.Faults = []sim.Fault{sim.FaultInvite5xx} },
 			want: map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Fail}},
@@ -164,6 +174,15 @@ func TestSimulator(t *testing.T) {
 			for id, sev := range c.want {
 				if !seen[id] || worst[id] != sev {
 					t.Errorf("%s = %v (seen %v), want %v", id, worst[id], seen[id], sev)
+				}
+			}
+			if c.name == "fault-echo-media" {
+				echo := false
+				for _, f := range r.AllFindings() {
+					echo = echo || (f.Check == "SRTP-NO-MEDIA" && strings.Contains(f.Summary, "echoed"))
+				}
+				if !echo {
+					t.Error("echoed media not told apart from no media")
 				}
 			}
 			// Every answered dialog was hung up: the simulator ends up idle.
