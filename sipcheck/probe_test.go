@@ -387,3 +387,13 @@ func TestProbeReleasesGoroutines(t *testing.T) {
 		t.Fatalf("%d goroutines after the probes, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+func TestProbeOptionsErrorStatus(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, "forbidden", nil)
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.tcp+";transport=tcp"), quick())
+	f := findings(r)
+	if f["SIP-OPTIONS-STATUS"] != "warn" || f["SIP-NO-RESPONSE"] != "pass" {
+		t.Fatalf("%v\n%s", f, dump(r))
+	}
+}

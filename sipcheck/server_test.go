@@ -56,7 +56,14 @@ func startEdge(t *testing.T, policy string, tlsConf *tls.Config) *fakeEdge {
 		t.Fatal(err)
 	}
 	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
-		if e.policy == "silent" {
+		e.mu.Lock()
+		policy := e.policy
+		e.mu.Unlock()
+		if policy == "silent" {
+			return
+		}
+		if policy == "forbidden" {
+			tx.Respond(sip.NewResponseFromRequest(req, 403, "Forbidden", nil))
 			return
 		}
 		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
@@ -131,6 +138,9 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return // never answers; the probe must CANCEL
 	case "488":
 		tx.Respond(sip.NewResponseFromRequest(req, 488, "Not Acceptable Here", nil))
+		return
+	case "forbidden":
+		tx.Respond(sip.NewResponseFromRequest(req, 403, "Forbidden", nil))
 		return
 	case "redirect":
 		res := sip.NewResponseFromRequest(req, 302, "Moved Temporarily", nil)
