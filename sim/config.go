@@ -117,9 +117,10 @@ const (
 	TLS = "tls"
 )
 
-// Config configures a simulator. The zero value is an optional-encryption
-// server on 127.0.0.1 with UDP, TCP and TLS on ephemeral ports, no MTLS, a
-// generated PKI and short call bounds.
+// Config configures a simulator. The zero value is a server on 127.0.0.1
+// with UDP, TCP and TLS on ephemeral ports, no MTLS, a generated PKI, and
+// media encryption rejected (matrix.Rejected is the zero level: plain RTP,
+// 488 to SRTP-only offers); set Encryption for anything else.
 type Config struct {
 	// Listen is the IP address to listen on (default 127.0.0.1; ::1 works).
 	Listen string
