@@ -269,6 +269,9 @@ type prober struct {
 	cfg *Config
 	res *Result
 	mu  sync.Mutex
+	// needCert is set when the TLS edge refuses clients without a
+	// certificate and none was configured: SIP cannot be probed.
+	needCert bool
 }
 
 func (p *prober) add(f report.Finding) {
@@ -297,6 +300,15 @@ func (p *prober) run(ctx context.Context) {
 	var tlsConf *tls.Config
 	if t.IsTLS() {
 		tlsConf = p.probeTLS(ctx, t)
+		if p.needCert {
+			res.Status = StatusTLSError
+			res.Error = "the edge requires a client certificate; pass --cert and --key to probe SIP and media"
+			p.add(report.New("SIP-NO-RESPONSE", name, "SIP and media not probed: the edge requires a client certificate").
+				WithSeverity(report.Info).WithDetail("mutual TLS refused the probe without a certificate; give the probe one the edge trusts (--cert, --key)"))
+			p.observe(t)
+			p.compare()
+			return
+		}
 	}
 	a, err := newAgent(t, cfg, tlsConf)
 	if err != nil {
@@ -346,6 +358,7 @@ func (p *prober) run(ctx context.Context) {
 		res.Status = res.Options[0].Status
 		res.Error = res.Options[0].Error
 		p.observe(t)
+		p.compare()
 		return
 	}
 	p.runOffers(ctx, a, inviteTarget, reachable)
@@ -434,6 +447,7 @@ func (p *prober) probeTLS(ctx context.Context, t Target) *tls.Config {
 		if m.AcceptedWithoutClientCert != nil {
 			required := !*m.AcceptedWithoutClientCert
 			o.MTLSRequired = &required
+			p.needCert = required && p.cfg.ClientCert == nil
 		}
 	}
 	return conf

@@ -10,6 +10,7 @@ import (
 
 	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/sim"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
 
@@ -395,5 +396,25 @@ func TestProbeOptionsErrorStatus(t *testing.T) {
 	f := findings(r)
 	if f["SIP-OPTIONS-STATUS"] != "warn" || f["SIP-NO-RESPONSE"] != "pass" {
 		t.Fatalf("%v\n%s", f, dump(r))
+	}
+}
+
+func TestProbeMTLSWithoutClientCert(t *testing.T) {
+	t.Parallel()
+	s := startSim(t, func() sim.Config { c := sim.Config{PKI: simPKI}; c.Preset(matrix.Secured); return c }())
+	cfg := simProbeConfig()
+	cfg.ClientCert = nil
+	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured)}
+	start := time.Now()
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+s.Addr(TLS)+";transport=tls"), cfg)
+	if r.Status != StatusTLSError || !strings.Contains(r.Error, "--cert") || len(r.Offers) != 0 {
+		t.Fatalf("status %s error %q offers %d", r.Status, r.Error, len(r.Offers))
+	}
+	f := findings(r)
+	if f["SIP-NO-RESPONSE"] != "info" || f["MTLS-NOT-REQUIRED"] != "pass" || f["UM-MTLS-NOT-ENFORCED"] != "pass" {
+		t.Fatalf("%v\n%s", f, dump(r))
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("took %v: no SIP timeouts should be spent on an edge that refuses us", time.Since(start))
 	}
 }

@@ -192,7 +192,8 @@ func TestSimulator(t *testing.T) {
 				t.Errorf("simulator still has %d active calls: dialogs not cleaned up", s.Active())
 			}
 			for _, cs := range s.Calls() {
-				if cs.Status/100 == 2 && cs.EndReason != "bye" {
+				// A failed DTLS handshake may make the simulator end the call first.
+				if cs.Status/100 == 2 && cs.EndReason != "bye" && !(cs.DTLS && cs.EndReason == "dtls-failed") {
 					t.Errorf("call %s ended by %q, want bye", cs.CallID, cs.EndReason)
 				}
 			}
