@@ -53,6 +53,23 @@ func BenchmarkInspect(b *testing.B) {
 	reportPackets(b, pk)
 }
 
+// BenchmarkInspectMapped is the scan of a capture held in memory, as a
+// mapped file is read: records are parsed in place, one worker.
+func BenchmarkInspectMapped(b *testing.B) {
+	data := benchCapture(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var pk int64
+	for b.Loop() {
+		res, err := inspectSequential(context.Background(), "bench", data, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pk = res.Stats.Packets
+	}
+	reportPackets(b, pk)
+}
+
 // BenchmarkReader is record reading alone.
 func BenchmarkReader(b *testing.B) {
 	data := benchCapture(b)

@@ -137,8 +137,11 @@ func decodeIPv4(f *Frame, b []byte) decodeStatus {
 	}
 	f.IPv6 = false
 	f.IPOptions = ihl > 20
-	f.Key.Src.Addr = [16]byte{10: 0xff, 11: 0xff, 12: b[12], 13: b[13], 14: b[14], 15: b[15]}
-	f.Key.Dst.Addr = [16]byte{10: 0xff, 11: 0xff, 12: b[16], 13: b[17], 14: b[18], 15: b[19]}
+	// IPv4-mapped IPv6 (::ffff:a.b.c.d), written as two words per address.
+	binary.LittleEndian.PutUint64(f.Key.Src.Addr[:8], 0)
+	binary.LittleEndian.PutUint64(f.Key.Src.Addr[8:], 0xffff<<16|uint64(binary.LittleEndian.Uint32(b[12:]))<<32)
+	binary.LittleEndian.PutUint64(f.Key.Dst.Addr[:8], 0)
+	binary.LittleEndian.PutUint64(f.Key.Dst.Addr[8:], 0xffff<<16|uint64(binary.LittleEndian.Uint32(b[16:]))<<32)
 	f.Key.Proto = b[9]
 	if fo := binary.BigEndian.Uint16(b[6:]); fo&0x3fff != 0 { // MF or offset
 		f.Fragment = true
@@ -268,6 +271,17 @@ func (k FlowKey) Transport() string {
 
 func (k FlowKey) String() string {
 	return k.Transport() + " " + k.Src.String() + " > " + k.Dst.String()
+}
+
+// same reports whether k and o are the same key, comparing words (the
+// generated struct equality calls memequal).
+func (k *FlowKey) same(o *FlowKey) bool {
+	le := binary.LittleEndian
+	return (le.Uint64(k.Src.Addr[:8])^le.Uint64(o.Src.Addr[:8]))|
+		(le.Uint64(k.Src.Addr[8:])^le.Uint64(o.Src.Addr[8:]))|
+		(le.Uint64(k.Dst.Addr[:8])^le.Uint64(o.Dst.Addr[:8]))|
+		(le.Uint64(k.Dst.Addr[8:])^le.Uint64(o.Dst.Addr[8:]))|
+		uint64(k.Src.Port^o.Src.Port)|uint64(k.Dst.Port^o.Dst.Port)|uint64(k.Proto^o.Proto) == 0
 }
 
 // slot picks a flow-cache slot for one direction.

@@ -74,6 +74,10 @@ func findings(o *Options, res *Result, msgs []SIPMessage, flows []*flow, all map
 
 	// CAP-SDES-KEY-EXPOSED: every cleartext SIP message carrying a=crypto.
 	exposed := 0
+	rowOf := make(map[*flow][]int, len(res.Streams)) // stream rows of a flow
+	for i := range res.Streams {
+		rowOf[res.Streams[i].flow] = append(rowOf[res.Streams[i].flow], i)
+	}
 	bySrc := map[Endpoint][]*flow{}
 	for _, fl := range flows {
 		if fl.media != nil && fl.key.Proto == protoUDP {
@@ -102,7 +106,7 @@ func findings(o *Options, res *Result, msgs []SIPMessage, flows []*flow, all map
 			var verified []string
 			for _, fl := range bySrc[sender] {
 				desc = fmt.Sprintf("%s stream %s", md.Type, fl.key)
-				verified = append(verified, verifyStream(md, fl, res)...)
+				verified = append(verified, verifyStream(md, fl, res, rowOf[fl])...)
 			}
 			protects = append(protects, desc)
 			if len(verified) > 0 {
@@ -246,8 +250,9 @@ func cryptoLine(c *Crypto, show bool) string {
 }
 
 // verifyStream checks each a=crypto key of md against the kept packets of fl
-// and records the outcome on the stream's row.
-func verifyStream(md *SDPMedia, fl *flow, res *Result) []string {
+// and records the outcome on the stream's rows (the indexes in res.Streams
+// of fl's rows).
+func verifyStream(md *SDPMedia, fl *flow, res *Result, rows []int) []string {
 	var out []string
 	samples := fl.media.samples
 	if len(samples) == 0 {
@@ -270,8 +275,8 @@ func verifyStream(md *SDPMedia, fl *flow, res *Result) []string {
 			continue
 		}
 		out = append(out, s)
-		for i := range res.Streams {
-			if res.Streams[i].flow == fl && (kc.ok > 0 || res.Streams[i].KeyCheck == "") {
+		for _, i := range rows {
+			if kc.ok > 0 || res.Streams[i].KeyCheck == "" {
 				if kc.ok > 0 {
 					res.Streams[i].KeyCheck = fmt.Sprintf("exposed key tag %d verified on %d/%d packets", c.Tag, kc.ok, kc.tried)
 				} else {

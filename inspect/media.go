@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"encoding/binary"
-	"math/bits"
 )
 
 // MediaKind is what RFC 7983 first-byte demultiplexing makes of a datagram.
@@ -131,11 +130,17 @@ func srtcpIndex(p []byte, mkiLen int) (e bool, index uint32, ok bool) {
 
 // distinctBytes counts the distinct byte values in p.
 func distinctBytes(p []byte) int {
-	var seen [4]uint64
+	// One flag byte per value: a store per input byte and no
+	// read-modify-write chain, then the flags are summed eight at a time.
+	var seen [256]byte
 	for _, b := range p {
-		seen[b>>6] |= 1 << (b & 63)
+		seen[b] = 1
 	}
-	return bits.OnesCount64(seen[0]) + bits.OnesCount64(seen[1]) + bits.OnesCount64(seen[2]) + bits.OnesCount64(seen[3])
+	var n uint64
+	for i := 0; i < len(seen); i += 8 {
+		n += binary.LittleEndian.Uint64(seen[i:]) * 0x0101010101010101 >> 56
+	}
+	return int(n)
 }
 
 // randomLooking reports whether the distinct byte values in n bytes are

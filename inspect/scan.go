@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"sync/atomic"
@@ -137,6 +138,12 @@ func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
 		s.release(released, released) // populate the first window
 	}
 	for {
+		if r.fixed && !r.ng && !r.be {
+			// A mapped little-endian pcap: records are walked in place.
+			if err := s.runFixed(ctx, r, prog, &lastOff, &lastPkts, &released); err != nil {
+				return err
+			}
+		}
 		p, err := r.Next()
 		if err != nil {
 			if prog != nil {
@@ -150,33 +157,75 @@ func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
 		}
 		s.packet(&p)
 		if s.pktNum&0x3fff == 0 {
-			off := r.Offset()
-			if prog != nil {
-				prog.Bytes.Add(off - lastOff)
-				prog.Packets.Add(s.pktNum - lastPkts)
-				lastOff, lastPkts = off, s.pktNum
-			}
-			if s.release != nil && off-released >= 8<<20 {
-				s.release(released, off)
-				released = off
-			}
-			if err := ctx.Err(); err != nil {
+			if err := s.checkpoint(ctx, r.Offset(), prog, &lastOff, &lastPkts, &released); err != nil {
 				return err
 			}
 		}
 	}
 }
 
+// checkpoint reports progress, releases the mapped window behind off and
+// checks for cancellation; run calls it every 16384 packets.
+func (s *scanner) checkpoint(ctx context.Context, off int64, prog *Progress, lastOff, lastPkts, released *int64) error {
+	if prog != nil {
+		prog.Bytes.Add(off - *lastOff)
+		prog.Packets.Add(s.pktNum - *lastPkts)
+		*lastOff, *lastPkts = off, s.pktNum
+	}
+	if s.release != nil && off-*released >= 8<<20 {
+		s.release(*released, off)
+		*released = off
+	}
+	return ctx.Err()
+}
+
+// runFixed is run's loop for a capture held in memory as little-endian
+// pcap: it walks the record headers in place, without building a Packet,
+// and returns (with r positioned at it) on the first record that is not
+// plainly well-formed, which r.Next then reads or reports.
+func (s *scanner) runFixed(ctx context.Context, r *Reader, prog *Progress, lastOff, lastPkts, released *int64) error {
+	buf := r.buf[:r.end]
+	pos := r.start
+	link := r.pcapIface.linkType
+	n0 := s.pktNum
+	for len(buf)-pos >= 16 {
+		h := buf[pos : pos+16]
+		capLen := binary.LittleEndian.Uint32(h[8:])
+		end := pos + 16 + int(capLen)
+		if capLen > MaxRecordLen || end > len(buf) {
+			break
+		}
+		origLen := int(binary.LittleEndian.Uint32(h[12:]))
+		s.packetData(link, buf[pos+16:end:end], origLen)
+		pos = end
+		if s.pktNum&0x3fff == 0 {
+			r.packets += s.pktNum - n0
+			n0 = s.pktNum
+			r.start = pos
+			if err := s.checkpoint(ctx, r.Offset(), prog, lastOff, lastPkts, released); err != nil {
+				return err
+			}
+		}
+	}
+	r.packets += s.pktNum - n0
+	r.start = pos
+	return nil
+}
+
 // packet handles one captured packet. It is the hot path: no allocation once
 // the packet's flow exists.
-func (s *scanner) packet(p *Packet) {
+func (s *scanner) packet(p *Packet) { s.packetData(p.LinkType, p.Data, p.OrigLen) }
+
+// packetData is packet for a packet's link type, captured bytes and length
+// on the wire.
+func (s *scanner) packetData(link uint16, data []byte, origLen int) {
 	s.pktNum++
 	f := &s.frame
-	st := decode(f, p.LinkType, p.Data)
+	st := decode(f, link, data)
 	if s.primary {
 		s.stats.Packets++
-		s.stats.Bytes += int64(len(p.Data))
-		if len(p.Data) < p.OrigLen {
+		s.stats.Bytes += int64(len(data))
+		if len(data) < origLen {
 			s.stats.Snapped++
 		}
 		if f.VLANs > 0 {
@@ -208,7 +257,7 @@ func (s *scanner) packet(p *Packet) {
 	// A direct-mapped cache in front of the flow map: most packets hit it.
 	slot := &s.cache[key.slot()]
 	fl := *slot
-	if fl == nil || fl.key != *key {
+	if fl == nil || !fl.key.same(key) {
 		if fl = s.flows[*key]; fl == nil {
 			if fl = s.newFlow(*key); fl == nil {
 				return
@@ -248,6 +297,11 @@ func (s *scanner) newFlow(key FlowKey) *flow {
 
 func (s *scanner) udp(fl *flow, p []byte) {
 	if len(p) == 0 {
+		return
+	}
+	if fl.role == roleMedia && fl.media != nil {
+		// An established media flow stays one (and has its mediaStats).
+		s.mediaPacket(fl, p)
 		return
 	}
 	if fl.role == roleSIP || (fl.role != roleMedia && p[0] >= 'A' && p[0] <= 'Z' && looksSIP(p)) {
