@@ -206,21 +206,32 @@ func TestSimulator(t *testing.T) {
 
 func TestSimulatorCallRouter(t *testing.T) {
 	t.Parallel()
-	s := startSim(t, sim.Config{PKI: simPKI, Encryption: matrix.Required, CallRouter: true, MaxCallDuration: 5 * time.Second})
-	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+s.Addr(TCP)+";transport=tcp"), simProbeConfig())
-	if r.Redirect == nil {
-		t.Fatalf("302 not followed\n%s", r.Evidence)
-	}
-	if r.Redirect.Effective == nil || *r.Redirect.Effective != matrix.Required {
-		t.Fatalf("worker effective %v\n%s", r.Redirect.Effective, r.Redirect.Evidence)
-	}
-	worker := 0
-	for _, cs := range s.Calls() {
-		if cs.Worker && cs.Secure && cs.Media.Authenticated > 0 {
-			worker++
-		}
-	}
-	if worker == 0 {
-		t.Fatal("no authenticated SRTP call at the worker")
+	for _, tp := range []string{TCP, TLS} {
+		t.Run(tp, func(t *testing.T) {
+			t.Parallel()
+			s := startSim(t, sim.Config{PKI: simPKI, Encryption: matrix.Required, CallRouter: true, MaxCallDuration: 5 * time.Second})
+			r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+s.Addr(tp)+";transport="+tp), simProbeConfig())
+			if r.Redirect == nil {
+				t.Fatalf("302 not followed\n%s", r.Evidence)
+			}
+			if r.Redirect.Effective == nil || *r.Redirect.Effective != matrix.Required {
+				t.Fatalf("worker effective %v\n%s", r.Redirect.Effective, r.Redirect.Evidence)
+			}
+			if tp == TLS && r.Redirect.TLS == nil {
+				t.Error("the worker's TLS was not probed")
+			}
+			if r.Redirect.Target.Transport != tp {
+				t.Errorf("worker probed over %s, want %s", r.Redirect.Target.Transport, tp)
+			}
+			worker := 0
+			for _, cs := range s.Calls() {
+				if cs.Worker && cs.Secure && cs.Media.Authenticated > 0 {
+					worker++
+				}
+			}
+			if worker == 0 {
+				t.Fatal("no authenticated SRTP call at the worker")
+			}
+		})
 	}
 }
