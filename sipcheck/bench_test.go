@@ -14,8 +14,8 @@ import (
 )
 
 // BenchmarkProbe200Simulators probes 200 simulator instances on loopback
-// with a pool of 64 workers, every offer and a real SRTP media window per
-// accepted answer, and reports wall time per sweep, peak heap and the
+// with a worker pool, every offer and a real SRTP media window per accepted
+// answer, and reports wall time per sweep, peak heap and the
 // process's maximum RSS (simulators included: they run in-process).
 //
 //	go test -run '^$' -bench Probe200 -benchtime 1x ./sipcheck
@@ -23,9 +23,17 @@ func BenchmarkProbe200Simulators(b *testing.B) {
 	for _, tc := range []struct {
 		name      string
 		transport string
-	}{{"udp", UDP}, {"tls-mtls", TLS}} {
+		jobs      int
+		offers    int           // offer dialogs at once per target
+		media     time.Duration // per accepted SRTP answer
+	}{
+		{"udp", UDP, 64, 8, time.Second},
+		{"tls-mtls", TLS, 64, 8, time.Second},
+		{"udp-cli-defaults-j200", UDP, 200, 1, 2 * time.Second}, // voipsec probe -j 200, default offers and media
+	} {
 		b.Run(tc.name, func(b *testing.B) {
-			const n, jobs = 200, 64
+			const n = 200
+			jobs := tc.jobs
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			targets := make([]Target, n)
@@ -53,7 +61,7 @@ func BenchmarkProbe200Simulators(b *testing.B) {
 					s.Close()
 				}
 			}()
-			cfg := Config{Timeout: 5 * time.Second, MediaDuration: time.Second, OfferConcurrency: 8,
+			cfg := Config{Timeout: 5 * time.Second, MediaDuration: tc.media, OfferConcurrency: tc.offers,
 				ClientCert: &simPKI.Client, RootCAs: simPKI.CAPool}
 			var peakHeap atomic.Uint64
 			stop := make(chan struct{})
