@@ -265,3 +265,21 @@ func TestProbeProgressOnTerminal(t *testing.T) {
 		t.Fatal("progress went to stdout")
 	}
 }
+
+func TestProbeOverallTimeout(t *testing.T) {
+	t.Parallel()
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	start := time.Now()
+	_, errOut, code := runVoipsec(t, "probe", "--step-timeout", "10s", "--timeout", "1s",
+		"sip:"+silent.LocalAddr().String()+";transport=udp")
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("--timeout 1s run took %v", el)
+	}
+	if code != exitFindings || !strings.Contains(errOut, "--timeout 1s reached") {
+		t.Fatalf("exit %d stderr %q", code, errOut)
+	}
+}
