@@ -141,7 +141,7 @@ func TestProbeAgainstSimulators(t *testing.T) {
 	}
 
 	// JSON: structured TLS, SIP and SRTP sections per target.
-	out, _, code = runVoipsec(t, append(common, "--format", "json", good)...)
+	out, _, code = runVoipsec(t, append(common, "--format", "json", "--enumerate", "--server-name", "127.0.0.1", "--warn-days", "10", good)...)
 	if code != exitOK {
 		t.Fatalf("clean simulator: exit %d\n%s", code, out)
 	}
@@ -158,6 +158,9 @@ func TestProbeAgainstSimulators(t *testing.T) {
 						MTLS struct {
 							CertificateRequested bool `json:"certificate_requested"`
 						} `json:"mtls"`
+						Versions []struct {
+							Accepted bool `json:"accepted"`
+						} `json:"versions"`
 					} `json:"tls"`
 					Options []struct {
 						Code   int    `json:"code"`
@@ -184,7 +187,7 @@ func TestProbeAgainstSimulators(t *testing.T) {
 	}
 	tg := doc.Data.Probe.Targets[0]
 	if doc.Verdict != "pass" || tg.TLS.Handshake.Version == "" || !tg.TLS.MTLS.CertificateRequested ||
-		tg.Options[0].Code != 200 || tg.Effective != "required" || len(tg.Offers) != 7 {
+		tg.Options[0].Code != 200 || tg.Effective != "required" || len(tg.Offers) != 7 || len(tg.TLS.Versions) == 0 {
 		t.Fatalf("JSON: %+v", doc)
 	}
 	authenticated := 0
