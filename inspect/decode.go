@@ -53,6 +53,33 @@ func decode(f *Frame, linkType uint16, data []byte) decodeStatus {
 	f.VLANs = 0
 	f.Fragment = false
 	f.IPOptions = false
+	// The common case first: untagged Ethernet, IPv4 without options or
+	// fragmentation, UDP, nothing snapped. Anything else takes the general
+	// path below, which gives the same result for these frames.
+	if linkType == LinkEthernet && len(data) >= 14+28 && binary.BigEndian.Uint16(data[12:]) == 0x0800 &&
+		data[14] == 0x45 && data[14+9] == protoUDP {
+		b := data[14:]
+		total := int(binary.BigEndian.Uint16(b[2:]))
+		if total >= 28 && total <= len(b) && binary.BigEndian.Uint16(b[6:])&0x3fff == 0 {
+			b = b[:total]
+			f.IPv6 = false
+			binary.LittleEndian.PutUint64(f.Key.Src.Addr[:8], 0)
+			binary.LittleEndian.PutUint64(f.Key.Src.Addr[8:], 0xffff<<16|uint64(binary.LittleEndian.Uint32(b[12:]))<<32)
+			binary.LittleEndian.PutUint64(f.Key.Dst.Addr[:8], 0)
+			binary.LittleEndian.PutUint64(f.Key.Dst.Addr[8:], 0xffff<<16|uint64(binary.LittleEndian.Uint32(b[16:]))<<32)
+			f.Key.Proto = protoUDP
+			u := b[20:28]
+			f.Key.Src.Port = binary.BigEndian.Uint16(u)
+			f.Key.Dst.Port = binary.BigEndian.Uint16(u[2:])
+			ul := int(binary.BigEndian.Uint16(u[4:]))
+			p := b[28:]
+			if ul >= 8 && ul-8 < len(p) {
+				p = p[:ul-8]
+			}
+			f.Payload = p
+			return decodedTransport
+		}
+	}
 	var ethType uint16
 	switch linkType {
 	case LinkEthernet:

@@ -74,9 +74,9 @@ func findings(o *Options, res *Result, msgs []SIPMessage, flows []*flow, all map
 
 	// CAP-SDES-KEY-EXPOSED: every cleartext SIP message carrying a=crypto.
 	exposed := 0
-	rowOf := make(map[*flow][]int, len(res.Streams)) // stream rows of a flow
+	rowOf := make(map[*flow]int, len(res.Streams)) // a flow's stream row (resolve makes at most one)
 	for i := range res.Streams {
-		rowOf[res.Streams[i].flow] = append(rowOf[res.Streams[i].flow], i)
+		rowOf[res.Streams[i].flow] = i
 	}
 	bySrc := map[Endpoint][]*flow{}
 	for _, fl := range flows {
@@ -106,7 +106,11 @@ func findings(o *Options, res *Result, msgs []SIPMessage, flows []*flow, all map
 			var verified []string
 			for _, fl := range bySrc[sender] {
 				desc = fmt.Sprintf("%s stream %s", md.Type, fl.key)
-				verified = append(verified, verifyStream(md, fl, res, rowOf[fl])...)
+				row, ok := rowOf[fl]
+				if !ok {
+					row = -1
+				}
+				verified = append(verified, verifyStream(md, fl, res, row)...)
 			}
 			protects = append(protects, desc)
 			if len(verified) > 0 {
@@ -250,9 +254,9 @@ func cryptoLine(c *Crypto, show bool) string {
 }
 
 // verifyStream checks each a=crypto key of md against the kept packets of fl
-// and records the outcome on the stream's rows (the indexes in res.Streams
-// of fl's rows).
-func verifyStream(md *SDPMedia, fl *flow, res *Result, rows []int) []string {
+// and records the outcome on the flow's stream row, res.Streams[row] (none
+// when row is -1).
+func verifyStream(md *SDPMedia, fl *flow, res *Result, row int) []string {
 	var out []string
 	samples := fl.media.samples
 	if len(samples) == 0 {
@@ -275,13 +279,11 @@ func verifyStream(md *SDPMedia, fl *flow, res *Result, rows []int) []string {
 			continue
 		}
 		out = append(out, s)
-		for _, i := range rows {
-			if kc.ok > 0 || res.Streams[i].KeyCheck == "" {
-				if kc.ok > 0 {
-					res.Streams[i].KeyCheck = fmt.Sprintf("exposed key tag %d verified on %d/%d packets", c.Tag, kc.ok, kc.tried)
-				} else {
-					res.Streams[i].KeyCheck = "exposed key did not verify"
-				}
+		if row >= 0 && (kc.ok > 0 || res.Streams[row].KeyCheck == "") {
+			if kc.ok > 0 {
+				res.Streams[row].KeyCheck = fmt.Sprintf("exposed key tag %d verified on %d/%d packets", c.Tag, kc.ok, kc.tried)
+			} else {
+				res.Streams[row].KeyCheck = "exposed key did not verify"
 			}
 		}
 		if kc.ok > 0 {

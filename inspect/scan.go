@@ -378,7 +378,11 @@ func (s *scanner) mediaPacket(fl *flow, p []byte) {
 
 func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
 	var h RTPHeader
-	if !ParseRTPHeader(&h, p) {
+	if p[0] == 0x80 && len(p) >= 12 {
+		// No padding, extension or CSRCs: the 12-byte fixed header.
+		h = RTPHeader{PayloadType: p[1] & 0x7f, Marker: p[1]&0x80 != 0, Seq: binary.BigEndian.Uint16(p[2:]),
+			Timestamp: binary.BigEndian.Uint32(p[4:]), SSRC: binary.BigEndian.Uint32(p[8:]), HeaderLen: 12}
+	} else if !ParseRTPHeader(&h, p) {
 		m.other++
 		return
 	}
