@@ -397,7 +397,11 @@ type progress struct {
 }
 
 func newProgress(e *env, total int) *progress {
-	return &progress{e: e, total: total, on: e.IsTerminal(e.Stderr)}
+	p := &progress{e: e, total: total, on: e.IsTerminal(e.Stderr)}
+	if p.on {
+		fmt.Fprintf(e.Stderr, "probing: 0/%d targets done", total)
+	}
+	return p
 }
 
 func (p *progress) done() {
