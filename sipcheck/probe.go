@@ -166,7 +166,7 @@ func (o OfferResult) Evidence() string {
 		if a.Suite != "" {
 			fmt.Fprintf(&b, ", %s", a.Suite)
 		}
-		if len(a.Crypto) > 0 && strings.Contains(strings.Join(a.Crypto, " "), "MKI") {
+		if a.MKI {
 			b.WriteString(", MKI")
 		}
 		if a.Encryption != "" {
@@ -456,18 +456,29 @@ func (p *prober) probeTLS(ctx context.Context, t Target) *tls.Config {
 func (p *prober) optionsFindings(t Target) {
 	res := p.res
 	name := res.Name
+	// One SIP-OPTIONS-STATUS per target, covering every transport tried.
 	answered := false
+	var ok, bad, details []string
 	for _, o := range res.Options {
-		target := t.With(o.Transport).String()
-		switch {
-		case o.Answered() && o.Code/100 == 2:
-			answered = true
-			p.add(report.Passed("SIP-OPTIONS-STATUS", target, fmt.Sprintf("OPTIONS answered %d %s in %.1f ms", o.Code, o.Reason, o.RTTMillis)).
-				WithDetail("%s", optionsDetail(o)))
-		case o.Answered():
-			answered = true
-			p.add(report.Newf("SIP-OPTIONS-STATUS", target, "OPTIONS answered %d %s", o.Code, o.Reason).WithDetail("%s", optionsDetail(o)))
+		if !o.Answered() {
+			continue
 		}
+		answered = true
+		line := fmt.Sprintf("%d %s over %s in %.1f ms", o.Code, o.Reason, strings.ToUpper(o.Transport), o.RTTMillis)
+		if o.Code/100 == 2 {
+			ok = append(ok, line)
+		} else {
+			bad = append(bad, line)
+		}
+		if d := optionsDetail(o); d != "" {
+			details = append(details, strings.ToUpper(o.Transport)+": "+d)
+		}
+	}
+	switch {
+	case len(bad) > 0:
+		p.add(report.Newf("SIP-OPTIONS-STATUS", name, "OPTIONS answered %s", strings.Join(bad, "; ")).WithDetail("%s", strings.Join(details, "\n")))
+	case len(ok) > 0:
+		p.add(report.Passed("SIP-OPTIONS-STATUS", name, "OPTIONS answered "+strings.Join(ok, "; ")).WithDetail("%s", strings.Join(details, "\n")))
 	}
 	if !answered {
 		var parts []string
