@@ -418,3 +418,20 @@ func TestProbeMTLSWithoutClientCert(t *testing.T) {
 		t.Errorf("took %v: no SIP timeouts should be spent on an edge that refuses us", time.Since(start))
 	}
 }
+
+func TestProbeResolvesNames(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, "optional", nil)
+	_, port, _ := strings.Cut(e.tcp, ":")
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:localhost:"+port+";transport=tcp"), quick())
+	if len(r.Target.Addrs) == 0 || !r.Target.Addrs[0].Is4() || r.Options[0].Code != 200 {
+		t.Fatalf("addrs %v options %+v", r.Target.Addrs, r.Options)
+	}
+	if r.Name != "tcp://localhost:"+port {
+		t.Errorf("findings name the target %q, want the name the user gave", r.Name)
+	}
+	r = ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "no-such-host.invalid:5060"), quick())
+	if r.Status != StatusDNSError || findings(r)["SIP-NO-RESPONSE"] != "fail" {
+		t.Fatalf("unresolvable: status %s\n%s", r.Status, dump(r))
+	}
+}
