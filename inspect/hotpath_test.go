@@ -1,8 +1,14 @@
 package inspect
 
 import (
+	"bytes"
+	"context"
+	"encoding/binary"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/voipsec/voipsec/inspect/internal/capgen"
 )
 
 // TestDistinctBytes checks the flag-table count against a map, over
@@ -56,5 +62,53 @@ func TestFlowKeySame(t *testing.T) {
 		if o.same(&k) || k.same(&o) || (o == k) {
 			t.Errorf("variant %d: keys compare equal", i)
 		}
+	}
+}
+
+// TestMappedWalkMatchesReader: the in-place record walk used for mapped
+// pcap files gives the same result as the streaming reader, for a whole
+// capture, one cut inside a record, and one with a record longer than
+// MaxRecordLen but within the snap length (which the walk hands to Next).
+func TestMappedWalkMatchesReader(t *testing.T) {
+	whole := genCapture(t, capgen.Config{Size: 3 << 20, Seed: 9, Calls: 24})
+	// A 300000-byte UDP datagram record appended after the generated ones,
+	// with the file's snap length raised to admit it.
+	big := slices.Clone(whole)
+	binary.LittleEndian.PutUint32(big[16:], 1<<20)
+	const n = 300000
+	pkt := make([]byte, n)
+	copy(pkt, []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, 0x45, 0, 0xff, 0xff, 0, 0, 0, 0, 64, 17, 0, 0, 10, 9, 9, 9, 10, 9, 9, 8, 0x30, 0x39, 0x30, 0x3a, 0, 0})
+	big = binary.LittleEndian.AppendUint32(big, 1)
+	big = binary.LittleEndian.AppendUint32(big, 0)
+	big = binary.LittleEndian.AppendUint32(big, n)
+	big = binary.LittleEndian.AppendUint32(big, n)
+	big = append(big, pkt...)
+	big = append(big, whole[24:24+4096]...) // and some ordinary records after it
+	cases := map[string][]byte{"whole": whole, "cut": whole[:len(whole)-7], "long record": big[:len(big)-5]}
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) {
+			streamed, errS := Inspect(context.Background(), bytes.NewReader(data), "x", Options{})
+			mapped, errM := inspectSequential(context.Background(), "x", data, Options{})
+			if (errS == nil) != (errM == nil) || (errS != nil && errS.Error() != errM.Error()) {
+				t.Fatalf("errors differ: streamed %v, mapped %v", errS, errM)
+			}
+			if name != "whole" && errS == nil {
+				t.Fatal("a cut capture gave no error")
+			}
+			if streamed.Stats != mapped.Stats {
+				t.Errorf("stats differ:\nstreamed %+v\nmapped   %+v", streamed.Stats, mapped.Stats)
+			}
+			if name == "long record" && mapped.Stats.Packets <= int64(len(cases["whole"])/1000) {
+				t.Errorf("only %d packets: the walk stopped at the long record", mapped.Stats.Packets)
+			}
+			for i := range streamed.Streams {
+				streamed.Streams[i].flow = nil
+			}
+			for i := range mapped.Streams {
+				mapped.Streams[i].flow = nil
+			}
+			firstDiff(t, "streams", streamed.Streams, mapped.Streams)
+			firstDiff(t, "findings", streamed.Findings, mapped.Findings)
+		})
 	}
 }
