@@ -635,7 +635,10 @@ func (p *prober) offerFindings(t Target) {
 			switch {
 			case o.Code/100 == 2 && o.Plain:
 				plainOK = true
-			case o.Code >= 400 || (o.Code/100 == 2 && !o.Plain):
+			// 488/606 Not Acceptable and 415 refuse the media; a 2xx whose
+			// answer keys nothing plain (port 0, SAVP) does too. Busy,
+			// server errors and the like prove nothing about encryption.
+			case o.Code == 488 || o.Code == 606 || o.Code == 415 || (o.Code/100 == 2 && !o.Plain):
 				plainRefused = true
 			}
 			continue
@@ -666,8 +669,9 @@ func (p *prober) offerFindings(t Target) {
 	case secure && plainRefused:
 		eff = matrix.Required
 	case secure:
-		eff = matrix.Required // plain offer not sent or unanswered
-		known = hasOffer(res.Offers, srtpcheck.OfferPlain) == false
+		// SRTP works, but without an answer to the plain offer nothing
+		// shows whether the edge would also take plain RTP.
+		known = false
 	case plainOK:
 		eff = matrix.Rejected
 	default:
