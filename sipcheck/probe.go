@@ -621,31 +621,12 @@ func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer) O
 func (p *prober) offerFindings(t Target) {
 	res := p.res
 	name := res.Name
-	var secure, plainOK, plainRefused, answered, redirected bool
+	var answered, redirected bool
 	var ev []string
 	for _, o := range res.Offers {
 		ev = append(ev, o.Evidence())
-		if o.Code != 0 {
-			answered = true
-		}
-		if o.Redirect != "" {
-			redirected = true
-		}
-		if o.Offer == srtpcheck.OfferPlain {
-			switch {
-			case o.Code/100 == 2 && o.Plain:
-				plainOK = true
-			// 488/606 Not Acceptable and 415 refuse the media; a 2xx whose
-			// answer keys nothing plain (port 0, SAVP) does too. Busy,
-			// server errors and the like prove nothing about encryption.
-			case o.Code == 488 || o.Code == 606 || o.Code == 415 || (o.Code/100 == 2 && !o.Plain):
-				plainRefused = true
-			}
-			continue
-		}
-		if o.Secure && o.Code/100 == 2 {
-			secure = true
-		}
+		answered = answered || o.Code != 0
+		redirected = redirected || o.Redirect != ""
 	}
 	res.Evidence = strings.Join(ev, "\n")
 	if !answered {
@@ -655,31 +636,12 @@ func (p *prober) offerFindings(t Target) {
 		p.add(report.New("SIP-NO-RESPONSE", name, "no SIP response to INVITE").WithDetail("%s", res.Evidence))
 		return
 	}
+	secure, plainOK, plainRefused := acceptance(res.Offers)
+	eff := Effective(res.Offers)
 	if redirected && !secure && !plainOK {
 		return // the worker's probe decides
 	}
-	// Effective level (domain.md §1.6): plain accepted and SRTP accepted →
-	// optional; plain accepted only → rejected; plain refused, SRTP
-	// accepted → required.
-	var eff matrix.EncryptionLevel
-	known := true
-	switch {
-	case secure && plainOK:
-		eff = matrix.Optional
-	case secure && plainRefused:
-		eff = matrix.Required
-	case secure:
-		// SRTP works, but without an answer to the plain offer nothing
-		// shows whether the edge would also take plain RTP.
-		known = false
-	case plainOK:
-		eff = matrix.Rejected
-	default:
-		known = false
-	}
-	if known {
-		res.Effective = &eff
-	}
+	res.Effective = eff
 
 	// SRTP-NOT-SUPPORTED.
 	if hasSecureOffer(res.Offers) {
@@ -800,6 +762,49 @@ func (p *prober) answerFindings(t Target) {
 	case len(authOK) > 0:
 		p.add(report.Passed("SRTP-MEDIA-AUTH-FAILED", name, fmt.Sprintf("media from the peer authenticated in %d call(s)", len(authOK))).WithDetail("%s", lines(authOK)))
 	}
+}
+
+// Effective derives an edge's effective encryption level from its answers
+// (domain.md §1.6): plain RTP and SRTP accepted → optional; SRTP accepted
+// and plain refused → required; plain accepted only → rejected. Without
+// evidence either way (SRTP works but the plain offer went unanswered or was
+// not sent, or nothing was accepted) the level is nil.
+func Effective(offers []OfferResult) *matrix.EncryptionLevel {
+	secure, plainOK, plainRefused := acceptance(offers)
+	var eff matrix.EncryptionLevel
+	switch {
+	case secure && plainOK:
+		eff = matrix.Optional
+	case secure && plainRefused:
+		eff = matrix.Required
+	case !secure && plainOK:
+		eff = matrix.Rejected
+	default:
+		return nil
+	}
+	return &eff
+}
+
+// acceptance reads which offers the edge accepted.
+func acceptance(offers []OfferResult) (secure, plainOK, plainRefused bool) {
+	for _, o := range offers {
+		if o.Offer == srtpcheck.OfferPlain {
+			switch {
+			case o.Code/100 == 2 && o.Plain:
+				plainOK = true
+			// 488/606 Not Acceptable and 415 refuse the media; a 2xx whose
+			// answer keys nothing plain (port 0, SAVP) does too. Busy,
+			// server errors and the like prove nothing about encryption.
+			case o.Code == 488 || o.Code == 606 || o.Code == 415 || (o.Code/100 == 2 && !o.Plain):
+				plainRefused = true
+			}
+			continue
+		}
+		if o.Secure && o.Code/100 == 2 {
+			secure = true
+		}
+	}
+	return secure, plainOK, plainRefused
 }
 
 func hasPassed(fs []report.Finding, id string) bool {
