@@ -179,6 +179,10 @@ func (s *scanner) checkpoint(ctx context.Context, off int64, prog *Progress, las
 	return ctx.Err()
 }
 
+// prefetchAhead is how far ahead of the record being read runFixed asks
+// for the next lines: a few records, so they arrive in time.
+const prefetchAhead = 2048
+
 // runFixed is run's loop for a capture held in memory as little-endian
 // pcap: it walks the record headers in place, without building a Packet,
 // and returns (with r positioned at it) on the first record that is not
@@ -196,6 +200,9 @@ func (s *scanner) runFixed(ctx context.Context, r *Reader, prog *Progress, lastO
 			break
 		}
 		origLen := int(binary.LittleEndian.Uint32(h[12:]))
+		if a := pos + prefetchAhead; a < len(buf) {
+			prefetch(&buf[a])
+		}
 		s.packetData(link, buf[pos+16:end:end], origLen)
 		pos = end
 		if s.pktNum&0x3fff == 0 {
