@@ -94,10 +94,10 @@ func TestIPv6(t *testing.T) {
 		t.Fatalf("IPv6 SDP: %v %v", err, neg)
 	}
 	r := c.call6(ctx, t, s.UDPAddr, UDP)
-	if r.Err != nil || r.Status != 200 || r.Media.Authenticated < 5 {
+	if r.Err != nil || r.Status != 200 || r.Media.Authenticated < 3 {
 		t.Fatalf("IPv6 call %+v", r)
 	}
-	if st := waitEnded(t, s, r.CallID); st.Media.Authenticated < 5 || !net.ParseIP(hostOf(st.MediaAddr)).Equal(net.IPv6loopback) {
+	if st := waitEnded(t, s, r.CallID); st.Media.Authenticated < 3 || !net.ParseIP(hostOf(st.MediaAddr)).Equal(net.IPv6loopback) {
 		t.Fatalf("sim %+v", st)
 	}
 }
@@ -258,10 +258,10 @@ func TestMediaFaults(t *testing.T) {
 	t.Run("echo-media", func(t *testing.T) {
 		s := startSim(t, Config{Encryption: matrix.Required, Transports: []string{UDP}, Faults: []Fault{FaultEchoMedia}})
 		r := newCaller(t, nil).call(ctx, t, s.UDPAddr, UDP, srtpcheck.OfferMSOptional, 300*time.Millisecond)
-		if r.Status != 200 || !r.Media.OnlyEchoed() || r.Media.Echoed < 5 || r.Media.Authenticated != 0 {
+		if r.Status != 200 || !r.Media.OnlyEchoed() || r.Media.Echoed < 3 || r.Media.Authenticated != 0 {
 			t.Fatalf("%+v", r.Media)
 		}
-		if st := waitEnded(t, s, r.CallID); st.Echoed < 5 {
+		if st := waitEnded(t, s, r.CallID); st.Echoed < 3 {
 			t.Fatalf("sim %+v", st)
 		}
 	})
