@@ -66,7 +66,7 @@ func newAgent(t Target, cfg *Config, tlsConf *tls.Config) (*agent, error) {
 	a.from = sip.Uri{Scheme: "sip", User: "voipsec", Host: host}
 	if cfg.From != "" {
 		var u sip.Uri
-		if err := sip.ParseUri(strings.TrimPrefix(strings.Trim(cfg.From, "<>"), ""), &u); err == nil {
+		if err := sip.ParseUri(strings.Trim(cfg.From, "<>"), &u); err == nil {
 			a.from = u
 		}
 	}

@@ -174,6 +174,19 @@ func (o *probeOptions) Validate(args []string) error {
 	c.WarnDays = o.WarnDays
 	c.Enumerate = o.Enumerate
 	c.ExpectTLS = o.ExpectTLS
+	for _, u := range []struct{ flag, v string }{{"--from", o.From}, {"--to", o.To}} {
+		if u.v == "" {
+			continue
+		}
+		v := strings.Trim(u.v, "<> ")
+		low := strings.ToLower(v)
+		if !strings.HasPrefix(low, "sip:") && !strings.HasPrefix(low, "sips:") {
+			return usagef("%s: %q is not a sip: or sips: URI", u.flag, u.v)
+		}
+		if _, err := sipcheck.ParseTarget(v); err != nil {
+			return usagef("%s: %q is not a valid SIP URI", u.flag, u.v)
+		}
+	}
 	c.From, c.To = o.From, o.To
 	c.NoRedirect = o.NoRedirect
 	c.Timeout = o.StepTimeout

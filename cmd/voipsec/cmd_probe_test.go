@@ -31,6 +31,10 @@ func TestProbeUsageErrors(t *testing.T) {
 		{[]string{"probe", "--cert", "x.pem", "host"}, "--key"},
 		{[]string{"probe", "-j", "0", "host"}, "--jobs"},
 		{[]string{"probe", "--format", "yaml", "host"}, "--format"},
+		{[]string{"probe", "--from", "alice@contoso.com", "host"}, "--from"},
+		{[]string{"probe", "--to", "sip:", "host"}, "--to"},
+		{[]string{"probe", "--media-seconds", "-1", "host"}, "--media-seconds"},
+		{[]string{"probe", "--offer-concurrency", "99", "host"}, "--offer-concurrency"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
