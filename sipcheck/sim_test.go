@@ -2,6 +2,7 @@ package sipcheck
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +234,24 @@ func TestSimulatorCallRouter(t *testing.T) {
 				t.Fatal("no authenticated SRTP call at the worker")
 			}
 		})
+	}
+}
+
+func TestSimulatorIPv6(t *testing.T) {
+	t.Parallel()
+	if c, err := net.ListenPacket("udp", "[::1]:0"); err != nil {
+		t.Skip("no IPv6 loopback")
+	} else {
+		c.Close()
+	}
+	s := startSim(t, sim.Config{PKI: simPKI, Listen: "::1", Encryption: matrix.Optional, MaxCallDuration: 5 * time.Second})
+	for _, tp := range []string{UDP, TLS} {
+		r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+s.Addr(tp)+";transport="+tp), simProbeConfig())
+		if r.Effective == nil || *r.Effective != matrix.Optional {
+			t.Fatalf("%s over IPv6: effective %v\n%s", tp, r.Effective, r.Evidence)
+		}
+		if findings(r)["SRTP-MEDIA-AUTH-FAILED"] != "pass" {
+			t.Fatalf("%s over IPv6: media\n%s", tp, dump(r))
+		}
 	}
 }
