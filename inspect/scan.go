@@ -384,30 +384,39 @@ func (s *scanner) mediaPacket(fl *flow, p []byte) {
 }
 
 func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
-	var h RTPHeader
+	// The fields used here are kept in locals: building an RTPHeader
+	// field by field and copying it whole made the CPU wait for the
+	// stores to drain before the copy could load them.
+	var pt uint8
+	var seq uint16
+	var ssrc uint32
+	var hdrLen int
 	if p[0] == 0x80 && len(p) >= 12 {
 		// No padding, extension or CSRCs: the 12-byte fixed header.
-		h = RTPHeader{PayloadType: p[1] & 0x7f, Marker: p[1]&0x80 != 0, Seq: binary.BigEndian.Uint16(p[2:]),
-			Timestamp: binary.BigEndian.Uint32(p[4:]), SSRC: binary.BigEndian.Uint32(p[8:]), HeaderLen: 12}
-	} else if !ParseRTPHeader(&h, p) {
-		m.other++
-		return
+		pt, seq, ssrc, hdrLen = p[1]&0x7f, binary.BigEndian.Uint16(p[2:]), binary.BigEndian.Uint32(p[8:]), 12
+	} else {
+		var h RTPHeader
+		if !ParseRTPHeader(&h, p) {
+			m.other++
+			return
+		}
+		pt, seq, ssrc, hdrLen = h.PayloadType, h.Seq, h.SSRC, h.HeaderLen
 	}
 	m.rtp++
 	if m.rtp == 1 {
-		m.ssrc, m.ssrcs, m.pt = h.SSRC, 1, h.PayloadType
+		m.ssrc, m.ssrcs, m.pt = ssrc, 1, pt
 	} else {
-		if h.SSRC != m.ssrc {
-			m.ssrc = h.SSRC
+		if ssrc != m.ssrc {
+			m.ssrc = ssrc
 			m.ssrcs++
 		}
-		if h.PayloadType != m.pt {
-			m.pt = h.PayloadType
+		if pt != m.pt {
+			m.pt = pt
 			m.ptChanges++
 		}
 	}
-	payload := p[h.HeaderLen:]
-	if fixedFrame(h.PayloadType) > 0 && len(payload) > 0 {
+	payload := p[hdrLen:]
+	if fixedFrame(pt) > 0 && len(payload) > 0 {
 		// 80 bytes per 10 ms; one division, by a constant.
 		switch len(payload) % 80 {
 		case 0:
@@ -426,7 +435,7 @@ func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
 	// Entropy on one packet in 16, chosen by sequence
 	// number so that a parallel scan samples the same packets as a
 	// sequential one.
-	if h.Seq&15 == 0 {
+	if seq&15 == 0 {
 		if len(payload) >= 32 {
 			m.sampled++
 			if randomLooking(payload[:min(len(payload), 256)]) {
