@@ -91,7 +91,7 @@ func TestFindings(t *testing.T) {
 	checkGoroutines(t)
 	p := longPKI(t)
 	other := longPKI(t) // a CA the server does not trust
-	short := testpki.NewT(t)
+	short := must(testpki.NewWithOptions(testpki.Options{Validity: 10 * 24 * time.Hour}))(t) // inside the 30-day warning horizon
 	type tc struct {
 		name   string
 		server func(t testing.TB, c *tls.Config) // adjusts the strict server

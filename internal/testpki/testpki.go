@@ -35,7 +35,8 @@ type Options struct {
 	Organization string
 	// Now is the reference time for validity (default time.Now()).
 	Now time.Time
-	// Validity of the CA, server and client certificates (default 24h).
+	// Validity of the CA, server and client certificates (default 365 days, so a
+	// simulator started with --gen-certs does not warn TLS-CERT-EXPIRING).
 	Validity time.Duration
 }
 
@@ -97,7 +98,7 @@ func NewWithOptions(o Options) (*PKI, error) {
 		p.now = time.Now()
 	}
 	if p.valid <= 0 {
-		p.valid = 24 * time.Hour
+		p.valid = 365 * 24 * time.Hour
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
