@@ -90,7 +90,7 @@ func sha1Cert(t testing.TB, p *testpki.PKI) tls.Certificate {
 func TestFindings(t *testing.T) {
 	checkGoroutines(t)
 	p := longPKI(t)
-	other := longPKI(t) // a CA the server does not trust
+	other := longPKI(t)                                                                      // a CA the server does not trust
 	short := must(testpki.NewWithOptions(testpki.Options{Validity: 10 * 24 * time.Hour}))(t) // inside the 30-day warning horizon
 	type tc struct {
 		name   string
