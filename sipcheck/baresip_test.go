@@ -1,6 +1,7 @@
 package sipcheck
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,6 +20,24 @@ import (
 func startBaresip(t *testing.T, mediaenc string, rtpBase int) Target {
 	t.Helper()
 	bin := needBinary(t, "baresip")
+	// baresip also binds SIP/TLS on port+1; a port taken between our check
+	// and its bind makes it exit at once: try again on another port.
+	var err error
+	for range 3 {
+		var tg Target
+		if tg, err = tryBaresip(t, bin, mediaenc, rtpBase); err == nil {
+			return tg
+		}
+		if !errors.Is(err, errExited) {
+			break
+		}
+	}
+	t.Fatal(err)
+	return Target{}
+}
+
+func tryBaresip(t *testing.T, bin, mediaenc string, rtpBase int) (Target, error) {
+	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t, "udp")
 	conf := fmt.Sprintf(`poll_method epoll
@@ -70,8 +89,7 @@ module_app menu.so
 		}
 	})
 	tg := mustTarget(t, "sip:127.0.0.1:"+strconv.Itoa(port)+";transport=udp")
-	waitOptions(t, tg, done)
-	return tg
+	return tg, awaitOptions(tg, done)
 }
 
 func TestInteropBaresip(t *testing.T) {

@@ -2,6 +2,8 @@ package sipcheck
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -29,7 +31,7 @@ func needBinary(t *testing.T, name string) string {
 }
 
 // freePort returns a loopback port that was free a moment ago for both UDP
-// and TCP (SIP peers bind both).
+// and TCP (SIP peers bind both), with the next TCP port free too.
 func freePort(t *testing.T, _ string) int {
 	t.Helper()
 	for range 50 {
@@ -44,6 +46,15 @@ func freePort(t *testing.T, _ string) int {
 			continue
 		}
 		l.Close()
+		// baresip binds SIP/TLS on the next port.
+		if port == 65535 {
+			continue
+		}
+		l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+1))
+		if err != nil {
+			continue
+		}
+		l2.Close()
 		return port
 	}
 	t.Fatal("no free UDP+TCP port")
@@ -85,9 +96,18 @@ func startSIPp(t *testing.T, scenario, transport string) Target {
 // when the peer process exits first.
 func waitOptions(t *testing.T, tg Target, exited <-chan struct{}) {
 	t.Helper()
+	if err := awaitOptions(tg, exited); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// errExited: the peer process ended before it answered.
+var errExited = errors.New("peer exited before answering OPTIONS")
+
+func awaitOptions(tg Target, exited <-chan struct{}) error {
 	a, err := newAgent(tg, &Config{}, nil)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer a.close()
 	deadline := time.Now().Add(15 * time.Second) // generous: CI machines are busy
@@ -96,15 +116,15 @@ func waitOptions(t *testing.T, tg Target, exited <-chan struct{}) {
 		o := a.options(ctx, tg)
 		cancel()
 		if o.Code != 0 { // any SIP answer: baresip says 404 to a Request-URI without user
-			return
+			return nil
 		}
 		select {
 		case <-exited:
-			t.Fatalf("%s: peer exited before answering OPTIONS", tg)
+			return fmt.Errorf("%s: %w", tg, errExited)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	t.Fatalf("%s: peer did not answer OPTIONS within 15 s", tg)
+	return fmt.Errorf("%s: peer did not answer OPTIONS within 15 s", tg)
 }
 
 func TestInteropSIPp(t *testing.T) {
