@@ -348,8 +348,10 @@ func (s *scanner) deferSegment(fl *flow, f *Frame) {
 
 // releaseFunc returns a function that drops the pages of data below an
 // offset from the process (they stay in the page cache), so a scan's
-// resident memory does not grow with the file, and maps in the next window
-// in one call instead of one page fault per page.
+// resident memory does not grow with the file. Pages ahead are left to the
+// kernel's fault-around, which maps 16 at a time: populating the window
+// ahead with MADV_POPULATE_READ walked every page once more and cost more
+// system time than it saved (measured on a 1 GiB capture, Linux 6.18).
 func releaseFunc(data []byte) func(from, to int64) {
 	return func(from, to int64) {
 		const page = 4096
@@ -358,12 +360,5 @@ func releaseFunc(data []byte) func(from, to int64) {
 		if hi > lo && hi <= int64(len(data)) {
 			dropPages(data[lo:hi])
 		}
-		ahead := min(hi+prefetchWindow, int64(len(data)))
-		if ahead > hi {
-			populatePages(data[hi:ahead])
-		}
 	}
 }
-
-// prefetchWindow is how far ahead of the scan a mapping is populated.
-const prefetchWindow = 16 << 20

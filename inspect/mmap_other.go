@@ -7,5 +7,3 @@ import "os"
 func mapFile(*os.File) ([]byte, func(), bool) { return nil, nil, false }
 
 func dropPages([]byte) {}
-
-func populatePages([]byte) {}

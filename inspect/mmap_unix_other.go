@@ -5,5 +5,3 @@ package inspect
 func madviseSequential([]byte) error { return nil }
 
 func dropPages([]byte) {}
-
-func populatePages([]byte) {}

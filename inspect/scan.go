@@ -134,9 +134,6 @@ func newScanner(o *Options, worker, workers int) *scanner {
 // run reads every packet of r.
 func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
 	lastOff, lastPkts, released := r.Offset(), int64(0), r.Offset()
-	if s.release != nil {
-		s.release(released, released) // populate the first window
-	}
 	for {
 		if r.fixed && !r.ng && !r.be {
 			// A mapped little-endian pcap: records are walked in place.
