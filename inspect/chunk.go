@@ -210,7 +210,6 @@ func mergeScanners(o *Options, name, format string, ss []*scanner) *Result {
 		for _, fl := range s.flows {
 			fl.id += base
 			fl.first += base
-			fl.last += base
 			if fl.media != nil {
 				for i := range fl.media.sampleNums {
 					fl.media.sampleNums[i] += base
@@ -274,7 +273,6 @@ func (st *Stats) add(o *Stats) {
 func (fl *flow) merge(o *flow) {
 	fl.packets += o.packets
 	fl.bytes += o.bytes
-	fl.last = max(fl.last, o.last)
 	if fl.role == roleUnknown {
 		fl.role = o.role
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/voipsec/voipsec/inspect/internal/capgen"
 )
@@ -110,5 +111,28 @@ func TestMappedWalkMatchesReader(t *testing.T) {
 			firstDiff(t, "streams", streamed.Streams, mapped.Streams)
 			firstDiff(t, "findings", streamed.Findings, mapped.Findings)
 		})
+	}
+}
+
+// TestHotFieldsShareALine: the fields every media packet touches stay in
+// the first 64 bytes of flow and mediaStats, and the sizes keep the
+// allocator's size classes aligned to 64 bytes.
+func TestHotFieldsShareALine(t *testing.T) {
+	var fl flow
+	var m mediaStats
+	if s := unsafe.Sizeof(fl); s != 128 {
+		t.Errorf("flow is %d bytes, want 128", s)
+	}
+	if s := unsafe.Sizeof(m); s != 256 {
+		t.Errorf("mediaStats is %d bytes, want 256", s)
+	}
+	for name, end := range map[string]uintptr{
+		"flow.bytes":           unsafe.Offsetof(fl.bytes) + 8,
+		"mediaStats.nsamples":  unsafe.Offsetof(m.nsamples) + 1,
+		"mediaStats.randomish": unsafe.Offsetof(m.randomish) + 8,
+	} {
+		if end > 64 {
+			t.Errorf("%s ends at byte %d, beyond the first cache line", name, end)
+		}
 	}
 }

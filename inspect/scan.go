@@ -23,19 +23,23 @@ const (
 // Counters only: a parallel scan merges nothing, since a conversation stays
 // with one worker, and the verdict is reached after the scan.
 type mediaStats struct {
-	rtp, rtcp, stun, dtls, turn, zrtp, other int64
-
-	ssrc      uint32
-	ssrcs     int // SSRC changes seen (1 = one SSRC)
-	pt        uint8
-	ptChanges int
-
-	sampled     int64 // payloads tested for entropy
-	randomish   int64 // of which looked random
+	// What every RTP packet updates comes first, in one cache line (the
+	// struct is 256 bytes, so the allocator aligns it).
+	rtp         int64
 	fixedFrames int64 // fixed-rate codec payloads of exact frame length
 	tagFrames   int64 // ... of frame length plus a 4/10-byte tag (+1-byte MKI)
-	lastTrailer byte  // byte 11 from the end (1-byte MKI position)
 	sameTrailer int64
+	sampled     int64 // payloads tested for entropy
+	randomish   int64 // of which looked random
+	ssrc        uint32
+	pt          uint8
+	lastTrailer byte  // byte 11 from the end (1-byte MKI position)
+	nsamples    uint8 // len(samples) during the scan
+
+	rtcp, stun, dtls, turn, zrtp, other int64
+
+	ssrcs     int // SSRC changes seen (1 = one SSRC)
+	ptChanges int
 
 	rtcpPlain int64 // RTCP whose length fields add up
 	rtcpE     int64 // SRTCP candidates with E bit set and a sane index
@@ -64,17 +68,20 @@ const (
 
 // flow is one direction of a UDP or TCP conversation.
 type flow struct {
-	key     FlowKey
-	id      int64 // creation order, for a deterministic report
-	first   int64 // first packet number
-	last    int64
+	// What every packet reads or updates comes first, in one cache line
+	// (the struct is padded to 128 bytes, so the allocator aligns it).
+	key     FlowKey // 38 bytes
+	role    flowRole
+	media   *mediaStats
 	packets int64
 	bytes   int64 // transport payload bytes
-	role    flowRole
+
+	id      int64 // creation order, for a deterministic report
+	first   int64 // first packet number
 	sipMsgs int64
-	media   *mediaStats
 	tcp     *tcpDir
 	tls     *tlsState
+	_       [24]byte
 }
 
 // Stats counts what the scan saw and did not follow.
@@ -269,7 +276,6 @@ func (s *scanner) packetData(link uint16, data []byte, origLen int) {
 		}
 		*slot = fl
 	}
-	fl.last = s.pktNum
 	fl.packets++
 	fl.bytes += int64(len(f.Payload))
 	switch key.Proto {
@@ -440,7 +446,8 @@ func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
 			}
 		}
 	}
-	if len(m.samples) < maxSamples && len(p) <= maxSampleLen {
+	if m.nsamples < maxSamples && len(p) <= maxSampleLen {
+		m.nsamples++
 		if m.sampleBuf == nil {
 			m.sampleBuf = make([]byte, 0, maxSamples*maxSampleLen)
 			m.samples = make([][]byte, 0, maxSamples)
