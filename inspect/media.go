@@ -133,6 +133,11 @@ func distinctBytes(p []byte) int {
 	// One flag byte per value: a store per input byte and no
 	// read-modify-write chain, then the flags are summed eight at a time.
 	var seen [256]byte
+	for len(p) >= 8 {
+		seen[p[0]], seen[p[1]], seen[p[2]], seen[p[3]] = 1, 1, 1, 1
+		seen[p[4]], seen[p[5]], seen[p[6]], seen[p[7]] = 1, 1, 1, 1
+		p = p[8:]
+	}
 	for _, b := range p {
 		seen[b] = 1
 	}
