@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"sort"
 	"strings"
@@ -346,6 +348,16 @@ func (p *prober) run(ctx context.Context) {
 			reachable = true
 		}
 	}
+	// A port given without a transport that answers nothing over UDP or
+	// TCP may be a TLS listener on a port other than 5061 (Lync 5067/5070,
+	// a simulator's ephemeral port): find out rather than time out on every
+	// offer, and probe it over TLS.
+	if !reachable && !t.Explicit && !t.IsTLS() && optionsTimedOut(res.Options) && ctx.Err() == nil {
+		if speaksTLS(ctx, t, cfg.timeout()) {
+			p.retryAsTLS(ctx, t)
+			return
+		}
+	}
 	p.optionsFindings(t)
 	if ctx.Err() != nil {
 		res.Status, res.Error = StatusOf(ctx.Err()), ctx.Err().Error()
@@ -394,6 +406,58 @@ func (p *prober) run(ctx context.Context) {
 		}
 	}
 	p.compare()
+}
+
+// speaksTLS reports whether the target's TCP port answers a TLS
+// ClientHello with TLS: a completed handshake, or an alert the server sent
+// (a listener that wants a client certificate refuses with one).
+func speaksTLS(ctx context.Context, t Target, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var d net.Dialer
+	raw, err := d.DialContext(ctx, "tcp", t.dialAddr())
+	if err != nil {
+		return false
+	}
+	defer raw.Close()
+	conn := tls.Client(raw, &tls.Config{
+		InsecureSkipVerify: true, // only asking whether the port speaks TLS; tlsprobe verifies
+		ServerName:         t.Host,
+		MinVersion:         tls.VersionTLS10,
+	})
+	err = conn.HandshakeContext(ctx)
+	if err == nil {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
+}
+
+// retryAsTLS replaces the result with a probe of the same port over TLS,
+// keeping the UDP/TCP attempts as evidence and saying why in
+// SIP-NO-RESPONSE.
+func (p *prober) retryAsTLS(ctx context.Context, t Target) {
+	res := p.res
+	tried := res.Options
+	var parts []string
+	for _, o := range tried {
+		parts = append(parts, fmt.Sprintf("%s: %s", o.Transport, o.Status))
+	}
+	sub := ProbeEndpoint(ctx, t.With(TLS), *p.cfg)
+	started := res.Started
+	*res = *sub
+	res.Started = started
+	res.Options = append(tried, sub.Options...)
+	for i, f := range res.Findings {
+		if f.Check != "SIP-NO-RESPONSE" || f.Severity != report.Pass {
+			continue
+		}
+		res.Findings[i] = report.New("SIP-NO-RESPONSE", res.Name,
+			"no SIP answer over UDP or TCP; the port speaks TLS and was probed over TLS").
+			WithSeverity(report.Info).
+			WithDetail("%s; name the transport to skip this step: %s or sip:%s;transport=tls",
+				strings.Join(parts, "; "), res.Name, t.HostPort())
+	}
 }
 
 func optionsTimedOut(os []OptionsResult) bool {

@@ -11,6 +11,7 @@ import (
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sim"
+	"github.com/voipsec/voipsec/srtpcheck"
 )
 
 // startSim runs the project's simulator in-process on loopback.
@@ -253,5 +254,74 @@ func TestSimulatorIPv6(t *testing.T) {
 		if findings(r)["SRTP-MEDIA-AUTH-FAILED"] != "pass" {
 			t.Fatalf("%s over IPv6: media\n%s", tp, dump(r))
 		}
+	}
+}
+
+// TestTLSPortWithoutTransport: a TLS listener on a port that does not mean
+// TLS by default (here an ephemeral one), given as plain host:port, is found
+// to speak TLS after UDP and TCP go unanswered, and is probed over TLS with
+// the reason in SIP-NO-RESPONSE.
+func TestTLSPortWithoutTransport(t *testing.T) {
+	s := startSim(t, sim.Config{PKI: simPKI, Encryption: matrix.Required, MTLS: sim.MTLSRequire, Transports: []string{sim.TLS}})
+	target, err := ParseTarget(s.TLSAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if target.Transport != UDP || target.Explicit {
+		t.Fatalf("precondition: %s parsed as %s explicit=%v", s.TLSAddr, target.Transport, target.Explicit)
+	}
+	cfg := simProbeConfig()
+	cfg.Timeout = time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res := ProbeEndpoint(ctx, target, cfg)
+	if res.Name != "tls://"+s.TLSAddr {
+		t.Fatalf("probed as %s", res.Name)
+	}
+	if res.Effective == nil || *res.Effective != matrix.Required {
+		t.Errorf("effective level %v, want required", res.Effective)
+	}
+	var note *report.Finding
+	for i, f := range res.Findings {
+		if f.Check == "SIP-NO-RESPONSE" {
+			if note != nil {
+				t.Errorf("SIP-NO-RESPONSE reported twice")
+			}
+			note = &res.Findings[i]
+		}
+	}
+	if note == nil || note.Severity != report.Info || !strings.Contains(note.Summary, "speaks TLS") ||
+		!strings.Contains(note.Detail, "udp: timeout") || !strings.Contains(note.Detail, "tls://"+s.TLSAddr) {
+		t.Fatalf("SIP-NO-RESPONSE = %+v", note)
+	}
+	var transports []string
+	for _, o := range res.Options {
+		transports = append(transports, o.Transport)
+	}
+	if strings.Join(transports, ",") != "udp,tcp,tls" {
+		t.Errorf("OPTIONS evidence over %v, want udp,tcp,tls", transports)
+	}
+
+	// A port that speaks neither SIP nor TLS is not retried.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { time.Sleep(2 * time.Second); c.Close() }()
+		}
+	}()
+	silent, _ := ParseTarget(ln.Addr().String())
+	cfg.MediaDuration = -1
+	cfg.Offers = []Offer{srtpcheck.OfferPlain}
+	res = ProbeEndpoint(ctx, silent, cfg)
+	if strings.HasPrefix(res.Name, "tls://") {
+		t.Errorf("a silent port was retried as TLS")
 	}
 }

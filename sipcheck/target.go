@@ -33,8 +33,9 @@ type Target struct {
 	Addrs     []netip.Addr `json:"addrs,omitempty"`    // resolved addresses; set by Resolve
 }
 
-// ParseTarget parses host:port, [v6]:port, host (port 5060), or a sip:/sips:
-// URI with an optional ;transport= parameter. It does not resolve names.
+// ParseTarget parses host:port, [v6]:port, host (port 5060), a sip:/sips:
+// URI with an optional ;transport= parameter, or the transport://host:port
+// form findings use (udp://, tcp://, tls://). It does not resolve names.
 func ParseTarget(s string) (Target, error) {
 	raw := s
 	s = strings.TrimSpace(s)
@@ -56,8 +57,12 @@ func ParseTarget(s string) (Target, error) {
 		t.Transport, t.Explicit = TLS, true
 	case strings.HasPrefix(lower, "sip:"):
 		s, isURI = s[4:], true
+	case strings.HasPrefix(lower, "udp://"), strings.HasPrefix(lower, "tcp://"), strings.HasPrefix(lower, "tls://"):
+		// The form findings name targets with, so a target can be pasted
+		// back from a report.
+		t.Transport, t.Explicit, s = lower[:3], true, s[6:]
 	case strings.Contains(lower, "://"):
-		return bad("unknown scheme (use host:port, sip:host:port;transport=tls or sips:host)")
+		return bad("unknown scheme (use host:port, tls://host:port, sip:host:port;transport=tls or sips:host)")
 	}
 	if isURI {
 		// Strip URI headers (?...) and split off parameters.

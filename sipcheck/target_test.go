@@ -31,6 +31,10 @@ func TestParseTarget(t *testing.T) {
 		{"sips:[2001:db8::2]:5071", "2001:db8::2", 5071, TLS, true, ""},
 		{"sip:[::1]:5062;transport=udp", "::1", 5062, UDP, true, ""},
 		{"sip:alice:secret@host?subject=x", "host", 5060, UDP, false, "alice"},
+		{"tls://med01.contoso.com:5070", "med01.contoso.com", 5070, TLS, true, ""},
+		{"TCP://[2001:db8::1]:5068", "2001:db8::1", 5068, TCP, true, ""},
+		{"udp://gw01", "gw01", 5060, UDP, true, ""},
+		{"tls://gw01", "gw01", 5061, TLS, true, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
