@@ -65,7 +65,23 @@ func FuzzReader(f *testing.F) {
 				}
 			}
 		}
-		_, _ = Inspect(context.Background(), bytes.NewReader(data), "fuzz", Options{})
+		// The streaming reader and the in-place walk over the same bytes
+		// (what a mapped file gets) see the same packets and damage.
+		// (InspectFile words a bad file header itself: only results compare.)
+		streamed, errS := Inspect(context.Background(), bytes.NewReader(data), "fuzz", Options{})
+		mapped, errM := inspectSequential(context.Background(), "fuzz", data, Options{})
+		if (streamed == nil) != (mapped == nil) {
+			t.Fatalf("only one read a capture header: streamed %v, mapped %v", errS, errM)
+		}
+		if streamed == nil {
+			return
+		}
+		if (errS == nil) != (errM == nil) || (errS != nil && errS.Error() != errM.Error()) {
+			t.Fatalf("errors differ: streamed %v, mapped %v", errS, errM)
+		}
+		if streamed.Stats != mapped.Stats {
+			t.Fatalf("stats differ: streamed %+v, mapped %+v", streamed.Stats, mapped.Stats)
+		}
 	})
 }
 
