@@ -40,7 +40,8 @@
 // where Config.Declared or Config.ExpectTLS says TLS), SRTP-NOT-SUPPORTED,
 // SRTP-NOT-REQUIRED, SRTP-WEAK-SUITE (the edge picks _32 though _80 was
 // offered), SRTP-MEDIA-AUTH-FAILED, SRTP-NO-MEDIA (including a peer that only
-// echoes our packets), SDES-OVER-CLEARTEXT, DTLS-FINGERPRINT-MISMATCH, the
+// echoes our packets), SDES-OVER-CLEARTEXT, SDP-ANSWER-MALFORMED (an
+// accepted answer whose SDP does not parse), DTLS-FINGERPRINT-MISMATCH, the
 // tlsprobe findings for TLS targets, and [matrix.Compare]'s UM-* findings
 // for the declared policy. Each check appears once per target, passing ones
 // included, with the offers behind it as evidence. [SharedAddress] decides

@@ -792,7 +792,7 @@ func (p *prober) answerFindings(t Target) {
 	}
 	lines := func(s []string) string { return strings.Join(s, "\n") }
 	if len(malformed) > 0 {
-		p.add(report.Newf("SIP-OPTIONS-STATUS", name, "malformed SDP in %d answer(s)", len(malformed)).WithSeverity(report.Warn).WithDetail("%s", lines(malformed)))
+		p.add(report.Newf("SDP-ANSWER-MALFORMED", name, "malformed SDP in %d answer(s)", len(malformed)).WithDetail("%s", lines(malformed)))
 	}
 	switch {
 	case len(weak) > 0:

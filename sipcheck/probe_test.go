@@ -205,7 +205,7 @@ func TestProbeHostileAnswer(t *testing.T) {
 	e := startEdge(t, "hostile", nil)
 	// TCP: sipgo will not send a UDP datagram this large.
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.tcp+";transport=tcp"), quick())
-	if findings(r)["SIP-OPTIONS-STATUS"] != "warn" {
+	if findings(r)["SDP-ANSWER-MALFORMED"] != "warn" {
 		t.Fatalf("malformed SDP not reported\n%s", dump(r))
 	}
 }
