@@ -19,6 +19,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/voipsec/voipsec/internal/suggest"
 	"github.com/voipsec/voipsec/matrix"
 )
 
@@ -229,7 +230,7 @@ func (l *loader) mapping(n *yaml.Node, path string, spec map[string]fieldFunc, r
 		f, known := spec[key]
 		if !known {
 			msg := fmt.Sprintf("unknown field %q (accepted: %s)", clip(key), strings.Join(keys(spec), ", "))
-			if s := suggest(key, keys(spec)); s != "" {
+			if s := closestName(key, keys(spec)); s != "" {
 				msg += "; did you mean " + s + "?"
 			}
 			l.errAt(k, fp, "%s", msg)
@@ -283,38 +284,10 @@ func keys(spec map[string]fieldFunc) []string {
 	return out
 }
 
-// suggest returns the accepted name closest to s, if it is close.
-func suggest(s string, accepted []string) string {
-	best, bestD := "", 3
-	for _, a := range accepted {
-		if d := editDistance(strings.ToLower(s), a); d < bestD {
-			best, bestD = a, d
-		}
-	}
+// closestName returns the accepted name closest to s, if it is close.
+func closestName(s string, accepted []string) string {
+	best, _ := suggest.Closest(s, accepted, 2)
 	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // scalar returns the text of a scalar node, reporting other kinds.

@@ -14,22 +14,16 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/voipsec/voipsec/internal/interop"
 	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/matrix"
 )
 
-// needBinary skips without the binary, unless VOIPSEC_INTEROP=1 makes a
-// missing binary a failure.
+// needBinary finds an interop peer: a skip without it, a failure under
+// VOIPSEC_INTEROP=1 (CI).
 func needBinary(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("VOIPSEC_INTEROP") == "1" {
-			t.Fatalf("VOIPSEC_INTEROP=1 but %s is not installed: %v", name, err)
-		}
-		t.Skipf("%s not installed (set VOIPSEC_INTEROP=1 to require it)", name)
-	}
-	return p
+	return interop.Binary(t, name)
 }
 
 // baresipModulePath finds the directory holding srtp.so.

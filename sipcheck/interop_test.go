@@ -5,29 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/voipsec/voipsec/internal/interop"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
 
-// needBinary finds an interop peer; without it the test skips, unless
-// VOIPSEC_INTEROP=1 (CI), where a missing peer is a failure.
+// needBinary finds an interop peer: a skip without it, a failure under
+// VOIPSEC_INTEROP=1 (CI).
 func needBinary(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("VOIPSEC_INTEROP") == "1" {
-			t.Fatalf("VOIPSEC_INTEROP=1 but %s is not installed: %v", name, err)
-		}
-		t.Skipf("%s not installed (set VOIPSEC_INTEROP=1 to make this a failure)", name)
-	}
-	return p
+	return interop.Binary(t, name)
 }
 
 // freePort returns a loopback port that was free a moment ago for both UDP

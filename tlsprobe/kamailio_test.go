@@ -15,27 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voipsec/voipsec/internal/interop"
 	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/report"
 )
 
-// interopBinary returns the path of an interop peer, skipping the test when
-// it is missing unless VOIPSEC_INTEROP=1, which makes that a failure.
+// interopBinary returns the path of an interop peer: a skip without it, a
+// failure under VOIPSEC_INTEROP=1 (CI).
 func interopBinary(t *testing.T, name string, paths ...string) string {
 	t.Helper()
-	for _, p := range paths {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if os.Getenv("VOIPSEC_INTEROP") == "1" {
-		t.Fatalf("%s not installed and VOIPSEC_INTEROP=1", name)
-	}
-	t.Skipf("%s not installed (set VOIPSEC_INTEROP=1 to require it)", name)
-	return ""
+	return interop.Binary(t, name, paths...)
 }
 
 func freePort(t *testing.T) int {

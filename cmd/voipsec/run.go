@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/voipsec/voipsec/internal/suggest"
 )
 
 // Exit statuses. Every command's help repeats this table.
@@ -163,36 +165,15 @@ func firstLine(s string) string {
 }
 
 func commandHint(name string) string {
-	best := ""
+	names := make([]string, 0, len(commands))
 	for n := range commands {
-		if strings.HasPrefix(n, name) || strings.HasPrefix(name, n) || levenshtein(n, name) <= 2 {
-			best = n
-		}
+		names = append(names, n)
 	}
-	if best != "" {
+	sort.Strings(names)
+	if best, ok := suggest.Closest(name, names, 2); ok {
 		return "did you mean 'voipsec " + best + "'?"
 	}
 	return "run 'voipsec help' for the commands"
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 var commandOrder = []string{"probe", "matrix", "inspect", "check", "simulate", "demo", "version"}
