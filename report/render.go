@@ -202,9 +202,14 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if !r.Generated.IsZero() {
 		doc.Generated = r.Generated.UTC().Format(time.RFC3339)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	// The bytes of json.Encoder with SetIndent("", "  "), indented in one
+	// pass (jsonindent.go).
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(appendIndentCompact(make([]byte, 0, len(b)+len(b)/2), append(b, '\n'), "", "  "))
+	return err
 }
 
 // JUnit XML, in the shape Jenkins, GitLab and junitparser read.

@@ -1,0 +1,78 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// randomJSONValue builds nested maps, slices, strings with quotes,
+// backslashes, HTML and non-ASCII characters, numbers, booleans and nulls,
+// including empty objects and arrays.
+func randomJSONValue(r *rand.Rand, depth int) any {
+	k := r.IntN(9)
+	if depth > 4 {
+		k = r.IntN(5)
+	}
+	switch k {
+	case 0:
+		return nil
+	case 1:
+		return r.IntN(2) == 0
+	case 2:
+		return r.NormFloat64() * 1e6
+	case 3, 4:
+		return randomJSONString(r)
+	case 5, 6:
+		m := map[string]any{}
+		for range r.IntN(5) {
+			m[randomJSONString(r)] = randomJSONValue(r, depth+1)
+		}
+		return m
+	default:
+		s := []any{}
+		for range r.IntN(5) {
+			s = append(s, randomJSONValue(r, depth+1))
+		}
+		return s
+	}
+}
+
+func randomJSONString(r *rand.Rand) string {
+	var b strings.Builder
+	for range r.IntN(12) {
+		b.WriteString([]string{"a", "\"", "\\", "<", ">", "&", "é", "\n", "\t", "{", "}", "[", "]", ",", ":", " ", "\u2028", "\x01"}[r.IntN(18)])
+	}
+	return b.String()
+}
+
+// TestAppendIndentCompactMatchesEncoder: the fast indenter gives the
+// Encoder's bytes for random documents and for a report.
+func TestAppendIndentCompactMatchesEncoder(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	docs := []any{
+		map[string]any{}, []any{}, "x", 1.5, nil,
+		jsonReport{Schema: SchemaVersion, Findings: []Finding{New("SIP-NO-RESPONSE", "a<b>&c", "summary \"quoted\"").WithDetail("x\\y")}},
+	}
+	for range 3000 {
+		docs = append(docs, randomJSONValue(r, 0))
+	}
+	for i, v := range docs {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := appendIndentCompact(nil, append(b, '\n'), "", "  ")
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("document %d:\ngot  %q\nwant %q", i, got, want.Bytes())
+		}
+	}
+}
