@@ -300,15 +300,12 @@ func (k FlowKey) String() string {
 	return k.Transport() + " " + k.Src.String() + " > " + k.Dst.String()
 }
 
-// same reports whether k and o are the same key, comparing words (the
-// generated struct equality calls memequal).
+// same reports whether k and o are the same key. Field by field, the
+// compiler compares the addresses as two words each and inlines it; the
+// generated struct equality calls memequal.
 func (k *FlowKey) same(o *FlowKey) bool {
-	le := binary.LittleEndian
-	return (le.Uint64(k.Src.Addr[:8])^le.Uint64(o.Src.Addr[:8]))|
-		(le.Uint64(k.Src.Addr[8:])^le.Uint64(o.Src.Addr[8:]))|
-		(le.Uint64(k.Dst.Addr[:8])^le.Uint64(o.Dst.Addr[:8]))|
-		(le.Uint64(k.Dst.Addr[8:])^le.Uint64(o.Dst.Addr[8:]))|
-		uint64(k.Src.Port^o.Src.Port)|uint64(k.Dst.Port^o.Dst.Port)|uint64(k.Proto^o.Proto) == 0
+	return k.Src.Addr == o.Src.Addr && k.Dst.Addr == o.Dst.Addr &&
+		k.Src.Port == o.Src.Port && k.Dst.Port == o.Dst.Port && k.Proto == o.Proto
 }
 
 // slot picks a flow-cache slot for one direction.
