@@ -94,7 +94,7 @@ func (o *probeOptions) Validate(args []string) error {
 	for _, a := range args {
 		t, err := sipcheck.ParseTarget(a)
 		if err != nil {
-			return withHint(err, "targets are host:port, [v6]:port, sip:host:port;transport=tcp|udp|tls or sips:host")
+			return withHint(err, "targets are host:port, [v6]:port, tls://host:port (also udp://, tcp://), sip:host:port;transport=tcp|udp|tls or sips:host")
 		}
 		o.targets = append(o.targets, t)
 	}
