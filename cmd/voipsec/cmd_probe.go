@@ -220,8 +220,10 @@ From the answers it derives the edge's effective encryption level (required,
 optional, rejected). --voip-security and --encryption state what the deployment
 declares; the difference is reported as UM-* findings.
 
-Targets: host:port, [v6]:port, sip:host:port;transport=udp|tcp|tls, sips:host.
-Without a transport, 5061, 5067 and 5070 mean TLS; other ports UDP (and TCP).
+Targets: host:port, [v6]:port, tls://host:port (udp://, tcp:// too: the form
+reports use), sip:host:port;transport=udp|tcp|tls, sips:host. Without a
+transport, 5061, 5067 and 5070 mean TLS; other ports UDP (and TCP), and a port
+that answers neither but speaks TLS is probed over TLS.
 
 Examples:
   voipsec probe med01.contoso.com:5061 --cert probe.pem --key probe.key --ca corp-ca.pem
