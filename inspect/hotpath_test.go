@@ -136,3 +136,24 @@ func TestHotFieldsShareALine(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainRTPKind: the inlined RTP test agrees with Demux for every first
+// and second byte and the lengths around the limits.
+func TestPlainRTPKind(t *testing.T) {
+	for b0 := range 256 {
+		for b1 := range 256 {
+			for _, n := range []int{0, 1, 2, 7, 8, 11, 12, 13, 172} {
+				p := make([]byte, n)
+				if n > 0 {
+					p[0] = byte(b0)
+				}
+				if n > 1 {
+					p[1] = byte(b1)
+				}
+				if plainRTPKind(p) != (Demux(p) == MediaRTP) {
+					t.Fatalf("bytes %d %d, length %d: plainRTPKind %v, Demux %v", b0, b1, n, plainRTPKind(p), Demux(p))
+				}
+			}
+		}
+	}
+}

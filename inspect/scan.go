@@ -280,7 +280,13 @@ func (s *scanner) packetData(link uint16, data []byte, origLen int) {
 	fl.bytes += int64(len(f.Payload))
 	switch key.Proto {
 	case protoUDP:
-		s.udp(fl, f.Payload)
+		if p := f.Payload; fl.role == roleMedia && fl.media != nil && plainRTPKind(p) {
+			// What udp, mediaPacket and Demux decide for RTP on an
+			// established media flow, without the two calls.
+			s.rtpPacket(fl, fl.media, p)
+		} else {
+			s.udp(fl, p)
+		}
 	case protoTCP:
 		if s.deferTCP {
 			s.deferSegment(fl, f)
@@ -288,6 +294,12 @@ func (s *scanner) packetData(link uint16, data []byte, origLen int) {
 		}
 		s.tcp(fl, f)
 	}
+}
+
+// plainRTPKind reports, for the common case and inlined, that Demux(p)
+// is MediaRTP: version 2 and a second byte outside RTCP's 192-223.
+func plainRTPKind(p []byte) bool {
+	return len(p) >= 12 && p[0]&0xc0 == 0x80 && (p[1] < 192 || p[1] > 223)
 }
 
 func (s *scanner) newFlow(key FlowKey) *flow {
