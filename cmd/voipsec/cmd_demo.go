@@ -175,6 +175,11 @@ temporary folder, runs 'voipsec check' against it and prints the report.
 No flags are needed and nothing leaves the machine. The output flags work as
 for 'check'. demo exits 0 once the report is printed (its deliberate
 failures are the point); use 'voipsec check' for CI.
+
+Examples:
+  voipsec demo
+  voipsec demo --format sarif -o demo.sarif     # what check's SARIF looks like
+  voipsec demo --keep=false                     # remove the plan folder afterwards
 `,
 		NoExit: true,
 		Flags: func(f *pflag.FlagSet) any {
