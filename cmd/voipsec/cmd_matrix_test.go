@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -189,5 +190,43 @@ func TestColorRules(t *testing.T) {
 				t.Errorf("colour = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestJSONErrors(t *testing.T) {
+	// A usage or operational error with --format json is also one JSON
+	// object on stdout.
+	out, errOut, code := runVoipsec(t, "matrix", "--format", "json", "--voip-security", "secure")
+	if code != 2 || !strings.Contains(errOut, "unknown VoIPSecurity") {
+		t.Fatalf("exit %d stderr %q", code, errOut)
+	}
+	var doc struct {
+		Schema, Command, Verdict, Error string
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, out)
+	}
+	if doc.Schema != "voipsec/v1" || doc.Command != "matrix" || doc.Verdict != "error" || !strings.Contains(doc.Error, `"secure"`) {
+		t.Errorf("error object %+v", doc)
+	}
+	// Text format: nothing on stdout.
+	if out, _, _ := runVoipsec(t, "matrix", "--voip-security", "secure"); out != "" {
+		t.Errorf("text-format error wrote to stdout: %q", out)
+	}
+	// A report going to a file: nothing on stdout either.
+	if out, _, _ := runVoipsec(t, "matrix", "--format", "json", "-o", t.TempDir()+"/r.json", "--voip-security", "secure"); out != "" {
+		t.Errorf("error with -o wrote to stdout: %q", out)
+	}
+}
+
+func TestIsTerminalSeesThroughCountingWriter(t *testing.T) {
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// /dev/null is a character device: what a terminal check sees for a tty.
+	if isTerminal(f) != isTerminal(&countingWriter{w: f}) {
+		t.Error("wrapping stdout changed the terminal check")
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/voipsec/voipsec/internal/suggest"
+	"github.com/voipsec/voipsec/report"
 )
 
 // Exit statuses. Every command's help repeats this table.
@@ -41,6 +43,9 @@ func newEnv() *env {
 }
 
 func isTerminal(w io.Writer) bool {
+	if cw, ok := w.(*countingWriter); ok {
+		w = cw.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
@@ -128,14 +133,68 @@ func run(ctx context.Context, args []string, e *env) int {
 		}
 		return fail(e, c.Name, err, "run 'voipsec help "+c.Name+"' for the flags")
 	}
+	// With --format json an error is also a JSON object on stdout, so a
+	// consumer parsing stdout gets one even when the run failed.
+	// Not when the command already wrote a report there (inspect reports
+	// what it read before a corrupt record), nor when the report goes to a
+	// file: stdout must stay one JSON document or none.
+	jsonOut := false
+	if f := fs.Lookup("format"); f != nil && strings.EqualFold(f.Value.String(), "json") {
+		jsonOut = true
+		if o := fs.Lookup("output"); o != nil && o.Value.String() != "" && o.Value.String() != "-" {
+			jsonOut = false
+		}
+	}
+	out := &countingWriter{w: e.Stdout}
+	e2 := *e
+	e2.Stdout = out
+	e = &e2
 	if c.Validate != nil {
 		if err := c.Validate(opts, fs.Args()); err != nil {
-			return fail(e, c.Name, err, "")
+			return failJSON(e, c.Name, err, jsonOut)
 		}
 	}
 	code, err := c.Run(ctx, e, opts, fs.Args())
 	if err != nil {
-		return fail(e, c.Name, err, "")
+		return failJSON(e, c.Name, err, jsonOut)
+	}
+	return code
+}
+
+// countingWriter counts what a command wrote to stdout.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// failJSON is fail, plus the error as a voipsec/v1 JSON object on stdout
+// when the command was asked for JSON.
+func failJSON(e *env, cmd string, err error, jsonOut bool) int {
+	code := fail(e, cmd, err, "")
+	if cw, ok := e.Stdout.(*countingWriter); ok && cw.n > 0 {
+		jsonOut = false
+	}
+	if jsonOut {
+		doc := struct {
+			Schema  string `json:"schema"`
+			Command string `json:"command"`
+			Verdict string `json:"verdict"`
+			Error   string `json:"error"`
+			Hint    string `json:"hint,omitempty"`
+		}{Schema: report.SchemaVersion, Command: cmd, Verdict: "error", Error: firstLine(err.Error())}
+		var ue *usageError
+		if errors.As(err, &ue) {
+			doc.Hint = ue.hint
+		}
+		enc := json.NewEncoder(e.Stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(doc)
 	}
 	return code
 }
