@@ -199,12 +199,21 @@ func (o *inspectOptions) startProgress(e *env, name string, p *inspect.Progress)
 	return func() { close(done); <-finished }
 }
 
+// plural writes "1 call", "2 calls".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // writeStreamTables writes the per-stream table and the TLS sessions of
 // each capture.
 func writeStreamTables(w io.Writer, results []*inspect.Result) {
 	for _, r := range results {
-		fmt.Fprintf(w, "\n%s (%s): %d packets, %d bytes, %d calls, %d media streams, %d TLS sessions",
-			r.File, r.Format, r.Stats.Packets, r.Stats.Bytes, len(r.Calls), len(r.Streams), len(r.TLS))
+		fmt.Fprintf(w, "\n%s (%s): %s, %s, %s, %s, %s",
+			r.File, r.Format, plural(int(r.Stats.Packets), "packet"), plural(int(r.Stats.Bytes), "byte"),
+			plural(len(r.Calls), "call"), plural(len(r.Streams), "media stream"), plural(len(r.TLS), "TLS session"))
 		if r.Stats.Fragments > 0 || r.TCPGaps > 0 || r.TCPOutOfOrder > 0 || r.Stats.Malformed > 0 {
 			fmt.Fprintf(w, "; %d IP fragments (not reassembled), %d TCP gaps, %d TCP segments out of order, %d malformed",
 				r.Stats.Fragments, r.TCPGaps, r.TCPOutOfOrder, r.Stats.Malformed)
