@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
-	"sort"
 	"strings"
 	"time"
 
@@ -389,23 +388,5 @@ func (p *Plan) Components() []string {
 // severity first, then check ID. Targets the plan does not know go last,
 // in first-seen order.
 func (p *Plan) Sort(fs []report.Finding) {
-	rank := map[string]int{}
-	for i, c := range p.Components() {
-		rank[c] = i
-	}
-	for _, f := range fs {
-		if _, ok := rank[f.Target]; !ok {
-			rank[f.Target] = len(rank)
-		}
-	}
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if rank[a.Target] != rank[b.Target] {
-			return rank[a.Target] < rank[b.Target]
-		}
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		return a.Check < b.Check
-	})
+	report.SortTargets(fs, p.Components())
 }

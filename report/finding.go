@@ -149,8 +149,17 @@ func ExitCode(findings []Finding, failOn Severity) int {
 
 // Sort orders findings stably by target (in first-seen order), then by
 // severity (worst first), then by check ID.
-func Sort(findings []Finding) {
-	order := map[string]int{}
+func Sort(findings []Finding) { SortTargets(findings, nil) }
+
+// SortTargets is [Sort] with the targets in targets coming first, in that
+// order, and the others after them in first-seen order.
+func SortTargets(findings []Finding, targets []string) {
+	order := make(map[string]int, len(targets))
+	for _, t := range targets {
+		if _, ok := order[t]; !ok {
+			order[t] = len(order)
+		}
+	}
 	for _, f := range findings {
 		if _, ok := order[f.Target]; !ok {
 			order[f.Target] = len(order)

@@ -326,3 +326,20 @@ print(json.dumps(out))
 		}
 	}
 }
+
+func TestSortTargets(t *testing.T) {
+	fs := []Finding{
+		{Target: "b", Check: "Y", Severity: Pass},
+		{Target: "c", Check: "Z", Severity: Warn},
+		{Target: "b", Check: "X", Severity: Fail},
+		{Target: "a", Check: "W", Severity: Info},
+	}
+	SortTargets(fs, []string{"a", "c"})
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Target+f.Check)
+	}
+	if strings.Join(got, " ") != "aW cZ bX bY" {
+		t.Errorf("SortTargets = %v", got)
+	}
+}
