@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/voipsec/voipsec/inspect"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sipcheck"
-	"github.com/voipsec/voipsec/tlsprobe"
 )
 
 // DefaultConcurrency is how many endpoints [Live] probes at once.
@@ -28,11 +28,9 @@ type LiveOptions struct {
 	// Concurrency bounds how many endpoints are probed at once; 0 means
 	// [DefaultConcurrency].
 	Concurrency int
-	// Probe runs one endpoint probe; nil means [sipcheck.ProbeEndpoint].
+	// Probe runs one endpoint probe; nil means [sipcheck.ProbeEndpoint],
+	// which runs the TLS checks (tlsprobe) of TLS endpoints itself.
 	Probe func(ctx context.Context, t sipcheck.Target, cfg sipcheck.Config) *sipcheck.Result
-	// TLSProbe runs the TLS and mutual-TLS probe of a TLS endpoint when
-	// Probe returned no TLS result; nil means [tlsprobe.Probe].
-	TLSProbe func(ctx context.Context, addr string, cfg tlsprobe.Config) *tlsprobe.Result
 }
 
 // EndpointResult is the live probe of one plan endpoint.
@@ -151,24 +149,6 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 	}
 	mtls := p.mtlsExpected(e, d)
 	findings := res.AllFindings()
-	if e.Transport == TLS && tlsOf(res) == nil {
-		// The SIP probe ran without its TLS checks: run them here.
-		tp := o.TLSProbe
-		if tp == nil {
-			tp = tlsprobe.Probe
-		}
-		if tr := tp(ctx, e.HostPort(), tlsprobe.Config{
-			ServerName:           cfg.ServerName,
-			ClientCert:           cfg.ClientCert,
-			RootCAs:              cfg.RootCAs,
-			Timeout:              o.Timeout,
-			Enumerate:            cfg.Enumerate,
-			RequireClientAuthEKU: e.Role != RoleGateway,
-		}); tr != nil {
-			res.TLS = tr
-			findings = append(findings, tr.Findings...)
-		}
-	}
 	seen := map[string]bool{}
 	for _, f := range findings {
 		seen[f.Check] = true
@@ -247,7 +227,7 @@ func (p *Plan) certPath(e Endpoint) string {
 func (p *Plan) expectations(e Endpoint, res *sipcheck.Result, mtls bool, seen map[string]bool) []report.Finding {
 	var out []report.Finding
 	target := e.Target()
-	tr := tlsOf(res)
+	tr := res.TLS
 	// Mutual TLS required, when the TLS probe did not already judge it.
 	if mtls && e.Transport == TLS && !seen["MTLS-NOT-REQUIRED"] {
 		path := e.path + ".transport"
@@ -280,7 +260,7 @@ func (p *Plan) expectations(e Endpoint, res *sipcheck.Result, mtls bool, seen ma
 			below = append(below, tr.Handshake.Version)
 		}
 		path := e.path + ".expect.min_tls"
-		want := tlsprobeName(minV)
+		want := inspect.TLSVersionName(minV)
 		if len(below) > 0 {
 			sort.Strings(below)
 			out = append(out, p.at(report.Newf("TLS-VERSION-WEAK", target, "the plan requires %s or later, the edge accepts %s", want, strings.Join(below, ", ")).
@@ -332,15 +312,6 @@ func (p *Plan) expectations(e Endpoint, res *sipcheck.Result, mtls bool, seen ma
 	return out
 }
 
-func tlsprobeName(v uint16) string {
-	for k, id := range tlsVersions {
-		if id == v {
-			return "TLS " + k
-		}
-	}
-	return fmt.Sprintf("0x%04X", v)
-}
-
 // liveEdgeChecks compares each Mediation Server's two edges by the
 // addresses they resolved to, when the plan names them by host name (the
 // static check already compared IP literals).
@@ -365,10 +336,4 @@ func (p *Plan) liveEdgeChecks(results []EndpointResult) []report.Finding {
 		out = append(out, p.at(f, m.External.path+".address"))
 	}
 	return out
-}
-
-// tlsOf returns the TLS probe result a SIP probe carries, if any.
-func tlsOf(res *sipcheck.Result) *tlsprobe.Result {
-	tr, _ := any(res.TLS).(*tlsprobe.Result)
-	return tr
 }

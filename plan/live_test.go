@@ -70,8 +70,7 @@ func TestLivePlacesFindings(t *testing.T) {
 		}
 		return res
 	}
-	noTLS := func(context.Context, string, tlsprobe.Config) *tlsprobe.Result { return nil }
-	fs, results := Live(context.Background(), p, LiveOptions{Probe: probe, TLSProbe: noTLS, Concurrency: 2})
+	fs, results := Live(context.Background(), p, LiveOptions{Probe: probe, Concurrency: 2})
 	if calls.Load() != 4 || len(results) != 4 {
 		t.Fatalf("%d probes, %d results", calls.Load(), len(results))
 	}
