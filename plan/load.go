@@ -497,9 +497,16 @@ func (l *loader) file(n *yaml.Node, path string) (string, []byte, bool) {
 }
 
 func (l *loader) certFile(n *yaml.Node, path string) *CertFile {
+	cf, _ := l.certFileData(n, path)
+	return cf
+}
+
+// certFileData is certFile that also returns the PEM it read, for a key
+// pair loaded from the same bytes the certificates were checked in.
+func (l *loader) certFileData(n *yaml.Node, path string) (*CertFile, []byte) {
 	p, data, ok := l.file(n, path)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	cf := &CertFile{Path: p}
 	for rest := data; len(rest) > 0; {
@@ -514,15 +521,15 @@ func (l *loader) certFile(n *yaml.Node, path string) *CertFile {
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
 			l.errAtCause(n, path, err, "%s: certificate %d: %v", p, len(cf.Certs)+1, err)
-			return nil
+			return nil, nil
 		}
 		cf.Certs = append(cf.Certs, c)
 	}
 	if len(cf.Certs) == 0 {
 		l.errAt(n, path, "%s: no PEM certificate in the file", p)
-		return nil
+		return nil, nil
 	}
-	return cf
+	return cf, data
 }
 
 // top is the plan's root mapping.
@@ -583,13 +590,8 @@ func (l *loader) trust(n *yaml.Node, path string) {
 	var certPEM, keyPEM []byte
 	var keyNode *yaml.Node
 	seen, ok := l.mapping(n, path, map[string]fieldFunc{
-		"ca": func(v *yaml.Node, fp string) { t.CA = l.certFile(v, fp) },
-		"client_certificate": func(v *yaml.Node, fp string) {
-			t.ClientCert = l.certFile(v, fp)
-			if t.ClientCert != nil {
-				_, certPEM, _ = l.fileQuiet(t.ClientCert.Path)
-			}
-		},
+		"ca":                 func(v *yaml.Node, fp string) { t.CA = l.certFile(v, fp) },
+		"client_certificate": func(v *yaml.Node, fp string) { t.ClientCert, certPEM = l.certFileData(v, fp) },
 		"client_key": func(v *yaml.Node, fp string) {
 			keyNode = v
 			if p, data, ok := l.file(v, fp); ok {
@@ -616,12 +618,6 @@ func (l *loader) trust(n *yaml.Node, path string) {
 		}
 		t.KeyPair = &kp
 	}
-}
-
-// fileQuiet re-reads a file already checked by file.
-func (l *loader) fileQuiet(p string) (string, []byte, bool) {
-	data, err := readLimited(p)
-	return p, data, err == nil
 }
 
 func (l *loader) policy(n *yaml.Node, path string) {
