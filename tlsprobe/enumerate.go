@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -149,11 +148,7 @@ func (p *prober) rawHello(ctx context.Context, v uint16, suites []uint16, key []
 	}
 	defer done()
 	defer conn.Close()
-	sn := p.serverName
-	if net.ParseIP(sn) != nil {
-		sn = ""
-	}
-	if _, err := conn.Write(appendClientHello(nil, v, suites, sn, key)); err != nil {
+	if _, err := conn.Write(appendClientHello(nil, v, suites, p.sni(), key)); err != nil {
 		return 0, fmt.Errorf("write ClientHello: %w", err)
 	}
 	return readServerHello(conn, v, suites, flight)

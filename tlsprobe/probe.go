@@ -258,6 +258,15 @@ func (p *prober) dial(ctx context.Context) (net.Conn, context.CancelFunc, error)
 	return conn, func() { stop(); cancel() }, nil
 }
 
+// sni is the server_name extension's value: the server name, or nothing
+// for an IP literal (RFC 6066 §3).
+func (p *prober) sni() string {
+	if net.ParseIP(p.serverName) != nil {
+		return ""
+	}
+	return p.serverName
+}
+
 // handshake runs a crypto/tls handshake, offering the client certificate
 // when withClient is set, and for TLS 1.3 (and for SIP) exchanges an
 // OPTIONS to learn whether the server kept the connection.
@@ -270,7 +279,7 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 	}
 	defer done()
 	conf := &tls.Config{
-		ServerName:         p.serverName,
+		ServerName:         p.sni(),
 		InsecureSkipVerify: true, // verified by analyzeChain, which records every reason
 		MinVersion:         tls.VersionTLS10,
 		CipherSuites:       clientSuites,
@@ -286,9 +295,6 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 			}
 			return &tls.Certificate{}, nil
 		},
-	}
-	if net.ParseIP(p.serverName) != nil {
-		conf.ServerName = "" // no SNI for IP literals (RFC 6066 §3)
 	}
 	conn := tls.Client(raw, conf)
 	if err := conn.HandshakeContext(ctx); err != nil {
