@@ -95,6 +95,22 @@ func (r *Reader) findBoundary(data []byte, from int, firstSec uint32) int {
 	return -1
 }
 
+// firstPacket returns the offset of the first packet record of the capture
+// head was opened on. For pcapng it reads the section and interface blocks
+// before it, so that every range starts with head's interface table and none
+// of them reads those blocks again (a range that does is scanned twice).
+func (r *Reader) firstPacket() (int, bool) {
+	if !r.ng {
+		return int(r.Offset()), true
+	}
+	p, err := r.Next()
+	if err != nil {
+		return 0, false
+	}
+	r.ifaces = r.ifaces[:len(r.ifaces):len(r.ifaces)]
+	return int(p.Offset), true
+}
+
 // rangeReader returns a reader over data[from:to] that continues the
 // header state of r.
 func (r *Reader) rangeReader(data []byte, from, to int) *Reader {
@@ -109,22 +125,13 @@ func inspectChunks(ctx context.Context, path string, data []byte, opts Options, 
 	if err != nil {
 		return nil, err
 	}
-	// Find the first packet: the pcapng section and interface blocks
-	// before it are read by head and handed to every range.
-	start := int(head.Offset())
+	start, ok := head.firstPacket()
+	if !ok {
+		// Too short or broken before any packet: scan sequentially.
+		return inspectSequential(ctx, path, data, opts)
+	}
 	var firstSec uint32
-	if head.ng {
-		for {
-			off := head.Offset()
-			if _, err := head.Next(); err != nil {
-				// Too short or broken before any packet: scan sequentially.
-				return inspectSequential(ctx, path, data, opts)
-			}
-			start = int(off)
-			break
-		}
-		head.ifaces = head.ifaces[:len(head.ifaces):len(head.ifaces)]
-	} else if len(data) >= start+16 {
+	if !head.ng && len(data) >= start+16 {
 		firstSec = head.u32(data[start:])
 	}
 	bounds := []int{start}
