@@ -274,24 +274,44 @@ func (m *Media) addProblem(line int, attr string, err error) {
 	if len(m.Problems) >= maxProblems {
 		return
 	}
+	attr = redactInline(attr)
 	if len(attr) > 120 {
 		attr = attr[:120] + "…"
 	}
-	m.Problems = append(m.Problems, &AttrError{Line: line, Attr: redactInline(attr), Err: err})
+	m.Problems = append(m.Problems, &AttrError{Line: line, Attr: attr, Err: err})
 }
 
-// redactInline hides inline keys in evidence.
+// redactInline hides inline keys in evidence: every key-param (several may
+// follow ";"), with the method in any case, as parseCrypto accepts it.
 func redactInline(s string) string {
-	i := strings.Index(s, "inline:")
-	if i < 0 {
-		return s
+	const method = "inline:"
+	var b strings.Builder
+	for {
+		i := indexFoldASCII(s, method)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := i + len(method)
+		k := j
+		for k < len(s) && s[k] != '|' && s[k] != ' ' && s[k] != ';' {
+			k++
+		}
+		b.WriteString(s[:j] + "<redacted>")
+		s = s[k:]
 	}
-	j := i + len("inline:")
-	k := j
-	for k < len(s) && s[k] != '|' && s[k] != ' ' && s[k] != ';' {
-		k++
+}
+
+// indexFoldASCII is strings.Index ignoring ASCII case. Unlike an Index on
+// strings.ToLower(s), its result indexes s itself: ToLower can change the
+// byte length of non-ASCII text.
+func indexFoldASCII(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
 	}
-	return s[:j] + "<redacted>" + s[k:]
+	return -1
 }
 
 func (m *Media) parseAttr(lineNo int, name, v, raw string) {

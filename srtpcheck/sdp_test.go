@@ -88,6 +88,12 @@ func TestParseAttributeProblems(t *testing.T) {
 		{"bad tag", "a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:" + key, errBadAttr},
 		{"missing key", "a=crypto:2 AES_CM_128_HMAC_SHA1_80", errBadAttr},
 		{"bad fingerprint", "a=fingerprint:sha-256 ZZ:YY", errBadFP},
+		// The method is matched case-insensitively, so must the redaction be.
+		{"upper-case method, bad lifetime", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 INLINE:" + key + "|2^x", errBadKey},
+		// A second key-param (RFC 4568 §9.1 ";") holds a key too.
+		{"second key-param", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:AAEC;inline:" + key, errBadKey},
+		// Text whose lower case is longer than itself must not shift the redaction.
+		{"non-ASCII before the key", "a=crypto:2 AES_CM_128_HMAC_SHA1_80 İİİİ inline:AAEC;inline:" + key, errBadKey},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
