@@ -301,7 +301,7 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w: %w", ctx.Err(), err)
 		}
-		a.err = fmt.Errorf("TLS handshake: %w", err)
+		a.err = fmt.Errorf("TLS handshake with %s: %w", p.addr, err)
 		_ = raw.Close()
 		// An alert is a verdict on client authentication only when the
 		// server asked for a certificate; otherwise it is about something

@@ -362,6 +362,9 @@ func TestBrokenServers(t *testing.T) {
 			if res.Status != c.status {
 				t.Errorf("status %q, want %q (%s)", res.Status, c.status, res.Error)
 			}
+			if !strings.Contains(res.Error, c.addr) {
+				t.Errorf("error %q does not name the target %s", res.Error, c.addr)
+			}
 			if got := problems(res); !slices.Equal(got, []string{"TLS-HANDSHAKE-FAILED"}) || !strings.Contains(res.Findings[0].Detail, c.detail) {
 				t.Errorf("findings %v, want TLS-HANDSHAKE-FAILED with %q", got, c.detail)
 				dump(t, res)
