@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voipsec/voipsec/internal/interop"
 	"github.com/voipsec/voipsec/report"
 )
 
@@ -23,14 +24,9 @@ func TestInteropLiveBaresipCall(t *testing.T) {
 		t.Skip("short mode")
 	}
 	for _, bin := range []string{"baresip", "dumpcap", "openssl", "python3", "editcap"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("VOIPSEC_INTEROP") == "1" {
-				t.Fatalf("VOIPSEC_INTEROP=1 but %s is missing", bin)
-			}
-			t.Skipf("%s not installed", bin)
-		}
+		interop.Binary(t, bin)
 	}
-	if os.Geteuid() != 0 && os.Getenv("VOIPSEC_INTEROP") != "1" {
+	if os.Geteuid() != 0 && !interop.Required() {
 		t.Skip("capturing on lo needs root")
 	}
 	out := t.TempDir()
