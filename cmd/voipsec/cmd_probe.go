@@ -275,7 +275,10 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		fmt.Fprintf(e.Stderr, "voipsec probe: warning: --timeout %s reached; unfinished targets are reported as such\n", o.Timeout)
 	}
-	return o.emit(e, r, results)
+	return o.out.emitText(e, r, func(w io.Writer, to report.TextOptions) error {
+		writeVerdicts(w, results, o.out.failOn)
+		return report.WriteText(w, r, to)
+	})
 }
 
 // probeAll runs a fixed pool of jobs workers over the targets; results keep
@@ -300,36 +303,6 @@ func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Confi
 	close(next)
 	wg.Wait()
 	return results
-}
-
-// emit writes the text report with a verdict per target ahead of the
-// findings; other formats go through the shared renderer.
-func (o *probeOptions) emit(e *env, r *report.Report, results []*sipcheck.Result) (int, error) {
-	if o.out.format != report.FormatText {
-		return o.out.emit(e, r)
-	}
-	w := e.Stdout
-	var file *os.File
-	if o.out.Output != "" && o.out.Output != "-" {
-		f, err := os.Create(o.out.Output)
-		if err != nil {
-			return exitError, fmt.Errorf("--output: %w", err)
-		}
-		file, w = f, f
-	}
-	r.FailOn, r.Version = o.out.failOn, version()
-	color := !o.out.NoColor && e.Getenv("NO_COLOR") == "" && file == nil && e.IsTerminal(e.Stdout)
-	writeVerdicts(w, results, o.out.failOn)
-	err := report.WriteText(w, r, report.TextOptions{Color: color})
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return exitError, fmt.Errorf("write report: %w", err)
-	}
-	return report.ExitCode(r.Findings, o.out.failOn), nil
 }
 
 // writeVerdicts is the first thing a person reads: one line per target.

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -288,5 +289,55 @@ func TestProbeOverallTimeout(t *testing.T) {
 	}
 	if code != exitFindings || !strings.Contains(errOut, "--timeout 1s reached") {
 		t.Fatalf("exit %d stderr %q", code, errOut)
+	}
+}
+
+// TestProbeTextColour: on a terminal the text report is the verdict table
+// per target, then the findings table painted; NO_COLOR, --no-color and -o
+// leave it plain.
+func TestProbeTextColour(t *testing.T) {
+	t.Parallel()
+	probe := func(getenv func(string) string, args ...string) string {
+		var out, errb bytes.Buffer
+		e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv,
+			IsTerminal: func(w io.Writer) bool {
+				if cw, ok := w.(*countingWriter); ok { // run wraps stdout
+					w = cw.w
+				}
+				return w == &out
+			}}
+		args = append([]string{"probe", "--step-timeout", "300ms", "sip:127.0.0.1:1;transport=tcp"}, args...)
+		if code := run(context.Background(), args, e); code != exitFindings {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out.String(), errb.String())
+		}
+		return out.String()
+	}
+	none := func(string) string { return "" }
+	out := probe(none)
+	verdicts, findings := strings.Index(out, "TARGET"), strings.Index(out, "voipsec probe: ")
+	if verdicts < 0 || findings < verdicts {
+		t.Fatalf("want the verdict table ahead of the findings:\n%s", out)
+	}
+	if !strings.Contains(out, "\x1b[31;1mFAIL") {
+		t.Fatalf("no colour on a terminal:\n%q", out)
+	}
+	noColor := func(k string) string {
+		if k == "NO_COLOR" {
+			return "1"
+		}
+		return ""
+	}
+	file := t.TempDir() + "/probe.txt"
+	for name, got := range map[string]string{"NO_COLOR": probe(noColor), "--no-color": probe(none, "--no-color")} {
+		if strings.Contains(got, "\x1b[") || !strings.Contains(got, "TARGET") {
+			t.Errorf("%s: want plain text with the verdict table:\n%q", name, got)
+		}
+	}
+	if out := probe(none, "-o", file); out != "" {
+		t.Errorf("-o: stdout %q", out)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil || strings.Contains(string(b), "\x1b[") || !strings.Contains(string(b), "TARGET") {
+		t.Fatalf("-o: want a plain report with the verdict table (%v):\n%q", err, b)
 	}
 }

@@ -56,6 +56,17 @@ func (o *outputOptions) Validate() error {
 // emit renders r and returns the findings exit status. A command whose text
 // view is not a findings table passes its own text writer.
 func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) (int, error) {
+	var tw func(io.Writer, report.TextOptions) error
+	if len(text) > 0 {
+		tw = func(w io.Writer, _ report.TextOptions) error { text[0](w); return nil }
+	}
+	return o.emitText(e, r, tw)
+}
+
+// emitText is emit for a command whose text view wraps the findings table
+// (probe: a verdict per target ahead of it): text, when not nil, writes the
+// text format with the shared colour decision.
+func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, report.TextOptions) error) (int, error) {
 	r.FailOn = o.failOn
 	r.Version = version()
 	if r.Generated.IsZero() && o.format == report.FormatJSON {
@@ -73,8 +84,8 @@ func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) 
 	}
 	color := o.format == report.FormatText && !o.NoColor && e.Getenv("NO_COLOR") == "" && file == nil && e.IsTerminal(e.Stdout)
 	var err error
-	if len(text) > 0 && o.format == report.FormatText {
-		text[0](w)
+	if text != nil && o.format == report.FormatText {
+		err = text(w, report.TextOptions{Color: color})
 	} else {
 		err = writeReport(w, o.format, r, report.TextOptions{Color: color})
 	}
