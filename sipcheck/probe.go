@@ -271,9 +271,6 @@ type prober struct {
 	cfg *Config
 	res *Result
 	mu  sync.Mutex
-	// needCert is set when the TLS edge refuses clients without a
-	// certificate and none was configured: SIP cannot be probed.
-	needCert bool
 }
 
 func (p *prober) add(f report.Finding) {
@@ -302,7 +299,9 @@ func (p *prober) run(ctx context.Context) {
 	var tlsConf *tls.Config
 	if t.IsTLS() {
 		tlsConf = p.probeTLS(ctx, t)
-		if p.needCert {
+		// An edge that refuses clients without a certificate, and none
+		// configured: SIP cannot be probed.
+		if m := res.Observation.MTLSRequired; m != nil && *m && cfg.ClientCert == nil {
 			res.Status = StatusTLSError
 			res.Error = "the edge requires a client certificate; pass --cert and --key to probe SIP and media"
 			p.add(report.New("SIP-NO-RESPONSE", name, "SIP and media not probed: the edge requires a client certificate").
@@ -511,7 +510,6 @@ func (p *prober) probeTLS(ctx context.Context, t Target) *tls.Config {
 		if m.AcceptedWithoutClientCert != nil {
 			required := !*m.AcceptedWithoutClientCert
 			o.MTLSRequired = &required
-			p.needCert = required && p.cfg.ClientCert == nil
 		}
 	}
 	return conf
