@@ -54,7 +54,13 @@ func TestAnswerMatrix(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				neg, err := Answer(off.SDP, AnswerConfig{Policy: pol, Addr: calleeAddr})
+				acfg := AnswerConfig{Policy: pol, Addr: calleeAddr}
+				if kind == OfferSDES32 {
+					// The offer carries _32 then _80; an answerer that can only
+					// do _32 must pick tag 1, and media then runs on _32.
+					acfg.Suites = []Suite{AES128CMHMACSHA1_32}
+				}
+				neg, err := Answer(off.SDP, acfg)
 				if w.refuse {
 					if !errors.Is(err, ErrIncompatible) {
 						t.Fatalf("want ErrIncompatible, got %v", err)
@@ -138,6 +144,25 @@ func exchange(t *testing.T, callerConn, calleeConn net.PacketConn, off *Offer, a
 		callerKeys, calleeKeys = &cs.Keys, &ss.Keys
 		callerMedia, calleeMedia = cs.MediaConn(), ss.MediaConn()
 	}
+	// Media runs until each side has received minPackets from the other
+	// (or the 5 s bound), not for a fixed window: on a loaded machine a
+	// 300 ms window can pass with fewer ticks of the 20 ms sender than the
+	// counts asserted below.
+	const minPackets = 5
+	var callerMeter, calleeMeter Meter
+	bye := make(chan struct{})
+	go func() {
+		defer close(bye)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for callerMeter.Counters().Received < minPackets || calleeMeter.Counters().Received < minPackets {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	var cc, sc Counters
 	var cerr, serr error
@@ -145,19 +170,22 @@ func exchange(t *testing.T, callerConn, calleeConn net.PacketConn, off *Offer, a
 	go func() {
 		defer wg.Done()
 		cc, cerr = RunMedia(ctx, MediaConfig{Conn: callerMedia, Remote: net.UDPAddrFromAddrPort(an.Remote),
-			Keys: callerKeys, PayloadType: an.PayloadType, Duration: 300 * time.Millisecond, Linger: 150 * time.Millisecond})
+			Keys: callerKeys, PayloadType: an.PayloadType, Duration: 5 * time.Second, Linger: 150 * time.Millisecond,
+			UntilBye: bye, Meter: &callerMeter})
 	}()
 	go func() {
 		defer wg.Done()
 		sc, serr = RunMedia(ctx, MediaConfig{Conn: calleeMedia, Remote: net.UDPAddrFromAddrPort(neg.Remote),
-			Keys: calleeKeys, PayloadType: neg.PayloadType, Duration: 300 * time.Millisecond, Linger: 150 * time.Millisecond})
+			Keys: calleeKeys, PayloadType: neg.PayloadType, Duration: 5 * time.Second, Linger: 150 * time.Millisecond,
+			UntilBye: bye, Meter: &calleeMeter})
 	}()
 	wg.Wait()
+	<-bye
 	if cerr != nil || serr != nil {
 		t.Fatalf("media: %v %v", cerr, serr)
 	}
 	for name, c := range map[string]Counters{"caller": cc, "callee": sc} {
-		if c.Sent < 5 || c.Received < 5 || c.Failed != 0 || c.Echoed != 0 {
+		if c.Sent < minPackets || c.Received < minPackets || c.Failed != 0 || c.Echoed != 0 {
 			t.Errorf("%s counters %+v", name, c)
 		}
 		if secure && c.Authenticated != c.Received {
@@ -189,18 +217,31 @@ func TestWrongKeyFails(t *testing.T) {
 	bad := neg.Keys
 	wrong, _ := NewCrypto(1, AES128CMHMACSHA1_80, 1)
 	bad.SendKey = wrong.Key
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Both sides run until the receiver has seen five packets (bounded by
+	// 3 s), not for fixed windows that a loaded machine can let pass
+	// before the first send.
+	var meter Meter
+	bye := make(chan struct{})
+	go func() {
+		defer close(bye)
+		for meter.Counters().Received < 5 && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
 	var wg sync.WaitGroup
 	var cc Counters
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		cc, _ = RunMedia(ctx, MediaConfig{Conn: callerConn, Remote: net.UDPAddrFromAddrPort(an.Remote), Keys: &an.Keys,
-			Duration: 300 * time.Millisecond, NoSend: true})
+			Duration: 3 * time.Second, NoSend: true, UntilBye: bye, Meter: &meter})
 	}()
 	_, err = RunMedia(ctx, MediaConfig{Conn: calleeConn, Remote: net.UDPAddrFromAddrPort(neg.Remote), Keys: &bad,
-		Duration: 200 * time.Millisecond, Linger: 10 * time.Millisecond})
+		Duration: 3 * time.Second, Linger: 10 * time.Millisecond, UntilBye: bye})
 	wg.Wait()
+	<-bye
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +269,19 @@ func TestEchoDetected(t *testing.T) {
 	}()
 	c, _ := NewCrypto(1, AES128CMHMACSHA1_80, 1)
 	keys := &Keys{Suite: c.Suite, SendKey: c.Key, SendSalt: c.Salt, SendMKI: c.MKIBytes(), RecvKey: c.Key, RecvSalt: c.Salt, RecvMKI: c.MKIBytes()}
-	got, err := RunMedia(ctx, MediaConfig{Conn: conn, Remote: net.UDPAddrFromAddrPort(reflAddr), Keys: keys, Duration: 200 * time.Millisecond})
+	// Send until three echoes are back (bounded by 3 s), not for a fixed
+	// window that a loaded machine may fill with fewer sends.
+	var meter Meter
+	bye := make(chan struct{})
+	go func() {
+		defer close(bye)
+		for meter.Counters().Echoed < 3 && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	got, err := RunMedia(ctx, MediaConfig{Conn: conn, Remote: net.UDPAddrFromAddrPort(reflAddr), Keys: keys,
+		Duration: 3 * time.Second, UntilBye: bye, Meter: &meter})
+	<-bye
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,3 +329,32 @@ func TestDTLSFingerprintMismatch(t *testing.T) {
 }
 
 func mustAP(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+// TestSDES32OfferTeamsOrder: the sdes-32 offer carries _32 (tag 1) then _80
+// (tag 2), so a default answerer picks _80 and only a weak or _32-only one
+// picks _32 (what SRTP-WEAK-SUITE reports).
+func TestSDES32OfferTeamsOrder(t *testing.T) {
+	off, err := NewOffer(OfferConfig{Kind: OfferSDES32, Addr: mustAP("127.0.0.1:4000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(off.Crypto) != 2 || off.Crypto[0].Tag != 1 || off.Crypto[0].Suite != AES128CMHMACSHA1_32 ||
+		off.Crypto[1].Tag != 2 || off.Crypto[1].Suite != AES128CMHMACSHA1_80 {
+		t.Fatalf("crypto lines %+v", off.Crypto)
+	}
+	sess, err := Parse(off.SDP)
+	if err != nil || len(sess.Audio().Crypto) != 2 {
+		t.Fatalf("offer SDP does not carry both lines: %v\n%s", err, off.SDP)
+	}
+	neg, err := Answer(off.SDP, AnswerConfig{Policy: matrix.Required, Addr: mustAP("127.0.0.1:5000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	an, err := AnalyzeAnswer(off, neg.SDP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if an.Suite != AES128CMHMACSHA1_80 || an.Chosen.Tag != 2 {
+		t.Errorf("default answerer chose %v tag %d, want AES_CM_128_HMAC_SHA1_80 tag 2", an.Suite, an.Chosen.Tag)
+	}
+}
