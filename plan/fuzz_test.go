@@ -4,11 +4,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // FuzzParse feeds arbitrary bytes to the loader: it must never panic, and
-// a plan it rejects must say where (an ErrorList of positioned errors).
+// a plan it rejects must say where: an ErrorList whose errors name the file,
+// and a line and column wherever they name a field.
 func FuzzParse(f *testing.F) {
 	for _, dir := range []string{"", "static", "invalid"} {
 		files, _ := filepath.Glob(filepath.Join(plansDir, dir, "*.yaml"))
@@ -38,6 +40,12 @@ func FuzzParse(f *testing.F) {
 		for _, e := range list {
 			if e.File == "" || e.Msg == "" {
 				t.Fatalf("error without file or message: %#v", e)
+			}
+			if e.Path != "" && (e.Line <= 0 || e.Column <= 0) {
+				t.Fatalf("error on field %s without its line and column: %v", e.Path, e)
+			}
+			if !strings.HasPrefix(e.Error(), e.File+":") {
+				t.Fatalf("error does not start with its file: %v", e)
 			}
 		}
 	})
