@@ -56,23 +56,46 @@ func TestAppendIndentCompactMatchesEncoder(t *testing.T) {
 		map[string]any{}, []any{}, "x", 1.5, nil,
 		jsonReport{Schema: SchemaVersion, Findings: []Finding{New("SIP-NO-RESPONSE", "a<b>&c", "summary \"quoted\"").WithDetail("x\\y")}},
 	}
+	// What else json.Marshal can be handed in Report.Data: raw and
+	// custom-marshalled JSON with white space (Marshal compacts both),
+	// invalid UTF-8, json.Number, exponent floats, deep nesting.
+	deep := any("x")
+	for range 60 {
+		deep = []any{map[string]any{"k": deep, "e": []any{}}}
+	}
+	docs = append(docs,
+		json.RawMessage(" { \"a\" : [ 1 , { } , [ ] , \"x \\\" ,:{}[]\" ] ,\n\t\"b\":null } "),
+		map[string]any{"m": spacedMarshaler{}, "r": json.RawMessage("[ ]")},
+		[]any{"\xff\xfe", "a\x00b", json.Number("-1.5e-300"), 1e21, 1e-7, -0.0},
+		deep,
+	)
 	for range 3000 {
 		docs = append(docs, randomJSONValue(r, 0))
 	}
-	for i, v := range docs {
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(v); err != nil {
-			t.Fatal(err)
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := appendIndentCompact(nil, append(b, '\n'), "", "  ")
-		if !bytes.Equal(got, want.Bytes()) {
-			t.Fatalf("document %d:\ngot  %q\nwant %q", i, got, want.Bytes())
+	for _, ind := range []struct{ prefix, indent string }{{"", "  "}, {"", "\t"}, {"> ", "    "}} {
+		for i, v := range docs {
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetIndent(ind.prefix, ind.indent)
+			if err := enc.Encode(v); err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := appendIndentCompact(nil, append(b, '\n'), ind.prefix, ind.indent)
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Fatalf("document %d, prefix %q indent %q:\ngot  %q\nwant %q", i, ind.prefix, ind.indent, got, want.Bytes())
+			}
 		}
 	}
+}
+
+// spacedMarshaler returns indented JSON from MarshalJSON, as a hand-written
+// marshaler may.
+type spacedMarshaler struct{}
+
+func (spacedMarshaler) MarshalJSON() ([]byte, error) {
+	return []byte("{\n  \"x\": [ 1, 2 ],\n  \"y\": { }\n}"), nil
 }
