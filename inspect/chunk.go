@@ -148,7 +148,7 @@ func inspectChunks(ctx context.Context, path string, data []byte, opts Options, 
 	readers := make([]*Reader, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		s := newScanner(&opts, i, n)
+		s := newScanner(&opts)
 		s.deferTCP = n > 1
 		s.release = releaseFunc(data)
 		scanners[i] = s
@@ -189,7 +189,7 @@ func inspectSequential(ctx context.Context, path string, data []byte, opts Optio
 	if err != nil {
 		return nil, err
 	}
-	s := newScanner(&opts, 0, 1)
+	s := newScanner(&opts)
 	err = s.run(ctx, r, opts.Progress)
 	res := mergeScanners(&opts, path, formatName(r), []*scanner{s})
 	return res, res.setErr(err, path)
@@ -211,7 +211,7 @@ func mergeScanners(o *Options, name, format string, ss []*scanner) *Result {
 	var base int64
 	merged := map[FlowKey]*flow{}
 	var msgs []SIPMessage
-	tcp := newScanner(o, 0, 1) // replays the deferred TCP segments
+	tcp := newScanner(o) // replays the deferred TCP segments
 	for _, s := range ss {
 		stats.add(&s.stats)
 		for _, fl := range s.flows {

@@ -111,7 +111,7 @@ func FuzzSIP(f *testing.F) {
 			}
 		}
 		// As a TCP stream in two segments.
-		s := newScanner(&Options{}, 0, 1)
+		s := newScanner(&Options{})
 		fl := &flow{role: roleSIP}
 		d := &tcpDir{synced: true}
 		if split < 0 || split > len(data) {
@@ -155,7 +155,7 @@ func FuzzMedia(f *testing.F) {
 		_ = rtcpPlainLength(data)
 		_, _, _ = srtcpIndex(data, 1)
 		_ = dtlsUseSRTP(data)
-		s := newScanner(&Options{}, 0, 1)
+		s := newScanner(&Options{})
 		fl := &flow{media: &mediaStats{}}
 		for range 1 + repeat&7 {
 			s.mediaPacket(fl, data)

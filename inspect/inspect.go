@@ -206,7 +206,7 @@ func Inspect(ctx context.Context, r io.Reader, name string, opts Options) (*Resu
 		}
 		return nil, fmt.Errorf("inspect: %s: %w", name, err)
 	}
-	s := newScanner(&opts, 0, 1)
+	s := newScanner(&opts)
 	err = s.run(ctx, rd, opts.Progress)
 	res := mergeScanners(&opts, name, formatName(rd), []*scanner{s})
 	return res, res.setErr(err, name)

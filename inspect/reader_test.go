@@ -219,7 +219,7 @@ func TestTCPReassembly(t *testing.T) {
 		return []byte(bytes.ReplaceAll([]byte(sipOptions), []byte("%d"), []byte{byte('0' + i)}))
 	}
 	run := func(segs [][]byte) (*scanner, []SIPMessage) {
-		s := newScanner(&Options{}, 0, 1)
+		s := newScanner(&Options{})
 		for _, sg := range segs {
 			p := Packet{Data: sg, OrigLen: len(sg), LinkType: LinkRaw}
 			s.packet(&p)
@@ -274,7 +274,7 @@ func TestHotPathZeroAlloc(t *testing.T) {
 	for _, tc := range []struct{ ng, mapped bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
 		ng := tc
 		data := genCapture(t, capgen.Config{Size: 4 << 20, Seed: 3, Calls: 32, PCAPNG: tc.ng})
-		s := newScanner(&Options{}, 0, 1)
+		s := newScanner(&Options{})
 		var r *Reader
 		var err error
 		if tc.mapped {

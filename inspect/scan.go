@@ -20,8 +20,8 @@ const (
 )
 
 // mediaStats is the evidence gathered for one directional UDP media flow.
-// Counters only: a parallel scan merges nothing, since a conversation stays
-// with one worker, and the verdict is reached after the scan.
+// Counters only: a parallel scan merges the workers' views of a flow by
+// adding them (flow.merge), and the verdict is reached after the scan.
 type mediaStats struct {
 	// What every RTP packet updates comes first, in one cache line (the
 	// struct is 256 bytes, so the allocator aligns it).
@@ -111,20 +111,15 @@ type Progress struct {
 // scanner is one worker's state. A parallel scan runs one scanner per byte
 // range of the input (chunk.go).
 type scanner struct {
-	opts    *Options
-	worker  int
-	workers int
-	primary bool // counts global statistics
+	opts *Options
 
 	flows   map[FlowKey]*flow
 	cache   [1 << flowCacheBits]*flow
-	nflows  int64
 	frame   Frame
 	stats   Stats
 	sip     []SIPMessage
 	tlsSess []*tlsState
 	pktNum  int64
-	err     error
 
 	// parallel scans (chunk.go)
 	deferTCP      bool
@@ -133,9 +128,8 @@ type scanner struct {
 	release       func(from, to int64)
 }
 
-func newScanner(o *Options, worker, workers int) *scanner {
-	return &scanner{opts: o, worker: worker, workers: workers, primary: true,
-		flows: make(map[FlowKey]*flow, 1024)}
+func newScanner(o *Options) *scanner {
+	return &scanner{opts: o, flows: make(map[FlowKey]*flow, 1024)}
 }
 
 // run reads every packet of r.
@@ -233,33 +227,31 @@ func (s *scanner) packetData(link uint16, data []byte, origLen int) {
 	s.pktNum++
 	f := &s.frame
 	st := decode(f, link, data)
-	if s.primary {
-		s.stats.Packets++
-		s.stats.Bytes += int64(len(data))
-		if len(data) < origLen {
-			s.stats.Snapped++
-		}
-		if f.VLANs > 0 {
-			s.stats.VLAN++
-		}
-		if f.IPOptions {
-			s.stats.IPOptions++
-		}
-		switch st {
-		case decodedNotIP:
-			s.stats.NotIP++
-		case decodedFragment:
-			s.stats.Fragments++
-		case decodedOtherIP:
-			s.stats.OtherIP++
-		case decodedTruncated:
-			s.stats.Malformed++
-		case decodedUnknownLink:
-			s.stats.UnknownLink++
-		}
-		if st == decodedTransport && f.IPv6 {
-			s.stats.IPv6++
-		}
+	s.stats.Packets++
+	s.stats.Bytes += int64(len(data))
+	if len(data) < origLen {
+		s.stats.Snapped++
+	}
+	if f.VLANs > 0 {
+		s.stats.VLAN++
+	}
+	if f.IPOptions {
+		s.stats.IPOptions++
+	}
+	switch st {
+	case decodedNotIP:
+		s.stats.NotIP++
+	case decodedFragment:
+		s.stats.Fragments++
+	case decodedOtherIP:
+		s.stats.OtherIP++
+	case decodedTruncated:
+		s.stats.Malformed++
+	case decodedUnknownLink:
+		s.stats.UnknownLink++
+	}
+	if st == decodedTransport && f.IPv6 {
+		s.stats.IPv6++
 	}
 	if st != decodedTransport {
 		return
@@ -311,7 +303,6 @@ func (s *scanner) newFlow(key FlowKey) *flow {
 		s.stats.FlowsDropped++
 		return nil
 	}
-	s.nflows++
 	fl := &flow{key: key, id: s.pktNum, first: s.pktNum}
 	s.flows[key] = fl
 	return fl
