@@ -359,38 +359,35 @@ func (l *loader) portRange(n *yaml.Node, path string) *PortRange {
 }
 
 func (l *loader) voipSecurity(n *yaml.Node, path string) (matrix.VoipSecurity, bool) {
-	s, ok := l.scalar(n, path, "a VoIPSecurity level")
-	if !ok {
-		return 0, false
-	}
-	v, err := matrix.ParseVoipSecurity(s)
-	if err != nil {
-		l.enumErr(n, path, err, s)
-		return 0, false
-	}
-	return v, true
+	return parseEnum(l, n, path, "a VoIPSecurity level", matrix.ParseVoipSecurity)
 }
 
 func (l *loader) encryption(n *yaml.Node, path string) *matrix.EncryptionLevel {
-	s, ok := l.scalar(n, path, "an encryption level")
-	if !ok {
-		return nil
+	if e, ok := parseEnum(l, n, path, "an encryption level", matrix.ParseEncryptionLevel); ok {
+		return &e
 	}
-	e, err := matrix.ParseEncryptionLevel(s)
-	if err != nil {
-		l.enumErr(n, path, err, s)
-		return nil
-	}
-	return &e
+	return nil
 }
 
-func (l *loader) enumErr(n *yaml.Node, path string, err error, s string) {
-	var u *matrix.UnknownValueError
-	if errors.As(err, &u) {
-		l.errAtCause(n, path, err, "unknown %s %q (accepted: %s)", u.What, clip(s), strings.Join(u.Accepted, ", "))
-		return
+// parseEnum decodes a scalar with one of matrix's level parsers, naming the
+// accepted values when it is not one of them.
+func parseEnum[T any](l *loader, n *yaml.Node, path, what string, parse func(string) (T, error)) (T, bool) {
+	var zero T
+	s, ok := l.scalar(n, path, what)
+	if !ok {
+		return zero, false
 	}
-	l.errAtCause(n, path, err, "%v", err)
+	v, err := parse(s)
+	if err != nil {
+		var u *matrix.UnknownValueError
+		if errors.As(err, &u) {
+			l.errAtCause(n, path, err, "unknown %s %q (accepted: %s)", u.What, clip(s), strings.Join(u.Accepted, ", "))
+		} else {
+			l.errAtCause(n, path, err, "%v", err)
+		}
+		return zero, false
+	}
+	return v, true
 }
 
 var tlsVersions = map[string]uint16{
@@ -557,18 +554,16 @@ func (l *loader) top(n *yaml.Node) {
 		for j, name := range u.DialPlans {
 			if _, found := p.DialPlan(name); !found {
 				ip := fmt.Sprintf("exchange_um.servers[%d].dial_plans[%d]", i, j)
-				ps := p.pos[ip]
 				var declared []string
 				for _, d := range p.DialPlans {
 					declared = append(declared, d.Name)
 				}
-				e := &Error{File: p.File, Line: ps.line, Column: ps.col, Path: ip,
-					Msg: fmt.Sprintf("unknown dial plan %q (declared in exchange_um.dial_plans: %s)", clip(name), strings.Join(declared, ", "))}
+				ps := p.pos[ip]
+				at := &yaml.Node{Line: ps.line, Column: ps.col}
 				if len(declared) == 0 {
-					e.Msg = fmt.Sprintf("unknown dial plan %q (exchange_um.dial_plans declares none)", clip(name))
-				}
-				if len(l.errs) < MaxErrors {
-					l.errs = append(l.errs, e)
+					l.errAt(at, ip, "unknown dial plan %q (exchange_um.dial_plans declares none)", clip(name))
+				} else {
+					l.errAt(at, ip, "unknown dial plan %q (declared in exchange_um.dial_plans: %s)", clip(name), strings.Join(declared, ", "))
 				}
 			}
 		}
