@@ -8,8 +8,10 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/voipsec/voipsec/inspect"
 )
@@ -57,6 +59,7 @@ func FuzzSIPResponse(f *testing.F) {
 	f.Add([]byte("SIP/2.0 200 OK\r\nServer: kamailio (5.6.3)\r\nContent-Length: 0\r\n\r\n"))
 	f.Add([]byte("SIP/2.0 100 Trying\r\n\r\nSIP/2.0 403 Forbidden\r\n\r\n"))
 	f.Add([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
+	f.Add([]byte("SIP/2.0 200 \x1b[2J\xff" + strings.Repeat("ok", 300) + "\r\nServer: \x1b]0;owned\x07\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rw := struct {
 			io.Reader
@@ -71,6 +74,11 @@ func FuzzSIPResponse(f *testing.F) {
 		}
 		if err != nil && s.Error == "" {
 			t.Fatal("error without evidence")
+		}
+		for _, text := range []string{s.Reason, s.Server} {
+			if len(text) > maxSIPText+3 || !utf8.ValidString(text) || strings.ContainsFunc(text, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+				t.Fatalf("server text %q not clipped to printable UTF-8", text)
+			}
 		}
 	})
 }

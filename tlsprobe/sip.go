@@ -121,13 +121,32 @@ func parseResponseHead(head []byte) (status int, reason, server string, err erro
 		return 0, "", "", fmt.Errorf("read SIP response to OPTIONS: %w: status %q", errNotSIP, sl[1])
 	}
 	if len(sl) == 3 {
-		reason = sl[2]
+		reason = clip(sl[2])
 	}
 	for _, l := range lines[1:] {
 		name, val, ok := strings.Cut(l, ":")
 		if ok && strings.EqualFold(strings.TrimSpace(name), "Server") {
-			server = strings.TrimSpace(val)
+			server = clip(strings.TrimSpace(val))
 		}
 	}
 	return status, reason, server, nil
+}
+
+// maxSIPText bounds the reason phrase and Server header kept from a response.
+const maxSIPText = 200
+
+// clip makes server-sent text safe for a report and a terminal: control
+// characters (an ANSI escape in a Server header) become '?', invalid UTF-8
+// U+FFFD, and it is cut to maxSIPText bytes, like sipcheck's OPTIONS evidence.
+func clip(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) > maxSIPText {
+		s = strings.ToValidUTF8(s[:maxSIPText], "") + "..."
+	}
+	return s
 }
