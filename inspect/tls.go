@@ -373,6 +373,20 @@ func tlsVec(b []byte, off, lenBytes int) ([]byte, int, bool) {
 	return b[off : off+n], off + n, true
 }
 
+// tlsHelloPrefix reads what every hello body starts with: legacy_version,
+// random[32] and legacy_session_id<0..32> (RFC 8446 §4.1.2-3, RFC 6347
+// §4.2.1), and returns the offset after them.
+func tlsHelloPrefix(body []byte) (version uint16, random, sessionID []byte, off int, ok bool) {
+	if version, off, ok = tlsU16(body, 0); !ok || off+32 > len(body) {
+		return 0, nil, nil, 0, false
+	}
+	random = body[off : off+32]
+	if sessionID, off, ok = tlsVec(body, off+32, 1); !ok || len(sessionID) > 32 {
+		return 0, nil, nil, 0, false
+	}
+	return version, random, sessionID, off, true
+}
+
 // TLSClientHello is a decoded ClientHello body (RFC 8446 §4.1.2, RFC 5246
 // §7.4.1.2). All byte fields alias the input.
 type TLSClientHello struct {
@@ -394,16 +408,8 @@ type TLSClientHello struct {
 func (h *TLSClientHello) DecodeFromBytes(body []byte) error {
 	*h = TLSClientHello{}
 	var ok bool
-	off := 0
-	if h.Version, off, ok = tlsU16(body, off); !ok {
-		return ErrTLSMalformed
-	}
-	if off+32 > len(body) {
-		return ErrTLSMalformed
-	}
-	h.Random = body[off : off+32]
-	off += 32
-	if h.SessionID, off, ok = tlsVec(body, off, 1); !ok || len(h.SessionID) > 32 {
+	var off int
+	if h.Version, h.Random, h.SessionID, off, ok = tlsHelloPrefix(body); !ok {
 		return ErrTLSMalformed
 	}
 	return h.decodeTail(body, off)
@@ -529,19 +535,11 @@ type TLSServerHello struct {
 func (h *TLSServerHello) DecodeFromBytes(body []byte) error {
 	*h = TLSServerHello{}
 	var ok bool
-	off := 0
-	if h.Version, off, ok = tlsU16(body, off); !ok {
+	var off int
+	if h.Version, h.Random, h.SessionID, off, ok = tlsHelloPrefix(body); !ok {
 		return ErrTLSMalformed
 	}
-	if off+32 > len(body) {
-		return ErrTLSMalformed
-	}
-	h.Random = body[off : off+32]
-	off += 32
 	h.HelloRetry = [32]byte(h.Random) == tlsHelloRetryRandom
-	if h.SessionID, off, ok = tlsVec(body, off, 1); !ok || len(h.SessionID) > 32 {
-		return ErrTLSMalformed
-	}
 	if h.CipherSuite, off, ok = tlsU16(body, off); !ok {
 		return ErrTLSMalformed
 	}
@@ -791,13 +789,8 @@ func (h *DTLSHandshake) DecodeFromBytes(data []byte) (int, error) {
 func (h *TLSClientHello) DecodeDTLSFromBytes(body []byte) (cookie []byte, err error) {
 	*h = TLSClientHello{}
 	var ok bool
-	off := 0
-	if h.Version, off, ok = tlsU16(body, off); !ok || off+32 > len(body) {
-		return nil, ErrTLSMalformed
-	}
-	h.Random = body[off : off+32]
-	off += 32
-	if h.SessionID, off, ok = tlsVec(body, off, 1); !ok || len(h.SessionID) > 32 {
+	var off int
+	if h.Version, h.Random, h.SessionID, off, ok = tlsHelloPrefix(body); !ok {
 		return nil, ErrTLSMalformed
 	}
 	if cookie, off, ok = tlsVec(body, off, 1); !ok {
