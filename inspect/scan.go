@@ -464,9 +464,7 @@ func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
 }
 
 // dtlsUseSRTP returns the use_srtp profiles of a DTLS ClientHello record
-// that holds the whole message (RFC 6347 §4.2.2, RFC 5764 §4.1.1). The DTLS
-// body differs from TLS's by a cookie after the session ID; it is cut out so
-// the shared TLS ClientHello decoder reads the rest.
+// that holds the whole message (RFC 6347 §4.2.2, RFC 5764 §4.1.1).
 func dtlsUseSRTP(p []byte) []uint16 {
 	if len(p) < 13+12 {
 		return nil
@@ -486,21 +484,8 @@ func dtlsUseSRTP(p []byte) []uint16 {
 	if fragOff != 0 || fragLen != hl || len(body) < hl {
 		return nil
 	}
-	body = body[:hl]
-	// version(2) random(32) session_id<0..32> cookie<0..255> ...
-	if len(body) < 35 {
-		return nil
-	}
-	sid := int(body[34])
-	ck := 35 + sid
-	if len(body) < ck+1 || len(body) < ck+1+int(body[ck]) {
-		return nil
-	}
-	tlsBody := make([]byte, 0, len(body))
-	tlsBody = append(tlsBody, body[:ck]...)
-	tlsBody = append(tlsBody, body[ck+1+int(body[ck]):]...)
 	var ch TLSClientHello
-	if err := ch.DecodeFromBytes(tlsBody); err != nil || ch.SRTPProfiles == nil {
+	if _, err := ch.DecodeDTLSFromBytes(body[:hl]); err != nil || ch.SRTPProfiles == nil {
 		return nil
 	}
 	out := make([]uint16, 0, ch.SRTPProfiles.Len())
