@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -71,11 +72,17 @@ func runCheck(ctx context.Context, e *env, o *checkOptions) (int, error) {
 		if !errors.As(err, &list) {
 			return exitError, fmt.Errorf("load plan: %w", err)
 		}
+		const hint = "the plan format is in docs/plan.md"
 		for _, pe := range list {
 			fmt.Fprintf(e.Stderr, "voipsec check: error: %s\n", pe)
 		}
-		fmt.Fprintf(e.Stderr, "voipsec: hint: the plan format is in docs/plan.md\n")
-		return exitError, nil
+		fmt.Fprintf(e.Stderr, "voipsec: hint: %s\n", hint)
+		// With --format json the first problem is also the documented
+		// JSON error object on stdout; stderr already has every problem.
+		quiet := *e
+		quiet.Stderr = io.Discard
+		toStdout := o.out.Output == "" || o.out.Output == "-"
+		return failJSON(&quiet, "check", withHint(list[0], hint), o.out.format == report.FormatJSON && toStdout), nil
 	}
 	r := checkReport(ctx, p, o)
 	return o.out.emit(e, r)

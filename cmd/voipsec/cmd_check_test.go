@@ -137,6 +137,21 @@ func TestCheckBadPlan(t *testing.T) {
 	if got := strings.Split(strings.TrimSpace(errOut), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, strings.Join(want, "\n"))
 	}
+	// --format json: the documented error object on stdout, every problem on stderr.
+	out, errOut2, code := runVoipsec(t, "check", "--offline", "--format", "json", "bad.yaml")
+	var doc struct{ Command, Verdict, Error, Hint string }
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 2 {
+		t.Fatalf("json: exit %d, stdout %q: %v", code, out, err)
+	}
+	if doc.Command != "check" || doc.Verdict != "error" || doc.Error != strings.TrimPrefix(want[0], "voipsec check: error: ") || doc.Hint != "the plan format is in docs/plan.md" {
+		t.Errorf("json error object %+v", doc)
+	}
+	if errOut2 != errOut {
+		t.Errorf("json stderr:\n%s\nwant:\n%s", errOut2, errOut)
+	}
+	if out, _, _ := runVoipsec(t, "check", "--offline", "--format", "json", "-o", "r.json", "bad.yaml"); out != "" {
+		t.Errorf("json to a file: stdout %q", out)
+	}
 	_, errOut, code = runVoipsec(t, "check", "missing.yaml")
 	if code != 2 || !strings.Contains(errOut, "missing.yaml: file not found") {
 		t.Errorf("missing plan: exit %d, %q", code, errOut)
