@@ -438,10 +438,6 @@ func speaksTLS(ctx context.Context, t Target, timeout time.Duration) bool {
 func (p *prober) retryAsTLS(ctx context.Context, t Target) {
 	res := p.res
 	tried := res.Options
-	var parts []string
-	for _, o := range tried {
-		parts = append(parts, fmt.Sprintf("%s: %s", o.Transport, o.Status))
-	}
 	sub := ProbeEndpoint(ctx, t.With(TLS), *p.cfg)
 	started := res.Started
 	*res = *sub
@@ -455,8 +451,17 @@ func (p *prober) retryAsTLS(ctx context.Context, t Target) {
 			"no SIP answer over UDP or TCP; the port speaks TLS and was probed over TLS").
 			WithSeverity(report.Info).
 			WithDetail("%s; name the transport to skip this step: %s or sip:%s;transport=tls",
-				strings.Join(parts, "; "), res.Name, t.HostPort())
+				optionsStatuses(tried), res.Name, t.HostPort())
 	}
+}
+
+// optionsStatuses is "udp: timeout; tcp: connection-refused".
+func optionsStatuses(os []OptionsResult) string {
+	parts := make([]string, len(os))
+	for i, o := range os {
+		parts[i] = fmt.Sprintf("%s: %s", o.Transport, o.Status)
+	}
+	return strings.Join(parts, "; ")
 }
 
 func optionsTimedOut(os []OptionsResult) bool {
@@ -543,11 +548,7 @@ func (p *prober) optionsFindings(t Target) {
 		p.add(report.Passed("SIP-OPTIONS-STATUS", name, "OPTIONS answered "+strings.Join(ok, "; ")).WithDetail("%s", strings.Join(details, "\n")))
 	}
 	if !answered {
-		var parts []string
-		for _, o := range res.Options {
-			parts = append(parts, fmt.Sprintf("%s: %s", o.Transport, o.Status))
-		}
-		p.add(report.New("SIP-NO-RESPONSE", name, "no SIP response to OPTIONS").WithDetail("%s", strings.Join(parts, "; ")))
+		p.add(report.New("SIP-NO-RESPONSE", name, "no SIP response to OPTIONS").WithDetail("%s", optionsStatuses(res.Options)))
 	} else {
 		p.add(report.Passed("SIP-NO-RESPONSE", name, "the edge answers SIP"))
 	}
@@ -597,9 +598,9 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bo
 		p.res.Offers[0] = p.runOffer(ctx, a, t, offers[0])
 		if p.res.Offers[0].Code == 0 {
 			for i, kind := range offers[1:] {
-				p.res.Offers[i+1] = OfferResult{Offer: kind, Name: kind.String(), Description: describe(kind), Transport: t.Transport,
-					Status: p.res.Offers[0].Status, Cleanup: "none",
-					Error: "not sent: the edge answered neither OPTIONS nor the first INVITE"}
+				o := newOfferResult(kind, t)
+				o.Status, o.Error = p.res.Offers[0].Status, "not sent: the edge answered neither OPTIONS nor the first INVITE"
+				p.res.Offers[i+1] = o
 			}
 			return
 		}
@@ -607,8 +608,9 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bo
 	one := func(i int, kind Offer) {
 		defer func() {
 			if r := recover(); r != nil {
-				p.res.Offers[i] = OfferResult{Offer: kind, Name: kind.String(), Description: describe(kind), Transport: t.Transport,
-					Status: StatusUnknownError, Error: fmt.Sprintf("internal error: %v", r), Cleanup: "none"}
+				o := newOfferResult(kind, t)
+				o.Status, o.Error = StatusUnknownError, fmt.Sprintf("internal error: %v", r)
+				p.res.Offers[i] = o
 			}
 		}()
 		p.res.Offers[i] = p.runOffer(ctx, a, t, kind)
@@ -634,8 +636,13 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bo
 	}
 }
 
+// newOfferResult is an offer's result before anything was sent.
+func newOfferResult(kind Offer, t Target) OfferResult {
+	return OfferResult{Offer: kind, Name: kind.String(), Description: describe(kind), Transport: t.Transport, Cleanup: "none"}
+}
+
 func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer) OfferResult {
-	out := OfferResult{Offer: kind, Name: kind.String(), Description: describe(kind), Transport: t.Transport, Cleanup: "none"}
+	out := newOfferResult(kind, t)
 	m, err := newMediaLeg(a.local, kind)
 	if err != nil {
 		out.Status, out.Error = StatusOf(err), err.Error()
@@ -733,7 +740,6 @@ func (p *prober) offerFindings(t Target) {
 // SDES keys over cleartext, media — aggregated to one finding per check
 // with the offers behind it as evidence.
 func (p *prober) answerFindings(t Target) {
-	name := p.res.Name
 	var malformed, weak, strong, cleartext, overTLS, authFailed, noMedia, echoed, authOK, fpMismatch, dtlsOK, dtlsFailed []string
 	for _, o := range p.res.Offers {
 		a := o.Answer
@@ -788,41 +794,28 @@ func (p *prober) answerFindings(t Target) {
 			dtlsOK = append(dtlsOK, detail)
 		}
 	}
-	lines := func(s []string) string { return strings.Join(s, "\n") }
-	if len(malformed) > 0 {
-		p.add(report.Newf("SDP-ANSWER-MALFORMED", name, "malformed SDP in %d answer(s)", len(malformed)).WithDetail("%s", lines(malformed)))
-	}
+	p.either("SDP-ANSWER-MALFORMED", malformed, fmt.Sprintf("malformed SDP in %d answer(s)", len(malformed)), nil, "")
+	p.either("SRTP-WEAK-SUITE", weak, fmt.Sprintf("the edge accepts a weak SRTP suite (%d answer(s))", len(weak)),
+		strong, "every SDES answer uses AES_CM_128_HMAC_SHA1_80")
+	p.either("SDES-OVER-CLEARTEXT", cleartext, fmt.Sprintf("%d answer(s) carry a=crypto keys over %s", len(cleartext), strings.ToUpper(t.Transport)),
+		overTLS, "SDES keys travel over TLS")
+	p.either("DTLS-FINGERPRINT-MISMATCH", fpMismatch, "the DTLS certificate does not match the answer's a=fingerprint",
+		dtlsOK, "the DTLS certificate matches a=fingerprint")
+	p.either("SRTP-NO-MEDIA", dtlsFailed, "the DTLS-SRTP handshake failed, no media can flow", nil, "")
+	p.either("SRTP-NO-MEDIA", noMedia, fmt.Sprintf("no media from the peer in %d accepted call(s)", len(noMedia)), nil, "")
+	p.either("SRTP-NO-MEDIA", echoed, fmt.Sprintf("the peer only echoed our own packets in %d call(s)", len(echoed)), nil, "")
+	p.either("SRTP-MEDIA-AUTH-FAILED", authFailed, fmt.Sprintf("media from the peer failed SRTP authentication in %d call(s)", len(authFailed)),
+		authOK, fmt.Sprintf("media from the peer authenticated in %d call(s)", len(authOK)))
+}
+
+// either adds one id finding: summary over the bad evidence lines when there
+// are any, else a pass with passSummary over the good ones when there are any.
+func (p *prober) either(id string, bad []string, summary string, good []string, passSummary string) {
 	switch {
-	case len(weak) > 0:
-		p.add(report.Newf("SRTP-WEAK-SUITE", name, "the edge accepts a weak SRTP suite (%d answer(s))", len(weak)).WithDetail("%s", lines(weak)))
-	case len(strong) > 0:
-		p.add(report.Passed("SRTP-WEAK-SUITE", name, "every SDES answer uses AES_CM_128_HMAC_SHA1_80").WithDetail("%s", lines(strong)))
-	}
-	switch {
-	case len(cleartext) > 0:
-		p.add(report.Newf("SDES-OVER-CLEARTEXT", name, "%d answer(s) carry a=crypto keys over %s", len(cleartext), strings.ToUpper(t.Transport)).WithDetail("%s", lines(cleartext)))
-	case len(overTLS) > 0:
-		p.add(report.Passed("SDES-OVER-CLEARTEXT", name, "SDES keys travel over TLS").WithDetail("%s", strings.Join(overTLS, ", ")))
-	}
-	if len(fpMismatch) > 0 {
-		p.add(report.New("DTLS-FINGERPRINT-MISMATCH", name, "the DTLS certificate does not match the answer's a=fingerprint").WithDetail("%s", lines(fpMismatch)))
-	} else if len(dtlsOK) > 0 {
-		p.add(report.Passed("DTLS-FINGERPRINT-MISMATCH", name, "the DTLS certificate matches a=fingerprint").WithDetail("%s", lines(dtlsOK)))
-	}
-	if len(dtlsFailed) > 0 {
-		p.add(report.New("SRTP-NO-MEDIA", name, "the DTLS-SRTP handshake failed, no media can flow").WithDetail("%s", lines(dtlsFailed)))
-	}
-	if len(noMedia) > 0 {
-		p.add(report.Newf("SRTP-NO-MEDIA", name, "no media from the peer in %d accepted call(s)", len(noMedia)).WithDetail("%s", lines(noMedia)))
-	}
-	if len(echoed) > 0 {
-		p.add(report.Newf("SRTP-NO-MEDIA", name, "the peer only echoed our own packets in %d call(s)", len(echoed)).WithDetail("%s", lines(echoed)))
-	}
-	switch {
-	case len(authFailed) > 0:
-		p.add(report.Newf("SRTP-MEDIA-AUTH-FAILED", name, "media from the peer failed SRTP authentication in %d call(s)", len(authFailed)).WithDetail("%s", lines(authFailed)))
-	case len(authOK) > 0:
-		p.add(report.Passed("SRTP-MEDIA-AUTH-FAILED", name, fmt.Sprintf("media from the peer authenticated in %d call(s)", len(authOK))).WithDetail("%s", lines(authOK)))
+	case len(bad) > 0:
+		p.add(report.New(id, p.res.Name, summary).WithDetail("%s", strings.Join(bad, "\n")))
+	case len(good) > 0:
+		p.add(report.Passed(id, p.res.Name, passSummary).WithDetail("%s", strings.Join(good, "\n")))
 	}
 }
 
