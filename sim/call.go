@@ -283,36 +283,31 @@ func (c *call) run(ep *endpoint, res *sip.Response, tr string, conn *net.UDPConn
 	s := c.s
 	ackTimer := time.NewTimer(s.cfg.AckTimeout)
 	defer ackTimer.Stop()
-	var retrans <-chan time.Time
-	interval := sip.T1
+	// Only UDP retransmits the 2xx; on TCP/TLS retrans stays nil and the
+	// loop just waits.
+	var (
+		retrans  *time.Timer
+		retransC <-chan time.Time
+		interval = sip.T1
+	)
 	if tr == UDP {
-		t := time.NewTimer(interval)
-		defer t.Stop()
-		retrans = t.C
-		defer func() { t.Stop() }()
-		for waiting := true; waiting; {
-			select {
-			case <-c.ack:
-				waiting = false
-			case <-c.bye:
-				return
-			case <-ackTimer.C:
-				c.end("no-ack")
-				return
-			case <-retrans:
-				_ = ep.srv.WriteResponse(res)
-				interval = min(2*interval, sip.T2)
-				t.Reset(interval)
-			}
-		}
-	} else {
+		retrans = time.NewTimer(interval)
+		defer retrans.Stop()
+		retransC = retrans.C
+	}
+	for waiting := true; waiting; {
 		select {
 		case <-c.ack:
+			waiting = false
 		case <-c.bye:
 			return
 		case <-ackTimer.C:
 			c.end("no-ack")
 			return
+		case <-retransC:
+			_ = ep.srv.WriteResponse(res)
+			interval = min(2*interval, sip.T2)
+			retrans.Reset(interval)
 		}
 	}
 	c.update(func(st *CallStats) { st.Acked = true })
