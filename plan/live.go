@@ -234,11 +234,7 @@ func (p *Plan) expectations(e Endpoint, res *sipcheck.Result, mtls bool, seen ma
 		if e.Expect.MTLSRequired != nil {
 			path = e.path + ".expect.mtls_required"
 		}
-		req := res.Observation.MTLSRequired
-		if req == nil && tr != nil && tr.MTLS != nil && tr.MTLS.AcceptedWithoutClientCert != nil {
-			r := !*tr.MTLS.AcceptedWithoutClientCert
-			req = &r
-		}
+		req := res.Observation.MTLSRequired // sipcheck derives it from the TLS probe
 		switch {
 		case req == nil:
 		case *req:
@@ -303,9 +299,7 @@ func (p *Plan) expectations(e Endpoint, res *sipcheck.Result, mtls bool, seen ma
 			f := report.Newf("GW-NO-TLS", target, "the gateway leg answers SIP in cleartext over %s", strings.ToUpper(string(e.Transport)))
 			f.Detail = "observed by probing " + e.URL()
 			out = append(out, p.at(f, path))
-		case e.Transport == TLS && res.Observation.TLS:
-			out = append(out, p.at(report.Passed("GW-NO-TLS", target, "the gateway leg completes a TLS handshake"), path))
-		case e.Transport == TLS && tr != nil && tr.Handshake != nil:
+		case e.Transport == TLS && res.Observation.TLS: // a completed TLS probe handshake
 			out = append(out, p.at(report.Passed("GW-NO-TLS", target, "the gateway leg completes a TLS handshake"), path))
 		}
 	}

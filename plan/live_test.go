@@ -58,6 +58,7 @@ func TestLivePlacesFindings(t *testing.T) {
 				MTLS:     &tlsprobe.MTLS{CertificateRequested: true, AcceptedWithoutClientCert: &yes},
 				Versions: []tlsprobe.Version{{Version: "TLS 1.0", ID: 0x0301, Accepted: true}, {Version: "TLS 1.2", ID: 0x0303, Accepted: true}},
 			}
+			res.Observation.MTLSRequired = &no // what sipcheck derives from AcceptedWithoutClientCert
 		case 15063: // external edge: MTLS not requested, which the plan does not require here
 			res.Findings = []report.Finding{report.New("MTLS-NOT-REQUESTED", res.Name, "no CertificateRequest")}
 			res.Observation.TLS = true
