@@ -155,6 +155,18 @@ func TestHostilePeers(t *testing.T) {
 			if !failed {
 				t.Errorf("a hostile peer passed every check\n%s\n%s", r.Evidence, dump(r))
 			}
+			// ProbeEndpoint recovers a panic into a failing finding, which
+			// the checks above would accept: look for it by name.
+			for x := r; x != nil; x = x.Redirect {
+				if strings.Contains(x.Error, "internal error") {
+					t.Errorf("%s: the probe panicked: %s", x.Name, x.Error)
+				}
+				for _, o := range x.Offers {
+					if strings.Contains(o.Error, "internal error") {
+						t.Errorf("%s: offer %s panicked: %s", x.Name, o.Name, o.Error)
+					}
+				}
+			}
 			if testing.Verbose() {
 				t.Log(r.Evidence + "\n" + dump(r))
 			}
