@@ -263,7 +263,7 @@ func (o *simulateOptions) Run(ctx context.Context, e *env) (int, error) {
 		if o.Cert != "" {
 			cert, err := tls.LoadX509KeyPair(o.Cert, o.Key)
 			if err != nil {
-				return exitError, fmt.Errorf("load --cert/--key: %w", err)
+				return exitError, fmt.Errorf("load --cert/--key (%s, %s): %w", o.Cert, o.Key, err)
 			}
 			c.Certificate = &cert
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -173,7 +172,6 @@ func TestSimulateUsageErrors(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "--fault") || !strings.Contains(out, "wrong-srtp-key") {
 		t.Fatalf("help: %d %s", code, out)
 	}
-	_ = context.Background
 }
 
 // TestSimulateCertFromFiles serves a certificate and key given as files
@@ -197,5 +195,11 @@ func TestSimulateCertFromFiles(t *testing.T) {
 		"--key", filepath.Join(dir, "missing.pem"), "--duration", "100ms")
 	if code != 2 || !strings.Contains(errOut, "--cert/--key") {
 		t.Fatalf("missing key: exit %d %q", code, errOut)
+	}
+	// A key file that holds no key: crypto/tls's message names no file, ours must.
+	_, errOut, code = runVoipsec(t, "simulate", "--transports", "tls", "--tls-port", "0", "--cert", files.ServerCert,
+		"--key", files.CA, "--duration", "100ms")
+	if code != 2 || !strings.Contains(errOut, "--cert/--key") || !strings.Contains(errOut, files.CA) {
+		t.Fatalf("key file without a key: exit %d %q", code, errOut)
 	}
 }
