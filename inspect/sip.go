@@ -176,18 +176,20 @@ func eqFold(b []byte, s string) bool {
 	return len(b) == len(s) && strings.EqualFold(string(b), s)
 }
 
+// cutLine splits b after its first line (LF or CRLF, or the end of b) and
+// returns that line without its line ending, and the rest.
+func cutLine(b []byte) (line, rest []byte) {
+	line, rest, _ = bytes.Cut(b, []byte{'\n'})
+	return bytes.TrimRight(line, "\r"), rest
+}
+
 // forEachHeader calls fn for each header line of a SIP header block (the
 // start line is skipped). Folded continuation lines are ignored.
 func forEachHeader(h []byte, fn func(name, value []byte)) {
 	first := true
 	for len(h) > 0 {
 		var line []byte
-		if i := bytes.IndexByte(h, '\n'); i >= 0 {
-			line, h = h[:i], h[i+1:]
-		} else {
-			line, h = h, nil
-		}
-		line = bytes.TrimRight(line, "\r")
+		line, h = cutLine(h)
 		if first {
 			first = false
 			continue
@@ -249,12 +251,7 @@ func parseSDP(b []byte) *SDP {
 	var cur *SDPMedia
 	for len(b) > 0 {
 		var line []byte
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			line, b = b, nil
-		}
-		line = bytes.TrimRight(line, "\r")
+		line, b = cutLine(b)
 		if len(line) < 2 || line[1] != '=' {
 			continue
 		}
