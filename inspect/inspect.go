@@ -165,22 +165,23 @@ func InspectFile(ctx context.Context, path string, opts Options) (*Result, error
 	defer unmap()
 	res, err := inspectChunks(ctx, path, data, opts, workers)
 	if err != nil && res == nil {
-		var fe *FormatError
-		if errors.As(err, &fe) {
-			fe.File = path
-			return nil, fe
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, &FormatError{File: path, Reason: "empty or too short for a capture header", Err: ErrTruncated}
-		}
-		return nil, fmt.Errorf("inspect: %s: %w", path, err)
+		return nil, headerErr(err, path)
 	}
 	return res, err
 }
 
-func isFormatErr(err error) bool {
+// headerErr names the input in an error that came before the first packet:
+// a bad file header, or an input too short to hold one.
+func headerErr(err error, name string) error {
 	var fe *FormatError
-	return errors.As(err, &fe)
+	if errors.As(err, &fe) {
+		fe.File = name
+		return fe
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return &FormatError{File: name, Reason: "empty or too short for a capture header", Err: ErrTruncated}
+	}
+	return fmt.Errorf("inspect: %s: %w", name, err)
 }
 
 func formatName(r *Reader) string {
@@ -196,15 +197,7 @@ func formatName(r *Reader) string {
 func Inspect(ctx context.Context, r io.Reader, name string, opts Options) (*Result, error) {
 	rd, err := NewReader(r)
 	if err != nil {
-		var fe *FormatError
-		if errors.As(err, &fe) {
-			fe.File = name
-			return nil, fe
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, &FormatError{File: name, Reason: "empty or too short for a capture header", Err: ErrTruncated}
-		}
-		return nil, fmt.Errorf("inspect: %s: %w", name, err)
+		return nil, headerErr(err, name)
 	}
 	s := newScanner(&opts)
 	err = s.run(ctx, rd, opts.Progress)

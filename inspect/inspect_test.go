@@ -472,3 +472,31 @@ func TestSRTPNegotiatedButClearOnTheWire(t *testing.T) {
 		t.Errorf("%d 'SRTP negotiated but clear' findings, want 2: %v", n, res.Findings)
 	}
 }
+
+// An input that fails before its first packet (empty, shorter than a file
+// header, a wrong magic number) gives a FormatError naming it, read from a
+// file (mapped) or from a stream.
+func TestHeaderErrorNamesInput(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		data []byte
+		want error
+	}{
+		{nil, ErrTruncated},
+		{[]byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0}, ErrTruncated},
+		{[]byte("GET / HTTP/1.1\r\n\r\n"), ErrCorrupt},
+	} {
+		file := filepath.Join(dir, fmt.Sprintf("bad%d.pcap", len(c.data)))
+		if err := os.WriteFile(file, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, errFile := InspectFile(context.Background(), file, Options{Workers: 2})
+		_, errStream := Inspect(context.Background(), bytes.NewReader(c.data), file, Options{})
+		for _, err := range []error{errFile, errStream} {
+			var fe *FormatError
+			if !errors.As(err, &fe) || !errors.Is(err, c.want) || fe.File != file || !strings.Contains(err.Error(), file) {
+				t.Errorf("%d bytes: err = %v, want a %v FormatError naming %s", len(c.data), err, c.want, file)
+			}
+		}
+	}
+}
