@@ -273,10 +273,6 @@ func (e Endpoint) AddrPort() netip.AddrPort {
 
 func (e Endpoint) String() string { return e.AddrPort().String() }
 
-func endpointOf(ap netip.AddrPort) Endpoint {
-	return Endpoint{Addr: ap.Addr().As16(), Port: ap.Port()}
-}
-
 // FlowKey identifies one direction of a UDP or TCP conversation.
 type FlowKey struct {
 	Src, Dst Endpoint
