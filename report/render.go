@@ -117,12 +117,12 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	targets, by := GroupByTarget(r.Findings)
 	for _, t := range targets {
 		fs := by[t]
-		fmt.Fprintf(w, "\n%s\n", t)
+		fmt.Fprintf(w, "\n%s\n", printable(t))
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for _, f := range fs {
 			// Pad before painting so escape codes do not break the alignment.
 			sev := fmt.Sprintf("%-4s", strings.ToUpper(f.Severity.String()))
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", paint(o.Color, sevColor(f.Severity), sev), f.Check, f.Summary)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", paint(o.Color, sevColor(f.Severity), sev), f.Check, printable(f.Summary))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -135,15 +135,15 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			}
 			fmt.Fprintf(w, "    %s:", f.Check)
 			if f.Location != nil {
-				fmt.Fprintf(w, " at %s", f.Location)
+				fmt.Fprintf(w, " at %s", printable(f.Location.String()))
 			}
 			if f.Detail != "" {
 				lines := strings.Split(strings.TrimRight(f.Detail, "\n"), "\n")
 				if len(lines) == 1 {
-					fmt.Fprintf(w, " %s", lines[0])
+					fmt.Fprintf(w, " %s", printable(lines[0]))
 				} else {
 					for _, l := range lines {
-						fmt.Fprintf(w, "\n      %s", l)
+						fmt.Fprintf(w, "\n      %s", printable(l))
 					}
 				}
 			}
@@ -156,6 +156,18 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	_, err := fmt.Fprintln(w)
 	return err
+}
+
+// printable makes text from the network (a certificate subject, a Server
+// header) safe for a terminal: control characters, which could be escape
+// sequences or break the table's columns, become '?'.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // jsonReport is the voipsec/v1 document. See docs/json-schema.md.

@@ -196,6 +196,28 @@ func TestTextColorOnlyWhenAsked(t *testing.T) {
 	}
 }
 
+// TestTextNeutralisesControlCharacters: text a server chose (a certificate
+// subject, a Server header) cannot put escape sequences or tabs into the
+// plain-text report, while multi-line evidence keeps its lines.
+func TestTextNeutralisesControlCharacters(t *testing.T) {
+	f := New("TLS-CERT-UNTRUSTED", "tls://h\x1b[2J:5061", "subject CN=\x1b]0;owned\x07x\tcol\u009b31m").
+		WithDetail("line one \x1b[31m\nline\rtwo")
+	f.Location = &Location{File: "plan\x1b.yaml", Line: 3}
+	var b bytes.Buffer
+	if err := WriteText(&b, &Report{Command: "probe", Findings: []Finding{f}}, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07\r\u009b") {
+		t.Errorf("control characters in text output:\n%q", out)
+	}
+	for _, want := range []string{"tls://h?[2J:5061", "CN=?]0;owned?x?col?31m", "plan?.yaml:3", "\n      line one ?[31m\n      line?two\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestJSONSchemaFields(t *testing.T) {
 	var b bytes.Buffer
 	if err := WriteJSON(&b, sample()); err != nil {
