@@ -205,6 +205,11 @@ func (ep *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	s.mu.Lock()
+	if s.closed { // shut down during the slow answer or the checks above
+		s.mu.Unlock()
+		c.end("shutdown")
+		return
+	}
 	if len(s.active) >= s.cfg.MaxCalls {
 		s.mu.Unlock()
 		final(sip.StatusBusyHere, "Busy Here (call limit)")
@@ -269,7 +274,18 @@ func (ep *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		c.end("send-failed")
 		return
 	}
+	// Add to s.wg under s.mu and only while open: shutdown sets closed
+	// under s.mu before Close waits, so Close cannot return with this
+	// call's goroutine (and its socket) still to start.
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		conn.Close()
+		c.end("shutdown")
+		return
+	}
 	s.wg.Add(1)
+	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
 		defer conn.Close()
