@@ -592,19 +592,6 @@ func optionsDetail(o OptionsResult) string {
 func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bool) {
 	offers := p.cfg.offers()
 	p.res.Offers = make([]OfferResult, len(offers))
-	if !reachable && len(offers) > 0 {
-		// OPTIONS went unanswered: try one INVITE before spending a
-		// timeout on every offer.
-		p.res.Offers[0] = p.runOffer(ctx, a, t, offers[0])
-		if p.res.Offers[0].Code == 0 {
-			for i, kind := range offers[1:] {
-				o := newOfferResult(kind, t)
-				o.Status, o.Error = p.res.Offers[0].Status, "not sent: the edge answered neither OPTIONS nor the first INVITE"
-				p.res.Offers[i+1] = o
-			}
-			return
-		}
-	}
 	one := func(i int, kind Offer) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -614,6 +601,19 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bo
 			}
 		}()
 		p.res.Offers[i] = p.runOffer(ctx, a, t, kind)
+	}
+	if !reachable && len(offers) > 0 {
+		// OPTIONS went unanswered: try one INVITE before spending a
+		// timeout on every offer.
+		one(0, offers[0])
+		if p.res.Offers[0].Code == 0 {
+			for i, kind := range offers[1:] {
+				o := newOfferResult(kind, t)
+				o.Status, o.Error = p.res.Offers[0].Status, "not sent: the edge answered neither OPTIONS nor the first INVITE"
+				p.res.Offers[i+1] = o
+			}
+			return
+		}
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, p.cfg.offerConcurrency())
