@@ -24,13 +24,7 @@ func FuzzAnswer(f *testing.F) {
 	offers := map[Offer]*srtpcheck.Offer{}
 	addr := netip.MustParseAddrPort("127.0.0.1:40000")
 	for _, k := range Offers {
-		var o *srtpcheck.Offer
-		var err error
-		if k == srtpcheck.OfferSDES32 {
-			o, err = weakFirstOffer(addr)
-		} else {
-			o, err = srtpcheck.NewOffer(srtpcheck.OfferConfig{Kind: k, Addr: addr})
-		}
+		o, err := srtpcheck.NewOffer(srtpcheck.OfferConfig{Kind: k, Addr: addr})
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/voipsec/voipsec/srtpcheck"
@@ -27,44 +26,12 @@ func newMediaLeg(local netip.Addr, kind Offer) (*mediaLeg, error) {
 	}
 	m := &mediaLeg{kind: kind, conn: c}
 	addr := netip.AddrPortFrom(local, uint16(c.LocalAddr().(*net.UDPAddr).Port))
-	if kind == srtpcheck.OfferSDES32 {
-		m.offer, err = weakFirstOffer(addr)
-	} else {
-		m.offer, err = srtpcheck.NewOffer(srtpcheck.OfferConfig{Kind: kind, Addr: addr})
-	}
+	m.offer, err = srtpcheck.NewOffer(srtpcheck.OfferConfig{Kind: kind, Addr: addr})
 	if err != nil {
 		c.Close()
 		return nil, fmt.Errorf("sipcheck: build %s offer: %w", kind, err)
 	}
 	return m, nil
-}
-
-// weakFirstOffer is the sdes-32 offer as Teams makes it (domain.md §1.4,
-// TEAMS-DR): RTP/SAVP with AES_CM_128_HMAC_SHA1_32 first (tag 1) and
-// AES_CM_128_HMAC_SHA1_80 second (tag 2). An edge that picks _32 although
-// _80 was on offer is SRTP-WEAK-SUITE; one that picks _80 is not.
-func weakFirstOffer(addr netip.AddrPort) (*srtpcheck.Offer, error) {
-	o, err := srtpcheck.NewOffer(srtpcheck.OfferConfig{Kind: srtpcheck.OfferSDES80, Addr: addr})
-	if err != nil {
-		return nil, err
-	}
-	if len(o.Crypto) != 1 {
-		return nil, fmt.Errorf("sipcheck: sdes-80 offer has %d crypto lines, want 1", len(o.Crypto))
-	}
-	weak, err := srtpcheck.NewCrypto(1, srtpcheck.AES128CMHMACSHA1_32, 0)
-	if err != nil {
-		return nil, err
-	}
-	strong := o.Crypto[0]
-	line := "a=crypto:" + strong.Value() + "\r\n"
-	if !strings.Contains(string(o.SDP), line) {
-		return nil, fmt.Errorf("sipcheck: sdes-80 offer lacks its crypto line")
-	}
-	strong.Tag = 2
-	o.SDP = []byte(strings.Replace(string(o.SDP), line, "a=crypto:"+weak.Value()+"\r\na=crypto:"+strong.Value()+"\r\n", 1))
-	o.Crypto = []srtpcheck.Crypto{weak, strong}
-	o.Kind = srtpcheck.OfferSDES32
-	return o, nil
 }
 
 func (m *mediaLeg) close() { m.conn.Close() }
@@ -83,7 +50,7 @@ func (m *mediaLeg) exchange(ctx context.Context, a *Answer, d, timeout time.Dura
 	cfg := srtpcheck.MediaConfig{Conn: m.conn, Remote: remote, PayloadType: an.PayloadType, Duration: d}
 	if an.DTLS {
 		hctx, cancel := context.WithTimeout(ctx, timeout)
-		sess, err := dtlsHandshake(hctx, m.conn, remote, srtpcheck.DTLSConfig{
+		sess, err := srtpcheck.DTLSHandshake(hctx, m.conn, remote, srtpcheck.DTLSConfig{
 			Certificate: *m.offer.Certificate, Client: an.DTLSClient, RemoteFingerprints: an.Fingerprints})
 		cancel()
 		if err != nil {
@@ -108,37 +75,4 @@ func (m *mediaLeg) exchange(ctx context.Context, a *Answer, d, timeout time.Dura
 		out.Error = clip(err.Error(), 300)
 	}
 	return out
-}
-
-// dtlsHandshake bounds srtpcheck.DTLSHandshake by ctx even if the handshake
-// itself does not return on cancellation: closing the socket it reads from
-// unblocks it. The socket is then unusable, which is fine, as the media leg
-// is over.
-func dtlsHandshake(ctx context.Context, pc net.PacketConn, remote net.Addr, cfg srtpcheck.DTLSConfig) (*srtpcheck.DTLSSession, error) {
-	type result struct {
-		s   *srtpcheck.DTLSSession
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		s, err := srtpcheck.DTLSHandshake(ctx, pc, remote, cfg)
-		ch <- result{s, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.s, r.err
-	case <-ctx.Done():
-	}
-	pc.Close()
-	select {
-	case r := <-ch:
-		if r.s != nil {
-			r.s.Close()
-		}
-		if r.err != nil && errors.Is(r.err, srtpcheck.ErrFingerprintMismatch) {
-			return nil, r.err
-		}
-	case <-time.After(cleanupTimeout):
-	}
-	return nil, fmt.Errorf("sipcheck: DTLS handshake: %w", ctx.Err())
 }

@@ -187,7 +187,7 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		cfg := srtpcheck.MediaConfig{Conn: pc, Remote: net.UDPAddrFromAddrPort(n.Remote), PayloadType: n.PayloadType, Duration: 1500 * time.Millisecond}
 		if n.DTLS {
-			sess, err := dtlsHandshake(ctx, pc, cfg.Remote, srtpcheck.DTLSConfig{Certificate: *n.Certificate, Client: n.DTLSClient, RemoteFingerprints: n.RemoteFingerprints})
+			sess, err := srtpcheck.DTLSHandshake(ctx, pc, cfg.Remote, srtpcheck.DTLSConfig{Certificate: *n.Certificate, Client: n.DTLSClient, RemoteFingerprints: n.RemoteFingerprints})
 			if err != nil {
 				return
 			}

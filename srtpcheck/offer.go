@@ -21,7 +21,8 @@ const (
 	OfferUnknown OfferKind = iota
 	// OfferSDES80: RTP/SAVP with a=crypto AES_CM_128_HMAC_SHA1_80 (RFC 4568).
 	OfferSDES80
-	// OfferSDES32: RTP/SAVP with a=crypto AES_CM_128_HMAC_SHA1_32.
+	// OfferSDES32: RTP/SAVP with a=crypto AES_CM_128_HMAC_SHA1_32 (tag 1)
+	// and AES_CM_128_HMAC_SHA1_80 (tag 2), in the order Teams offers them.
 	OfferSDES32
 	// OfferMSOptional: Microsoft's "optional" offer: RTP/AVP with
 	// a=crypto … inline:KEY|2^31|1:1 (1-byte MKI) (MS-SDPEXT §3.1.5.1).
@@ -127,13 +128,27 @@ func NewOffer(cfg OfferConfig) (*Offer, error) {
 	proto := "RTP/AVP"
 	var attrs []string
 	switch cfg.Kind {
-	case OfferSDES80, OfferSDES32:
+	case OfferSDES80:
 		proto = "RTP/SAVP"
-		c, err := NewCrypto(1, cfg.Kind.Suite(), 0)
+		c, err := NewCrypto(1, AES128CMHMACSHA1_80, 0)
 		if err != nil {
 			return nil, err
 		}
 		o.Crypto = []Crypto{c}
+	case OfferSDES32:
+		// Teams order (domain.md §1.4, TEAMS-DR): _32 as tag 1, _80 as
+		// tag 2. An answerer that picks _32 although _80 was on offer
+		// chose the weak suite; one that can only do _32 still can.
+		proto = "RTP/SAVP"
+		weak, err := NewCrypto(1, AES128CMHMACSHA1_32, 0)
+		if err != nil {
+			return nil, err
+		}
+		strong, err := NewCrypto(2, AES128CMHMACSHA1_80, 0)
+		if err != nil {
+			return nil, err
+		}
+		o.Crypto = []Crypto{weak, strong}
 	case OfferMSOptional, OfferMSEncryptionRequired, OfferMSEncryptionOptional:
 		c, err := NewCrypto(1, AES128CMHMACSHA1_80, 1)
 		if err != nil {
