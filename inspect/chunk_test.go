@@ -57,3 +57,22 @@ func countAll(t *testing.T, r *Reader) int64 {
 		}
 	}
 }
+
+// if_tsoffset is added whatever the interface's timestamp resolution,
+// including binary resolutions finer than 2^-64 s.
+func TestIfaceTimestampOffset(t *testing.T) {
+	for _, c := range []struct {
+		ifc   iface
+		units uint64
+		want  int64
+	}{
+		{iface{mul: 1000, offsetNS: 5e9}, 7, 5e9 + 7000},                  // microseconds
+		{iface{mul: 1, div: 1000, offsetNS: 5e9}, 7000, 5e9 + 7},          // picoseconds
+		{iface{mul: 1, shift: 30, offsetNS: 5e9}, 1 << 30, 5e9 + 1e9},     // 2^-30 s
+		{iface{mul: 1, shift: 70, offsetNS: 5e9}, 1 << 63, 5e9 + 7812500}, // 2^-7 s,
+	} {
+		if got := c.ifc.ns(c.units); got != c.want {
+			t.Errorf("%+v: ns(%d) = %d, want %d", c.ifc, c.units, got, c.want)
+		}
+	}
+}

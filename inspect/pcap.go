@@ -57,7 +57,7 @@ func (i *iface) ns(units uint64) int64 {
 	if i.shift > 0 {
 		hi, lo := bits.Mul64(units, 1e9)
 		if i.shift >= 64 {
-			return int64(hi >> (i.shift - 64))
+			return int64(hi>>(i.shift-64)) + i.offsetNS
 		}
 		return int64(lo>>i.shift|hi<<(64-i.shift)) + i.offsetNS
 	}
@@ -395,7 +395,6 @@ func (r *Reader) parseIDB(body []byte) iface {
 				ifc.div = pow10(min(exp-9, 19))
 			}
 		case code == 14 && l >= 8: // if_tsoffset, seconds
-			ifc.offsetNS = int64(r.u32(v))*1e9 + 0
 			if r.be {
 				ifc.offsetNS = int64(binary.BigEndian.Uint64(v)) * 1e9
 			} else {
