@@ -706,7 +706,7 @@ func (p *prober) offerFindings(t Target) {
 		return
 	}
 	secure, plainOK, plainRefused := acceptance(res.Offers)
-	eff := Effective(res.Offers)
+	eff := level(secure, plainOK, plainRefused)
 	if redirected && !secure && !plainOK {
 		return // the worker's probe decides
 	}
@@ -825,7 +825,11 @@ func (p *prober) either(id string, bad []string, summary string, good []string, 
 // evidence either way (SRTP works but the plain offer went unanswered or was
 // not sent, or nothing was accepted) the level is nil.
 func Effective(offers []OfferResult) *matrix.EncryptionLevel {
-	secure, plainOK, plainRefused := acceptance(offers)
+	return level(acceptance(offers))
+}
+
+// level is Effective from what acceptance read.
+func level(secure, plainOK, plainRefused bool) *matrix.EncryptionLevel {
 	var eff matrix.EncryptionLevel
 	switch {
 	case secure && plainOK:
