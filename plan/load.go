@@ -201,6 +201,15 @@ func clip(s string) string {
 	return s
 }
 
+// clipList joins names for a message, eliding all but the first few.
+func clipList(names []string) string {
+	const show = 10
+	if len(names) <= show {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s, … (%d in all)", strings.Join(names[:show], ", "), len(names))
+}
+
 type fieldFunc func(v *yaml.Node, path string)
 
 // mapping walks a mapping node, calling spec[key] for each key, reporting
@@ -549,22 +558,26 @@ func (l *loader) top(n *yaml.Node) {
 	if !ok {
 		return
 	}
-	// Cross-references need every section loaded.
+	// Cross-references need every section loaded. The declared names are
+	// collected once: a plan may name tens of thousands of dial plans.
+	declared := make(map[string]bool, len(p.DialPlans))
+	names := make([]string, 0, len(p.DialPlans))
+	for _, d := range p.DialPlans {
+		declared[d.Name] = true
+		names = append(names, d.Name)
+	}
 	for i, u := range p.UMServers {
 		for j, name := range u.DialPlans {
-			if _, found := p.DialPlan(name); !found {
-				ip := fmt.Sprintf("exchange_um.servers[%d].dial_plans[%d]", i, j)
-				var declared []string
-				for _, d := range p.DialPlans {
-					declared = append(declared, d.Name)
-				}
-				ps := p.pos[ip]
-				at := &yaml.Node{Line: ps.line, Column: ps.col}
-				if len(declared) == 0 {
-					l.errAt(at, ip, "unknown dial plan %q (exchange_um.dial_plans declares none)", clip(name))
-				} else {
-					l.errAt(at, ip, "unknown dial plan %q (declared in exchange_um.dial_plans: %s)", clip(name), strings.Join(declared, ", "))
-				}
+			if declared[name] || len(l.errs) >= MaxErrors {
+				continue
+			}
+			ip := fmt.Sprintf("exchange_um.servers[%d].dial_plans[%d]", i, j)
+			ps := p.pos[ip]
+			at := &yaml.Node{Line: ps.line, Column: ps.col}
+			if len(names) == 0 {
+				l.errAt(at, ip, "unknown dial plan %q (exchange_um.dial_plans declares none)", clip(name))
+			} else {
+				l.errAt(at, ip, "unknown dial plan %q (declared in exchange_um.dial_plans: %s)", clip(name), clipList(names))
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package plan
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,4 +204,40 @@ mediation_servers:
 	if m.Internal.URL() != "tls://[::1]:5061" || m.External.URL() != "tls://med01-ext.contoso.com:5060" || m.Gateway.URL() != "tcp://192.0.2.1:5060" {
 		t.Errorf("defaults: %s %s %s", m.Internal.URL(), m.External.URL(), m.Gateway.URL())
 	}
+}
+
+// An unknown dial plan among many declared ones names the first few and
+// how many there are, not every one of them in every error.
+func TestUnknownDialPlanAmongMany(t *testing.T) {
+	p, err := Parse("many.yaml", []byte(manyDialPlans(12, 3)))
+	if p != nil || err == nil {
+		t.Fatal("plan with unknown dial plans loaded")
+	}
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != 3 {
+		t.Fatalf("want 3 errors, got %v", err)
+	}
+	want := `many.yaml:20:20: exchange_um.servers[0].dial_plans[0]: unknown dial plan "x0" (declared in exchange_um.dial_plans: d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, … (12 in all))`
+	if list[0].Error() != want {
+		t.Errorf("got  %s\nwant %s", list[0], want)
+	}
+}
+
+// manyDialPlans is a plan declaring declared dial plans and one UM server
+// naming unknown others.
+func manyDialPlans(declared, unknown int) string {
+	var b strings.Builder
+	b.WriteString("voipsec_plan: 1\nexchange_um:\n  dial_plans:\n")
+	for i := range declared {
+		fmt.Fprintf(&b, "    - {name: d%d, voip_security: Secured}\n", i)
+	}
+	b.WriteString("  servers:\n    - fqdn: um.example.com\n      address: 10.0.0.1\n      transport: tls\n      dial_plans: [")
+	for i := range unknown {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, "x%d", i)
+	}
+	b.WriteString("]\n")
+	return b.String()
 }
