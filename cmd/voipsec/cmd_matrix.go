@@ -114,21 +114,17 @@ func runMatrix(e *env, o *matrixOptions) (int, error) {
 // writeMatrixGrid prints the cells as a grid, dial plan levels down, client
 // levels across.
 func writeMatrixGrid(w io.Writer, cells []matrix.Verdict) {
-	var cols []matrix.EncryptionLevel
-	seenCol := map[matrix.EncryptionLevel]bool{}
+	// The cells are a row-major slice of the grid (matrix.Cells, filtered):
+	// its rows and columns are the distinct levels in order.
 	var rows []matrix.VoipSecurity
-	seenRow := map[matrix.VoipSecurity]bool{}
-	at := map[[2]uint8]matrix.Verdict{}
+	var cols []matrix.EncryptionLevel
 	for _, c := range cells {
-		if !seenCol[c.Encryption] {
-			seenCol[c.Encryption] = true
-			cols = append(cols, c.Encryption)
-		}
-		if !seenRow[c.VoipSecurity] {
-			seenRow[c.VoipSecurity] = true
+		if len(rows) == 0 || rows[len(rows)-1] != c.VoipSecurity {
 			rows = append(rows, c.VoipSecurity)
 		}
-		at[[2]uint8{uint8(c.VoipSecurity), uint8(c.Encryption)}] = c
+		if len(rows) == 1 {
+			cols = append(cols, c.Encryption)
+		}
 	}
 	fmt.Fprintln(w, "Dial plan VoIPSecurity (rows) × client encryption level (columns):")
 	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
@@ -145,7 +141,7 @@ func writeMatrixGrid(w io.Writer, cells []matrix.Verdict) {
 		}
 		fmt.Fprintf(tw, "  %s [%s %d, %s]\t", r, name, t.Port, mediaName(r))
 		for _, c := range cols {
-			if at[[2]uint8{uint8(r), uint8(c)}].Compatible {
+			if matrix.Evaluate(r, c).Compatible {
 				fmt.Fprint(tw, "works\t")
 			} else {
 				fmt.Fprint(tw, "FAILS\t")

@@ -230,3 +230,21 @@ func TestIsTerminalSeesThroughCountingWriter(t *testing.T) {
 		t.Error("wrapping stdout changed the terminal check")
 	}
 }
+
+func TestMatrixColumnView(t *testing.T) {
+	out, _, code := runVoipsec(t, "matrix", "--encryption", "RequireEncryption")
+	if code != 0 {
+		t.Fatalf("column view exit %d", code)
+	}
+	if strings.Contains(out, "rejected (") || strings.Contains(out, "optional (") || !strings.Contains(out, "required (RequireEncryption)") {
+		t.Errorf("column view has other columns:\n%s", out)
+	}
+	for _, row := range []string{"Unsecured [TCP 5060, RTP]     FAILS", "SIPSecured [MTLS 5061, RTP]   FAILS", "Secured [MTLS 5061, SRTP]     works"} {
+		if !strings.Contains(out, row) {
+			t.Errorf("column view lacks row %q:\n%s", row, out)
+		}
+	}
+	if n := strings.Count(out, " FAILS: ") + strings.Count(out, " works: "); n != 3 {
+		t.Errorf("%d cells explained, want 3", n)
+	}
+}

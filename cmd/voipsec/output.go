@@ -87,7 +87,7 @@ func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, 
 	if text != nil && o.format == report.FormatText {
 		err = text(w, report.TextOptions{Color: color})
 	} else {
-		err = writeReport(w, o.format, r, report.TextOptions{Color: color})
+		err = report.Write(w, o.format, r, report.TextOptions{Color: color})
 	}
 	if file != nil {
 		if cerr := file.Close(); err == nil {
@@ -98,10 +98,4 @@ func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, 
 		return exitError, fmt.Errorf("write report: %w", err)
 	}
 	return report.ExitCode(r.Findings, o.failOn), nil
-}
-
-// writeReport is a variable so a command with extra formats (SARIF) can be
-// wired without touching the shared path.
-var writeReport = func(w io.Writer, f report.Format, r *report.Report, o report.TextOptions) error {
-	return report.Write(w, f, r, o)
 }
