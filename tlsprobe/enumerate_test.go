@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -147,6 +149,65 @@ func TestEnumerationHelloRetry(t *testing.T) {
 	for _, v := range vs[:len(vs)-1] {
 		if v.Accepted {
 			t.Errorf("%s accepted", v.Version)
+		}
+	}
+}
+
+// TestNoSNIForIPLiteral: every ClientHello of a probe with enumeration, the
+// crypto/tls ones and the hand-written ones, leaves out server_name for an
+// IP-literal target (RFC 6066 §3) and carries it for a name.
+func TestNoSNIForIPLiteral(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		seen []string
+	)
+	addr := newRawServer(t, func(c net.Conn) {
+		_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+		buf := make([]byte, 0, 4096)
+		tmp := make([]byte, 4096)
+		var rec inspect.TLSRecord
+		for {
+			n, err := c.Read(tmp)
+			buf = append(buf, tmp[:n]...)
+			if _, derr := rec.DecodeFromBytes(buf); derr == nil {
+				break
+			}
+			if err != nil {
+				return
+			}
+		}
+		var hs inspect.TLSHandshake
+		var ch inspect.TLSClientHello
+		if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || ch.DecodeFromBytes(hs.Body) != nil {
+			return
+		}
+		mu.Lock()
+		seen = append(seen, string(ch.ServerName))
+		mu.Unlock()
+		_, _ = c.Write([]byte{21, 3, 3, 0, 2, 2, 40}) // handshake_failure
+	})
+	for _, c := range []struct{ serverName, want string }{{"", ""}, {"pbx.example", "pbx.example"}} {
+		mu.Lock()
+		seen = nil
+		mu.Unlock()
+		Probe(t.Context(), addr, Config{ServerName: c.serverName, Enumerate: true, Timeout: 2 * time.Second})
+		mu.Lock()
+		got := slices.Clone(seen)
+		mu.Unlock()
+		// SSL 3.0 hellos carry no extensions at all.
+		if len(got) < len(enumVersions) {
+			t.Fatalf("server name %q: saw %d ClientHellos, want one per version and the crypto/tls one", c.serverName, len(got))
+		}
+		empty := 0
+		for _, sn := range got {
+			if sn == "" {
+				empty++
+			} else if sn != c.want {
+				t.Errorf("server name %q: ClientHello SNI %q, want %q", c.serverName, sn, c.want)
+			}
+		}
+		if c.want != "" && empty > 1 {
+			t.Errorf("server name %q: %d ClientHellos without SNI, want only SSL 3.0's: %q", c.serverName, empty, got)
 		}
 	}
 }
