@@ -1,7 +1,8 @@
 package report
 
 // appendIndentCompact indents compact JSON exactly as encoding/json's
-// Encoder does with SetIndent(prefix, indent): src must be what
+// Encoder does with SetIndent(prefix, indent) (for prefix and indent not
+// both empty: the Encoder does not indent then): src must be what
 // json.Marshal returned (no white space outside strings), optionally
 // followed by a newline. It reads each byte once and copies strings whole,
 // where encoding/json runs its validating scanner over every byte again:
