@@ -359,7 +359,6 @@ func resolve(o *Options, name, format string, stats Stats, flows []*flow, msgs [
 		res.Streams = append(res.Streams, st)
 	}
 	for _, t := range sess {
-		t.TLSSession.LostSync = t.lostSync
 		if t.haveClient {
 			t.ClientAddr, t.ServerAddr = t.Client.String(), t.Server.String()
 		}

@@ -152,7 +152,7 @@ func (s *scanner) tcpSkipGap(fl *flow, d *tcpDir) {
 	d.buf = d.buf[:0]
 	d.next = lo
 	if fl.tls != nil {
-		fl.tls.lostSync = true
+		fl.tls.LostSync = true
 	}
 	s.tcpDrain(fl, d)
 }
@@ -174,7 +174,7 @@ func (s *scanner) tcpAppend(fl *flow, d *tcpDir, p []byte) {
 		d.overflow++
 		d.buf = d.buf[:0]
 		if fl.tls != nil {
-			fl.tls.lostSync = true
+			fl.tls.LostSync = true
 		}
 		return
 	}

@@ -51,7 +51,6 @@ type tlsState struct {
 	haveClient bool
 	encrypted  [2]bool // ChangeCipherSpec seen, per direction (0 client, 1 server)
 	asm        [2]TLSHandshakeAssembler
-	lostSync   bool
 }
 
 // tlsFor returns the connection state shared by fl and its reverse flow.
@@ -101,7 +100,6 @@ func (s *scanner) tlsStream(fl *flow, d *tcpDir) {
 		if err != nil {
 			// Not a record boundary: after a gap, look for the next
 			// plausible header; otherwise this is not TLS any more.
-			st.lostSync = true
 			st.LostSync = true
 			i := 1
 			for ; i+5 <= len(b); i++ {
