@@ -236,14 +236,15 @@ func (ep *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if s.cfg.has(FaultWeakSuite) {
 		acfg.Suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_32, srtpcheck.AES128CMHMACSHA1_80}
 	}
+	// What was offered is recorded whether or not the call is answered.
+	if sp, perr := srtpcheck.Parse(req.Body()); perr == nil {
+		if m := sp.Audio(); m != nil {
+			c.update(func(st *CallStats) { st.Offered = srtpcheck.OfferLevel(m); st.OfferProto = m.Proto })
+		}
+	}
 	neg, err := srtpcheck.Answer(req.Body(), acfg)
 	if err != nil {
 		conn.Close()
-		if sp, perr := srtpcheck.Parse(req.Body()); perr == nil {
-			if m := sp.Audio(); m != nil {
-				c.update(func(st *CallStats) { st.Offered = srtpcheck.OfferLevel(m); st.OfferProto = m.Proto })
-			}
-		}
 		c.update(func(st *CallStats) { st.Err = err.Error() })
 		if errors.Is(err, srtpcheck.ErrIncompatible) {
 			// MS-SDP §4: "488 Encryption Levels not compatible".
@@ -261,9 +262,6 @@ func (ep *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		st.MKI = len(neg.Keys.SendMKI) > 0
 		st.MediaAddr = neg.Remote.String()
 		st.LocalMedia = local.String()
-		if sp, perr := srtpcheck.Parse(req.Body()); perr == nil && sp.Audio() != nil {
-			st.OfferProto = sp.Audio().Proto
-		}
 	})
 	res := sip.NewSDPResponseFromRequest(req, neg.SDP)
 	ep.header(res)

@@ -224,6 +224,14 @@ func TestInviteMatrix(t *testing.T) {
 				if st.Offered != kind.Level() {
 					t.Errorf("sim read offer as %v, want %v", st.Offered, kind.Level())
 				}
+				wantProto := map[srtpcheck.OfferKind]string{srtpcheck.OfferSDES80: "RTP/SAVP", srtpcheck.OfferSDES32: "RTP/SAVP",
+					srtpcheck.OfferDTLS: "UDP/TLS/RTP/SAVP"}[kind]
+				if wantProto == "" {
+					wantProto = "RTP/AVP"
+				}
+				if st.OfferProto != wantProto {
+					t.Errorf("sim read offer proto %q, want %q", st.OfferProto, wantProto)
+				}
 				if w.status != 200 {
 					if st.Acked || st.Status != 488 {
 						t.Errorf("sim stats %+v", st)
