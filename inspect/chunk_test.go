@@ -76,3 +76,31 @@ func TestIfaceTimestampOffset(t *testing.T) {
 		}
 	}
 }
+
+// A TLS connection whose TCP stream has a hole is reported with LostSync;
+// one without is not.
+func TestTLSLostSyncOnGap(t *testing.T) {
+	body := tlsHello(VersionTLS12, []uint16{0xc02f})
+	hs := append([]byte{TLSClientHelloType, 0, byte(len(body) >> 8), byte(len(body))}, body...)
+	rec := append([]byte{22, 3, 1, byte(len(hs) >> 8), byte(len(hs))}, hs...)
+	for _, gap := range []bool{false, true} {
+		s := newScanner(&Options{})
+		seq := uint32(1000)
+		segs := [][]byte{tcpSeg(40000, 5061, seq-1, tcpSYN, nil), tcpSeg(40000, 5061, seq, 0x18, rec)}
+		next := seq + uint32(len(rec))
+		if gap {
+			next += 100
+		}
+		segs = append(segs, tcpSeg(40000, 5061, next, 0x18, rec))
+		for _, sg := range segs {
+			p := Packet{Data: sg, OrigLen: len(sg), LinkType: LinkRaw}
+			s.packet(&p)
+		}
+		for _, fl := range s.flows {
+			s.finishTCP(fl)
+		}
+		if len(s.tlsSess) != 1 || !s.tlsSess[0].ClientHello || s.tlsSess[0].LostSync != gap {
+			t.Errorf("gap=%v: sessions %+v, want one with a ClientHello and LostSync=%v", gap, s.tlsSess, gap)
+		}
+	}
+}
