@@ -355,11 +355,11 @@ func (p *prober) run(ctx context.Context, res *Result) {
 	// a handshake that overlaps a rejected one (seen in the interop test),
 	// and a probe must not provoke what it reports.
 	noCert := p.handshake(ctx, false, p.cfg.SIPOptions && p.cfg.ClientCert == nil)
+	st, _ := classify(noCert.err)
 	var withCert *attempt
-	if st, _ := classify(noCert.err); p.cfg.ClientCert != nil && (noCert.err == nil || st == StatusAlert) {
+	if p.cfg.ClientCert != nil && (noCert.err == nil || st == StatusAlert) {
 		withCert = p.handshake(ctx, true, p.cfg.SIPOptions)
 	}
-	st, _ := classify(noCert.err)
 	res.Status = st
 	if noCert.err != nil {
 		res.Error = noCert.err.Error()
