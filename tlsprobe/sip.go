@@ -88,8 +88,9 @@ func exchangeOptions(conn io.ReadWriter, req []byte) (*SIP, error) {
 			return s, fmt.Errorf("read SIP response to OPTIONS: %w", errNotSIP)
 		}
 		if len(buf) > maxSIPResponse {
-			s.Error = errTooLarge.Error()
-			return s, errTooLarge
+			err := fmt.Errorf("read SIP response to OPTIONS: %w (no header end in %d bytes)", errTooLarge, len(buf))
+			s.Error = err.Error()
+			return s, err
 		}
 		if err != nil {
 			err = fmt.Errorf("read SIP response to OPTIONS: %w", err)
