@@ -252,7 +252,7 @@ func writeStreamTables(w io.Writer, results []*inspect.Result) {
 			case t.Version == "TLS 1.3":
 				mtls = "client certificate not visible (TLS 1.3)"
 			case t.ClientCerts > 0:
-				mtls = fmt.Sprintf("client sent %d certificates", t.ClientCerts)
+				mtls = "client sent " + plural(t.ClientCerts, "certificate")
 			case t.CertRequested:
 				mtls = "certificate requested, none sent"
 			}

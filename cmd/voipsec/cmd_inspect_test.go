@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/voipsec/voipsec/inspect"
 )
 
 func init() {
@@ -255,5 +257,17 @@ func TestInspectProgress(t *testing.T) {
 	}
 	if got := runTTY(file); strings.Contains(got, "kpkt/s") {
 		t.Errorf("progress for a small file under auto: %q", got)
+	}
+}
+
+// The TLS line of the stream table counts client certificates in English.
+func TestInspectTLSLineCertificateCount(t *testing.T) {
+	for n, want := range map[int]string{1: "client sent 1 certificate\n", 3: "client sent 3 certificates\n"} {
+		var b bytes.Buffer
+		writeStreamTables(&b, []*inspect.Result{{File: "x.pcap", Format: "pcap",
+			TLS: []inspect.TLSSession{{ClientAddr: "a", ServerAddr: "b", Version: "TLS 1.2", CipherSuite: "S", ClientCerts: n}}}})
+		if !strings.HasSuffix(b.String(), want) {
+			t.Errorf("%d certificates: %q, want it to end %q", n, b.String(), want)
+		}
 	}
 }
