@@ -56,38 +56,40 @@ func (m MediationServer) Target() string { return "Mediation " + m.FQDN }
 // Suite maps a finding target to its component name for JUnit test suites:
 // "dial-plan/NAME", "um/FQDN", "mediation/FQDN", "mediation/FQDN/internal",
 // "mediation/FQDN/external", "mediation/FQDN/gateway", "media", "trust".
-// Unknown targets are returned unchanged.
-func (p *Plan) Suite(target string) string {
-	switch target {
-	case TargetMedia:
-		return "media"
-	case TargetTrust:
-		return "trust"
+// Unknown targets are returned unchanged. Each call walks the plan; a
+// renderer that looks up every target takes [Plan.SuiteFunc].
+func (p *Plan) Suite(target string) string { return p.SuiteFunc()(target) }
+
+// SuiteFunc returns [Plan.Suite] with the plan walked once, for a report's
+// Suite: a plan with thousands of components otherwise costs a walk of all
+// of them per target.
+func (p *Plan) SuiteFunc() func(target string) string {
+	names := map[string]string{TargetMedia: "media", TargetTrust: "trust"}
+	add := func(target, suite string) {
+		if _, ok := names[target]; !ok { // the first component with the target names it
+			names[target] = suite
+		}
 	}
 	for _, d := range p.DialPlans {
-		if target == DialPlanTarget(d.Name) {
-			return "dial-plan/" + d.Name
-		}
+		add(DialPlanTarget(d.Name), "dial-plan/"+d.Name)
 	}
 	for _, u := range p.UMServers {
-		if target == u.Endpoint.Target() {
-			return "um/" + u.FQDN
-		}
+		add(u.Endpoint.Target(), "um/"+u.FQDN)
 	}
 	for _, m := range p.MediationServers {
-		switch target {
-		case m.Target():
-			return "mediation/" + m.FQDN
-		case m.Internal.Target():
-			return "mediation/" + m.FQDN + "/internal"
-		case m.External.Target():
-			return "mediation/" + m.FQDN + "/external"
-		}
-		if m.Gateway != nil && target == m.Gateway.Target() {
-			return "mediation/" + m.FQDN + "/gateway"
+		add(m.Target(), "mediation/"+m.FQDN)
+		add(m.Internal.Target(), "mediation/"+m.FQDN+"/internal")
+		add(m.External.Target(), "mediation/"+m.FQDN+"/external")
+		if m.Gateway != nil {
+			add(m.Gateway.Target(), "mediation/"+m.FQDN+"/gateway")
 		}
 	}
-	return target
+	return func(target string) string {
+		if s, ok := names[target]; ok {
+			return s
+		}
+		return target
+	}
 }
 
 // at returns f located at the plan field path.

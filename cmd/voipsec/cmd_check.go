@@ -90,6 +90,7 @@ func runCheck(ctx context.Context, e *env, o *checkOptions) (int, error) {
 
 func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Report {
 	findings := plan.Static(p, checkNow())
+	suite := p.SuiteFunc()
 	data := map[string]any{"plan": p.File, "live": !o.Offline}
 	if p.Name != "" {
 		data["name"] = p.Name
@@ -110,13 +111,13 @@ func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Rep
 		var probes []any
 		for _, r := range results {
 			if r.Probe != nil {
-				probes = append(probes, map[string]any{"component": p.Suite(r.Endpoint.Target()), "probe": r.Probe})
+				probes = append(probes, map[string]any{"component": suite(r.Endpoint.Target()), "probe": r.Probe})
 			}
 		}
 		data["probes"] = probes
 	}
 	p.Sort(findings)
-	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: p.Suite}
+	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: suite}
 }
 
 func init() {
