@@ -124,3 +124,28 @@ func (nopConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
 func (nopConn) SetDeadline(time.Time) error      { return nil }
 func (nopConn) SetReadDeadline(time.Time) error  { return nil }
 func (nopConn) SetWriteDeadline(time.Time) error { return nil }
+
+// TestSIPResponseLimit: a header that never ends stops the read at
+// maxSIPResponse instead of buffering all the server sends.
+func TestSIPResponseLimit(t *testing.T) {
+	endless := io.MultiReader(strings.NewReader("SIP/2.0 200 OK\r\n"), &repeatReader{line: []byte("X-Pad: 0123456789\r\n")})
+	rw := struct {
+		io.Reader
+		io.Writer
+	}{endless, io.Discard}
+	s, err := exchangeOptions(rw, []byte("OPTIONS sip:x SIP/2.0\r\n\r\n"))
+	if !errors.Is(err, errTooLarge) || s.Status != 0 || !strings.Contains(s.Error, "read SIP response to OPTIONS") {
+		t.Fatalf("err %v, sip %+v", err, s)
+	}
+}
+
+// repeatReader yields line forever.
+type repeatReader struct{ line []byte }
+
+func (r *repeatReader) Read(b []byte) (int, error) {
+	n := 0
+	for n+len(r.line) <= len(b) {
+		n += copy(b[n:], r.line)
+	}
+	return n, nil
+}
