@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -55,10 +56,10 @@ func findings(o *Options, res *Result, msgs []SIPMessage, flows []*flow, all map
 		if m.Status != 0 {
 			label = fmt.Sprint(m.Status)
 		}
-		if !contains(c.methods, label) && len(c.methods) < 12 {
+		if !slices.Contains(c.methods, label) && len(c.methods) < 12 {
 			c.methods = append(c.methods, label)
 		}
-		if m.CallID != "" && !contains(c.calls, m.CallID) && len(c.calls) < 8 {
+		if m.CallID != "" && !slices.Contains(c.calls, m.CallID) && len(c.calls) < 8 {
 			c.calls = append(c.calls, m.CallID)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -257,7 +258,7 @@ func resolve(o *Options, name, format string, stats Stats, flows []*flow, msgs [
 		if m.Status != 0 {
 			label = strconv.Itoa(m.Status) + " " + m.Method
 		}
-		if !contains(c.Methods, label) {
+		if !slices.Contains(c.Methods, label) {
 			c.Methods = append(c.Methods, label)
 		}
 		if m.SDP == nil {
@@ -373,15 +374,6 @@ func resolve(o *Options, name, format string, stats Stats, flows []*flow, msgs [
 	}
 	res.Findings = findings(o, res, msgs, flows, all)
 	return res
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func staticCodec(pt uint8) string {
