@@ -27,8 +27,9 @@
 // In TLS 1.3 the client's Certificate travels after the server's Finished,
 // so a client handshake "succeeds" before the server has judged the
 // certificate. Probe therefore sends a SIP OPTIONS on every TLS 1.3
-// connection and reads: an alert (certificate_required, bad_certificate,
-// unknown_ca, ...) means rejection, a SIP response means acceptance.
+// connection on which the server requested a certificate, and reads: an
+// alert (certificate_required, bad_certificate, unknown_ca, ...) means
+// rejection, a SIP response (or silence until the timeout) acceptance.
 //
 // # Enumeration
 //
