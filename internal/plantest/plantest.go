@@ -18,20 +18,6 @@ import (
 // certificate findings are the same on every run.
 var Now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// Files written into DIR/pki by [Stage] and [WritePKI]:
-//
-//	ca.pem                 the CA every plan trusts
-//	probe.pem, probe-key.pem  the probe's client certificate (clientAuth)
-//	um01.pem               um01.contoso.com, serverAuth+clientAuth
-//	med01.pem              med01.contoso.com, serverAuth+clientAuth
-//	expired.pem            med01.contoso.com, expired a day before Now
-//	expiring.pem           med01.contoso.com, expires 10 days after Now
-//	selfsigned.pem         med01.contoso.com, signed by itself (untrusted)
-//	noclientauth.pem, noclientauth-key.pem  med01.contoso.com, serverAuth only
-//	notcert.pem            a PEM file holding no certificate
-var Files = []string{"ca.pem", "probe.pem", "probe-key.pem", "um01.pem", "med01.pem", "expired.pem",
-	"expiring.pem", "selfsigned.pem", "noclientauth.pem", "noclientauth-key.pem", "notcert.pem"}
-
 // Stage copies the plan file src into a fresh temporary folder, writes the
 // test PKI into its pki/ folder and returns the copy's path.
 func Stage(t testing.TB, src string) string {
@@ -49,7 +35,17 @@ func Stage(t testing.TB, src string) string {
 	return dst
 }
 
-// WritePKI writes the files listed in [Files] into dir.
+// WritePKI writes the test PKI into dir (Stage writes it into DIR/pki):
+//
+//	ca.pem                 the CA every plan trusts
+//	probe.pem, probe-key.pem  the probe's client certificate (clientAuth)
+//	um01.pem               um01.contoso.com, serverAuth+clientAuth
+//	med01.pem              med01.contoso.com, serverAuth+clientAuth
+//	expired.pem            med01.contoso.com, expired a day before Now
+//	expiring.pem           med01.contoso.com, expires 10 days after Now
+//	selfsigned.pem         med01.contoso.com, signed by itself (untrusted)
+//	noclientauth.pem, noclientauth-key.pem  med01.contoso.com, serverAuth only
+//	notcert.pem            a PEM file holding no certificate
 func WritePKI(t testing.TB, dir string) *testpki.PKI {
 	t.Helper()
 	p, err := testpki.NewWithOptions(testpki.Options{Now: Now, Validity: 2 * 365 * 24 * time.Hour, Hosts: []string{"med01.contoso.com"}})
