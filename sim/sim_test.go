@@ -73,8 +73,8 @@ type result struct {
 	Err      error
 }
 
-// call makes one call with an offer of kind, exchanges media for d when
-// answered, and hangs up.
+// call makes one call with an offer of kind, exchanges media for at least
+// d when answered, and hangs up.
 func (c *caller) call(ctx context.Context, t testing.TB, addr, transport string, kind srtpcheck.OfferKind, d time.Duration) result {
 	t.Helper()
 	return c.callFrom(ctx, t, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}, addr, transport, kind, d)
@@ -152,8 +152,33 @@ func (c *caller) callFrom(ctx context.Context, t testing.TB, local *net.UDPAddr,
 		defer ds.Close()
 		media, keys = ds.MediaConn(), &ds.Keys
 	}
+	// Media runs for d and then on (at most 2 s more) until 5 packets are
+	// sent and 3 received or echoed: on a loaded machine a short fixed
+	// window can pass with fewer ticks of the 20 ms sender than the counts
+	// the tests assert. A peer that sends nothing (fault no-media) ends at
+	// the 2 s bound.
+	var meter srtpcheck.Meter
+	bye := make(chan struct{})
+	go func() {
+		defer close(bye)
+		minimum := time.NewTimer(d)
+		defer minimum.Stop()
+		select {
+		case <-minimum.C:
+		case <-ctx.Done():
+			return
+		}
+		for limit := time.Now().Add(2 * time.Second); time.Now().Before(limit) && ctx.Err() == nil; {
+			if m := meter.Counters(); m.Sent >= 5 && m.Received+m.Echoed >= 3 {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
 	r.Media, r.Err = srtpcheck.RunMedia(ctx, srtpcheck.MediaConfig{Conn: media, Remote: net.UDPAddrFromAddrPort(an.Remote),
-		Keys: keys, PayloadType: an.PayloadType, Duration: d, Linger: 100 * time.Millisecond})
+		Keys: keys, PayloadType: an.PayloadType, Duration: d + 3*time.Second, Linger: 100 * time.Millisecond,
+		UntilBye: bye, Meter: &meter})
+	<-bye
 	return r
 }
 
