@@ -20,6 +20,9 @@ const (
 	MaxCryptoLines = 32 // a=crypto + a=cryptoscale per media section
 	maxProblems    = 32
 	maxFormats     = 64
+	// maxFingerprints per level; more are ignored. Each one is a digest
+	// computed over the peer certificate during the DTLS handshake.
+	maxFingerprints = 8
 )
 
 // Crypto is one a=crypto or a=cryptoscale line (RFC 4568 §9.1 grammar with
@@ -240,7 +243,7 @@ func Parse(b []byte) (s *Session, err error) {
 			if cur == nil {
 				switch strings.ToLower(name) {
 				case "fingerprint":
-					if fp, err := parseFingerprint(v); err == nil {
+					if fp, err := parseFingerprint(v); err == nil && len(s.Fingerprints) < maxFingerprints {
 						s.Fingerprints = append(s.Fingerprints, fp)
 					}
 				case "setup":
@@ -342,7 +345,7 @@ func (m *Media) parseAttr(lineNo int, name, v, raw string) {
 			m.addProblem(lineNo, raw, err)
 			return
 		}
-		if len(m.Fingerprints) < 8 {
+		if len(m.Fingerprints) < maxFingerprints {
 			m.Fingerprints = append(m.Fingerprints, fp)
 		}
 	case "setup":

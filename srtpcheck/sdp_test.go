@@ -136,6 +136,17 @@ func TestParseLimits(t *testing.T) {
 	if err != nil || len(s.Media[0].Crypto) != MaxCryptoLines || !errors.Is(s.Media[0].Problems[0], errTooMany) {
 		t.Fatalf("crypto cap: %v", err)
 	}
+	fps := "v=0\r\n"
+	for i := 0; i < 2*maxFingerprints; i++ {
+		fps += "a=fingerprint:sha-256 AB:CD\r\n"
+	}
+	fps += "m=audio 1 UDP/TLS/RTP/SAVP 0\r\n"
+	for i := 0; i < 2*maxFingerprints; i++ {
+		fps += "a=fingerprint:sha-256 AB:CD\r\n"
+	}
+	if s, err := Parse([]byte(fps)); err != nil || len(s.Fingerprints) != maxFingerprints || len(s.Media[0].Fingerprints) != maxFingerprints {
+		t.Fatalf("fingerprint cap: %v", err)
+	}
 	if _, err := Parse([]byte("hello")); err == nil {
 		t.Fatal("non-SDP parsed")
 	}
