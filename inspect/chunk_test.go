@@ -1,8 +1,13 @@
 package inspect
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"io"
+	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/voipsec/voipsec/inspect/internal/capgen"
 )
@@ -102,5 +107,23 @@ func TestTLSLostSyncOnGap(t *testing.T) {
 		if len(s.tlsSess) != 1 || !s.tlsSess[0].ClientHello || s.tlsSess[0].LostSync != gap {
 			t.Errorf("gap=%v: sessions %+v, want one with a ClientHello and LostSync=%v", gap, s.tlsSess, gap)
 		}
+	}
+}
+
+// A read error in the middle of a stream is reported as one, naming the
+// input and the offset, not as a corrupt capture; the packets before it
+// are kept.
+func TestReadErrorNamed(t *testing.T) {
+	data := genCapture(t, capgen.Config{Size: 64 << 10, Seed: 4, Calls: 2})
+	broken := errors.New("device gone")
+	r := io.MultiReader(bytes.NewReader(data[:len(data)/2]), iotest.ErrReader(broken))
+	res, err := Inspect(context.Background(), r, "eth0.pcap", Options{})
+	var fe *FormatError
+	if !errors.As(err, &fe) || !errors.Is(err, broken) || errors.Is(err, ErrCorrupt) || errors.Is(err, ErrTruncated) ||
+		fe.File != "eth0.pcap" || strings.Contains(err.Error(), "corrupt") || !strings.Contains(err.Error(), "eth0.pcap: byte offset ") {
+		t.Fatalf("err = %v, want a read error naming eth0.pcap", err)
+	}
+	if res == nil || res.Stats.Packets == 0 {
+		t.Errorf("packets before the read error lost: %+v", res)
 	}
 }

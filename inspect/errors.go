@@ -20,7 +20,7 @@ type FormatError struct {
 	File   string // the input's name ("-" for standard input); may be empty
 	Offset int64  // byte offset of the header or record that failed
 	Reason string // what was wrong, e.g. "record length 9000000 exceeds limit 262144"
-	Err    error  // ErrTruncated or ErrCorrupt
+	Err    error  // ErrTruncated, ErrCorrupt, or the input's read error
 }
 
 func (e *FormatError) Error() string {
@@ -28,11 +28,14 @@ func (e *FormatError) Error() string {
 	if name == "" {
 		name = "capture"
 	}
-	what := "corrupt"
-	if errors.Is(e.Err, ErrTruncated) {
-		what = "truncated"
+	what := "" // a read error says so in Reason
+	switch {
+	case errors.Is(e.Err, ErrTruncated):
+		what = "truncated: "
+	case errors.Is(e.Err, ErrCorrupt):
+		what = "corrupt: "
 	}
-	return fmt.Sprintf("inspect: %s: byte offset %d: %s: %s", name, e.Offset, what, e.Reason)
+	return fmt.Sprintf("inspect: %s: byte offset %d: %s%s", name, e.Offset, what, e.Reason)
 }
 
 func (e *FormatError) Unwrap() error { return e.Err }
