@@ -203,11 +203,22 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := Parse(b)
 		if err != nil {
+			// Parse recovers from a panic into this error; the fuzzer must
+			// still see it.
+			if strings.Contains(err.Error(), "internal error") {
+				t.Fatal(err)
+			}
 			return
 		}
 		for i := range s.Media {
 			m := &s.Media[i]
 			_ = OfferLevel(m)
+			for _, p := range m.Problems {
+				var ae *AttrError
+				if errors.As(p, &ae) && !inlineRedacted(ae.Attr) {
+					t.Fatalf("problem shows a key: %q", ae.Attr)
+				}
+			}
 			for j := range m.Crypto {
 				c := &m.Crypto[j]
 				if c.MKILen > 0 && len(c.MKIBytes()) != c.MKILen {
@@ -221,6 +232,22 @@ func FuzzParse(f *testing.F) {
 		// Answering hostile offers must not panic either.
 		_, _ = Answer(b, AnswerConfig{Policy: 1, Addr: mustAP("127.0.0.1:5000"), NoDTLS: true})
 	})
+}
+
+// inlineRedacted reports that every inline: in s (any case) is followed by
+// <redacted>, or by a prefix of it where the evidence was cut.
+func inlineRedacted(s string) bool {
+	for {
+		i := indexFoldASCII(s, "inline:")
+		if i < 0 {
+			return true
+		}
+		s = s[i+len("inline:"):]
+		rest, _, _ := strings.Cut(s, "…")
+		if n := min(len(rest), len("<redacted>")); rest[:n] != "<redacted>"[:n] {
+			return false
+		}
+	}
 }
 
 // TestAnswerSfBOffer: the captured SfB form (cryptoscale tag 1, crypto tag
