@@ -131,9 +131,12 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 		MediaDuration: o.MediaDuration,
 		Declared:      d,
 		ExpectTLS:     e.Role == RoleGateway || e.Role == RoleExternal,
-		RootCAs:       p.Trust.Roots(),
-		ClientCert:    p.Trust.KeyPair,
-		Enumerate:     e.Expect.MinTLS != nil,
+		// UM and both Mediation Server edges are also TLS clients of their
+		// peers; the gateway is a third-party device.
+		MutualTLS:  e.Role != RoleGateway,
+		RootCAs:    p.Trust.Roots(),
+		ClientCert: p.Trust.KeyPair,
+		Enumerate:  e.Expect.MinTLS != nil,
 	}
 	if e.Server != "" {
 		cfg.ServerName = e.Server

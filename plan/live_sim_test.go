@@ -104,6 +104,16 @@ func TestLiveAgainstSimulators(t *testing.T) {
 			c.ApplyRole(sim.RoleMediationInternal, false)
 			return c
 		}(), "tls", strings.Replace(internalSection, "expect:", "expect:\n        min_tls: \"1.2\"", 1), "TLS-VERSION-WEAK", report.Pass, "min_tls:"},
+		{"internal edge whose certificate lacks Client Authentication", func() sim.Config {
+			c := sim.Config{Encryption: matrix.Required, Faults: []sim.Fault{sim.FaultNoClientAuthEKU}}
+			c.ApplyRole(sim.RoleMediationInternal, false)
+			return c
+		}(), "tls", internalSection, "TLS-CERT-EKU", report.Fail, "address:"},
+		{"internal edge whose certificate has both EKUs", func() sim.Config {
+			c := sim.Config{Encryption: matrix.Required}
+			c.ApplyRole(sim.RoleMediationInternal, false)
+			return c
+		}(), "tls", internalSection, "TLS-CERT-EKU", report.Pass, "address:"},
 		{"plain TCP gateway", sim.Config{Encryption: matrix.Rejected, Transports: []string{sim.TCP}}, "tcp", gatewaySection, "GW-NO-TLS", report.Fail, "transport: tcp"},
 	}
 	for _, c := range cases {

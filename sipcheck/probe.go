@@ -52,6 +52,12 @@ type Config struct {
 	// GW-NO-TLS) even without a declared VoIPSecurity level.
 	ExpectTLS bool
 
+	// MutualTLS says the endpoint is a server that also acts as a TLS
+	// client toward its peers (OCS, a Mediation Server, Exchange UM), so its
+	// certificate needs Client Authentication as well as Server
+	// Authentication (TLS-CERT-EKU), whatever level is declared.
+	MutualTLS bool
+
 	// OfferConcurrency is how many offer dialogs run at once; 0 means 1.
 	// Endpoints that serve many calls (Exchange UM, Mediation Servers) can
 	// take all at once, so the media windows overlap.
@@ -498,8 +504,9 @@ func (p *prober) probeTLS(ctx context.Context, t Target) *tls.Config {
 		Timeout:    p.cfg.timeout(),
 		Enumerate:  p.cfg.Enumerate,
 		// Servers that take part in mutual TLS present their certificate as
-		// clients too: require Client Authentication where MTLS is declared.
-		RequireClientAuthEKU: p.cfg.Declared.VoipSecurity != nil && p.cfg.Declared.VoipSecurity.Transport().MutualTLS,
+		// clients too: require Client Authentication where MTLS is declared
+		// or the endpoint's role implies it.
+		RequireClientAuthEKU: p.cfg.MutualTLS || (p.cfg.Declared.VoipSecurity != nil && p.cfg.Declared.VoipSecurity.Transport().MutualTLS),
 	}
 	tr := tlsprobe.Probe(ctx, t.HostPort(), tcfg)
 	p.res.TLS = tr
