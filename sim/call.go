@@ -120,9 +120,13 @@ func (ep *endpoint) header(res *sip.Response) {
 	res.AppendHeader(sip.NewHeader("Server", ep.s.cfg.ServerName))
 }
 
-func (ep *endpoint) respond(tx sip.ServerTransaction, req *sip.Request, code int, reason string) {
+// respond sends a bodiless response with our Server header and hdrs.
+func (ep *endpoint) respond(tx sip.ServerTransaction, req *sip.Request, code int, reason string, hdrs ...sip.Header) {
 	res := sip.NewResponseFromRequest(req, code, reason, nil)
 	ep.header(res)
+	for _, h := range hdrs {
+		res.AppendHeader(h)
+	}
 	_ = tx.Respond(res)
 }
 
@@ -135,12 +139,10 @@ func (ep *endpoint) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	if s.cfg.has(FaultSlowAnswer) && !s.sleep(s.cfg.SlowAnswer) {
 		return
 	}
-	res := sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil)
-	ep.header(res)
-	res.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"))
-	res.AppendHeader(sip.NewHeader("Supported", "replaces, timer, ms-early-media, ms-sender"))
-	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
-	_ = tx.Respond(res)
+	ep.respond(tx, req, sip.StatusOK, "OK",
+		sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"),
+		sip.NewHeader("Supported", "replaces, timer, ms-early-media, ms-sender"),
+		sip.NewHeader("Accept", "application/sdp"))
 }
 
 func (ep *endpoint) contact(transport string) string {
@@ -184,11 +186,8 @@ func (ep *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	if ep.redirect {
 		// Exchange UM call router: 302 to the worker (domain.md §3.3).
-		res := sip.NewResponseFromRequest(req, sip.StatusMovedTemporarily, "Moved Temporarily", nil)
-		ep.header(res)
-		res.AppendHeader(sip.NewHeader("Contact", s.eps[1].contact(tr)))
 		c.update(func(st *CallStats) { st.Status = sip.StatusMovedTemporarily })
-		_ = tx.Respond(res)
+		ep.respond(tx, req, sip.StatusMovedTemporarily, "Moved Temporarily", sip.NewHeader("Contact", s.eps[1].contact(tr)))
 		c.end("redirected")
 		return
 	}
