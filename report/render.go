@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/voipsec/voipsec/internal/printable"
 )
 
 // SchemaVersion names the JSON schema written by [WriteJSON]. It changes only
@@ -117,12 +119,12 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	targets, by := GroupByTarget(r.Findings)
 	for _, t := range targets {
 		fs := by[t]
-		fmt.Fprintf(w, "\n%s\n", printable(t))
+		fmt.Fprintf(w, "\n%s\n", printable.String(t))
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for _, f := range fs {
 			// Pad before painting so escape codes do not break the alignment.
 			sev := fmt.Sprintf("%-4s", strings.ToUpper(f.Severity.String()))
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", paint(o.Color, sevColor(f.Severity), sev), f.Check, printable(f.Summary))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", paint(o.Color, sevColor(f.Severity), sev), f.Check, printable.String(f.Summary))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -135,15 +137,15 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			}
 			fmt.Fprintf(w, "    %s:", f.Check)
 			if f.Location != nil {
-				fmt.Fprintf(w, " at %s", printable(f.Location.String()))
+				fmt.Fprintf(w, " at %s", printable.String(f.Location.String()))
 			}
 			if f.Detail != "" {
 				lines := strings.Split(strings.TrimRight(f.Detail, "\n"), "\n")
 				if len(lines) == 1 {
-					fmt.Fprintf(w, " %s", printable(lines[0]))
+					fmt.Fprintf(w, " %s", printable.String(lines[0]))
 				} else {
 					for _, l := range lines {
-						fmt.Fprintf(w, "\n      %s", printable(l))
+						fmt.Fprintf(w, "\n      %s", printable.String(l))
 					}
 				}
 			}
@@ -156,18 +158,6 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	_, err := fmt.Fprintln(w)
 	return err
-}
-
-// printable makes text from the network (a certificate subject, a Server
-// header) safe for a terminal: control characters, which could be escape
-// sequences or break the table's columns, become '?'.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
-			return '?'
-		}
-		return r
-	}, s)
 }
 
 // jsonReport is the voipsec/v1 document. See docs/json-schema.md.

@@ -15,6 +15,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/voipsec/voipsec/internal/printable"
 )
 
 // discard is the logger handed to sipgo: the probe reports through findings,
@@ -227,17 +229,7 @@ func tokens(m *sip.Response, name string) []string {
 	return out
 }
 
-func clip(s string, n int) string {
-	if len(s) > n {
-		s = s[:n] + "..."
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
-}
+func clip(s string, n int) string { return printable.Clip(s, n) }
 
 // contactTarget turns a 3xx Contact into a target on the same transport.
 func contactTarget(res *sip.Response, via Target) (Target, error) {

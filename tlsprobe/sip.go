@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/voipsec/voipsec/internal/printable"
 )
 
 // maxSIPResponse bounds the bytes read while waiting for a response header.
@@ -139,15 +141,4 @@ const maxSIPText = 200
 // clip makes server-sent text safe for a report and a terminal: control
 // characters (an ANSI escape in a Server header) become '?', invalid UTF-8
 // U+FFFD, and it is cut to maxSIPText bytes, like sipcheck's OPTIONS evidence.
-func clip(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
-	if len(s) > maxSIPText {
-		s = strings.ToValidUTF8(s[:maxSIPText], "") + "..."
-	}
-	return s
-}
+func clip(s string) string { return printable.Clip(s, maxSIPText) }
