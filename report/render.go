@@ -154,7 +154,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	if r.Text != nil {
 		fmt.Fprintln(w)
-		r.Text(w)
+		// Command tables carry network text too (certificate subjects,
+		// Server headers).
+		r.Text(printable.Writer{W: w})
 	}
 	_, err := fmt.Fprintln(w)
 	return err

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -363,5 +365,17 @@ func TestSortTargets(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "aW cZ bX bY" {
 		t.Errorf("SortTargets = %v", got)
+	}
+}
+
+func TestTextSectionFiltersControlCharacters(t *testing.T) {
+	r := sample()
+	r.Text = func(w io.Writer) { fmt.Fprint(w, "TLS\tCN=evil\x1b[2Jx\n") }
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "\x1b") || !strings.Contains(b.String(), "TLS\tCN=evil?[2Jx\n") {
+		t.Errorf("text section not filtered:\n%q", b.String())
 	}
 }

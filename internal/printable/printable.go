@@ -4,7 +4,10 @@
 // table's columns, become '?', and long text is clipped on a rune boundary.
 package printable
 
-import "strings"
+import (
+	"io"
+	"strings"
+)
 
 // String replaces C0 and C1 control characters and DEL with '?'.
 func String(s string) string {
@@ -23,4 +26,26 @@ func Clip(s string, n int) string {
 		s = strings.ToValidUTF8(s[:n], "") + "..."
 	}
 	return String(s)
+}
+
+// Writer passes text to W with C0 control bytes other than newline and tab,
+// and DEL, replaced by '?': for tables of network text written a piece at a
+// time. (C0 bytes never occur inside a multi-byte UTF-8 sequence, so a
+// byte-wise filter is safe.)
+type Writer struct{ W io.Writer }
+
+func (w Writer) Write(p []byte) (int, error) {
+	clean := p
+	for i, b := range p {
+		if (b < 0x20 && b != '\n' && b != '\t') || b == 0x7f {
+			if &clean[0] == &p[0] {
+				clean = append([]byte(nil), p...)
+			}
+			clean[i] = '?'
+		}
+	}
+	if _, err := w.W.Write(clean); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -33,3 +33,22 @@ func TestClip(t *testing.T) {
 		t.Errorf("Clip mid-rune = %q", got)
 	}
 }
+
+func TestWriter(t *testing.T) {
+	var b strings.Builder
+	w := Writer{W: &b}
+	in := "STREAM\tSSRC\nCN=evil\x1b[2J\rx\x7f Zürich\n"
+	n, err := w.Write([]byte(in))
+	if err != nil || n != len(in) {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	if want := "STREAM\tSSRC\nCN=evil?[2J?x? Zürich\n"; b.String() != want {
+		t.Errorf("Writer wrote %q, want %q", b.String(), want)
+	}
+	// The caller's buffer is not modified.
+	p := []byte("a\x1bb")
+	w.Write(p)
+	if string(p) != "a\x1bb" {
+		t.Errorf("Writer changed the caller's buffer: %q", p)
+	}
+}
