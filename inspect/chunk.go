@@ -4,6 +4,8 @@ import (
 	"context"
 	"sort"
 	"sync"
+
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // A parallel scan splits a mapped capture into byte ranges that start on
@@ -332,7 +334,7 @@ func (s *scanner) deferSegment(fl *flow, f *Frame) {
 	}
 	if fl.role == roleUnknown && len(f.Payload) > 0 {
 		p := f.Payload
-		if LooksLikeTLSRecord(p) || sipPrefix(p) || s.opts.isSIPPort(fl.key.Src.Port) || s.opts.isSIPPort(fl.key.Dst.Port) {
+		if tlswire.LooksLikeRecord(p) || sipPrefix(p) || s.opts.isSIPPort(fl.key.Src.Port) || s.opts.isSIPPort(fl.key.Dst.Port) {
 			fl.role = roleTLS // provisional: "follow"; the replay decides
 		} else {
 			fl.role = roleOther

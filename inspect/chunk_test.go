@@ -10,6 +10,7 @@ import (
 	"testing/iotest"
 
 	"github.com/voipsec/voipsec/inspect/internal/capgen"
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // A parallel scan's first range starts at the first packet: for pcapng
@@ -85,9 +86,7 @@ func TestIfaceTimestampOffset(t *testing.T) {
 // A TLS connection whose TCP stream has a hole is reported with LostSync;
 // one without is not.
 func TestTLSLostSyncOnGap(t *testing.T) {
-	body := tlsHello(VersionTLS12, []uint16{0xc02f})
-	hs := append([]byte{TLSClientHelloType, 0, byte(len(body) >> 8), byte(len(body))}, body...)
-	rec := append([]byte{22, 3, 1, byte(len(hs) >> 8), byte(len(hs))}, hs...)
+	rec := tlswire.AppendClientHello(nil, tlswire.VersionTLS12, []uint16{0xc02f}, "", nil)
 	for _, gap := range []bool{false, true} {
 		s := newScanner(&Options{})
 		seq := uint32(1000)

@@ -33,8 +33,8 @@
 // 4- or 10-byte tag) and the byte entropy of the payload. TCP streams that
 // carry SIP or TLS are reassembled in order per direction within
 // [MaxTCPBuffer]; holes are counted and parsing resynchronises after them.
-// TLS records and handshake messages are decoded by [TLSRecord],
-// [TLSHandshakeAssembler] and the message decoders shared with tlsprobe.
+// TLS records and handshake messages are decoded by [tlswire.Record],
+// [tlswire.HandshakeAssembler] and the message decoders shared with tlsprobe.
 //
 // # Parallel scans
 //

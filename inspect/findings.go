@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/voipsec/voipsec/report"
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // Capture check IDs (report/catalog.go, area "capture").
@@ -170,7 +171,7 @@ func findings(o *Options, res *Result, msgs []SIPMessage, flows []*flow, all map
 			continue
 		}
 		target := "tls " + t.ClientAddr + " > " + t.ServerAddr
-		if TLSVersionDeprecated(t.VersionCode) {
+		if tlswire.VersionDeprecated(t.VersionCode) {
 			weak++
 			out = append(out, report.Newf(CheckTLSVersionWeak, target, "%s negotiated (packet %d)", t.Version, t.FirstPacket).
 				WithDetail("client offered up to %s; suite %s", t.OfferedMax, t.CipherSuite))
@@ -179,7 +180,7 @@ func findings(o *Options, res *Result, msgs []SIPMessage, flows []*flow, all map
 			continue
 		}
 		switch {
-		case t.VersionCode == VersionTLS13:
+		case t.VersionCode == tlswire.VersionTLS13:
 			nomtls++
 			out = append(out, report.New(CheckTLSNoMTLS, target,
 				"TLS 1.3: certificates are encrypted, mutual TLS cannot be judged from the capture").WithSeverity(report.Info))

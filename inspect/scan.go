@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"sync/atomic"
+
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // flowRole is what a flow was found to carry.
@@ -474,7 +476,7 @@ func dtlsUseSRTP(p []byte) []uint16 {
 	if rl < len(rec) {
 		rec = rec[:rl]
 	}
-	if len(rec) < 12 || rec[0] != TLSClientHelloType {
+	if len(rec) < 12 || rec[0] != tlswire.ClientHelloType {
 		return nil
 	}
 	hl := int(rec[1])<<16 | int(rec[2])<<8 | int(rec[3])
@@ -484,7 +486,7 @@ func dtlsUseSRTP(p []byte) []uint16 {
 	if fragOff != 0 || fragLen != hl || len(body) < hl {
 		return nil
 	}
-	var ch TLSClientHello
+	var ch tlswire.ClientHello
 	if _, err := ch.DecodeDTLSFromBytes(body[:hl]); err != nil || ch.SRTPProfiles == nil {
 		return nil
 	}

@@ -2,6 +2,8 @@ package inspect
 
 import (
 	"bytes"
+
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // Bounds on TCP reassembly, per direction.
@@ -63,7 +65,7 @@ func (s *scanner) tcp(fl *flow, f *Frame) {
 	}
 	if fl.role == roleUnknown {
 		switch {
-		case LooksLikeTLSRecord(p):
+		case tlswire.LooksLikeRecord(p):
 			fl.role = roleTLS
 			fl.tls = s.tlsFor(fl)
 		case sipPrefix(p) || s.opts.isSIPPort(fl.key.Src.Port) || s.opts.isSIPPort(fl.key.Dst.Port):

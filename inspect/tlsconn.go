@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"strings"
 	"time"
+
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // CertInfo is what the report shows of one certificate seen in a TLS ≤ 1.2
@@ -50,7 +52,7 @@ type tlsState struct {
 	clientKey  FlowKey
 	haveClient bool
 	encrypted  [2]bool // ChangeCipherSpec seen, per direction (0 client, 1 server)
-	asm        [2]TLSHandshakeAssembler
+	asm        [2]tlswire.HandshakeAssembler
 }
 
 // tlsFor returns the connection state shared by fl and its reverse flow.
@@ -91,10 +93,10 @@ func (s *scanner) tlsStream(fl *flow, d *tcpDir) {
 		fl.tls = st
 	}
 	b := d.buf
-	var rec TLSRecord
+	var rec tlswire.Record
 	for len(b) > 0 {
 		n, err := rec.DecodeFromBytes(b)
-		if err == ErrTLSTruncated {
+		if err == tlswire.ErrTruncated {
 			break
 		}
 		if err != nil {
@@ -103,7 +105,7 @@ func (s *scanner) tlsStream(fl *flow, d *tcpDir) {
 			st.LostSync = true
 			i := 1
 			for ; i+5 <= len(b); i++ {
-				if LooksLikeTLSRecord(b[i:]) && b[i+2] <= 4 && int(b[i+3])<<8|int(b[i+4]) <= TLSMaxRecordLength {
+				if tlswire.LooksLikeRecord(b[i:]) && b[i+2] <= 4 && int(b[i+3])<<8|int(b[i+4]) <= tlswire.MaxRecordLength {
 					break
 				}
 			}
@@ -119,28 +121,28 @@ func (s *scanner) tlsStream(fl *flow, d *tcpDir) {
 	d.buf = append(d.buf[:0], b...)
 }
 
-func (s *scanner) tlsRecord(fl *flow, st *tlsState, rec *TLSRecord, d *tcpDir) {
+func (s *scanner) tlsRecord(fl *flow, st *tlsState, rec *tlswire.Record, d *tcpDir) {
 	dir := st.dir(fl.key)
 	switch rec.ContentType {
-	case TLSRecordChangeCipherSpec:
+	case tlswire.RecordChangeCipherSpec:
 		if dir >= 0 {
 			st.encrypted[dir] = true
 		}
-	case TLSRecordAlert:
-		var a TLSAlert
+	case tlswire.RecordAlert:
+		var a tlswire.Alert
 		if (dir < 0 || !st.encrypted[dir]) && a.DecodeFromBytes(rec.Fragment) == nil && len(st.Alerts) < 8 {
 			st.Alerts = append(st.Alerts, a.String())
 		}
-	case TLSRecordApplicationData:
+	case tlswire.RecordApplicationData:
 		st.ApplicationData++
 		// Past the handshake: from here this direction is only counted.
 		d.done = true
 		d.buf = d.buf[:0]
-	case TLSRecordHandshake:
+	case tlswire.RecordHandshake:
 		if dir >= 0 && st.encrypted[dir] {
 			return
 		}
-		if st.VersionCode == VersionTLS13 && dir == 1 {
+		if st.VersionCode == tlswire.VersionTLS13 && dir == 1 {
 			return // after ServerHello everything is encrypted
 		}
 		ai := 0
@@ -152,7 +154,7 @@ func (s *scanner) tlsRecord(fl *flow, st *tlsState, rec *TLSRecord, d *tcpDir) {
 			a.Reset()
 			return
 		}
-		var hs TLSHandshake
+		var hs tlswire.Handshake
 		for {
 			ok, err := a.Next(&hs)
 			if err != nil {
@@ -163,7 +165,7 @@ func (s *scanner) tlsRecord(fl *flow, st *tlsState, rec *TLSRecord, d *tcpDir) {
 				return
 			}
 			s.tlsHandshake(fl, st, &hs)
-			if st.VersionCode == VersionTLS13 && st.dir(fl.key) == 1 {
+			if st.VersionCode == tlswire.VersionTLS13 && st.dir(fl.key) == 1 {
 				a.Reset()
 				return
 			}
@@ -171,31 +173,31 @@ func (s *scanner) tlsRecord(fl *flow, st *tlsState, rec *TLSRecord, d *tcpDir) {
 	}
 }
 
-func (s *scanner) tlsHandshake(fl *flow, st *tlsState, hs *TLSHandshake) {
+func (s *scanner) tlsHandshake(fl *flow, st *tlsState, hs *tlswire.Handshake) {
 	switch hs.Type {
-	case TLSClientHelloType:
-		var ch TLSClientHello
+	case tlswire.ClientHelloType:
+		var ch tlswire.ClientHello
 		if ch.DecodeFromBytes(hs.Body) != nil {
 			return
 		}
 		st.setClient(fl.key)
 		st.ClientHello = true
-		st.OfferedMax = TLSVersionName(ch.MaxVersion())
+		st.OfferedMax = tlswire.VersionName(ch.MaxVersion())
 		st.OfferedSuites = ch.CipherSuites.Len()
 		st.SNI = string(ch.ServerName)
-	case TLSServerHelloType:
-		var sh TLSServerHello
+	case tlswire.ServerHelloType:
+		var sh tlswire.ServerHello
 		if sh.DecodeFromBytes(hs.Body) != nil {
 			return
 		}
 		st.setClient(fl.key.reverse())
 		st.ServerHello = true
 		st.VersionCode = sh.NegotiatedVersion()
-		st.Version = TLSVersionName(st.VersionCode)
+		st.Version = tlswire.VersionName(st.VersionCode)
 		st.CipherSuite = cipherSuiteName(sh.CipherSuite)
-	case TLSCertificateType:
-		var c TLSCertificate
-		if c.DecodeFromBytes(hs.Body, st.VersionCode == VersionTLS13) != nil {
+	case tlswire.CertificateType:
+		var c tlswire.Certificate
+		if c.DecodeFromBytes(hs.Body, st.VersionCode == tlswire.VersionTLS13) != nil {
 			return
 		}
 		if st.dir(fl.key) == 0 {
@@ -216,8 +218,8 @@ func (s *scanner) tlsHandshake(fl *flow, st *tlsState, hs *TLSHandshake) {
 				DNSNames: cert.DNSNames, NotBefore: cert.NotBefore.UTC(), NotAfter: cert.NotAfter.UTC(),
 			})
 		}
-	case TLSCertificateRequestType:
-		var r TLSCertificateRequest
+	case tlswire.CertificateRequestType:
+		var r tlswire.CertificateRequest
 		st.CertRequested = true
 		if r.DecodeFromBytes(hs.Body, st.VersionCode) == nil {
 			st.CANames = len(r.CANames)

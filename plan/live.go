@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/voipsec/voipsec/inspect"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sipcheck"
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // DefaultConcurrency is how many endpoints [Live] probes at once.
@@ -259,7 +259,7 @@ func (p *Plan) expectations(e Endpoint, res *sipcheck.Result, mtls bool, seen ma
 			below = append(below, tr.Handshake.Version)
 		}
 		path := e.path + ".expect.min_tls"
-		want := inspect.TLSVersionName(minV)
+		want := tlswire.VersionName(minV)
 		if len(below) > 0 {
 			sort.Strings(below)
 			out = append(out, p.at(report.Newf("TLS-VERSION-WEAK", target, "the plan requires %s or later, the edge accepts %s", want, strings.Join(below, ", ")).

@@ -11,12 +11,12 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/voipsec/voipsec/inspect"
 	"github.com/voipsec/voipsec/report"
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // enumVersions are the versions enumeration tries, oldest first.
-var enumVersions = []uint16{inspect.VersionSSL30, inspect.VersionTLS10, inspect.VersionTLS11, inspect.VersionTLS12, inspect.VersionTLS13}
+var enumVersions = []uint16{tlswire.VersionSSL30, tlswire.VersionTLS10, tlswire.VersionTLS11, tlswire.VersionTLS12, tlswire.VersionTLS13}
 
 // maxServerFlight bounds the bytes read before the ServerHello arrives.
 const maxServerFlight = 64 << 10
@@ -53,7 +53,7 @@ func (p *prober) enumerate(ctx context.Context) []Version {
 }
 
 func (p *prober) enumerateVersion(ctx context.Context, v uint16, key []byte, sem chan struct{}) Version {
-	res := Version{ID: v, Version: inspect.TLSVersionName(v)}
+	res := Version{ID: v, Version: tlswire.VersionName(v)}
 	offered := suitesFor(v)
 	picked, err := p.preference(ctx, v, offered, key, sem)
 	if len(picked) == 0 && len(offered) > maxHelloSuites && choked(err) {
@@ -77,8 +77,8 @@ func (p *prober) enumerateVersion(ctx context.Context, v uint16, key []byte, sem
 	}
 	res.Accepted = true
 	for _, id := range picked {
-		s := Suite{ID: id, Name: CipherSuiteName(id)}
-		if cs := LookupCipherSuite(id); cs != nil {
+		s := Suite{ID: id, Name: tlswire.CipherSuiteName(id)}
+		if cs := tlswire.LookupCipherSuite(id); cs != nil {
 			s.Insecure, s.Weakness = cs.Insecure, cs.Weakness
 		}
 		res.Suites = append(res.Suites, s)
@@ -148,7 +148,7 @@ func (p *prober) rawHello(ctx context.Context, v uint16, suites []uint16, key []
 	}
 	defer done()
 	defer conn.Close()
-	if _, err := conn.Write(appendClientHello(nil, v, suites, p.sni(), key)); err != nil {
+	if _, err := conn.Write(tlswire.AppendClientHello(nil, v, suites, p.sni(), key)); err != nil {
 		return 0, fmt.Errorf("write ClientHello: %w", err)
 	}
 	return readServerHello(conn, v, suites, flight)
@@ -160,13 +160,13 @@ func (p *prober) rawHello(ctx context.Context, v uint16, suites []uint16, key []
 func readServerHello(conn io.Reader, v uint16, suites []uint16, flight *serverFlight) (uint16, error) {
 	var (
 		buf = make([]byte, 0, 8192)
-		rec inspect.TLSRecord
-		hs  inspect.TLSHandshake
-		sh  inspect.TLSServerHello
-		asm inspect.TLSHandshakeAssembler
-		al  inspect.TLSAlert
-		crt inspect.TLSCertificate
-		cr  inspect.TLSCertificateRequest
+		rec tlswire.Record
+		hs  tlswire.Handshake
+		sh  tlswire.ServerHello
+		asm tlswire.HandshakeAssembler
+		al  tlswire.Alert
+		crt tlswire.Certificate
+		cr  tlswire.CertificateRequest
 		got uint16 // the chosen suite, once the ServerHello is in
 	)
 	tmp := make([]byte, 4096)
@@ -175,19 +175,19 @@ func readServerHello(conn io.Reader, v uint16, suites []uint16, flight *serverFl
 		buf = append(buf, tmp[:n]...)
 		for {
 			used, err := rec.DecodeFromBytes(buf)
-			if errors.Is(err, inspect.ErrTLSTruncated) {
+			if errors.Is(err, tlswire.ErrTruncated) {
 				break
 			}
 			if err != nil {
 				return 0, &PlaintextError{FirstBytes: append([]byte(nil), first(buf, 16)...)}
 			}
 			switch rec.ContentType {
-			case inspect.TLSRecordAlert:
+			case tlswire.RecordAlert:
 				if al.DecodeFromBytes(rec.Fragment) != nil {
-					return 0, fmt.Errorf("read alert: %w", inspect.ErrTLSMalformed)
+					return 0, fmt.Errorf("read alert: %w", tlswire.ErrMalformed)
 				}
-				return 0, &AlertError{Description: al.Description, Text: inspect.TLSAlertName(al.Description)}
-			case inspect.TLSRecordHandshake:
+				return 0, &AlertError{Description: al.Description, Text: tlswire.AlertName(al.Description)}
+			case tlswire.RecordHandshake:
 				if err := asm.Write(rec.Fragment); err != nil {
 					return 0, fmt.Errorf("read ServerHello: %w", err)
 				}
@@ -201,14 +201,14 @@ func readServerHello(conn io.Reader, v uint16, suites []uint16, flight *serverFl
 					}
 					if got != 0 {
 						switch hs.Type {
-						case inspect.TLSCertificateType:
+						case tlswire.CertificateType:
 							if err := crt.DecodeFromBytes(hs.Body, false); err != nil {
 								return got, fmt.Errorf("parse Certificate: %w", err)
 							}
 							for _, c := range crt.Certificates {
 								flight.certs = append(flight.certs, slices.Clone(c))
 							}
-						case inspect.TLSCertificateRequestType:
+						case tlswire.CertificateRequestType:
 							if err := cr.DecodeFromBytes(hs.Body, v); err != nil {
 								return got, fmt.Errorf("parse CertificateRequest: %w", err)
 							}
@@ -216,24 +216,24 @@ func readServerHello(conn io.Reader, v uint16, suites []uint16, flight *serverFl
 							for _, n := range cr.CANames {
 								flight.caNames = append(flight.caNames, slices.Clone(n))
 							}
-						case inspect.TLSServerHelloDoneType:
+						case tlswire.ServerHelloDoneType:
 							return got, nil
 						}
 						continue
 					}
-					if hs.Type != inspect.TLSServerHelloType {
+					if hs.Type != tlswire.ServerHelloType {
 						return 0, fmt.Errorf("%w (message type %d)", errNoHello, hs.Type)
 					}
 					if err := sh.DecodeFromBytes(hs.Body); err != nil {
 						return 0, fmt.Errorf("parse ServerHello: %w", err)
 					}
 					if nv := sh.NegotiatedVersion(); nv != v {
-						return 0, fmt.Errorf("%w: %s", errWrongVersion, inspect.TLSVersionName(nv))
+						return 0, fmt.Errorf("%w: %s", errWrongVersion, tlswire.VersionName(nv))
 					}
 					if !slices.Contains(suites, sh.CipherSuite) {
-						return 0, fmt.Errorf("%w: %s", errNotOffered, CipherSuiteName(sh.CipherSuite))
+						return 0, fmt.Errorf("%w: %s", errNotOffered, tlswire.CipherSuiteName(sh.CipherSuite))
 					}
-					if flight == nil || v >= inspect.VersionTLS13 {
+					if flight == nil || v >= tlswire.VersionTLS13 {
 						return sh.CipherSuite, nil
 					}
 					got = sh.CipherSuite
@@ -247,103 +247,18 @@ func readServerHello(conn io.Reader, v uint16, suites []uint16, flight *serverFl
 			buf = buf[used:]
 		}
 		if len(buf) > maxServerFlight {
-			return 0, fmt.Errorf("read ServerHello: %w", inspect.ErrTLSTooLarge)
+			return 0, fmt.Errorf("read ServerHello: %w", tlswire.ErrTooLarge)
 		}
 		if rerr != nil {
 			if got != 0 {
 				return got, nil
 			}
-			if len(buf) > 0 && !inspect.LooksLikeTLSRecord(buf) && len(buf) >= 3 {
+			if len(buf) > 0 && !tlswire.LooksLikeRecord(buf) && len(buf) >= 3 {
 				return 0, &PlaintextError{FirstBytes: append([]byte(nil), first(buf, 16)...)}
 			}
 			return 0, fmt.Errorf("read ServerHello: %w", rerr)
 		}
 	}
-}
-
-// appendClientHello writes a ClientHello record (RFC 5246 §7.4.1.2, RFC 8446
-// §4.1.2). SSL 3.0 hellos carry no extensions; TLS 1.3 hellos carry
-// supported_versions and an X25519 key_share.
-func appendClientHello(dst []byte, v uint16, suites []uint16, serverName string, key []byte) []byte {
-	u16 := func(b []byte, x uint16) []byte { return append(b, byte(x>>8), byte(x)) }
-	var body []byte
-	legacy := min(v, inspect.VersionTLS12)
-	body = u16(body, legacy)
-	var random [32]byte
-	_, _ = rand.Read(random[:])
-	body = append(body, random[:]...)
-	if v == inspect.VersionTLS13 {
-		var sid [32]byte // middlebox compatibility mode (RFC 8446 §D.4)
-		_, _ = rand.Read(sid[:])
-		body = append(body, 32)
-		body = append(body, sid[:]...)
-	} else {
-		body = append(body, 0)
-	}
-	n := len(suites)
-	if v != inspect.VersionTLS13 {
-		n++ // TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3)
-	}
-	body = u16(body, uint16(2*n))
-	for _, s := range suites {
-		body = u16(body, s)
-	}
-	if v != inspect.VersionTLS13 {
-		body = u16(body, 0x00FF)
-	}
-	body = append(body, 1, 0) // null compression
-	if v > inspect.VersionSSL30 {
-		var ext []byte
-		addExt := func(typ uint16, data []byte) {
-			ext = u16(ext, typ)
-			ext = u16(ext, uint16(len(data)))
-			ext = append(ext, data...)
-		}
-		if serverName != "" {
-			name := []byte(strings.TrimSuffix(serverName, "."))
-			entry := append([]byte{0}, u16(nil, uint16(len(name)))...)
-			entry = append(entry, name...)
-			addExt(inspect.TLSExtServerName, append(u16(nil, uint16(len(entry))), entry...))
-		}
-		groups := []uint16{0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x0100, 0x0101}
-		g := u16(nil, uint16(2*len(groups)))
-		for _, x := range groups {
-			g = u16(g, x)
-		}
-		addExt(inspect.TLSExtSupportedGroups, g)
-		addExt(inspect.TLSExtECPointFormats, []byte{1, 0})
-		if v >= inspect.VersionTLS12 {
-			algs := []uint16{0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0807, 0x0808,
-				0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601, 0x0402, 0x0201, 0x0203, 0x0202}
-			a := u16(nil, uint16(2*len(algs)))
-			for _, x := range algs {
-				a = u16(a, x)
-			}
-			addExt(inspect.TLSExtSignatureAlgorithms, a)
-		}
-		if v == inspect.VersionTLS13 {
-			addExt(inspect.TLSExtSupportedVersions, []byte{2, 3, 4})
-			if len(key) == 32 {
-				ks := u16(nil, 0x001d)
-				ks = u16(ks, 32)
-				ks = append(ks, key...)
-				addExt(inspect.TLSExtKeyShare, append(u16(nil, uint16(len(ks))), ks...))
-			}
-			addExt(45, []byte{1, 1}) // psk_key_exchange_modes: psk_dhe_ke
-		}
-		body = u16(body, uint16(len(ext)))
-		body = append(body, ext...)
-	}
-	recVersion := inspect.VersionTLS10
-	if v == inspect.VersionSSL30 {
-		recVersion = inspect.VersionSSL30
-	}
-	hsLen := len(body)
-	dst = append(dst, inspect.TLSRecordHandshake)
-	dst = u16(dst, recVersion)
-	dst = u16(dst, uint16(hsLen+4))
-	dst = append(dst, inspect.TLSClientHelloType, byte(hsLen>>16), byte(hsLen>>8), byte(hsLen))
-	return append(dst, body...)
 }
 
 func (p *prober) enumerationFindings(res *Result) {
@@ -354,7 +269,7 @@ func (p *prober) enumerationFindings(res *Result) {
 			continue
 		}
 		any = true
-		if inspect.TLSVersionDeprecated(v.ID) {
+		if tlswire.VersionDeprecated(v.ID) {
 			weakVersions = append(weakVersions, v.Version)
 		}
 		for _, s := range v.Suites {
@@ -388,7 +303,7 @@ func (p *prober) enumerationFindings(res *Result) {
 func (p *prober) rawChain(ctx context.Context, res *Result) {
 	for i := len(res.Versions) - 1; i >= 0; i-- {
 		v := res.Versions[i]
-		if !v.Accepted || v.ID >= inspect.VersionTLS13 || len(v.Suites) == 0 {
+		if !v.Accepted || v.ID >= tlswire.VersionTLS13 || len(v.Suites) == 0 {
 			continue
 		}
 		var fl serverFlight

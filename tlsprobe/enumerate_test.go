@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voipsec/voipsec/inspect"
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // TestClientHelloRoundTrip: the hand-written ClientHello of every version
@@ -19,34 +19,34 @@ import (
 func TestClientHelloRoundTrip(t *testing.T) {
 	key := make([]byte, 32)
 	for _, v := range enumVersions {
-		t.Run(inspect.TLSVersionName(v), func(t *testing.T) {
+		t.Run(tlswire.VersionName(v), func(t *testing.T) {
 			suites := suitesFor(v)
 			if len(suites) == 0 {
 				t.Fatal("no suites to offer")
 			}
-			b := appendClientHello(nil, v, suites, "pbx.example", key)
-			var rec inspect.TLSRecord
+			b := tlswire.AppendClientHello(nil, v, suites, "pbx.example", key)
+			var rec tlswire.Record
 			n, err := rec.DecodeFromBytes(b)
-			if err != nil || n != len(b) || rec.ContentType != inspect.TLSRecordHandshake {
+			if err != nil || n != len(b) || rec.ContentType != tlswire.RecordHandshake {
 				t.Fatalf("record: n=%d of %d, %v", n, len(b), err)
 			}
-			var hs inspect.TLSHandshake
-			if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || hs.Type != inspect.TLSClientHelloType {
+			var hs tlswire.Handshake
+			if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || hs.Type != tlswire.ClientHelloType {
 				t.Fatalf("handshake type %d: %v", hs.Type, err)
 			}
-			var ch inspect.TLSClientHello
+			var ch tlswire.ClientHello
 			if err := ch.DecodeFromBytes(hs.Body); err != nil {
 				t.Fatal(err)
 			}
 			if ch.MaxVersion() != v {
-				t.Errorf("offers %s", inspect.TLSVersionName(ch.MaxVersion()))
+				t.Errorf("offers %s", tlswire.VersionName(ch.MaxVersion()))
 			}
 			for _, s := range suites {
 				if !ch.CipherSuites.Contains(s) {
-					t.Errorf("suite %s not offered", CipherSuiteName(s))
+					t.Errorf("suite %s not offered", tlswire.CipherSuiteName(s))
 				}
 			}
-			if v == inspect.VersionSSL30 {
+			if v == tlswire.VersionSSL30 {
 				if ch.Extensions != nil {
 					t.Error("SSL 3.0 hello carries extensions")
 				}
@@ -74,15 +74,15 @@ func TestCipherSuiteTable(t *testing.T) {
 		{0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", false},
 		{0x1301, "TLS_AES_128_GCM_SHA256", false},
 	} {
-		s := LookupCipherSuite(c.id)
-		if s == nil || s.Name != c.name || s.Insecure != c.insecure || CipherSuiteName(c.id) != c.name {
+		s := tlswire.LookupCipherSuite(c.id)
+		if s == nil || s.Name != c.name || s.Insecure != c.insecure || tlswire.CipherSuiteName(c.id) != c.name {
 			t.Errorf("%#04x: %+v, want %s insecure=%v", c.id, s, c.name, c.insecure)
 		}
 	}
-	if CipherSuiteName(0xFAFA) != "0xFAFA" {
-		t.Error(CipherSuiteName(0xFAFA))
+	if tlswire.CipherSuiteName(0xFAFA) != "0xFAFA" {
+		t.Error(tlswire.CipherSuiteName(0xFAFA))
 	}
-	if LookupCipherSuite(0x00FF) != nil {
+	if tlswire.LookupCipherSuite(0x00FF) != nil {
 		t.Error("the renegotiation SCSV is not a suite")
 	}
 }
@@ -111,8 +111,8 @@ func TestChokingServer(t *testing.T) {
 		if _, err := io.ReadFull(c, body); err != nil {
 			return
 		}
-		var hs inspect.TLSHandshake
-		var ch inspect.TLSClientHello
+		var hs tlswire.Handshake
+		var ch tlswire.ClientHello
 		if _, err := hs.DecodeFromBytes(body); err == nil && ch.DecodeFromBytes(hs.Body) == nil && ch.CipherSuites.Len() > 128 {
 			dropped.Add(1)
 			return // closes without an alert
@@ -165,7 +165,7 @@ func TestNoSNIForIPLiteral(t *testing.T) {
 		_ = c.SetDeadline(time.Now().Add(2 * time.Second))
 		buf := make([]byte, 0, 4096)
 		tmp := make([]byte, 4096)
-		var rec inspect.TLSRecord
+		var rec tlswire.Record
 		for {
 			n, err := c.Read(tmp)
 			buf = append(buf, tmp[:n]...)
@@ -176,8 +176,8 @@ func TestNoSNIForIPLiteral(t *testing.T) {
 				return
 			}
 		}
-		var hs inspect.TLSHandshake
-		var ch inspect.TLSClientHello
+		var hs tlswire.Handshake
+		var ch tlswire.ClientHello
 		if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || ch.DecodeFromBytes(hs.Body) != nil {
 			return
 		}

@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/voipsec/voipsec/inspect"
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // FuzzServerHello feeds arbitrary server answers to the enumeration's
@@ -26,7 +26,7 @@ func FuzzServerHello(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		hello := appendClientHello(nil, v, suitesFor(v), "localhost", k.PublicKey().Bytes())
+		hello := tlswire.AppendClientHello(nil, v, suitesFor(v), "localhost", k.PublicKey().Bytes())
 		answer := serverAnswer(f, p.Server, hello)
 		if got, err := readServerHello(bytes.NewReader(answer), v, suitesFor(v), &serverFlight{}); err != nil || got == 0 {
 			f.Fatalf("%s seed: suite %#04x, %v", tls.VersionName(v), got, err)
@@ -92,7 +92,7 @@ func serverAnswer(t testing.TB, cert tls.Certificate, hello []byte) []byte {
 	if out.Len() == 0 {
 		t.Fatal("server wrote nothing")
 	}
-	var rec inspect.TLSRecord
+	var rec tlswire.Record
 	if _, err := rec.DecodeFromBytes(out.Bytes()); err != nil {
 		t.Fatalf("server answer: %v", err)
 	}

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/voipsec/voipsec/inspect"
 	"github.com/voipsec/voipsec/report"
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // Defaults applied by [Probe] to zero Config fields.
@@ -378,8 +378,8 @@ func (p *prober) run(ctx context.Context, res *Result) {
 	if best.err == nil {
 		res.Status, res.Error = StatusOK, "" // a handshake completed
 		res.Handshake = &Handshake{
-			VersionID: best.state.Version, Version: inspect.TLSVersionName(best.state.Version),
-			CipherSuiteID: best.state.CipherSuite, CipherSuite: CipherSuiteName(best.state.CipherSuite),
+			VersionID: best.state.Version, Version: tlswire.VersionName(best.state.Version),
+			CipherSuiteID: best.state.CipherSuite, CipherSuite: tlswire.CipherSuiteName(best.state.CipherSuite),
 			ClientCert: best.withClient,
 		}
 	}
@@ -445,11 +445,11 @@ func (p *prober) run(ctx context.Context, res *Result) {
 			p.rawChain(ctx, res)
 		}
 	} else if res.Handshake != nil {
-		if inspect.TLSVersionDeprecated(res.Handshake.VersionID) {
+		if tlswire.VersionDeprecated(res.Handshake.VersionID) {
 			res.Findings = append(res.Findings, report.Newf("TLS-VERSION-WEAK", p.target,
 				"server negotiated deprecated %s", res.Handshake.Version))
 		}
-		if s := LookupCipherSuite(res.Handshake.CipherSuiteID); s != nil && s.Insecure {
+		if s := tlswire.LookupCipherSuite(res.Handshake.CipherSuiteID); s != nil && s.Insecure {
 			res.Findings = append(res.Findings, report.Newf("TLS-CIPHER-WEAK", p.target,
 				"server negotiated weak suite %s (%s)", s.Name, s.Weakness))
 		}
@@ -483,7 +483,7 @@ func (p *prober) mtls(noCert, withCert *attempt, res *Result) {
 	if a := noCert.accepted; a != nil {
 		if *a {
 			res.Findings = append(res.Findings, report.New("MTLS-NOT-REQUIRED", p.target,
-				"server accepts a connection without a client certificate").WithDetail("%s, %s", inspect.TLSVersionName(noCert.state.Version), noCert.evidence))
+				"server accepts a connection without a client certificate").WithDetail("%s, %s", tlswire.VersionName(noCert.state.Version), noCert.evidence))
 		} else {
 			res.Findings = append(res.Findings, report.Passed("MTLS-NOT-REQUIRED", p.target,
 				"server refuses connections without a client certificate").WithDetail("alert %q (%s)", noCert.alert, noCert.evidence))

@@ -1,4 +1,4 @@
-package inspect
+package tlswire
 
 import (
 	"crypto/tls"
@@ -16,23 +16,23 @@ func FuzzTLS(f *testing.F) {
 		f.Add(cw)
 		f.Add(sw)
 	}
-	f.Add(tlsHello(0x0303, []uint16{0xc02b}, tlsExt(TLSExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0})))
+	f.Add(tlsHello(0x0303, []uint16{0xc02b}, tlsExt(ExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0})))
 	f.Add([]byte{0x15, 3, 3, 0, 2, 2, 40})
 	// A DTLS 1.2 record holding a ClientHello with a cookie and use_srtp.
-	dbody := tlsHello(0xfefd, []uint16{0xc02b}, tlsExt(TLSExtUseSRTP, []byte{0, 2, 0, 1, 0}))
+	dbody := tlsHello(0xfefd, []uint16{0xc02b}, tlsExt(ExtUseSRTP, []byte{0, 2, 0, 1, 0}))
 	dbody = append(append(append([]byte{}, dbody[:35]...), 2, 0xaa, 0xbb), dbody[35:]...) // cookie after session id
 	dhs := append([]byte{1, 0, byte(len(dbody) >> 8), byte(len(dbody)), 0, 0, 0, 0, 0, 0, byte(len(dbody) >> 8), byte(len(dbody))}, dbody...)
 	f.Add(append([]byte{22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, byte(len(dhs) >> 8), byte(len(dhs))}, dhs...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var (
-			rec  TLSRecord
-			hs   TLSHandshake
-			ch   TLSClientHello
-			sh   TLSServerHello
-			cert TLSCertificate
-			cr   TLSCertificateRequest
-			al   TLSAlert
-			a    TLSHandshakeAssembler
+			rec  Record
+			hs   Handshake
+			ch   ClientHello
+			sh   ServerHello
+			cert Certificate
+			cr   CertificateRequest
+			al   Alert
+			a    HandshakeAssembler
 		)
 		// Decoders applied directly to the raw bytes as a handshake body.
 		_ = ch.DecodeFromBytes(data)
@@ -54,7 +54,7 @@ func FuzzTLS(f *testing.F) {
 			if n > len(data) {
 				t.Fatalf("DTLS record consumed %d of %d", n, len(data))
 			}
-			if _, err := dhs.DecodeFromBytes(drec.Fragment); err == nil && dhs.Complete() && dhs.Type == TLSClientHelloType {
+			if _, err := dhs.DecodeFromBytes(drec.Fragment); err == nil && dhs.Complete() && dhs.Type == ClientHelloType {
 				_, _ = ch.DecodeDTLSFromBytes(dhs.Body)
 			}
 		}
@@ -69,10 +69,10 @@ func FuzzTLS(f *testing.F) {
 			}
 			rest = rest[n:]
 			switch rec.ContentType {
-			case TLSRecordAlert:
+			case RecordAlert:
 				_ = al.DecodeFromBytes(rec.Fragment)
 				_ = al.String()
-			case TLSRecordHandshake:
+			case RecordHandshake:
 				if a.Write(rec.Fragment) != nil {
 					return
 				}
@@ -82,17 +82,17 @@ func FuzzTLS(f *testing.F) {
 						break
 					}
 					switch hs.Type {
-					case TLSClientHelloType:
+					case ClientHelloType:
 						if ch.DecodeFromBytes(hs.Body) == nil && len(ch.Random) != 32 {
 							t.Fatalf("random of %d bytes", len(ch.Random))
 						}
-					case TLSServerHelloType:
+					case ServerHelloType:
 						_ = sh.DecodeFromBytes(hs.Body)
-					case TLSCertificateType:
+					case CertificateType:
 						if cert.DecodeFromBytes(hs.Body, false) == nil && len(cert.Certificates) > cert.Count {
 							t.Fatalf("%d certificates kept of %d", len(cert.Certificates), cert.Count)
 						}
-					case TLSCertificateRequestType:
+					case CertificateRequestType:
 						_ = cr.DecodeFromBytes(hs.Body, VersionTLS12)
 					}
 				}

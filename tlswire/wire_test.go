@@ -1,4 +1,4 @@
-package inspect
+package tlswire
 
 import (
 	"bytes"
@@ -72,25 +72,25 @@ func tlsTranscript(t testing.TB, maxVersion uint16, clientAuth tls.ClientAuthTyp
 
 // messages splits a plaintext flight into handshake messages via the
 // assembler, stopping at the first non-handshake record.
-func tlsMessages(t testing.TB, flight []byte) []TLSHandshake {
+func tlsMessages(t testing.TB, flight []byte) []Handshake {
 	t.Helper()
-	var a TLSHandshakeAssembler
-	var out []TLSHandshake
+	var a HandshakeAssembler
+	var out []Handshake
 	for len(flight) > 0 {
-		var rec TLSRecord
+		var rec Record
 		n, err := rec.DecodeFromBytes(flight)
 		if err != nil {
 			t.Fatalf("record: %v", err)
 		}
 		flight = flight[n:]
-		if rec.ContentType != TLSRecordHandshake {
+		if rec.ContentType != RecordHandshake {
 			break
 		}
 		if err := a.Write(rec.Fragment); err != nil {
 			t.Fatal(err)
 		}
 		for {
-			var h TLSHandshake
+			var h Handshake
 			ok, err := a.Next(&h)
 			if err != nil {
 				t.Fatal(err)
@@ -105,7 +105,7 @@ func tlsMessages(t testing.TB, flight []byte) []TLSHandshake {
 	return out
 }
 
-func tlsFind(msgs []TLSHandshake, typ uint8) []byte {
+func tlsFind(msgs []Handshake, typ uint8) []byte {
 	for _, m := range msgs {
 		if m.Type == typ {
 			return m.Body
@@ -118,30 +118,30 @@ func TestTLS12Transcript(t *testing.T) {
 	cw, sw := tlsTranscript(t, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
 	cmsgs, smsgs := tlsMessages(t, cw), tlsMessages(t, sw)
 
-	var ch TLSClientHello
-	if err := ch.DecodeFromBytes(tlsFind(cmsgs, TLSClientHelloType)); err != nil {
+	var ch ClientHello
+	if err := ch.DecodeFromBytes(tlsFind(cmsgs, ClientHelloType)); err != nil {
 		t.Fatalf("ClientHello: %v", err)
 	}
 	if ch.Version != VersionTLS12 || string(ch.ServerName) != "localhost" || ch.CipherSuites.Len() == 0 {
-		t.Errorf("ClientHello: version %s, SNI %q, %d suites", TLSVersionName(ch.Version), ch.ServerName, ch.CipherSuites.Len())
+		t.Errorf("ClientHello: version %s, SNI %q, %d suites", VersionName(ch.Version), ch.ServerName, ch.CipherSuites.Len())
 	}
 	if !ch.CipherSuites.Contains(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) {
 		t.Errorf("ClientHello suites lack ECDHE-ECDSA-AES128-GCM: %x", []byte(ch.CipherSuites))
 	}
 	if ch.MaxVersion() != VersionTLS12 {
-		t.Errorf("MaxVersion = %s", TLSVersionName(ch.MaxVersion()))
+		t.Errorf("MaxVersion = %s", VersionName(ch.MaxVersion()))
 	}
 
-	var sh TLSServerHello
-	if err := sh.DecodeFromBytes(tlsFind(smsgs, TLSServerHelloType)); err != nil {
+	var sh ServerHello
+	if err := sh.DecodeFromBytes(tlsFind(smsgs, ServerHelloType)); err != nil {
 		t.Fatalf("ServerHello: %v", err)
 	}
 	if sh.NegotiatedVersion() != VersionTLS12 || sh.CipherSuite == 0 || sh.HelloRetry {
-		t.Errorf("ServerHello: %s suite %#04x retry %v", TLSVersionName(sh.NegotiatedVersion()), sh.CipherSuite, sh.HelloRetry)
+		t.Errorf("ServerHello: %s suite %#04x retry %v", VersionName(sh.NegotiatedVersion()), sh.CipherSuite, sh.HelloRetry)
 	}
 
-	var cert TLSCertificate
-	if err := cert.DecodeFromBytes(tlsFind(smsgs, TLSCertificateType), false); err != nil {
+	var cert Certificate
+	if err := cert.DecodeFromBytes(tlsFind(smsgs, CertificateType), false); err != nil {
 		t.Fatalf("Certificate: %v", err)
 	}
 	if cert.Count != 1 || len(cert.Certificates) != 1 {
@@ -155,8 +155,8 @@ func TestTLS12Transcript(t *testing.T) {
 		t.Errorf("leaf names %v", leaf.DNSNames)
 	}
 
-	var cr TLSCertificateRequest
-	if err := cr.DecodeFromBytes(tlsFind(smsgs, TLSCertificateRequestType), VersionTLS12); err != nil {
+	var cr CertificateRequest
+	if err := cr.DecodeFromBytes(tlsFind(smsgs, CertificateRequestType), VersionTLS12); err != nil {
 		t.Fatalf("CertificateRequest: %v", err)
 	}
 	if len(cr.CANames) != 1 || cr.SignatureAlgorithms.Len() == 0 || len(cr.CertificateTypes) == 0 {
@@ -169,28 +169,28 @@ func TestTLS12Transcript(t *testing.T) {
 
 func TestTLS13ClientAndServerHello(t *testing.T) {
 	cw, sw := tlsTranscript(t, tls.VersionTLS13, tls.NoClientCert)
-	var ch TLSClientHello
-	if err := ch.DecodeFromBytes(tlsFind(tlsMessages(t, cw), TLSClientHelloType)); err != nil {
+	var ch ClientHello
+	if err := ch.DecodeFromBytes(tlsFind(tlsMessages(t, cw), ClientHelloType)); err != nil {
 		t.Fatal(err)
 	}
 	if ch.MaxVersion() != VersionTLS13 || !ch.SupportedVersions.Contains(VersionTLS12) {
 		t.Errorf("supported_versions %x", []byte(ch.SupportedVersions))
 	}
 	// Only the first server record (ServerHello) is plaintext in TLS 1.3.
-	var rec TLSRecord
+	var rec Record
 	if _, err := rec.DecodeFromBytes(sw); err != nil {
 		t.Fatal(err)
 	}
-	var hs TLSHandshake
-	if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || hs.Type != TLSServerHelloType {
+	var hs Handshake
+	if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || hs.Type != ServerHelloType {
 		t.Fatalf("first server message type %d: %v", hs.Type, err)
 	}
-	var sh TLSServerHello
+	var sh ServerHello
 	if err := sh.DecodeFromBytes(hs.Body); err != nil {
 		t.Fatal(err)
 	}
 	if sh.Version != VersionTLS12 || sh.NegotiatedVersion() != VersionTLS13 {
-		t.Errorf("legacy %s negotiated %s", TLSVersionName(sh.Version), TLSVersionName(sh.NegotiatedVersion()))
+		t.Errorf("legacy %s negotiated %s", VersionName(sh.Version), VersionName(sh.NegotiatedVersion()))
 	}
 	if sh.CipherSuite>>8 != 0x13 {
 		t.Errorf("TLS 1.3 suite %#04x", sh.CipherSuite)
@@ -201,8 +201,8 @@ func TestTLS13ClientAndServerHello(t *testing.T) {
 // it (the body layout is the same as TLS except for the DTLS cookie, which
 // callers strip): profiles 0x0001 and 0x0002, empty MKI.
 func TestTLSClientHelloUseSRTP(t *testing.T) {
-	body := tlsHello(0x0303, []uint16{0xc02b}, tlsExt(TLSExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0}), tlsExt(TLSExtServerName, tlsSni("pbx.example")))
-	var ch TLSClientHello
+	body := tlsHello(0x0303, []uint16{0xc02b}, tlsExt(ExtUseSRTP, []byte{0, 4, 0, 1, 0, 2, 0}), tlsExt(ExtServerName, tlsSni("pbx.example")))
+	var ch ClientHello
 	if err := ch.DecodeFromBytes(body); err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestTLSHelloRetryRequest(t *testing.T) {
 	b = append(b, tlsHelloRetryRandom[:]...)
 	b = append(b, 0, 0x13, 0x01, 0)
 	b = append(b, 0, 6, 0, 43, 0, 2, 3, 4)
-	var sh TLSServerHello
+	var sh ServerHello
 	if err := sh.DecodeFromBytes(b); err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestTLSCertificateRequestVersions(t *testing.T) {
 	casVec := append([]byte{0, byte(len(cas))}, cas...)
 	tls10 := append([]byte{2, 1, 64}, casVec...)
 	tls12 := append([]byte{1, 1, 0, 4, 4, 1, 8, 4}, casVec...)
-	ext13 := append(tlsExt(TLSExtSignatureAlgorithms, []byte{0, 2, 8, 4}), tlsExt(TLSExtCertificateAuthorities, casVec)...)
+	ext13 := append(tlsExt(ExtSignatureAlgorithms, []byte{0, 2, 8, 4}), tlsExt(ExtCertificateAuthorities, casVec)...)
 	tls13 := append([]byte{0, 0, byte(len(ext13))}, ext13...)
 	for _, tc := range []struct {
 		name    string
@@ -247,7 +247,7 @@ func TestTLSCertificateRequestVersions(t *testing.T) {
 		{"TLS1.3", VersionTLS13, tls13, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var cr TLSCertificateRequest
+			var cr CertificateRequest
 			if err := cr.DecodeFromBytes(tc.body, tc.version); err != nil {
 				t.Fatal(err)
 			}
@@ -267,23 +267,23 @@ func TestTLSRecordErrors(t *testing.T) {
 		in   string // hex
 		want error
 	}{
-		{"empty", "", ErrTLSTruncated},
-		{"short header", "1603", ErrTLSTruncated},
-		{"sip", hex.EncodeToString([]byte("SIP/2.0 200 OK\r\n")), ErrTLSNotTLS},
-		{"http", hex.EncodeToString([]byte("HTTP/1.1")), ErrTLSNotTLS},
-		{"bad major", "1604010001", ErrTLSNotTLS},
-		{"too large", "160303ffff", ErrTLSTooLarge},
-		{"partial body", "16030300050102", ErrTLSTruncated},
+		{"empty", "", ErrTruncated},
+		{"short header", "1603", ErrTruncated},
+		{"sip", hex.EncodeToString([]byte("SIP/2.0 200 OK\r\n")), ErrNotTLS},
+		{"http", hex.EncodeToString([]byte("HTTP/1.1")), ErrNotTLS},
+		{"bad major", "1604010001", ErrNotTLS},
+		{"too large", "160303ffff", ErrTooLarge},
+		{"partial body", "16030300050102", ErrTruncated},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in, _ := hex.DecodeString(tc.in)
-			var r TLSRecord
+			var r Record
 			if _, err := r.DecodeFromBytes(in); !errors.Is(err, tc.want) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
 		})
 	}
-	var a TLSAlert
+	var a Alert
 	if err := a.DecodeFromBytes([]byte{2, 40}); err != nil || a.String() != "fatal handshake_failure" {
 		t.Errorf("alert %v: %v", a, err)
 	}
@@ -295,22 +295,22 @@ func TestTLSAssemblerSpansRecords(t *testing.T) {
 	// Re-cut the handshake bytes into 7-byte records.
 	var payload []byte
 	for rest := sw; len(rest) > 0; {
-		var rec TLSRecord
+		var rec Record
 		n, err := rec.DecodeFromBytes(rest)
-		if err != nil || rec.ContentType != TLSRecordHandshake {
+		if err != nil || rec.ContentType != RecordHandshake {
 			break
 		}
 		payload = append(payload, rec.Fragment...)
 		rest = rest[n:]
 	}
-	var a TLSHandshakeAssembler
+	var a HandshakeAssembler
 	var got []uint8
 	for i := 0; i < len(payload); i += 7 {
 		if err := a.Write(payload[i:min(i+7, len(payload))]); err != nil {
 			t.Fatal(err)
 		}
 		for {
-			var h TLSHandshake
+			var h Handshake
 			ok, err := a.Next(&h)
 			if err != nil {
 				t.Fatal(err)
@@ -335,14 +335,14 @@ func TestTLSAssemblerSpansRecords(t *testing.T) {
 }
 
 func TestTLSNames(t *testing.T) {
-	if TLSVersionName(VersionTLS12) != "TLS 1.2" || TLSVersionName(0x7f1c) != "0x7F1C" {
-		t.Error(TLSVersionName(0x7f1c))
+	if VersionName(VersionTLS12) != "TLS 1.2" || VersionName(0x7f1c) != "0x7F1C" {
+		t.Error(VersionName(0x7f1c))
 	}
-	if !TLSVersionDeprecated(VersionSSL30) || !TLSVersionDeprecated(VersionTLS11) || TLSVersionDeprecated(VersionTLS12) {
+	if !VersionDeprecated(VersionSSL30) || !VersionDeprecated(VersionTLS11) || VersionDeprecated(VersionTLS12) {
 		t.Error("deprecation")
 	}
-	if TLSAlertName(116) != "certificate_required" || TLSAlertName(250) != "alert(250)" {
-		t.Error(TLSAlertName(250))
+	if AlertName(116) != "certificate_required" || AlertName(250) != "alert(250)" {
+		t.Error(AlertName(250))
 	}
 	if !IsGREASE(0x1a1a) || IsGREASE(0x1a2a) {
 		t.Error("grease")
@@ -354,23 +354,23 @@ func TestTLSZeroAlloc(t *testing.T) {
 	cw, sw := tlsTranscript(t, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
 	cr13 := func() []byte {
 		cas := []byte{0, 5, 0, 3, 0x30, 1, 2}
-		e := append(tlsExt(TLSExtSignatureAlgorithms, []byte{0, 2, 8, 4}), tlsExt(TLSExtCertificateAuthorities, cas)...)
+		e := append(tlsExt(ExtSignatureAlgorithms, []byte{0, 2, 8, 4}), tlsExt(ExtCertificateAuthorities, cas)...)
 		return append([]byte{0, 0, byte(len(e))}, e...)
 	}()
 	var (
-		rec  TLSRecord
-		hs   TLSHandshake
-		ch   TLSClientHello
-		sh   TLSServerHello
-		cert TLSCertificate
-		cr   TLSCertificateRequest
-		a    TLSHandshakeAssembler
+		rec  Record
+		hs   Handshake
+		ch   ClientHello
+		sh   ServerHello
+		cert Certificate
+		cr   CertificateRequest
+		a    HandshakeAssembler
 	)
 	run := func() {
 		for _, flight := range [][]byte{cw, sw} {
 			for rest := flight; len(rest) > 0; {
 				n, err := rec.DecodeFromBytes(rest)
-				if err != nil || rec.ContentType != TLSRecordHandshake {
+				if err != nil || rec.ContentType != RecordHandshake {
 					break
 				}
 				rest = rest[n:]
@@ -381,13 +381,13 @@ func TestTLSZeroAlloc(t *testing.T) {
 						break
 					}
 					switch hs.Type {
-					case TLSClientHelloType:
+					case ClientHelloType:
 						_ = ch.DecodeFromBytes(hs.Body)
-					case TLSServerHelloType:
+					case ServerHelloType:
 						_ = sh.DecodeFromBytes(hs.Body)
-					case TLSCertificateType:
+					case CertificateType:
 						_ = cert.DecodeFromBytes(hs.Body, false)
-					case TLSCertificateRequestType:
+					case CertificateRequestType:
 						_ = cr.DecodeFromBytes(hs.Body, VersionTLS12)
 					}
 				}
@@ -408,12 +408,12 @@ func TestTLSZeroAlloc(t *testing.T) {
 func BenchmarkTLSDecodeServerFlight(b *testing.B) {
 	_, sw := tlsTranscript(b, tls.VersionTLS12, tls.RequireAndVerifyClientCert)
 	var (
-		rec  TLSRecord
-		hs   TLSHandshake
-		sh   TLSServerHello
-		cert TLSCertificate
-		cr   TLSCertificateRequest
-		a    TLSHandshakeAssembler
+		rec  Record
+		hs   Handshake
+		sh   ServerHello
+		cert Certificate
+		cr   CertificateRequest
+		a    HandshakeAssembler
 	)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(sw)))
@@ -421,7 +421,7 @@ func BenchmarkTLSDecodeServerFlight(b *testing.B) {
 		a.Reset()
 		for rest := sw; len(rest) > 0; {
 			n, err := rec.DecodeFromBytes(rest)
-			if err != nil || rec.ContentType != TLSRecordHandshake {
+			if err != nil || rec.ContentType != RecordHandshake {
 				break
 			}
 			rest = rest[n:]
@@ -432,11 +432,11 @@ func BenchmarkTLSDecodeServerFlight(b *testing.B) {
 					break
 				}
 				switch hs.Type {
-				case TLSServerHelloType:
+				case ServerHelloType:
 					_ = sh.DecodeFromBytes(hs.Body)
-				case TLSCertificateType:
+				case CertificateType:
 					_ = cert.DecodeFromBytes(hs.Body, false)
-				case TLSCertificateRequestType:
+				case CertificateRequestType:
 					_ = cr.DecodeFromBytes(hs.Body, VersionTLS12)
 				}
 			}
@@ -505,14 +505,14 @@ func TestDTLSClientHelloFromPion(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rec DTLSRecord
-	if _, err := rec.DecodeFromBytes(buf[:n]); err != nil || rec.ContentType != TLSRecordHandshake {
+	if _, err := rec.DecodeFromBytes(buf[:n]); err != nil || rec.ContentType != RecordHandshake {
 		t.Fatalf("record type %d: %v", rec.ContentType, err)
 	}
 	var hs DTLSHandshake
-	if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || hs.Type != TLSClientHelloType || !hs.Complete() {
+	if _, err := hs.DecodeFromBytes(rec.Fragment); err != nil || hs.Type != ClientHelloType || !hs.Complete() {
 		t.Fatalf("handshake %+v: %v", hs, err)
 	}
-	var ch TLSClientHello
+	var ch ClientHello
 	cookie, err := ch.DecodeDTLSFromBytes(hs.Body)
 	if err != nil {
 		t.Fatal(err)

@@ -1,36 +1,4 @@
-package inspect
-
-// TLS record and handshake parsing shared by the packet-inspection core and
-// tlsprobe's cipher-suite enumeration.
-//
-// # Fast decoding
-//
-// TLDR: decode into structs you own and reuse; nothing here allocates once the
-// caller's slices (Certificates, CANames, the assembler buffer) have grown to
-// their steady-state capacity. Fields reference the input: copy before the
-// input buffer is reused.
-//
-//	var rec inspect.TLSRecord
-//	var hs inspect.TLSHandshake
-//	var sh inspect.TLSServerHello
-//	n, err := rec.DecodeFromBytes(data)          // one record, n bytes consumed
-//	if err == nil && rec.ContentType == inspect.TLSRecordHandshake {
-//		if _, err := hs.DecodeFromBytes(rec.Fragment); err == nil && hs.Type == inspect.TLSServerHelloType {
-//			err = sh.DecodeFromBytes(hs.Body)
-//		}
-//	}
-//
-// A handshake message may span several records, and one record may hold
-// several messages. Feed record fragments to a [TLSHandshakeAssembler] and
-// take whole messages out with Next.
-//
-// DTLS (DTLS-SRTP on media ports): [DTLSRecord] and [DTLSHandshake] decode
-// the longer headers, and [TLSClientHello.DecodeDTLSFromBytes] skips the
-// cookie; the use_srtp profiles land in SRTPProfiles. ServerHello,
-// Certificate and CertificateRequest bodies are the same as TLS 1.2's.
-//
-// Errors are the package-level sentinels below (no allocation); callers branch
-// on them with errors.Is. A decoder never panics on any input.
+package tlswire
 
 import (
 	"encoding/binary"
@@ -40,73 +8,73 @@ import (
 
 // Named limits against hostile input (style: miekg/dns, sipgo).
 const (
-	// TLSMaxRecordLength is the largest record fragment accepted: 2^14 bytes of
+	// MaxRecordLength is the largest record fragment accepted: 2^14 bytes of
 	// plaintext plus the 2048 bytes of expansion TLS 1.2 allows
 	// (RFC 5246 §6.2.3).
-	TLSMaxRecordLength = 1<<14 + 2048
-	// TLSMaxHandshakeLength bounds one handshake message held by a
-	// [TLSHandshakeAssembler]; certificate chains above 256 KiB are refused.
-	TLSMaxHandshakeLength = 1 << 18
-	// TLSMaxCertificates bounds the certificates kept from one Certificate
+	MaxRecordLength = 1<<14 + 2048
+	// MaxHandshakeLength bounds one handshake message held by a
+	// [HandshakeAssembler]; certificate chains above 256 KiB are refused.
+	MaxHandshakeLength = 1 << 18
+	// MaxCertificates bounds the certificates kept from one Certificate
 	// message.
-	TLSMaxCertificates = 32
-	// TLSMaxCANames bounds the distinguished names kept from one
+	MaxCertificates = 32
+	// MaxCANames bounds the distinguished names kept from one
 	// CertificateRequest.
-	TLSMaxCANames = 256
+	MaxCANames = 256
 )
 
 // Errors returned by the TLS decoders. They never carry per-call data so that
 // returning them does not allocate.
 var (
-	// ErrTLSTruncated means the input ends before the structure does; feed
+	// ErrTruncated means the input ends before the structure does; feed
 	// more bytes and retry.
-	ErrTLSTruncated = errors.New("inspect: tls: truncated")
-	// ErrTLSMalformed means a length or field is impossible.
-	ErrTLSMalformed = errors.New("inspect: tls: malformed")
-	// ErrTLSNotTLS means the bytes do not start a TLS record (bad content
+	ErrTruncated = errors.New("tlswire: truncated")
+	// ErrMalformed means a length or field is impossible.
+	ErrMalformed = errors.New("tlswire: malformed")
+	// ErrNotTLS means the bytes do not start a TLS record (bad content
 	// type or version byte): the peer speaks something else.
-	ErrTLSNotTLS = errors.New("inspect: tls: not a TLS record")
-	// ErrTLSTooLarge means a record or handshake message exceeds the named
+	ErrNotTLS = errors.New("tlswire: not a TLS record")
+	// ErrTooLarge means a record or handshake message exceeds the named
 	// limits above.
-	ErrTLSTooLarge = errors.New("inspect: tls: message too large")
+	ErrTooLarge = errors.New("tlswire: message too large")
 )
 
 // Record content types (RFC 8446 §5.1).
 const (
-	TLSRecordChangeCipherSpec uint8 = 20
-	TLSRecordAlert            uint8 = 21
-	TLSRecordHandshake        uint8 = 22
-	TLSRecordApplicationData  uint8 = 23
-	TLSRecordHeartbeat        uint8 = 24
+	RecordChangeCipherSpec uint8 = 20
+	RecordAlert            uint8 = 21
+	RecordHandshake        uint8 = 22
+	RecordApplicationData  uint8 = 23
+	RecordHeartbeat        uint8 = 24
 )
 
 // Handshake message types (RFC 8446 §4, RFC 5246 §7.4).
 const (
-	TLSHelloRequestType        uint8 = 0
-	TLSClientHelloType         uint8 = 1
-	TLSServerHelloType         uint8 = 2
-	TLSNewSessionTicketType    uint8 = 4
-	TLSEncryptedExtensionsType uint8 = 8
-	TLSCertificateType         uint8 = 11
-	TLSServerKeyExchangeType   uint8 = 12
-	TLSCertificateRequestType  uint8 = 13
-	TLSServerHelloDoneType     uint8 = 14
-	TLSCertificateVerifyType   uint8 = 15
-	TLSClientKeyExchangeType   uint8 = 16
-	TLSFinishedType            uint8 = 20
+	HelloRequestType        uint8 = 0
+	ClientHelloType         uint8 = 1
+	ServerHelloType         uint8 = 2
+	NewSessionTicketType    uint8 = 4
+	EncryptedExtensionsType uint8 = 8
+	CertificateType         uint8 = 11
+	ServerKeyExchangeType   uint8 = 12
+	CertificateRequestType  uint8 = 13
+	ServerHelloDoneType     uint8 = 14
+	CertificateVerifyType   uint8 = 15
+	ClientKeyExchangeType   uint8 = 16
+	FinishedType            uint8 = 20
 )
 
 // Extension types used by the decoders (IANA TLS ExtensionType Values).
 const (
-	TLSExtServerName             uint16 = 0
-	TLSExtSupportedGroups        uint16 = 10
-	TLSExtECPointFormats         uint16 = 11
-	TLSExtSignatureAlgorithms    uint16 = 13
-	TLSExtUseSRTP                uint16 = 14
-	TLSExtSupportedVersions      uint16 = 43
-	TLSExtCertificateAuthorities uint16 = 47
-	TLSExtKeyShare               uint16 = 51
-	TLSExtRenegotiationInfo      uint16 = 0xff01
+	ExtServerName             uint16 = 0
+	ExtSupportedGroups        uint16 = 10
+	ExtECPointFormats         uint16 = 11
+	ExtSignatureAlgorithms    uint16 = 13
+	ExtUseSRTP                uint16 = 14
+	ExtSupportedVersions      uint16 = 43
+	ExtCertificateAuthorities uint16 = 47
+	ExtKeyShare               uint16 = 51
+	ExtRenegotiationInfo      uint16 = 0xff01
 )
 
 // Protocol versions as they appear on the wire.
@@ -118,16 +86,16 @@ const (
 	VersionTLS13 uint16 = 0x0304
 )
 
-// TLSVersion describes one protocol version (RFC 6101, 2246, 4346, 5246,
+// Version describes one protocol version (RFC 6101, 2246, 4346, 5246,
 // 8446). Deprecated follows RFC 7568 (SSL 3.0) and RFC 8996 (TLS 1.0, 1.1).
-type TLSVersion struct {
+type Version struct {
 	ID         uint16 `json:"id"`
 	Name       string `json:"name"`
 	Deprecated bool   `json:"deprecated"`
 	Ref        string `json:"ref"`
 }
 
-var tlsVersions = []*TLSVersion{
+var tlsVersions = []*Version{
 	{ID: VersionSSL30, Name: "SSL 3.0", Deprecated: true, Ref: "RFC 7568"},
 	{ID: VersionTLS10, Name: "TLS 1.0", Deprecated: true, Ref: "RFC 8996"},
 	{ID: VersionTLS11, Name: "TLS 1.1", Deprecated: true, Ref: "RFC 8996"},
@@ -135,12 +103,12 @@ var tlsVersions = []*TLSVersion{
 	{ID: VersionTLS13, Name: "TLS 1.3", Ref: "RFC 8446"},
 }
 
-// TLSVersions returns the known protocol versions, oldest first. The slice
+// Versions returns the known protocol versions, oldest first. The slice
 // is shared: do not modify it.
-func TLSVersions() []*TLSVersion { return tlsVersions }
+func Versions() []*Version { return tlsVersions }
 
-// TLSVersionName returns "TLS 1.2" style names, "0x%04X" for unknown values.
-func TLSVersionName(v uint16) string {
+// VersionName returns "TLS 1.2" style names, "0x%04X" for unknown values.
+func VersionName(v uint16) string {
 	for _, tv := range tlsVersions {
 		if tv.ID == v {
 			return tv.Name
@@ -149,18 +117,18 @@ func TLSVersionName(v uint16) string {
 	return tlsHex16(v)
 }
 
-// TLSVersionDeprecated reports whether v is SSL 3.0, TLS 1.0 or TLS 1.1, or an
+// VersionDeprecated reports whether v is SSL 3.0, TLS 1.0 or TLS 1.1, or an
 // even older SSL value.
-func TLSVersionDeprecated(v uint16) bool { return v >= 0x0200 && v < VersionTLS12 }
+func VersionDeprecated(v uint16) bool { return v >= 0x0200 && v < VersionTLS12 }
 
 func tlsHex16(v uint16) string {
 	const digits = "0123456789ABCDEF"
 	return string([]byte{'0', 'x', digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf]})
 }
 
-// TLSAlertName returns the RFC 8446 §6 / RFC 5246 §7.2 name of an alert
+// AlertName returns the RFC 8446 §6 / RFC 5246 §7.2 name of an alert
 // description ("handshake_failure"), "alert(N)" for unknown values.
-func TLSAlertName(d uint8) string {
+func AlertName(d uint8) string {
 	if n, ok := tlsAlertNames[d]; ok {
 		return n
 	}
@@ -181,19 +149,19 @@ var tlsAlertNames = map[uint8]string{
 	121: "ech_required",
 }
 
-// TLSUint16s is a wire list of big-endian 16-bit values (cipher suites,
+// Uint16s is a wire list of big-endian 16-bit values (cipher suites,
 // versions, SRTP profiles, groups), kept as the raw bytes so that decoding
 // does not allocate.
-type TLSUint16s []byte
+type Uint16s []byte
 
 // Len returns the number of values.
-func (l TLSUint16s) Len() int { return len(l) / 2 }
+func (l Uint16s) Len() int { return len(l) / 2 }
 
 // At returns value i; it panics like a slice index when i is out of range.
-func (l TLSUint16s) At(i int) uint16 { return binary.BigEndian.Uint16(l[2*i:]) }
+func (l Uint16s) At(i int) uint16 { return binary.BigEndian.Uint16(l[2*i:]) }
 
 // Contains reports whether v is in the list.
-func (l TLSUint16s) Contains(v uint16) bool {
+func (l Uint16s) Contains(v uint16) bool {
 	for i := 0; i+1 < len(l); i += 2 {
 		if binary.BigEndian.Uint16(l[i:]) == v {
 			return true
@@ -205,41 +173,41 @@ func (l TLSUint16s) Contains(v uint16) bool {
 // IsGREASE reports whether v is a GREASE value (RFC 8701 §2).
 func IsGREASE(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
 
-// TLSRecord is one TLS record (RFC 8446 §5.1). Fragment aliases the input.
-type TLSRecord struct {
+// Record is one TLS record (RFC 8446 §5.1). Fragment aliases the input.
+type Record struct {
 	ContentType uint8
 	Version     uint16 // legacy_record_version
 	Fragment    []byte
 }
 
-// LooksLikeTLSRecord reports whether b starts with a plausible TLS record
+// LooksLikeRecord reports whether b starts with a plausible TLS record
 // header (content type 20-24, major version 3). It needs 3 bytes.
-func LooksLikeTLSRecord(b []byte) bool {
-	return len(b) >= 3 && b[0] >= TLSRecordChangeCipherSpec && b[0] <= TLSRecordHeartbeat && b[1] == 3
+func LooksLikeRecord(b []byte) bool {
+	return len(b) >= 3 && b[0] >= RecordChangeCipherSpec && b[0] <= RecordHeartbeat && b[1] == 3
 }
 
 // DecodeFromBytes decodes the record at the start of data and returns the
-// number of bytes it spans. It returns ErrTLSNotTLS when the header is not
-// TLS, ErrTLSTruncated when data holds only part of the record.
-func (r *TLSRecord) DecodeFromBytes(data []byte) (int, error) {
+// number of bytes it spans. It returns ErrNotTLS when the header is not
+// TLS, ErrTruncated when data holds only part of the record.
+func (r *Record) DecodeFromBytes(data []byte) (int, error) {
 	if len(data) < 5 {
-		if len(data) > 0 && !(data[0] >= TLSRecordChangeCipherSpec && data[0] <= TLSRecordHeartbeat) {
-			return 0, ErrTLSNotTLS
+		if len(data) > 0 && !(data[0] >= RecordChangeCipherSpec && data[0] <= RecordHeartbeat) {
+			return 0, ErrNotTLS
 		}
 		if len(data) > 1 && data[1] != 3 {
-			return 0, ErrTLSNotTLS
+			return 0, ErrNotTLS
 		}
-		return 0, ErrTLSTruncated
+		return 0, ErrTruncated
 	}
-	if !LooksLikeTLSRecord(data) {
-		return 0, ErrTLSNotTLS
+	if !LooksLikeRecord(data) {
+		return 0, ErrNotTLS
 	}
 	n := int(binary.BigEndian.Uint16(data[3:5]))
-	if n > TLSMaxRecordLength {
-		return 0, ErrTLSTooLarge
+	if n > MaxRecordLength {
+		return 0, ErrTooLarge
 	}
 	if len(data) < 5+n {
-		return 0, ErrTLSTruncated
+		return 0, ErrTruncated
 	}
 	r.ContentType = data[0]
 	r.Version = binary.BigEndian.Uint16(data[1:3])
@@ -247,80 +215,80 @@ func (r *TLSRecord) DecodeFromBytes(data []byte) (int, error) {
 	return 5 + n, nil
 }
 
-// TLSAlert is a decoded alert record body (RFC 8446 §6).
-type TLSAlert struct {
+// Alert is a decoded alert record body (RFC 8446 §6).
+type Alert struct {
 	Level       uint8 // 1 warning, 2 fatal
 	Description uint8
 }
 
 // DecodeFromBytes decodes the two alert bytes of a plaintext alert fragment.
-func (a *TLSAlert) DecodeFromBytes(fragment []byte) error {
+func (a *Alert) DecodeFromBytes(fragment []byte) error {
 	if len(fragment) < 2 {
-		return ErrTLSTruncated
+		return ErrTruncated
 	}
 	a.Level, a.Description = fragment[0], fragment[1]
 	return nil
 }
 
 // String is "fatal handshake_failure".
-func (a TLSAlert) String() string {
+func (a Alert) String() string {
 	lvl := "warning"
 	if a.Level == 2 {
 		lvl = "fatal"
 	}
-	return lvl + " " + TLSAlertName(a.Description)
+	return lvl + " " + AlertName(a.Description)
 }
 
-// TLSHandshake is one handshake message header and body (RFC 8446 §4).
+// Handshake is one handshake message header and body (RFC 8446 §4).
 // Body aliases the input.
-type TLSHandshake struct {
+type Handshake struct {
 	Type uint8
 	Body []byte
 }
 
 // DecodeFromBytes decodes the handshake message at the start of data and
 // returns the bytes it spans. A message longer than data gives
-// ErrTLSTruncated (see [TLSHandshakeAssembler] for messages spanning records).
-func (h *TLSHandshake) DecodeFromBytes(data []byte) (int, error) {
+// ErrTruncated (see [HandshakeAssembler] for messages spanning records).
+func (h *Handshake) DecodeFromBytes(data []byte) (int, error) {
 	if len(data) < 4 {
-		return 0, ErrTLSTruncated
+		return 0, ErrTruncated
 	}
 	n := int(data[1])<<16 | int(data[2])<<8 | int(data[3])
-	if n > TLSMaxHandshakeLength {
-		return 0, ErrTLSTooLarge
+	if n > MaxHandshakeLength {
+		return 0, ErrTooLarge
 	}
 	if len(data) < 4+n {
-		return 0, ErrTLSTruncated
+		return 0, ErrTruncated
 	}
 	h.Type = data[0]
 	h.Body = data[4 : 4+n]
 	return 4 + n, nil
 }
 
-// TLSHandshakeAssembler joins handshake fragments from consecutive plaintext
+// HandshakeAssembler joins handshake fragments from consecutive plaintext
 // handshake records and yields whole messages. It owns one buffer that grows
 // to the largest message seen and is then reused: messages returned by Next
 // alias it until the next Write or Reset. Not safe for concurrent use.
-type TLSHandshakeAssembler struct {
+type HandshakeAssembler struct {
 	buf []byte
 	off int
 }
 
 // Reset empties the assembler, keeping its buffer.
-func (a *TLSHandshakeAssembler) Reset() { a.buf, a.off = a.buf[:0], 0 }
+func (a *HandshakeAssembler) Reset() { a.buf, a.off = a.buf[:0], 0 }
 
 // Buffered returns the number of bytes not yet returned as messages.
-func (a *TLSHandshakeAssembler) Buffered() int { return len(a.buf) - a.off }
+func (a *HandshakeAssembler) Buffered() int { return len(a.buf) - a.off }
 
-// Write appends a handshake record fragment. It returns ErrTLSTooLarge when
-// the pending bytes would exceed [TLSMaxHandshakeLength] plus a header.
-func (a *TLSHandshakeAssembler) Write(fragment []byte) error {
+// Write appends a handshake record fragment. It returns ErrTooLarge when
+// the pending bytes would exceed [MaxHandshakeLength] plus a header.
+func (a *HandshakeAssembler) Write(fragment []byte) error {
 	if a.off > 0 {
 		n := copy(a.buf, a.buf[a.off:])
 		a.buf, a.off = a.buf[:n], 0
 	}
-	if len(a.buf)+len(fragment) > TLSMaxHandshakeLength+4 {
-		return ErrTLSTooLarge
+	if len(a.buf)+len(fragment) > MaxHandshakeLength+4 {
+		return ErrTooLarge
 	}
 	a.buf = append(a.buf, fragment...)
 	return nil
@@ -328,9 +296,9 @@ func (a *TLSHandshakeAssembler) Write(fragment []byte) error {
 
 // Next decodes the next whole message. ok is false when more fragments are
 // needed; err is non-nil when the pending bytes can never form a message.
-func (a *TLSHandshakeAssembler) Next(h *TLSHandshake) (ok bool, err error) {
+func (a *HandshakeAssembler) Next(h *Handshake) (ok bool, err error) {
 	n, err := h.DecodeFromBytes(a.buf[a.off:])
-	if err == ErrTLSTruncated {
+	if err == ErrTruncated {
 		return false, nil
 	}
 	if err != nil {
@@ -341,7 +309,7 @@ func (a *TLSHandshakeAssembler) Next(h *TLSHandshake) (ok bool, err error) {
 }
 
 // wire helpers: bounds-checked, threading an offset; on failure they return
-// ok=false and the caller returns ErrTLSMalformed or ErrTLSTruncated.
+// ok=false and the caller returns ErrMalformed or ErrTruncated.
 
 func tlsU8(b []byte, off int) (uint8, int, bool) {
 	if off < 0 || off >= len(b) {
@@ -387,89 +355,89 @@ func tlsHelloPrefix(body []byte) (version uint16, random, sessionID []byte, off 
 	return version, random, sessionID, off, true
 }
 
-// TLSClientHello is a decoded ClientHello body (RFC 8446 §4.1.2, RFC 5246
+// ClientHello is a decoded ClientHello body (RFC 8446 §4.1.2, RFC 5246
 // §7.4.1.2). All byte fields alias the input.
-type TLSClientHello struct {
-	Version            uint16     // legacy_version
-	Random             []byte     // 32 bytes
-	SessionID          []byte     //
-	CipherSuites       TLSUint16s // in client preference order
-	CompressionMethods []byte     //
-	Extensions         []byte     // raw extensions block, nil if absent
-	ServerName         []byte     // SNI host_name (RFC 6066 §3), nil if absent
-	SupportedVersions  TLSUint16s // supported_versions (RFC 8446 §4.2.1), nil if absent
-	SRTPProfiles       TLSUint16s // use_srtp profiles (RFC 5764 §4.1.1), nil if absent
-	SRTPMKI            []byte     // use_srtp srtp_mki
+type ClientHello struct {
+	Version            uint16  // legacy_version
+	Random             []byte  // 32 bytes
+	SessionID          []byte  //
+	CipherSuites       Uint16s // in client preference order
+	CompressionMethods []byte  //
+	Extensions         []byte  // raw extensions block, nil if absent
+	ServerName         []byte  // SNI host_name (RFC 6066 §3), nil if absent
+	SupportedVersions  Uint16s // supported_versions (RFC 8446 §4.2.1), nil if absent
+	SRTPProfiles       Uint16s // use_srtp profiles (RFC 5764 §4.1.1), nil if absent
+	SRTPMKI            []byte  // use_srtp srtp_mki
 	HasUseSRTP         bool
 }
 
 // DecodeFromBytes decodes a ClientHello handshake body. It resets every
 // field first, so a struct can be reused.
-func (h *TLSClientHello) DecodeFromBytes(body []byte) error {
-	*h = TLSClientHello{}
+func (h *ClientHello) DecodeFromBytes(body []byte) error {
+	*h = ClientHello{}
 	var ok bool
 	var off int
 	if h.Version, h.Random, h.SessionID, off, ok = tlsHelloPrefix(body); !ok {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	return h.decodeTail(body, off)
 }
 
 // decodeTail decodes from the cipher suites on.
-func (h *TLSClientHello) decodeTail(body []byte, off int) error {
+func (h *ClientHello) decodeTail(body []byte, off int) error {
 	var ok bool
 	var cs []byte
 	if cs, off, ok = tlsVec(body, off, 2); !ok || len(cs)%2 != 0 {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	h.CipherSuites = cs
 	if h.CompressionMethods, off, ok = tlsVec(body, off, 1); !ok {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	if off == len(body) {
 		return nil // no extensions (SSL 3.0 style)
 	}
 	if h.Extensions, off, ok = tlsVec(body, off, 2); !ok || off != len(body) {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	return tlsWalkExtensions(h.Extensions, h.clientExt)
 }
 
-func (h *TLSClientHello) clientExt(typ uint16, data []byte) error {
+func (h *ClientHello) clientExt(typ uint16, data []byte) error {
 	switch typ {
-	case TLSExtServerName:
+	case ExtServerName:
 		// ServerNameList: 2-byte length, then {type(1), HostName<2>} entries.
 		list, _, ok := tlsVec(data, 0, 2)
 		if !ok {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		for off := 0; off < len(list); {
 			var t uint8
 			var name []byte
 			if t, off, ok = tlsU8(list, off); !ok {
-				return ErrTLSMalformed
+				return ErrMalformed
 			}
 			if name, off, ok = tlsVec(list, off, 2); !ok {
-				return ErrTLSMalformed
+				return ErrMalformed
 			}
 			if t == 0 && h.ServerName == nil {
 				h.ServerName = name
 			}
 		}
-	case TLSExtSupportedVersions:
+	case ExtSupportedVersions:
 		v, _, ok := tlsVec(data, 0, 1)
 		if !ok || len(v)%2 != 0 {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		h.SupportedVersions = v
-	case TLSExtUseSRTP:
+	case ExtUseSRTP:
 		p, off, ok := tlsVec(data, 0, 2)
 		if !ok || len(p)%2 != 0 {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		mki, _, ok := tlsVec(data, off, 1)
 		if !ok {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		h.SRTPProfiles, h.SRTPMKI, h.HasUseSRTP = p, mki, true
 	}
@@ -479,7 +447,7 @@ func (h *TLSClientHello) clientExt(typ uint16, data []byte) error {
 // MaxVersion is the highest version the client offers: the largest non-GREASE
 // supported_versions entry, or the legacy version when the extension is
 // absent.
-func (h *TLSClientHello) MaxVersion() uint16 {
+func (h *ClientHello) MaxVersion() uint16 {
 	if h.SupportedVersions == nil {
 		return h.Version
 	}
@@ -498,10 +466,10 @@ func tlsWalkExtensions(exts []byte, fn func(typ uint16, data []byte) error) erro
 		var data []byte
 		var ok bool
 		if typ, off, ok = tlsU16(exts, off); !ok {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		if data, off, ok = tlsVec(exts, off, 2); !ok {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		if err := fn(typ, data); err != nil {
 			return err
@@ -516,9 +484,9 @@ var tlsHelloRetryRandom = [32]byte{
 	0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
 }
 
-// TLSServerHello is a decoded ServerHello body (RFC 8446 §4.1.3, RFC 5246
+// ServerHello is a decoded ServerHello body (RFC 8446 §4.1.3, RFC 5246
 // §7.4.1.3). All byte fields alias the input.
-type TLSServerHello struct {
+type ServerHello struct {
 	Version           uint16 // legacy_version
 	Random            []byte
 	SessionID         []byte
@@ -532,44 +500,44 @@ type TLSServerHello struct {
 }
 
 // DecodeFromBytes decodes a ServerHello handshake body, resetting h first.
-func (h *TLSServerHello) DecodeFromBytes(body []byte) error {
-	*h = TLSServerHello{}
+func (h *ServerHello) DecodeFromBytes(body []byte) error {
+	*h = ServerHello{}
 	var ok bool
 	var off int
 	if h.Version, h.Random, h.SessionID, off, ok = tlsHelloPrefix(body); !ok {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	h.HelloRetry = [32]byte(h.Random) == tlsHelloRetryRandom
 	if h.CipherSuite, off, ok = tlsU16(body, off); !ok {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	if h.CompressionMethod, off, ok = tlsU8(body, off); !ok {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	if off == len(body) {
 		return nil
 	}
 	if h.Extensions, off, ok = tlsVec(body, off, 2); !ok || off != len(body) {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	return tlsWalkExtensions(h.Extensions, h.serverExt)
 }
 
-func (h *TLSServerHello) serverExt(typ uint16, data []byte) error {
+func (h *ServerHello) serverExt(typ uint16, data []byte) error {
 	switch typ {
-	case TLSExtSupportedVersions:
+	case ExtSupportedVersions:
 		v, _, ok := tlsU16(data, 0)
 		if !ok {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		h.SelectedVersion = v
-	case TLSExtUseSRTP:
+	case ExtUseSRTP:
 		p, off, ok := tlsVec(data, 0, 2)
 		if !ok || len(p) != 2 {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		if _, _, ok = tlsVec(data, off, 1); !ok {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		h.SRTPProfile, h.HasUseSRTP = binary.BigEndian.Uint16(p), true
 	}
@@ -578,19 +546,19 @@ func (h *TLSServerHello) serverExt(typ uint16, data []byte) error {
 
 // NegotiatedVersion is the version the server chose: supported_versions when
 // present (TLS 1.3), else the legacy version.
-func (h *TLSServerHello) NegotiatedVersion() uint16 {
+func (h *ServerHello) NegotiatedVersion() uint16 {
 	if h.SelectedVersion != 0 {
 		return h.SelectedVersion
 	}
 	return h.Version
 }
 
-// TLSCertificate is a decoded Certificate message (RFC 5246 §7.4.2; with
+// Certificate is a decoded Certificate message (RFC 5246 §7.4.2; with
 // TLS13 set, RFC 8446 §4.4.2). Certificates holds the DER certificates,
 // leaf first, as sub-slices of the input; it is truncated at
-// [TLSMaxCertificates] (Count still counts them all). Reuse the struct to
+// [MaxCertificates] (Count still counts them all). Reuse the struct to
 // reuse the Certificates backing array.
-type TLSCertificate struct {
+type Certificate struct {
 	Context      []byte   // TLS 1.3 certificate_request_context
 	Certificates [][]byte // DER, leaf first
 	Count        int      // certificates in the message
@@ -598,30 +566,30 @@ type TLSCertificate struct {
 
 // DecodeFromBytes decodes a Certificate body. tls13 selects the TLS 1.3
 // layout (request context, per-entry extensions).
-func (c *TLSCertificate) DecodeFromBytes(body []byte, tls13 bool) error {
+func (c *Certificate) DecodeFromBytes(body []byte, tls13 bool) error {
 	c.Context, c.Certificates, c.Count = nil, c.Certificates[:0], 0
 	off := 0
 	var ok bool
 	if tls13 {
 		if c.Context, off, ok = tlsVec(body, off, 1); !ok {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 	}
 	list, end, ok := tlsVec(body, off, 3)
 	if !ok || end != len(body) {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	for off := 0; off < len(list); {
 		var der []byte
 		if der, off, ok = tlsVec(list, off, 3); !ok || len(der) == 0 {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		if tls13 {
 			if _, off, ok = tlsVec(list, off, 2); !ok {
-				return ErrTLSMalformed
+				return ErrMalformed
 			}
 		}
-		if len(c.Certificates) < TLSMaxCertificates {
+		if len(c.Certificates) < MaxCertificates {
 			c.Certificates = append(c.Certificates, der)
 		}
 		c.Count++
@@ -629,44 +597,44 @@ func (c *TLSCertificate) DecodeFromBytes(body []byte, tls13 bool) error {
 	return nil
 }
 
-// TLSCertificateRequest is a decoded CertificateRequest (RFC 5246 §7.4.4,
+// CertificateRequest is a decoded CertificateRequest (RFC 5246 §7.4.4,
 // RFC 4346 §7.4.4 for TLS 1.0/1.1, RFC 8446 §4.3.2 for TLS 1.3). CANames are
 // the DER-encoded distinguished names of the CAs the server accepts
 // (certificate_authorities), sub-slices of the input, truncated at
-// [TLSMaxCANames].
-type TLSCertificateRequest struct {
-	CertificateTypes    []byte     // TLS <= 1.2
-	SignatureAlgorithms TLSUint16s // TLS 1.2 field or TLS 1.3 extension
-	Context             []byte     // TLS 1.3 certificate_request_context
+// [MaxCANames].
+type CertificateRequest struct {
+	CertificateTypes    []byte  // TLS <= 1.2
+	SignatureAlgorithms Uint16s // TLS 1.2 field or TLS 1.3 extension
+	Context             []byte  // TLS 1.3 certificate_request_context
 	CANames             [][]byte
 }
 
 // DecodeFromBytes decodes a CertificateRequest body for the negotiated
 // version (it changed layout in TLS 1.2 and again in TLS 1.3).
-func (r *TLSCertificateRequest) DecodeFromBytes(body []byte, version uint16) error {
+func (r *CertificateRequest) DecodeFromBytes(body []byte, version uint16) error {
 	r.CertificateTypes, r.SignatureAlgorithms, r.Context, r.CANames = nil, nil, nil, r.CANames[:0]
 	var ok bool
 	off := 0
 	if version >= VersionTLS13 {
 		var exts []byte
 		if r.Context, off, ok = tlsVec(body, off, 1); !ok {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		if exts, off, ok = tlsVec(body, off, 2); !ok || off != len(body) {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		return tlsWalkExtensions(exts, func(typ uint16, data []byte) error {
 			switch typ {
-			case TLSExtSignatureAlgorithms:
+			case ExtSignatureAlgorithms:
 				sa, _, ok := tlsVec(data, 0, 2)
 				if !ok || len(sa)%2 != 0 {
-					return ErrTLSMalformed
+					return ErrMalformed
 				}
 				r.SignatureAlgorithms = sa
-			case TLSExtCertificateAuthorities:
+			case ExtCertificateAuthorities:
 				cas, _, ok := tlsVec(data, 0, 2)
 				if !ok {
-					return ErrTLSMalformed
+					return ErrMalformed
 				}
 				return r.names(cas)
 			}
@@ -674,30 +642,30 @@ func (r *TLSCertificateRequest) DecodeFromBytes(body []byte, version uint16) err
 		})
 	}
 	if r.CertificateTypes, off, ok = tlsVec(body, off, 1); !ok {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	if version >= VersionTLS12 {
 		var sa []byte
 		if sa, off, ok = tlsVec(body, off, 2); !ok || len(sa)%2 != 0 {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
 		r.SignatureAlgorithms = sa
 	}
 	cas, end, ok := tlsVec(body, off, 2)
 	if !ok || end != len(body) {
-		return ErrTLSMalformed
+		return ErrMalformed
 	}
 	return r.names(cas)
 }
 
-func (r *TLSCertificateRequest) names(cas []byte) error {
+func (r *CertificateRequest) names(cas []byte) error {
 	for off := 0; off < len(cas); {
 		var dn []byte
 		var ok bool
 		if dn, off, ok = tlsVec(cas, off, 2); !ok {
-			return ErrTLSMalformed
+			return ErrMalformed
 		}
-		if len(r.CANames) < TLSMaxCANames {
+		if len(r.CANames) < MaxCANames {
 			r.CANames = append(r.CANames, dn)
 		}
 	}
@@ -727,17 +695,17 @@ type DTLSRecord struct {
 // returns the bytes it spans (a datagram may hold several records).
 func (r *DTLSRecord) DecodeFromBytes(data []byte) (int, error) {
 	if len(data) < 13 {
-		return 0, ErrTLSTruncated
+		return 0, ErrTruncated
 	}
-	if data[0] < TLSRecordChangeCipherSpec || data[0] > TLSRecordHeartbeat || data[1] != 0xfe {
-		return 0, ErrTLSNotTLS
+	if data[0] < RecordChangeCipherSpec || data[0] > RecordHeartbeat || data[1] != 0xfe {
+		return 0, ErrNotTLS
 	}
 	n := int(binary.BigEndian.Uint16(data[11:13]))
-	if n > TLSMaxRecordLength {
-		return 0, ErrTLSTooLarge
+	if n > MaxRecordLength {
+		return 0, ErrTooLarge
 	}
 	if len(data) < 13+n {
-		return 0, ErrTLSTruncated
+		return 0, ErrTruncated
 	}
 	r.ContentType = data[0]
 	r.Version = binary.BigEndian.Uint16(data[1:3])
@@ -764,18 +732,18 @@ func (h *DTLSHandshake) Complete() bool { return h.FragmentOffset == 0 && len(h.
 // returns the bytes it spans.
 func (h *DTLSHandshake) DecodeFromBytes(data []byte) (int, error) {
 	if len(data) < 12 {
-		return 0, ErrTLSTruncated
+		return 0, ErrTruncated
 	}
 	u24 := func(b []byte) int { return int(b[0])<<16 | int(b[1])<<8 | int(b[2]) }
 	length, off, flen := u24(data[1:4]), u24(data[6:9]), u24(data[9:12])
-	if length > TLSMaxHandshakeLength {
-		return 0, ErrTLSTooLarge
+	if length > MaxHandshakeLength {
+		return 0, ErrTooLarge
 	}
 	if off+flen > length {
-		return 0, ErrTLSMalformed
+		return 0, ErrMalformed
 	}
 	if len(data) < 12+flen {
-		return 0, ErrTLSTruncated
+		return 0, ErrTruncated
 	}
 	h.Type, h.Length, h.FragmentOffset = data[0], length, off
 	h.MessageSeq = binary.BigEndian.Uint16(data[4:6])
@@ -786,15 +754,15 @@ func (h *DTLSHandshake) DecodeFromBytes(data []byte) (int, error) {
 // DecodeDTLSFromBytes decodes a DTLS ClientHello body, which carries a
 // cookie<0..2^8-1> after the session ID (RFC 6347 §4.2.1); Cookie is set and
 // every other field is as for TLS (use_srtp in SRTPProfiles, RFC 5764).
-func (h *TLSClientHello) DecodeDTLSFromBytes(body []byte) (cookie []byte, err error) {
-	*h = TLSClientHello{}
+func (h *ClientHello) DecodeDTLSFromBytes(body []byte) (cookie []byte, err error) {
+	*h = ClientHello{}
 	var ok bool
 	var off int
 	if h.Version, h.Random, h.SessionID, off, ok = tlsHelloPrefix(body); !ok {
-		return nil, ErrTLSMalformed
+		return nil, ErrMalformed
 	}
 	if cookie, off, ok = tlsVec(body, off, 1); !ok {
-		return nil, ErrTLSMalformed
+		return nil, ErrMalformed
 	}
 	return cookie, h.decodeTail(body, off)
 }

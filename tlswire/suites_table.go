@@ -1,7 +1,7 @@
 // Code generated from testssl.sh 3.0 etc/cipher-mapping.txt (IANA TLS Cipher Suites registry names,
 // OpenSSL names and key exchange/authentication/encryption/MAC columns); DO NOT EDIT by hand.
 
-package tlsprobe
+package tlswire
 
 var cipherSuites = []*CipherSuite{
 	{ID: 0x1302, Name: "TLS_AES_256_GCM_SHA384", OpenSSLName: "TLS_AES_256_GCM_SHA384", MinVersion: 0x0304, MaxVersion: 0x0304, Kx: "any", Au: "any", Enc: "AESGCM(256)", MAC: "AEAD"},
