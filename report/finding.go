@@ -7,18 +7,46 @@ import (
 )
 
 // Severity orders findings. The zero value is [Pass].
+//
+// [Inconclusive] is not a degree of badness: it says the check ran but the
+// evidence could not decide it (the edge never evaluated the offer, the run
+// was interrupted, a step was skipped). It is never at or above any
+// threshold ([Severity.AtLeast]), it is never shown as pass or fail, and it
+// makes the exit status 3 when nothing failed ([ExitCode]).
 type Severity uint8
 
 const (
-	Pass Severity = iota // the check ran and the rule holds
-	Info                 // a fact worth knowing; never a problem
-	Warn                 // a weakness or a risk; not a rule violation
-	Fail                 // the rule is broken
+	Pass         Severity = iota // the check ran and the rule holds
+	Info                         // a fact worth knowing; never a problem
+	Warn                         // a weakness or a risk; not a rule violation
+	Fail                         // the rule is broken
+	Inconclusive                 // the check ran but could not be decided; Summary says why, Hint what to change
 )
 
-var severityNames = [...]string{Pass: "pass", Info: "info", Warn: "warn", Fail: "fail"}
+var severityNames = [...]string{Pass: "pass", Info: "info", Warn: "warn", Fail: "fail", Inconclusive: "inconclusive"}
 
-// String returns the lower-case name: "pass", "info", "warn" or "fail".
+// AtLeast reports whether s is a decided severity at or above threshold t
+// (and above [Pass]): the findings that fail a run at --fail-on t.
+// Inconclusive is never at least anything.
+func (s Severity) AtLeast(t Severity) bool {
+	return s != Inconclusive && s > Pass && s >= t
+}
+
+// Rank orders severities for display, worst first: fail, inconclusive,
+// warn, info, pass. Unlike the numeric order it places an undecided check
+// above a warning, since a person must act on it.
+func (s Severity) Rank() int {
+	switch s {
+	case Fail:
+		return 4
+	case Inconclusive:
+		return 3
+	}
+	return int(s)
+}
+
+// String returns the lower-case name: "pass", "info", "warn", "fail" or
+// "inconclusive".
 func (s Severity) String() string {
 	if int(s) < len(severityNames) {
 		return severityNames[s]
@@ -33,7 +61,7 @@ func ParseSeverity(s string) (Severity, error) {
 			return Severity(i), nil
 		}
 	}
-	return 0, fmt.Errorf("report: unknown severity %q (accepted: pass, info, warn, fail)", s)
+	return 0, fmt.Errorf("report: unknown severity %q (accepted: pass, info, warn, fail, inconclusive)", s)
 }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -72,12 +100,13 @@ func (l *Location) String() string {
 // Finding is the result of one check against one target.
 type Finding struct {
 	Check    string    `json:"check"`              // stable ID from the catalog, e.g. MTLS-NOT-REQUIRED
-	Severity Severity  `json:"severity"`           // fail, warn, info or pass
+	Severity Severity  `json:"severity"`           // fail, warn, info, pass or inconclusive
 	Target   string    `json:"target"`             // what was looked at: tls://host:5061, a 5-tuple, a plan path
 	Summary  string    `json:"summary"`            // one line a person reads
 	Detail   string    `json:"detail,omitempty"`   // what was seen, as evidence
 	Ref      string    `json:"ref,omitempty"`      // the rule it enforces; defaults to the catalog's
 	Location *Location `json:"location,omitempty"` // where in an input file the finding comes from
+	Hint     string    `json:"hint,omitempty"`     // what to change so the check can be decided (inconclusive findings)
 }
 
 // New returns a finding for a catalogued check with the check's default
@@ -104,6 +133,23 @@ func Passed(id, target, summary string) Finding {
 	return f
 }
 
+// CouldNotTell returns an inconclusive finding for a catalogued check: it
+// ran, but the evidence does not decide it. reason says why (it becomes the
+// summary), hint what the user can change so that it can be decided. It
+// panics on an unknown ID, like [New].
+func CouldNotTell(id, target, reason, hint string) Finding {
+	f := New(id, target, reason)
+	f.Severity = Inconclusive
+	f.Hint = hint
+	return f
+}
+
+// WithHint returns f with its hint set.
+func (f Finding) WithHint(hint string) Finding {
+	f.Hint = hint
+	return f
+}
+
 // WithDetail returns f with its evidence set.
 func (f Finding) WithDetail(format string, args ...any) Finding {
 	f.Detail = fmt.Sprintf(format, args...)
@@ -116,11 +162,12 @@ func (f Finding) WithSeverity(s Severity) Finding {
 	return f
 }
 
-// Max returns the highest severity among findings, or Pass when there are none.
+// Max returns the worst severity among findings by [Severity.Rank], or Pass
+// when there are none.
 func Max(findings []Finding) Severity {
 	var m Severity
 	for _, f := range findings {
-		if f.Severity > m {
+		if f.Severity.Rank() > m.Rank() {
 			m = f.Severity
 		}
 	}
@@ -129,22 +176,35 @@ func Max(findings []Finding) Severity {
 
 // Counts returns how many findings there are of each severity.
 func Counts(findings []Finding) map[Severity]int {
-	c := make(map[Severity]int, 4)
+	c := make(map[Severity]int, 5)
 	for _, f := range findings {
 		c[f.Severity]++
 	}
 	return c
 }
 
-// ExitCode is the process exit status for findings: 1 when any finding is at or
-// above failOn, else 0.
+// Exit statuses of a run that produced findings (2, a usage or operational
+// error, is the command's).
+const (
+	ExitPass         = 0 // everything decided, nothing at or above --fail-on
+	ExitFindings     = 1 // a finding at or above --fail-on
+	ExitInconclusive = 3 // nothing at or above --fail-on, but some check could not be decided
+)
+
+// ExitCode is the process exit status for findings: [ExitFindings] when any
+// finding is at or above failOn, else [ExitInconclusive] when any is
+// inconclusive, else [ExitPass].
 func ExitCode(findings []Finding, failOn Severity) int {
+	code := ExitPass
 	for _, f := range findings {
-		if f.Severity >= failOn && f.Severity > Pass {
-			return 1
+		if f.Severity.AtLeast(failOn) {
+			return ExitFindings
+		}
+		if f.Severity == Inconclusive {
+			code = ExitInconclusive
 		}
 	}
-	return 0
+	return code
 }
 
 // Sort orders findings stably by target (in first-seen order), then by
@@ -171,7 +231,7 @@ func SortTargets(findings []Finding, targets []string) {
 			return order[a.Target] < order[b.Target]
 		}
 		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
+			return a.Severity.Rank() > b.Severity.Rank()
 		}
 		return a.Check < b.Check
 	})

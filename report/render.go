@@ -27,15 +27,34 @@ type Report struct {
 	Text      func(w io.Writer) // optional extra text section (a table) written after the findings
 	FailOn    Severity          // the --fail-on threshold, for the verdict and JUnit failures
 	Suite     func(target string) string
+	// Interrupted, when not empty, says the run was cut short and where
+	// ("--timeout 2s reached while probing tls://med01:5061"). The checks
+	// that did not run are inconclusive findings; an interrupted run is
+	// never a pass.
+	Interrupted string
 }
 
 // Verdict is the one-word result: "fail" when something is at or above
-// FailOn, else "pass".
+// FailOn, else "inconclusive" when a check could not be decided or the run
+// was interrupted, else "pass".
 func (r *Report) Verdict() string {
-	if ExitCode(r.Findings, r.failOn()) != 0 {
+	switch r.ExitCode() {
+	case ExitFindings:
 		return "fail"
+	case ExitInconclusive:
+		return "inconclusive"
 	}
 	return "pass"
+}
+
+// ExitCode is the exit status the report's findings give ([ExitCode]), and
+// at least [ExitInconclusive] when the run was interrupted.
+func (r *Report) ExitCode() int {
+	code := ExitCode(r.Findings, r.failOn())
+	if code == ExitPass && r.Interrupted != "" {
+		code = ExitInconclusive
+	}
+	return code
 }
 
 func (r *Report) failOn() Severity {
@@ -97,7 +116,7 @@ func sevColor(s Severity) string {
 	switch s {
 	case Fail:
 		return ansiRed
-	case Warn:
+	case Warn, Inconclusive:
 		return ansiYellow
 	case Pass:
 		return ansiGreen
@@ -105,26 +124,50 @@ func sevColor(s Severity) string {
 	return ansiDim
 }
 
+// sevMarker is a severity's column in the text table, padded to width
+// before painting so escape codes do not break the alignment.
+func sevMarker(s Severity, width int) string {
+	return fmt.Sprintf("%-*s", width, strings.ToUpper(s.String()))
+}
+
+// sevWidth is the width of the severity column: the longest name present.
+func sevWidth(findings []Finding) int {
+	w := 4
+	for _, f := range findings {
+		w = max(w, len(f.Severity.String()))
+	}
+	return w
+}
+
 // WriteText writes the verdict line, then a table of findings grouped by
-// target, then the evidence of every finding that has some.
+// target, then the evidence of every finding that has some, then one line
+// per distinct hint of the inconclusive findings.
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	c := Counts(r.Findings)
 	verdict := strings.ToUpper(r.Verdict())
 	code := ansiGreen
-	if verdict == "FAIL" {
+	switch verdict {
+	case "FAIL":
 		code = ansiRed
+	case "INCONCLUSIVE":
+		code = ansiYellow
 	}
-	fmt.Fprintf(w, "voipsec %s: %s: %d fail, %d warn, %d info, %d pass (fail-on %s)\n",
-		r.Command, paint(o.Color, code, verdict), c[Fail], c[Warn], c[Info], c[Pass], r.failOn())
+	fmt.Fprintf(w, "voipsec %s: %s: %d fail, %d warn, %d info, %d pass", r.Command, paint(o.Color, code, verdict), c[Fail], c[Warn], c[Info], c[Pass])
+	if c[Inconclusive] > 0 {
+		fmt.Fprintf(w, ", %d inconclusive", c[Inconclusive])
+	}
+	fmt.Fprintf(w, " (fail-on %s)\n", r.failOn())
+	if r.Interrupted != "" {
+		fmt.Fprintf(w, "interrupted: %s\n", printable.String(r.Interrupted))
+	}
 	targets, by := GroupByTarget(r.Findings)
+	width := sevWidth(r.Findings)
 	for _, t := range targets {
 		fs := by[t]
 		fmt.Fprintf(w, "\n%s\n", printable.String(t))
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for _, f := range fs {
-			// Pad before painting so escape codes do not break the alignment.
-			sev := fmt.Sprintf("%-4s", strings.ToUpper(f.Severity.String()))
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", paint(o.Color, sevColor(f.Severity), sev), f.Check, printable.String(f.Summary))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", paint(o.Color, sevColor(f.Severity), sevMarker(f.Severity, width)), f.Check, printable.String(f.Summary))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -132,7 +175,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		for _, f := range fs {
 			// Evidence is for what needs attention; passing checks keep
 			// theirs in JSON, JUnit and SARIF.
-			if f.Severity == Pass || (f.Detail == "" && f.Location == nil) {
+			if f.Severity == Pass || (f.Detail == "" && f.Location == nil && f.Hint == "") {
 				continue
 			}
 			fmt.Fprintf(w, "    %s:", f.Check)
@@ -149,6 +192,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 					}
 				}
 			}
+			if f.Hint != "" {
+				fmt.Fprintf(w, "\n      hint: %s", printable.String(f.Hint))
+			}
 			fmt.Fprintln(w)
 		}
 	}
@@ -158,21 +204,52 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		// Server headers).
 		r.Text(printable.Writer{W: w})
 	}
+	if n := c[Inconclusive]; n > 0 {
+		fmt.Fprintf(w, "\n%s inconclusive", plural(n, "check"))
+		if h := Hints(r.Findings); len(h) > 0 {
+			fmt.Fprintf(w, ": %s", printable.String(strings.Join(h, "; ")))
+		}
+		fmt.Fprintln(w)
+	}
 	_, err := fmt.Fprintln(w)
 	return err
 }
 
+// Hints returns the distinct hints of the inconclusive findings, in
+// first-seen order.
+func Hints(findings []Finding) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range findings {
+		if f.Severity != Inconclusive || f.Hint == "" || seen[f.Hint] {
+			continue
+		}
+		seen[f.Hint] = true
+		out = append(out, f.Hint)
+	}
+	return out
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
 // jsonReport is the voipsec/v1 document. See docs/json-schema.md.
 type jsonReport struct {
-	Schema    string         `json:"schema"`
-	Tool      jsonTool       `json:"tool"`
-	Command   string         `json:"command"`
-	Generated string         `json:"generated,omitempty"`
-	Verdict   string         `json:"verdict"`
-	FailOn    string         `json:"fail_on"`
-	Counts    jsonCounts     `json:"counts"`
-	Findings  []Finding      `json:"findings"`
-	Data      map[string]any `json:"data,omitempty"`
+	Schema    string   `json:"schema"`
+	Tool      jsonTool `json:"tool"`
+	Command   string   `json:"command"`
+	Generated string   `json:"generated,omitempty"`
+	Verdict   string   `json:"verdict"`
+	FailOn    string   `json:"fail_on"`
+	// Interrupted says where a run was cut short (timeout, SIGINT, SIGTERM).
+	Interrupted string         `json:"interrupted,omitempty"`
+	Counts      jsonCounts     `json:"counts"`
+	Findings    []Finding      `json:"findings"`
+	Data        map[string]any `json:"data,omitempty"`
 }
 
 type jsonTool struct {
@@ -181,10 +258,11 @@ type jsonTool struct {
 }
 
 type jsonCounts struct {
-	Fail int `json:"fail"`
-	Warn int `json:"warn"`
-	Info int `json:"info"`
-	Pass int `json:"pass"`
+	Fail         int `json:"fail"`
+	Warn         int `json:"warn"`
+	Info         int `json:"info"`
+	Pass         int `json:"pass"`
+	Inconclusive int `json:"inconclusive"`
 }
 
 // WriteJSON writes the report as one indented voipsec/v1 JSON document.
@@ -196,9 +274,11 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Command:  r.Command,
 		Verdict:  r.Verdict(),
 		FailOn:   r.failOn().String(),
-		Counts:   jsonCounts{Fail: c[Fail], Warn: c[Warn], Info: c[Info], Pass: c[Pass]},
+		Counts:   jsonCounts{Fail: c[Fail], Warn: c[Warn], Info: c[Info], Pass: c[Pass], Inconclusive: c[Inconclusive]},
 		Findings: r.Findings,
 		Data:     r.Data,
+
+		Interrupted: r.Interrupted,
 	}
 	if doc.Findings == nil {
 		doc.Findings = []Finding{}
@@ -240,7 +320,15 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+// junitSkipped marks an inconclusive check: it ran but could not be
+// decided, which CI tools show as neither passed nor failed.
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
+	Body    string `xml:",chardata"`
 }
 
 type junitFailure struct {
@@ -251,8 +339,10 @@ type junitFailure struct {
 
 // WriteJUnit writes one testsuite per target and one testcase per finding.
 // Findings at or above the report's FailOn are failures carrying the
-// evidence; the others are passing test cases with their summary in
-// system-out. The suite name is the target, or r.Suite(target) when set.
+// evidence; a check with inconclusive findings and none failing is a
+// skipped test case whose message is the reason and the hint; the others
+// are passing test cases with their summary in system-out. The suite name
+// is the target, or r.Suite(target) when set.
 func WriteJUnit(w io.Writer, r *Report) error {
 	doc := junitSuites{Name: "voipsec " + r.Command}
 	targets, by := GroupByTarget(r.Findings)
@@ -278,12 +368,15 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		for _, id := range order {
 			group := merged[id]
 			tc := junitCase{Name: id, Classname: name}
-			var failing []Finding
+			var failing, undecided []Finding
 			var out []string
 			for _, f := range group {
-				if f.Severity >= failOn && f.Severity > Pass {
+				switch {
+				case f.Severity.AtLeast(failOn):
 					failing = append(failing, f)
-				} else {
+				case f.Severity == Inconclusive:
+					undecided = append(undecided, f)
+				default:
 					out = append(out, f.Severity.String()+": "+f.Summary+detailSuffix(f))
 				}
 			}
@@ -294,6 +387,17 @@ func WriteJUnit(w io.Writer, r *Report) error {
 				}
 				tc.Failure = &junitFailure{Message: failing[0].Summary, Type: failing[0].Severity.String(), Body: strings.Join(body, "\n")}
 				s.Failures++
+			} else if len(undecided) > 0 {
+				var body []string
+				for _, f := range undecided {
+					body = append(body, f.Severity.String()+": "+f.Summary+detailSuffix(f))
+				}
+				msg := undecided[0].Summary
+				if h := undecided[0].Hint; h != "" {
+					msg += " (" + h + ")"
+				}
+				tc.Skipped = &junitSkipped{Message: msg, Body: strings.Join(body, "\n")}
+				s.Skipped++
 			}
 			if len(out) > 0 {
 				tc.SystemOut = strings.Join(out, "\n")
@@ -304,6 +408,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		doc.Suites = append(doc.Suites, s)
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
+		doc.Skipped += s.Skipped
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
@@ -324,6 +429,9 @@ func detailSuffix(f Finding) string {
 	}
 	if f.Detail != "" {
 		b.WriteString("\nevidence: " + f.Detail)
+	}
+	if f.Hint != "" {
+		b.WriteString("\nhint: " + f.Hint)
 	}
 	if f.Ref != "" {
 		b.WriteString("\nrule: " + f.Ref)

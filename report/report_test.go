@@ -75,7 +75,7 @@ func TestCatalogDocIsCurrent(t *testing.T) {
 }
 
 func TestSeverityParseAndOrder(t *testing.T) {
-	for _, s := range []Severity{Pass, Info, Warn, Fail} {
+	for _, s := range []Severity{Pass, Info, Warn, Fail, Inconclusive} {
 		for _, form := range []string{s.String(), strings.ToUpper(s.String())} {
 			got, err := ParseSeverity(form)
 			if err != nil || got != s {
@@ -91,22 +91,64 @@ func TestSeverityParseAndOrder(t *testing.T) {
 	}
 }
 
+// TestExitCode covers every severity mix against every threshold: 1 when a
+// decided finding is at or above --fail-on, else 3 when a check is
+// inconclusive, else 0. An inconclusive finding is never a failure and
+// never a pass.
 func TestExitCode(t *testing.T) {
-	fs := []Finding{{Severity: Pass}, {Severity: Info}, {Severity: Warn}}
+	sev := func(ss ...Severity) []Finding {
+		var fs []Finding
+		for _, s := range ss {
+			fs = append(fs, Finding{Severity: s})
+		}
+		return fs
+	}
 	tests := []struct {
-		failOn Severity
-		want   int
-	}{{Fail, 0}, {Warn, 1}, {Info, 1}}
+		name     string
+		findings []Finding
+		failOn   Severity
+		want     int
+	}{
+		{"none", nil, Info, 0},
+		{"pass info warn at fail", sev(Pass, Info, Warn), Fail, 0},
+		{"pass info warn at warn", sev(Pass, Info, Warn), Warn, 1},
+		{"pass info warn at info", sev(Pass, Info, Warn), Info, 1},
+		{"fail at fail", sev(Pass, Fail), Fail, 1},
+		{"inconclusive only", sev(Inconclusive), Fail, 3},
+		{"inconclusive at info", sev(Inconclusive), Info, 3},
+		{"inconclusive and pass", sev(Pass, Inconclusive, Pass), Fail, 3},
+		{"inconclusive and warn below fail-on", sev(Warn, Inconclusive), Fail, 3},
+		{"inconclusive and warn at fail-on warn", sev(Inconclusive, Warn), Warn, 1},
+		{"inconclusive and fail", sev(Inconclusive, Fail), Fail, 1},
+	}
 	for _, tt := range tests {
-		if got := ExitCode(fs, tt.failOn); got != tt.want {
-			t.Errorf("ExitCode(fail-on %s) = %d, want %d", tt.failOn, got, tt.want)
+		if got := ExitCode(tt.findings, tt.failOn); got != tt.want {
+			t.Errorf("%s: ExitCode(fail-on %s) = %d, want %d", tt.name, tt.failOn, got, tt.want)
 		}
 	}
-	if ExitCode(append(fs, Finding{Severity: Fail}), Fail) != 1 {
-		t.Error("a fail finding does not exit 1")
+	for _, s := range []Severity{Pass, Info, Warn, Fail, Inconclusive} {
+		if Inconclusive.AtLeast(s) {
+			t.Errorf("inconclusive is at least %s", s)
+		}
 	}
-	if ExitCode(nil, Info) != 0 {
-		t.Error("no findings does not exit 0")
+}
+
+// An interrupted run is never a pass, even with no findings at all.
+func TestInterruptedReportIsInconclusive(t *testing.T) {
+	r := &Report{Command: "check", Interrupted: "SIGINT while probing tls://med01:5061", Findings: []Finding{Passed("TLS-CERT-EKU", "x", "ok")}}
+	if r.ExitCode() != ExitInconclusive || r.Verdict() != "inconclusive" {
+		t.Errorf("interrupted report: exit %d verdict %s", r.ExitCode(), r.Verdict())
+	}
+	r.Findings = append(r.Findings, New("MTLS-NOT-REQUIRED", "x", "y"))
+	if r.ExitCode() != ExitFindings || r.Verdict() != "fail" {
+		t.Errorf("interrupted report with a failure: exit %d verdict %s", r.ExitCode(), r.Verdict())
+	}
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "interrupted: SIGINT while probing tls://med01:5061") {
+		t.Errorf("text does not say the run was interrupted:\n%s", b.String())
 	}
 }
 
@@ -135,6 +177,8 @@ func sample() *Report {
 				WithSeverity(Fail),
 			{Check: "SIP-OPTIONS-STATUS", Severity: Info, Target: "udp://gw01.contoso.com:5060", Summary: "OPTIONS answered 200 OK in 3 ms",
 				Location: &Location{File: "plan.yaml", Line: 12, Column: 5}},
+			CouldNotTell("SRTP-NOT-SUPPORTED", "udp://gw01.contoso.com:5060", "no offer was evaluated: every INVITE got 404 Not Found",
+				"give the number to call with --to").WithDetail("sdes-80 → 404 Not Found\nplain → 404 Not Found"),
 		},
 		Data: map[string]any{"example": map[string]int{"targets": 2}},
 	}
@@ -237,7 +281,11 @@ func TestJSONSchemaFields(t *testing.T) {
 	if doc.Schema != SchemaVersion || doc.Verdict != "fail" || doc.Counts["fail"] != 2 || doc.Counts["pass"] != 1 {
 		t.Errorf("header = %+v", doc)
 	}
-	if len(doc.Findings) != 5 || doc.Findings[0].Severity != Fail || doc.Findings[4].Location.Line != 12 {
+	if doc.Counts["inconclusive"] != 1 || doc.Verdict != "fail" {
+		t.Errorf("counts = %v", doc.Counts)
+	}
+	if len(doc.Findings) != 6 || doc.Findings[0].Severity != Fail || doc.Findings[4].Location.Line != 12 ||
+		doc.Findings[5].Severity != Inconclusive || doc.Findings[5].Hint != "give the number to call with --to" {
 		t.Errorf("findings did not round-trip: %+v", doc.Findings)
 	}
 	// An empty report still has a findings array, never null.
@@ -257,8 +305,8 @@ func TestJUnitStructure(t *testing.T) {
 	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatalf("output is not XML: %v", err)
 	}
-	if len(doc.Suites) != 2 || doc.Tests != 5 || doc.Failures != 2 {
-		t.Fatalf("suites=%d tests=%d failures=%d", len(doc.Suites), doc.Tests, doc.Failures)
+	if len(doc.Suites) != 2 || doc.Tests != 6 || doc.Failures != 2 || doc.Skipped != 1 {
+		t.Fatalf("suites=%d tests=%d failures=%d skipped=%d", len(doc.Suites), doc.Tests, doc.Failures, doc.Skipped)
 	}
 }
 
@@ -289,16 +337,17 @@ func TestJUnitReadByJunitparser(t *testing.T) {
 	}
 	script := `
 import sys, json
-from junitparser import JUnitXml, Failure
+from junitparser import JUnitXml, Failure, Skipped
 xml = JUnitXml.fromfile(sys.argv[1])
 out = []
 for suite in xml:
     cases = []
     for case in suite:
         failed = any(isinstance(r, Failure) for r in case.result)
-        msg = [r.message for r in case.result if isinstance(r, Failure)]
-        cases.append({"name": case.name, "classname": case.classname, "failed": failed, "message": msg[0] if msg else ""})
-    out.append({"name": suite.name, "tests": suite.tests, "failures": suite.failures, "cases": cases})
+        skipped = any(isinstance(r, Skipped) for r in case.result)
+        msg = [r.message for r in case.result if isinstance(r, (Failure, Skipped))]
+        cases.append({"name": case.name, "classname": case.classname, "failed": failed, "skipped": skipped, "message": msg[0] if msg else ""})
+    out.append({"name": suite.name, "tests": suite.tests, "failures": suite.failures, "skipped": suite.skipped, "cases": cases})
 print(json.dumps(out))
 `
 	cmd := exec.Command(py, "-c", script, file)
@@ -308,12 +357,13 @@ print(json.dumps(out))
 	}
 	type jcase struct {
 		Name, Classname, Message string
-		Failed                   bool
+		Failed, Skipped          bool
 	}
 	var suites []struct {
 		Name     string
 		Tests    int
 		Failures int
+		Skipped  int
 		Cases    []jcase
 	}
 	if err := json.Unmarshal(got, &suites); err != nil {
@@ -323,18 +373,19 @@ print(json.dumps(out))
 		name     string
 		tests    int
 		failures int
+		skipped  int
 		failed   map[string]bool
 	}{
-		{"tls://med01.contoso.com:5061", 3, 2, map[string]bool{"MTLS-NOT-REQUIRED": true, "TLS-CERT-EXPIRING": true, "TLS-CERT-UNTRUSTED": false}},
-		{"udp://gw01.contoso.com:5060", 2, 1, map[string]bool{"SRTP-NOT-REQUIRED": true, "SIP-OPTIONS-STATUS": false}},
+		{"tls://med01.contoso.com:5061", 3, 2, 0, map[string]bool{"MTLS-NOT-REQUIRED": true, "TLS-CERT-EXPIRING": true, "TLS-CERT-UNTRUSTED": false}},
+		{"udp://gw01.contoso.com:5060", 3, 1, 1, map[string]bool{"SRTP-NOT-REQUIRED": true, "SIP-OPTIONS-STATUS": false, "SRTP-NOT-SUPPORTED": false}},
 	}
 	if len(suites) != len(want) {
 		t.Fatalf("junitparser read %d suites, want %d: %s", len(suites), len(want), got)
 	}
 	for i, w := range want {
 		s := suites[i]
-		if s.Name != w.name || s.Tests != w.tests || s.Failures != w.failures {
-			t.Errorf("suite %d = %s tests=%d failures=%d, want %s %d %d", i, s.Name, s.Tests, s.Failures, w.name, w.tests, w.failures)
+		if s.Name != w.name || s.Tests != w.tests || s.Failures != w.failures || s.Skipped != w.skipped {
+			t.Errorf("suite %d = %s tests=%d failures=%d skipped=%d, want %s %d %d %d", i, s.Name, s.Tests, s.Failures, s.Skipped, w.name, w.tests, w.failures, w.skipped)
 		}
 		for _, c := range s.Cases {
 			f, ok := w.failed[c.Name]
@@ -346,6 +397,13 @@ print(json.dumps(out))
 			}
 			if c.Name == "SRTP-NOT-REQUIRED" && !strings.Contains(c.Message, "<RTP/AVP> & no crypto") {
 				t.Errorf("failure message not carried intact: %q", c.Message)
+			}
+			// The inconclusive check is skipped, neither passed nor failed,
+			// and its message carries the reason and the hint.
+			if skip := c.Name == "SRTP-NOT-SUPPORTED"; skip != c.Skipped {
+				t.Errorf("case %s skipped=%v", c.Name, c.Skipped)
+			} else if skip && !strings.Contains(c.Message, "every INVITE got 404") || skip && !strings.Contains(c.Message, "--to") {
+				t.Errorf("skipped message lacks reason or hint: %q", c.Message)
 			}
 		}
 	}

@@ -98,10 +98,14 @@ type sarifLogical struct {
 }
 
 // sarifLevel maps a severity to a SARIF result kind and level: failures
-// are errors, warnings warnings, info notes, and passing checks results of
-// kind "pass" (level "none") so consumers see every check that ran.
+// are errors, warnings warnings, info notes, passing checks results of
+// kind "pass" (level "none") so consumers see every check that ran, and
+// inconclusive checks kind "open" (level "none"): SARIF 2.1.0 §3.27.9, the
+// tool could not determine whether the rule was satisfied.
 func sarifLevel(s Severity) (kind, level string) {
 	switch s {
+	case Inconclusive:
+		return "open", "none"
 	case Fail:
 		return "fail", "error"
 	case Warn:
@@ -169,6 +173,9 @@ func WriteSARIF(w io.Writer, r *Report) error {
 		msg := sentence(f.Summary)
 		if f.Detail != "" {
 			msg += " Evidence: " + sentence(f.Detail)
+		}
+		if f.Hint != "" {
+			msg += " Hint: " + sentence(f.Hint)
 		}
 		res := sarifResult{
 			RuleID:    f.Check,

@@ -78,7 +78,7 @@ func TestSARIFStructure(t *testing.T) {
 		t.Fatalf("header: %+v", doc)
 	}
 	run := doc.Runs[0]
-	kinds := map[string]bool{"pass": true, "fail": true, "informational": true}
+	kinds := map[string]bool{"pass": true, "fail": true, "informational": true, "open": true}
 	levels := map[string]bool{"none": true, "note": true, "warning": true, "error": true}
 	for _, res := range run.Results {
 		if !kinds[res.Kind] || !levels[res.Level] {
@@ -104,6 +104,11 @@ func TestSARIFStructure(t *testing.T) {
 	}
 	if w := run.Results[byRule["TLS-CERT-EXPIRING"]]; w.Level != "warning" {
 		t.Errorf("warning level %q", w.Level)
+	}
+	// SARIF 2.1.0 §3.27.9: "open" — the tool could not determine whether
+	// the rule was satisfied.
+	if o := run.Results[byRule["SRTP-NOT-SUPPORTED"]]; o.Kind != "open" || o.Level != "none" {
+		t.Errorf("inconclusive result: kind %q level %q", o.Kind, o.Level)
 	}
 }
 

@@ -46,7 +46,7 @@ func (o *outputOptions) Validate() error {
 	}
 	o.format = f
 	s, err := report.ParseSeverity(o.FailOn)
-	if err != nil || s == report.Pass {
+	if err != nil || s == report.Pass || s == report.Inconclusive {
 		return usagef("--fail-on: unknown severity %q (accepted: fail, warn, info)", o.FailOn)
 	}
 	o.failOn = s
@@ -97,5 +97,5 @@ func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, 
 	if err != nil {
 		return exitError, fmt.Errorf("write report: %w", err)
 	}
-	return report.ExitCode(r.Findings, o.failOn), nil
+	return r.ExitCode(), nil
 }

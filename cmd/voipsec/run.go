@@ -18,15 +18,18 @@ import (
 
 // Exit statuses. Every command's help repeats this table.
 const (
-	exitOK       = 0 // ran; nothing at or above --fail-on
-	exitFindings = 1 // findings at or above --fail-on
-	exitError    = 2 // usage or operational error
+	exitOK           = report.ExitPass         // ran; everything decided, nothing at or above --fail-on
+	exitFindings     = report.ExitFindings     // findings at or above --fail-on
+	exitError        = 2                       // usage or operational error
+	exitInconclusive = report.ExitInconclusive // nothing at or above --fail-on, but some checks could not be decided
 )
 
 const exitTable = `Exit status:
-  0  ran; no finding at or above --fail-on
+  0  ran; every check decided, no finding at or above --fail-on
   1  findings at or above --fail-on (default: fail)
   2  usage or operational error (bad flag, unreadable file, bad plan)
+  3  nothing at or above --fail-on, but some checks were inconclusive
+     (could not be decided, or the run was interrupted)
 `
 
 // env is the process environment a command sees; tests build their own.
