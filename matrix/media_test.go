@@ -1,0 +1,59 @@
+package matrix
+
+import "testing"
+
+// The offers and answers of domain.md §1.3: what each offer asks for, and
+// whether each offer/answer pair keys SRTP.
+func TestMediaLineOfferLevel(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    MediaLine
+		want EncryptionLevel
+	}{
+		{"plain AVP", MediaLine{Proto: "RTP/AVP", Port: 5004}, Rejected},
+		{"SAVP with SDES", MediaLine{Proto: "RTP/SAVP", Port: 5004, Crypto: 1}, Required},
+		{"MS-SDPEXT optional: AVP with crypto", MediaLine{Proto: "RTP/AVP", Port: 5004, Crypto: 2}, Optional},
+		{"DTLS-SRTP", MediaLine{Proto: "UDP/TLS/RTP/SAVP", Port: 5004, Fingerprint: true}, Required},
+		{"TCP media AVP with crypto", MediaLine{Proto: "TCP/RTP/AVP", Port: 5004, Crypto: 1}, Optional},
+		{"a=encryption:required on AVP with crypto", MediaLine{Proto: "RTP/AVP", Port: 5004, Crypto: 1, Encryption: "required"}, Required},
+		{"a=encryption:rejected on SAVP", MediaLine{Proto: "RTP/SAVP", Port: 5004, Crypto: 1, Encryption: "rejected"}, Rejected},
+		{"a=encryption:optional, upper case", MediaLine{Proto: "RTP/AVP", Port: 5004, Encryption: "Optional"}, Optional},
+	} {
+		if got := c.m.OfferLevel(); got != c.want {
+			t.Errorf("%s: OfferLevel = %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+func TestSRTPNegotiated(t *testing.T) {
+	avp := MediaLine{Proto: "RTP/AVP", Port: 5004}
+	avpCrypto := MediaLine{Proto: "RTP/AVP", Port: 5004, Crypto: 1}
+	savp := MediaLine{Proto: "RTP/SAVP", Port: 6000, Crypto: 1}
+	savpNoKey := MediaLine{Proto: "RTP/SAVP", Port: 6000}
+	dtls := MediaLine{Proto: "UDP/TLS/RTP/SAVP", Port: 6000, Fingerprint: true}
+	dtlsNoFP := MediaLine{Proto: "UDP/TLS/RTP/SAVP", Port: 6000}
+	refused := MediaLine{Proto: "RTP/SAVP", Port: 0, Crypto: 1}
+	encReq := MediaLine{Proto: "RTP/AVP", Port: 6000, Encryption: "required"}
+	for _, c := range []struct {
+		name          string
+		offer, answer MediaLine
+		want          bool
+	}{
+		{"plain offer, plain answer", avp, avp, false},
+		{"SDES offer, SDES answer", savp, savp, true},
+		{"MS optional offer, SAVP+crypto answer", avpCrypto, savp, true},
+		{"MS optional offer, AVP+crypto answer", avpCrypto, avpCrypto, true},
+		{"MS optional offer, plain AVP answer (declined)", avpCrypto, avp, false},
+		{"plain offer, answer with a crypto line of its own", avp, avpCrypto, false},
+		{"SDES offer, SAVP answer without a key", savp, savpNoKey, false},
+		{"SDES offer, port 0 answer", savp, refused, false},
+		{"DTLS offer, DTLS answer", dtls, dtls, true},
+		{"DTLS offer, answer without fingerprint", dtls, dtlsNoFP, false},
+		{"DTLS offer, SDES answer", dtls, savp, false},
+		{"a=encryption:required without keys on both sides", encReq, encReq, false},
+	} {
+		if got := SRTPNegotiated(c.offer, c.answer); got != c.want {
+			t.Errorf("%s: SRTPNegotiated = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
