@@ -1,6 +1,9 @@
 package matrix
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The offers and answers of domain.md §1.3: what each offer asks for, and
 // whether each offer/answer pair keys SRTP.
@@ -55,5 +58,36 @@ func TestSRTPNegotiated(t *testing.T) {
 		if got := SRTPNegotiated(c.offer, c.answer); got != c.want {
 			t.Errorf("%s: SRTPNegotiated = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+func TestRoles(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Role
+		mtls bool
+	}{
+		{"um", RoleUM, true}, {"Mediation-Internal", RoleMediationInternal, true}, {"mediation_external", RoleMediationExternal, false},
+		{"gateway", RoleGateway, false}, {"sip-edge", RoleSIPEdge, false}, {"internal", RoleMediationInternal, true},
+	} {
+		got, err := ParseRole(c.in)
+		if err != nil || got != c.want || got.Expect().MutualTLS != c.mtls || got.Expect().Role != got {
+			t.Errorf("ParseRole(%q) = %v, %v (MTLS %v)", c.in, got, err, got.Expect().MutualTLS)
+		}
+		if back, _ := ParseRole(got.String()); back != got {
+			t.Errorf("%s does not round-trip", got)
+		}
+	}
+	if _, err := ParseRole("pbx"); err == nil || !strings.Contains(err.Error(), "mediation-internal") {
+		t.Errorf("unknown role error does not list the roles: %v", err)
+	}
+	if r, why := AssumeRole(5061); r != RoleMediationInternal || why != "port 5061" {
+		t.Errorf("AssumeRole(5061) = %s, %s", r, why)
+	}
+	if r, _ := AssumeRole(5060); r != RoleSIPEdge {
+		t.Errorf("AssumeRole(5060) = %s", r)
+	}
+	if n := AssumedRoleNote(RoleMediationInternal, "port 5061"); n != "assumed role mediation-internal: port 5061; --role to change" {
+		t.Errorf("note %q", n)
 	}
 }
