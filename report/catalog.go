@@ -3,14 +3,23 @@ package report
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 )
 
 // Check is one entry of the check catalog: what a check ID means, why the
 // rule exists and how to fix a violation. IDs are stable once released.
+//
+// An ID and its Title name the problem ("TLS-HANDSHAKE-FAILED", "TLS
+// handshake failed"); Property names what the check tests, phrased as what
+// holds when it passes ("TLS handshake completes"). Reports show the
+// property wherever a check is listed whatever its outcome (text rows, HTML
+// tables, JUnit test case names), so that a pass never reads like a
+// failure, and the ID beside it for scripts and for `voipsec help ID`.
 type Check struct {
 	ID       string   `json:"id"`
 	Area     string   `json:"area"`     // catalog section, e.g. "TLS", "SRTP"
+	Property string   `json:"property"` // what holds when the check passes, e.g. "server requires a client certificate"
 	Title    string   `json:"title"`    // short name of the problem
 	Severity Severity `json:"severity"` // default severity of a violation
 	Why      string   `json:"why"`      // the rule and its reason
@@ -27,19 +36,53 @@ var (
 )
 
 // Register adds checks to the catalog. It panics on a duplicate or an
-// incomplete entry: the catalog is built at init time from constants.
+// incomplete entry, naming every entry of the call that lacks a field and
+// which: the catalog is built at init time from constants.
 func Register(checks ...Check) {
+	var problems []string
+	for _, c := range checks {
+		if err := c.validate(); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		panic("report: incomplete catalog entries:\n\t" + strings.Join(problems, "\n\t") + "\n" + propertyHelp)
+	}
 	catalogMu.Lock()
 	defer catalogMu.Unlock()
 	for _, c := range checks {
-		if c.ID == "" || c.Title == "" || c.Why == "" || c.Fix == "" || c.Area == "" {
-			panic(fmt.Sprintf("report: incomplete catalog entry %+v", c))
-		}
 		if _, dup := catalog[c.ID]; dup {
 			panic("report: duplicate check ID " + c.ID)
 		}
+		for _, o := range catalog {
+			if strings.EqualFold(o.Property, c.Property) {
+				panic(fmt.Sprintf("report: catalog entries %s and %s both test %q: each check names its own property (JUnit test cases are named by it)", o.ID, c.ID, c.Property))
+			}
+		}
 		catalog[c.ID] = c
 	}
+}
+
+const propertyHelp = `Property names what a check tests, phrased as what holds when it passes: Title "TLS handshake failed" has Property "TLS handshake completes", Title "server accepts a connection without a client certificate" has "server requires a client certificate".`
+
+// validate says which fields a catalog entry lacks.
+func (c Check) validate() error {
+	var missing []string
+	for _, f := range []struct{ field, v string }{
+		{"ID", c.ID}, {"Area", c.Area}, {"Property", c.Property}, {"Title", c.Title}, {"Why", c.Why}, {"Fix", c.Fix},
+	} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.field)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	name := c.ID
+	if name == "" {
+		name = fmt.Sprintf("%q", c.Title)
+	}
+	return fmt.Errorf("%s has no %s", name, strings.Join(missing, ", "))
 }
 
 // Lookup returns the catalog entry for id.
@@ -103,157 +146,194 @@ const (
 func init() {
 	Register(
 		// UM / matrix
-		Check{ID: "UM-VOIPSEC-UNSECURED", Area: "UM / matrix", Title: "UM dial plan is Unsecured", Severity: Fail,
+		Check{ID: "UM-VOIPSEC-UNSECURED", Area: "UM / matrix",
+			Property: "UM dial plan is SIPSecured or Secured", Title: "UM dial plan is Unsecured", Severity: Fail,
 			Why: "An Unsecured dial plan signals over TCP without mutual TLS. Office Communications Server requires MTLS to Exchange UM, so an Unsecured dial plan never works with OCS.",
 			Fix: "Set-UMDialPlan -VoIPSecurity SIPSecured (or Secured when clients require encryption), assign a certificate to UM, and point the UM IP gateway at the OCS pool FQDN on port 5061.",
 			Ref: refOCSUM},
-		Check{ID: "UM-ENCRYPTION-INCOMPATIBLE", Area: "UM / matrix", Title: "dial plan VoIPSecurity and client encryption level are incompatible", Severity: Fail,
+		Check{ID: "UM-ENCRYPTION-INCOMPATIBLE", Area: "UM / matrix",
+			Property: "dial plan VoIPSecurity works with the client encryption level", Title: "dial plan VoIPSecurity and client encryption level are incompatible", Severity: Fail,
 			Why: "SIPSecured dial plans carry plain RTP, so clients that require encryption get 488 Encryption Levels not compatible; Secured dial plans require SRTP, so clients that reject encryption cannot call.",
 			Fix: "Use a Secured dial plan with optional or required clients, or a SIPSecured dial plan with rejected or optional clients (Set-UMDialPlan -VoIPSecurity, Set-CsMediaConfiguration -EncryptionLevel).",
 			Ref: refMatrix},
-		Check{ID: "UM-MTLS-NOT-ENFORCED", Area: "UM / matrix", Title: "declared level needs mutual TLS, the endpoint does not enforce it", Severity: Fail,
+		Check{ID: "UM-MTLS-NOT-ENFORCED", Area: "UM / matrix",
+			Property: "endpoint enforces the mutual TLS its declared level needs", Title: "declared level needs mutual TLS, the endpoint does not enforce it", Severity: Fail,
 			Why: "SIPSecured and Secured dial plans mean signalling over mutual TLS on 5061. An endpoint that completes a handshake without a client certificate, or answers SIP over TCP/UDP, does not enforce what the plan declares.",
 			Fix: "Require client certificates on the TLS listener (UM startup mode TLS, Mediation Server internal edge MTLS) and close the cleartext listener, or correct the declared level.",
 			Ref: refOCSUM},
-		Check{ID: "UM-SRTP-MISMATCH", Area: "UM / matrix", Title: "declared media encryption differs from what the endpoint negotiates", Severity: Fail,
+		Check{ID: "UM-SRTP-MISMATCH", Area: "UM / matrix",
+			Property: "endpoint negotiates the media encryption its declared level needs", Title: "declared media encryption differs from what the endpoint negotiates", Severity: Fail,
 			Why: "A Secured dial plan requires SRTP, a SIPSecured one carries RTP. When the endpoint's effective encryption level differs from the declared one, calls fail with 488 or run unencrypted.",
 			Fix: "Align the endpoint's media encryption (dial plan VoIPSecurity, Set-CsMediaConfiguration -EncryptionLevel) with the declared level, or correct the declaration.",
 			Ref: refMatrix},
 		// TLS
-		Check{ID: "TLS-HANDSHAKE-FAILED", Area: "TLS", Title: "TLS handshake failed", Severity: Fail,
+		Check{ID: "TLS-HANDSHAKE-FAILED", Area: "TLS",
+			Property: "TLS handshake completes", Title: "TLS handshake failed", Severity: Fail,
 			Why: "SIPSecured and Secured signalling runs over TLS; an edge that cannot complete a handshake cannot carry calls.",
 			Fix: "Check that the listener has a certificate bound, that it speaks TLS on this port, and that client and server share a protocol version and cipher suite.",
 			Ref: refSFBMTLS},
-		Check{ID: "TLS-VERSION-WEAK", Area: "TLS", Title: "server accepts a deprecated TLS version", Severity: Warn,
+		Check{ID: "TLS-VERSION-WEAK", Area: "TLS",
+			Property: "server refuses deprecated TLS versions", Title: "server accepts a deprecated TLS version", Severity: Warn,
 			Why: "SSL 3.0, TLS 1.0 and TLS 1.1 are deprecated and have practical attacks.",
 			Fix: "Disable SSL 3.0, TLS 1.0 and TLS 1.1 in SChannel (or the SIP server's TLS settings) once every peer supports TLS 1.2.",
 			Ref: refRFC8996},
-		Check{ID: "TLS-CIPHER-WEAK", Area: "TLS", Title: "server accepts a weak cipher suite", Severity: Warn,
+		Check{ID: "TLS-CIPHER-WEAK", Area: "TLS",
+			Property: "server refuses weak cipher suites", Title: "server accepts a weak cipher suite", Severity: Warn,
 			Why: "NULL, EXPORT, anonymous, RC4, DES and 3DES suites give no or breakable confidentiality or authentication.",
 			Fix: "Remove the listed suites from the server's cipher-suite order.",
 			Ref: refRFC7525},
-		Check{ID: "TLS-CERT-UNTRUSTED", Area: "TLS", Title: "server certificate does not chain to a trusted CA", Severity: Fail,
+		Check{ID: "TLS-CERT-UNTRUSTED", Area: "TLS",
+			Property: "certificate chains to a trusted CA", Title: "server certificate does not chain to a trusted CA", Severity: Fail,
 			Why: "OCS, Lync and Exchange UM reject peers whose certificate chain they cannot build to a trusted root; calls fail at the TLS handshake.",
 			Fix: "Issue the certificate from the CA the peers trust, send the full chain (leaf then intermediates, in order), and import the root into the peers' trusted root store.",
 			Ref: refSFBMTLS},
-		Check{ID: "TLS-CERT-EXPIRED", Area: "TLS", Title: "certificate expired or not yet valid", Severity: Fail,
+		Check{ID: "TLS-CERT-EXPIRED", Area: "TLS",
+			Property: "certificate is within its validity period", Title: "certificate expired or not yet valid", Severity: Fail,
 			Why: "An expired or not-yet-valid certificate fails every handshake with a validating peer.",
 			Fix: "Renew the certificate and assign the new one to the service.",
 			Ref: refRFC5280},
-		Check{ID: "TLS-CERT-EXPIRING", Area: "TLS", Title: "certificate expires soon", Severity: Warn,
+		Check{ID: "TLS-CERT-EXPIRING", Area: "TLS",
+			Property: "certificate is not about to expire", Title: "certificate expires soon", Severity: Warn,
 			Why: "When the certificate expires, signalling stops and calls fail.",
 			Fix: "Renew the certificate before it expires.",
 			Ref: refRFC5280},
-		Check{ID: "TLS-CERT-NAME-MISMATCH", Area: "TLS", Title: "certificate does not name the server", Severity: Fail,
+		Check{ID: "TLS-CERT-NAME-MISMATCH", Area: "TLS",
+			Property: "certificate names the server", Title: "certificate does not name the server", Severity: Fail,
 			Why: "SIP peers match the FQDN they connect to against the certificate's subjectAltName DNS names; the CN is not used for SIP and wildcards are not accepted.",
 			Fix: "Issue a certificate whose subjectAltName contains the FQDN peers use (the pool, Mediation Server or UM FQDN).",
 			Ref: refRFC5922},
-		Check{ID: "TLS-CERT-EKU", Area: "TLS", Title: "certificate lacks a needed extended key usage", Severity: Fail,
+		Check{ID: "TLS-CERT-EKU", Area: "TLS",
+			Property: "certificate has the extended key usages it needs", Title: "certificate lacks a needed extended key usage", Severity: Fail,
 			Why: "A TLS server certificate needs Server Authentication; servers taking part in mutual TLS (OCS, Mediation Server, Exchange UM) present the same certificate as clients and need Client Authentication too.",
 			Fix: "Reissue the certificate with both Server Authentication (1.3.6.1.5.5.7.3.1) and Client Authentication (1.3.6.1.5.5.7.3.2) EKUs.",
 			Ref: refRFC5280},
-		Check{ID: "TLS-CERT-WEAK-KEY", Area: "TLS", Title: "weak key in the certificate chain", Severity: Warn,
+		Check{ID: "TLS-CERT-WEAK-KEY", Area: "TLS",
+			Property: "certificate chain uses strong keys", Title: "weak key in the certificate chain", Severity: Warn,
 			Why: "RSA keys below 2048 bits and EC keys below 256 bits can be factored or solved with feasible effort.",
 			Fix: "Reissue with an RSA 2048+ or ECDSA P-256+ key.",
 			Ref: "NIST SP 800-131A Rev. 2"},
-		Check{ID: "TLS-CERT-WEAK-SIGNATURE", Area: "TLS", Title: "weak signature in the certificate chain", Severity: Warn,
+		Check{ID: "TLS-CERT-WEAK-SIGNATURE", Area: "TLS",
+			Property: "certificate chain uses strong signatures", Title: "weak signature in the certificate chain", Severity: Warn,
 			Why: "MD5 and SHA-1 signatures allow certificate forgery by collision.",
 			Fix: "Reissue the certificate (and intermediates) signed with SHA-256 or better.",
 			Ref: "RFC 6151 (MD5), RFC 9155 (SHA-1)"},
 		// MTLS
-		Check{ID: "MTLS-NOT-REQUESTED", Area: "MTLS", Title: "server does not request a client certificate", Severity: Fail,
+		Check{ID: "MTLS-NOT-REQUESTED", Area: "MTLS",
+			Property: "server requests a client certificate", Title: "server does not request a client certificate", Severity: Fail,
 			Why: "Mutual TLS between OCS, the Mediation Server and Exchange UM authenticates both servers; a server that never asks for a client certificate authenticates no one.",
 			Fix: "Enable mutual TLS on the listener (Mediation Server internal edge, UM TLS startup mode) and configure the peers as trusted servers.",
 			Ref: refMTLS},
-		Check{ID: "MTLS-NOT-REQUIRED", Area: "MTLS", Title: "server accepts a connection without a client certificate", Severity: Fail,
+		Check{ID: "MTLS-NOT-REQUIRED", Area: "MTLS",
+			Property: "server requires a client certificate", Title: "server accepts a connection without a client certificate", Severity: Fail,
 			Why: "The server asks for a client certificate but completes the handshake without one, so any host can send it SIP as if it were a trusted server.",
 			Fix: "Make the client certificate mandatory on the listener, not merely requested.",
 			Ref: refMTLS},
-		Check{ID: "MTLS-CLIENT-CERT-REJECTED", Area: "MTLS", Title: "server rejects the probe's client certificate", Severity: Fail,
+		Check{ID: "MTLS-CLIENT-CERT-REJECTED", Area: "MTLS",
+			Property: "server accepts the probe's client certificate", Title: "server rejects the probe's client certificate", Severity: Fail,
 			Why: "The peer that uses this certificate (OCS, UM, Mediation Server) would be rejected the same way, and calls would fail.",
 			Fix: "Trust the client certificate's issuing CA on the server (its CA names list shows which CAs it accepts) and check the certificate's Client Authentication EKU.",
 			Ref: refMTLS},
 		// SIP / edges
-		Check{ID: "SIP-NO-RESPONSE", Area: "SIP / edges", Title: "no SIP response", Severity: Fail,
+		Check{ID: "SIP-NO-RESPONSE", Area: "SIP / edges",
+			Property: "edge answers SIP", Title: "no SIP response", Severity: Fail,
 			Why: "The edge accepted the connection but answered no SIP request within the timeout; calls through it would fail.",
 			Fix: "Check that a SIP service listens on this address and port and that the transport (UDP, TCP, TLS) is the one it expects.",
 			Ref: refSIP},
-		Check{ID: "SIP-OPTIONS-STATUS", Area: "SIP / edges", Title: "OPTIONS answered with an error status", Severity: Warn,
+		Check{ID: "SIP-OPTIONS-STATUS", Area: "SIP / edges",
+			Property: "edge answers OPTIONS with 200 OK", Title: "OPTIONS answered with an error status", Severity: Warn,
 			Why: "A SIP server that is up answers OPTIONS with 200 OK; other answers show it rejects requests from this source or is not ready.",
 			Fix: "Read the status and reason phrase; add the probe host as a trusted peer if needed.",
 			Ref: refSIP},
-		Check{ID: "SIP-CLEARTEXT-ACCEPTED", Area: "SIP / edges", Title: "cleartext SIP accepted where TLS is required", Severity: Fail,
+		Check{ID: "SIP-CLEARTEXT-ACCEPTED", Area: "SIP / edges",
+			Property: "edge refuses cleartext SIP where TLS is required", Title: "cleartext SIP accepted where TLS is required", Severity: Fail,
 			Why: "SIPSecured and Secured dial plans and the gateway leg require SIP over TLS; an edge that also answers over UDP or TCP lets calls (and SDES keys) travel in clear.",
 			Fix: "Close the cleartext listener (UM startup mode TLS, Mediation Server gateway transport TLS).",
 			Ref: refOCSUM},
-		Check{ID: "EDGE-SHARED-ADDRESS", Area: "SIP / edges", Title: "Mediation Server internal and external edges share an IP address", Severity: Fail,
+		Check{ID: "EDGE-SHARED-ADDRESS", Area: "SIP / edges",
+			Property: "Mediation Server edges listen on different IP addresses", Title: "Mediation Server internal and external edges share an IP address", Severity: Fail,
 			Why: "The internal edge carries trusted OCS traffic and the external edge untrusted PSTN gateway traffic; they must listen on different IP addresses (two NICs).",
 			Fix: "Bind the internal and external edges to different network adapters and IP addresses.",
 			Ref: refEdges},
 		// SRTP
-		Check{ID: "SRTP-NOT-SUPPORTED", Area: "SRTP", Title: "endpoint does not negotiate SRTP", Severity: Fail,
+		Check{ID: "SRTP-NOT-SUPPORTED", Area: "SRTP",
+			Property: "endpoint negotiates SRTP", Title: "endpoint does not negotiate SRTP", Severity: Fail,
 			Why: "No SRTP offer was accepted, so media runs unencrypted or the call fails where encryption is required.",
 			Fix: "Enable SRTP (Secured dial plan, EncryptionLevel SupportEncryption/RequireEncryption, SRTP on the gateway trunk).",
 			Ref: refSRTP},
-		Check{ID: "SRTP-NOT-REQUIRED", Area: "SRTP", Title: "plain RTP accepted where SRTP is required", Severity: Fail,
+		Check{ID: "SRTP-NOT-REQUIRED", Area: "SRTP",
+			Property: "endpoint refuses plain RTP where SRTP is required", Title: "plain RTP accepted where SRTP is required", Severity: Fail,
 			Why: "The policy requires encrypted media, but the endpoint answered an offer without SRTP with plain RTP.",
 			Fix: "Set the endpoint to require encryption (Secured dial plan, RequireEncryption) so plain offers get 488.",
 			Ref: refSRTP},
-		Check{ID: "SRTP-WEAK-SUITE", Area: "SRTP", Title: "weak SRTP crypto suite chosen", Severity: Warn,
+		Check{ID: "SRTP-WEAK-SUITE", Area: "SRTP",
+			Property: "SRTP uses a strong crypto suite", Title: "weak SRTP crypto suite chosen", Severity: Warn,
 			Why: "AES_CM_128_HMAC_SHA1_32 truncates the RTP authentication tag to 32 bits; NULL suites give no confidentiality or integrity.",
 			Fix: "Prefer AES_CM_128_HMAC_SHA1_80 (the only suite MS-SDPEXT supports) or an AEAD suite.",
 			Ref: "RFC 4568 §6.2; MS-SDPEXT §3.1.5.1"},
-		Check{ID: "SRTP-MEDIA-AUTH-FAILED", Area: "SRTP", Title: "SRTP media failed authentication", Severity: Fail,
+		Check{ID: "SRTP-MEDIA-AUTH-FAILED", Area: "SRTP",
+			Property: "peer's SRTP media authenticates", Title: "SRTP media failed authentication", Severity: Fail,
 			Why: "Packets from the peer did not authenticate with the negotiated key: keys, MKI or suite disagree, and the peer's audio would be dropped.",
 			Fix: "Check the key exchange (a=crypto key-params, MKI length) and the SRTP implementation on the peer.",
 			Ref: "RFC 3711 §3.4"},
-		Check{ID: "SRTP-NO-MEDIA", Area: "SRTP", Title: "no media received", Severity: Warn,
+		Check{ID: "SRTP-NO-MEDIA", Area: "SRTP",
+			Property: "peer sends media", Title: "no media received", Severity: Warn,
 			Why: "The call was answered but no media arrived from the peer within the media window; calls would be silent.",
 			Fix: "Check firewalls and NAT for the media port range and that the peer sends media to the address in the offer.",
 			Ref: refSRTP},
-		Check{ID: "SDES-OVER-CLEARTEXT", Area: "SRTP", Title: "SDES keys sent over cleartext signalling", Severity: Fail,
+		Check{ID: "SDES-OVER-CLEARTEXT", Area: "SRTP",
+			Property: "SDES keys travel only over TLS", Title: "SDES keys sent over cleartext signalling", Severity: Fail,
 			Why: "a=crypto carries the SRTP master key in the SDP; over UDP or TCP anyone on the path can read it and decrypt the media.",
 			Fix: "Use SIP over TLS wherever SDES is offered or answered.",
 			Ref: refSDES},
-		Check{ID: "SDP-ANSWER-MALFORMED", Area: "SRTP", Title: "malformed SDP in an answer", Severity: Warn,
+		Check{ID: "SDP-ANSWER-MALFORMED", Area: "SRTP",
+			Property: "SDP answers are well-formed", Title: "malformed SDP in an answer", Severity: Warn,
 			Why: "The edge accepted an offer with an SDP answer voipsec could not fully parse (a bad a=crypto line, RTP/SAVP without a key, a bad address or port); real peers may drop such a call or run it without media.",
 			Fix: "Read the listed problems and fix the SDP the edge (or the SBC in front of it) generates.",
 			Ref: "RFC 4566 (SDP); RFC 4568 §9.1 (a=crypto grammar); RFC 3264 §6 (answers)"},
-		Check{ID: "DTLS-FINGERPRINT-MISMATCH", Area: "SRTP", Title: "DTLS certificate does not match a=fingerprint", Severity: Fail,
+		Check{ID: "DTLS-FINGERPRINT-MISMATCH", Area: "SRTP",
+			Property: "DTLS certificate matches a=fingerprint", Title: "DTLS certificate does not match a=fingerprint", Severity: Fail,
 			Why: "DTLS-SRTP authenticates the media key exchange through the fingerprint in the signalled SDP; a mismatch means a man in the middle or a broken peer.",
 			Fix: "Check that the endpoint signals the fingerprint of the certificate it uses for DTLS.",
 			Ref: refDTLSSRTP},
 		// gateway / media
-		Check{ID: "GW-NO-TLS", Area: "gateway / media", Title: "gateway leg does not use TLS", Severity: Fail,
+		Check{ID: "GW-NO-TLS", Area: "gateway / media",
+			Property: "gateway leg uses TLS", Title: "gateway leg does not use TLS", Severity: Fail,
 			Why: "The media gateway leg should use TLS to the Mediation Server; otherwise signalling and SDES keys cross the network in clear.",
 			Fix: "Configure the gateway and the Mediation Server's gateway listener for TLS.",
 			Ref: refGW},
-		Check{ID: "MEDIA-PORT-OUT-OF-RANGE", Area: "gateway / media", Title: "media outside the declared port range", Severity: Warn,
+		Check{ID: "MEDIA-PORT-OUT-OF-RANGE", Area: "gateway / media",
+			Property: "media stays in the declared port range", Title: "media outside the declared port range", Severity: Warn,
 			Why: "Firewall rules and IPsec exceptions are written for the declared media port range; media outside it is blocked or slowed.",
 			Fix: "Align the endpoint's media port range with the declared one, or correct the declaration.",
 			Ref: refPorts},
-		Check{ID: "IPSEC-NO-MEDIA-EXCEPTION", Area: "gateway / media", Title: "IPsec without a (small) media port exception", Severity: Fail,
+		Check{ID: "IPSEC-NO-MEDIA-EXCEPTION", Area: "gateway / media",
+			Property: "IPsec excepts a small media port range", Title: "IPsec without a (small) media port exception", Severity: Fail,
 			Why: "Where IPsec is used, media ports must be excepted from it; IPsec negotiation on every media flow makes call setup unacceptably slow.",
 			Fix: "Add an IPsec exception covering the whole media port range, and keep the range small.",
 			Ref: refIPsec},
 		// capture
-		Check{ID: "CAP-SDES-KEY-EXPOSED", Area: "capture", Title: "SRTP key visible in cleartext SIP", Severity: Fail,
+		Check{ID: "CAP-SDES-KEY-EXPOSED", Area: "capture",
+			Property: "SRTP keys stay out of cleartext SIP", Title: "SRTP key visible in cleartext SIP", Severity: Fail,
 			Why: "The capture holds a=crypto master keys in SIP that was not inside TLS; anyone who saw the traffic can decrypt the media.",
 			Fix: "Move the signalling to TLS; treat the exposed keys and the calls they protected as compromised.",
 			Ref: refSDES},
-		Check{ID: "CAP-RTP-UNENCRYPTED", Area: "capture", Title: "media stream in clear RTP", Severity: Fail,
+		Check{ID: "CAP-RTP-UNENCRYPTED", Area: "capture",
+			Property: "media streams are SRTP", Title: "media stream in clear RTP", Severity: Fail,
 			Why: "Media between the Mediation Server and the OCS network must be SRTP; a clear RTP stream can be listened to.",
 			Fix: "Require SRTP on the endpoints that negotiated this stream.",
 			Ref: refSRTP},
-		Check{ID: "CAP-TLS-NO-MTLS", Area: "capture", Title: "TLS on a SIP port without a client certificate", Severity: Fail,
+		Check{ID: "CAP-TLS-NO-MTLS", Area: "capture",
+			Property: "TLS on SIP ports uses a client certificate", Title: "TLS on a SIP port without a client certificate", Severity: Fail,
 			Why: "Server-to-server SIP in OCS/Lync is mutual TLS; a session in which no client certificate was requested or sent is not.",
 			Fix: "Require client certificates on the server side of this session.",
 			Ref: refMTLS},
-		Check{ID: "CAP-TLS-VERSION-WEAK", Area: "capture", Title: "deprecated TLS version negotiated", Severity: Warn,
+		Check{ID: "CAP-TLS-VERSION-WEAK", Area: "capture",
+			Property: "TLS sessions use a current version", Title: "deprecated TLS version negotiated", Severity: Warn,
 			Why: "SSL 3.0, TLS 1.0 and TLS 1.1 are deprecated and have practical attacks.",
 			Fix: "Disable the old versions on both ends.",
 			Ref: refRFC8996},
-		Check{ID: "CAP-SIP-CLEARTEXT", Area: "capture", Title: "cleartext SIP", Severity: Warn,
+		Check{ID: "CAP-SIP-CLEARTEXT", Area: "capture",
+			Property: "SIP travels over TLS", Title: "cleartext SIP", Severity: Warn,
 			Why: "SIP over UDP or TCP exposes call parties, routing and any SDES keys to the network.",
 			Fix: "Use SIP over TLS.",
 			Ref: refOCSUM},

@@ -21,17 +21,17 @@ func WriteCatalogMarkdown(w io.Writer) error {
 	for _, c := range checks {
 		if c.Area != area {
 			area = c.Area
-			fmt.Fprintf(&b, "\n## %s\n\n| ID | severity | title |\n| --- | --- | --- |\n", area)
+			fmt.Fprintf(&b, "\n## %s\n\n| ID | passes when | severity | problem |\n| --- | --- | --- | --- |\n", area)
 			for _, d := range checks {
 				if d.Area == area {
-					fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s |\n", d.ID, strings.ToLower(d.ID), d.Severity, d.Title)
+					fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s |\n", d.ID, strings.ToLower(d.ID), d.Property, d.Severity, d.Title)
 				}
 			}
 		}
 	}
 	for _, c := range checks {
 		fmt.Fprintf(&b, "\n### %s\n\n", c.ID)
-		fmt.Fprintf(&b, "**%s** (%s, default severity `%s`)\n\n", c.Title, c.Area, c.Severity)
+		fmt.Fprintf(&b, "Passes when: **%s**. Problem: %s (%s, default severity `%s`)\n\n", c.Property, c.Title, c.Area, c.Severity)
 		fmt.Fprintf(&b, "- Why: %s\n- Fix: %s\n- Rule: %s\n", c.Why, c.Fix, c.Ref)
 	}
 	_, err := io.WriteString(w, b.String())
