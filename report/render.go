@@ -7,10 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
-
-	"github.com/voipsec/voipsec/internal/printable"
 )
 
 // SchemaVersion names the JSON schema written by [WriteJSON]. It changes only
@@ -19,14 +16,18 @@ const SchemaVersion = "voipsec/v1"
 
 // Report is what a command hands to a renderer.
 type Report struct {
-	Command   string            // the subcommand that produced it: "matrix", "probe", "inspect", "check"
-	Version   string            // the tool version, for the JSON header
-	Generated time.Time         // when the run finished; zero omits it (golden tests)
-	Findings  []Finding         //
-	Data      map[string]any    // structured results for JSON only (TLS facts, stream tables, ...)
-	Text      func(w io.Writer) // optional extra text section (a table) written after the findings
-	FailOn    Severity          // the --fail-on threshold, for the verdict and JUnit failures
-	Suite     func(target string) string
+	Command   string         // the subcommand that produced it: "matrix", "probe", "inspect", "check"
+	Version   string         // the tool version, for the JSON header
+	Generated time.Time      // when the run finished; zero omits it (golden tests)
+	Findings  []Finding      //
+	Data      map[string]any // structured results for JSON only (TLS facts, stream tables, ...)
+	// Text, when set, writes the command's own text section (a table)
+	// after the findings; VerboseText one written only with
+	// [TextOptions.Verbose] (long evidence such as every SIP dialog).
+	Text        func(w io.Writer)
+	VerboseText func(w io.Writer)
+	FailOn      Severity // the --fail-on threshold, for the verdict and JUnit failures
+	Suite       func(target string) string
 	// Interrupted, when not empty, says the run was cut short and where
 	// ("--timeout 2s reached while probing tls://med01:5061"). The checks
 	// that did not run are inconclusive findings; an interrupted run is
@@ -90,151 +91,6 @@ func ParseFormat(s string, accepted ...Format) (Format, error) {
 		names[i] = string(f)
 	}
 	return "", fmt.Errorf("unknown format %q (accepted: %s)", s, strings.Join(names, ", "))
-}
-
-// TextOptions control the text renderer.
-type TextOptions struct {
-	Color bool // ANSI colour; the caller decides (terminal, NO_COLOR, --no-color)
-}
-
-const (
-	ansiReset  = "\x1b[0m"
-	ansiRed    = "\x1b[31;1m"
-	ansiYellow = "\x1b[33m"
-	ansiGreen  = "\x1b[32m"
-	ansiDim    = "\x1b[2m"
-)
-
-func paint(on bool, code, s string) string {
-	if !on {
-		return s
-	}
-	return code + s + ansiReset
-}
-
-func sevColor(s Severity) string {
-	switch s {
-	case Fail:
-		return ansiRed
-	case Warn, Inconclusive:
-		return ansiYellow
-	case Pass:
-		return ansiGreen
-	}
-	return ansiDim
-}
-
-// sevMarker is a severity's column in the text table, padded to width
-// before painting so escape codes do not break the alignment.
-func sevMarker(s Severity, width int) string {
-	return fmt.Sprintf("%-*s", width, strings.ToUpper(s.String()))
-}
-
-// sevWidth is the width of the severity column: the longest name present.
-func sevWidth(findings []Finding) int {
-	w := 4
-	for _, f := range findings {
-		w = max(w, len(f.Severity.String()))
-	}
-	return w
-}
-
-// WriteText writes the verdict line, then a table of findings grouped by
-// target, then the evidence of every finding that has some, then one line
-// per distinct hint of the inconclusive findings.
-func WriteText(w io.Writer, r *Report, o TextOptions) error {
-	c := Counts(r.Findings)
-	verdict := strings.ToUpper(r.Verdict())
-	code := ansiGreen
-	switch verdict {
-	case "FAIL":
-		code = ansiRed
-	case "INCONCLUSIVE":
-		code = ansiYellow
-	}
-	fmt.Fprintf(w, "voipsec %s: %s: %d fail, %d warn, %d info, %d pass", r.Command, paint(o.Color, code, verdict), c[Fail], c[Warn], c[Info], c[Pass])
-	if c[Inconclusive] > 0 {
-		fmt.Fprintf(w, ", %d inconclusive", c[Inconclusive])
-	}
-	fmt.Fprintf(w, " (fail-on %s)\n", r.failOn())
-	if r.Interrupted != "" {
-		fmt.Fprintf(w, "interrupted: %s\n", printable.String(r.Interrupted))
-	}
-	targets, by := GroupByTarget(r.Findings)
-	width := sevWidth(r.Findings)
-	for _, t := range targets {
-		fs := by[t]
-		fmt.Fprintf(w, "\n%s\n", printable.String(t))
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		for _, f := range fs {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", paint(o.Color, sevColor(f.Severity), sevMarker(f.Severity, width)), f.Check, printable.String(f.Summary))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		for _, f := range fs {
-			// Evidence is for what needs attention; passing checks keep
-			// theirs in JSON, JUnit and SARIF.
-			if f.Severity == Pass || (f.Detail == "" && f.Location == nil && f.Hint == "") {
-				continue
-			}
-			fmt.Fprintf(w, "    %s:", f.Check)
-			if f.Location != nil {
-				fmt.Fprintf(w, " at %s", printable.String(f.Location.String()))
-			}
-			if f.Detail != "" {
-				lines := strings.Split(strings.TrimRight(f.Detail, "\n"), "\n")
-				if len(lines) == 1 {
-					fmt.Fprintf(w, " %s", printable.String(lines[0]))
-				} else {
-					for _, l := range lines {
-						fmt.Fprintf(w, "\n      %s", printable.String(l))
-					}
-				}
-			}
-			if f.Hint != "" {
-				fmt.Fprintf(w, "\n      hint: %s", printable.String(f.Hint))
-			}
-			fmt.Fprintln(w)
-		}
-	}
-	if r.Text != nil {
-		fmt.Fprintln(w)
-		// Command tables carry network text too (certificate subjects,
-		// Server headers).
-		r.Text(printable.Writer{W: w})
-	}
-	if n := c[Inconclusive]; n > 0 {
-		fmt.Fprintf(w, "\n%s inconclusive", plural(n, "check"))
-		if h := Hints(r.Findings); len(h) > 0 {
-			fmt.Fprintf(w, ": %s", printable.String(strings.Join(h, "; ")))
-		}
-		fmt.Fprintln(w)
-	}
-	_, err := fmt.Fprintln(w)
-	return err
-}
-
-// Hints returns the distinct hints of the inconclusive findings, in
-// first-seen order.
-func Hints(findings []Finding) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range findings {
-		if f.Severity != Inconclusive || f.Hint == "" || seen[f.Hint] {
-			continue
-		}
-		seen[f.Hint] = true
-		out = append(out, f.Hint)
-	}
-	return out
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // jsonReport is the voipsec/v1 document. See docs/json-schema.md.
@@ -316,12 +172,26 @@ type junitSuite struct {
 	Cases    []junitCase `xml:"testcase"`
 }
 
+// junitCase is one check on one target. Its name is the property the
+// check tests ("server requires a client certificate"), which reads right
+// whether it passed or failed; the stable check ID is its "check" property
+// (the ID is the name when a check is not in the catalog).
 type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	Name       string           `xml:"name,attr"`
+	Classname  string           `xml:"classname,attr"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Failure    *junitFailure    `xml:"failure,omitempty"`
+	Skipped    *junitSkipped    `xml:"skipped,omitempty"`
+	SystemOut  string           `xml:"system-out,omitempty"`
+}
+
+type junitProperties struct {
+	Property []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 // junitSkipped marks an inconclusive check: it ran but could not be
@@ -337,7 +207,8 @@ type junitFailure struct {
 	Body    string `xml:",chardata"`
 }
 
-// WriteJUnit writes one testsuite per target and one testcase per finding.
+// WriteJUnit writes one testsuite per target and one testcase per check,
+// named by the property it tests, with the check ID as its "check" property.
 // Findings at or above the report's FailOn are failures carrying the
 // evidence; a check with inconclusive findings and none failing is a
 // skipped test case whose message is the reason and the hint; the others
@@ -367,7 +238,10 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		sort.Strings(order)
 		for _, id := range order {
 			group := merged[id]
-			tc := junitCase{Name: id, Classname: name}
+			tc := junitCase{Name: id, Classname: name, Properties: &junitProperties{Property: []junitProperty{{Name: "check", Value: id}}}}
+			if c, ok := Lookup(id); ok {
+				tc.Name = c.Property
+			}
 			var failing, undecided []Finding
 			var out []string
 			for _, f := range group {

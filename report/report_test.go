@@ -206,23 +206,26 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestRenderGolden(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		format Format
-		color  bool
-		failOn Severity
+		name    string
+		format  Format
+		color   bool
+		verbose bool
+		failOn  Severity
 	}{
-		{"text.golden", FormatText, false, Fail},
-		{"text-color.golden", FormatText, true, Fail},
-		{"text-failon-warn.golden", FormatText, false, Warn},
-		{"report.json.golden", FormatJSON, false, Fail},
-		{"junit.xml.golden", FormatJUnit, false, Fail},
-		{"junit-failon-warn.xml.golden", FormatJUnit, false, Warn},
+		{"text.golden", FormatText, false, false, Fail},
+		{"text-color.golden", FormatText, true, false, Fail},
+		{"text-verbose.golden", FormatText, false, true, Fail},
+		{"text-verbose-color.golden", FormatText, true, true, Fail},
+		{"text-failon-warn.golden", FormatText, false, false, Warn},
+		{"report.json.golden", FormatJSON, false, false, Fail},
+		{"junit.xml.golden", FormatJUnit, false, false, Fail},
+		{"junit-failon-warn.xml.golden", FormatJUnit, false, false, Warn},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sample()
 			r.FailOn = tc.failOn
 			var b bytes.Buffer
-			if err := Write(&b, tc.format, r, TextOptions{Color: tc.color}); err != nil {
+			if err := Write(&b, tc.format, r, TextOptions{Color: tc.color, Verbose: tc.verbose}); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tc.name, b.Bytes())
@@ -257,7 +260,7 @@ func TestTextNeutralisesControlCharacters(t *testing.T) {
 	if strings.ContainsAny(out, "\x1b\x07\r\u009b") {
 		t.Errorf("control characters in text output:\n%q", out)
 	}
-	for _, want := range []string{"tls://h?[2J:5061", "CN=?]0;owned?x?col?31m", "plan?.yaml:3", "\n      line one ?[31m\n      line?two\n"} {
+	for _, want := range []string{"tls://h?[2J:5061", "CN=?]0;owned?x?col?31m", "plan?.yaml:3", "\n          line one ?[31m\n          line?two\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text output lacks %q:\n%s", want, out)
 		}
@@ -346,7 +349,10 @@ for suite in xml:
         failed = any(isinstance(r, Failure) for r in case.result)
         skipped = any(isinstance(r, Skipped) for r in case.result)
         msg = [r.message for r in case.result if isinstance(r, (Failure, Skipped))]
-        cases.append({"name": case.name, "classname": case.classname, "failed": failed, "skipped": skipped, "message": msg[0] if msg else ""})
+        # junitparser has no API for a test case's properties; its element is _elem.
+        prop = case._elem.find("properties/property[@name='check']")
+        check = prop.get("value") if prop is not None else ""
+        cases.append({"name": case.name, "classname": case.classname, "check": check, "failed": failed, "skipped": skipped, "message": msg[0] if msg else ""})
     out.append({"name": suite.name, "tests": suite.tests, "failures": suite.failures, "skipped": suite.skipped, "cases": cases})
 print(json.dumps(out))
 `
@@ -356,8 +362,8 @@ print(json.dumps(out))
 		t.Fatalf("junitparser: %v", err)
 	}
 	type jcase struct {
-		Name, Classname, Message string
-		Failed, Skipped          bool
+		Name, Classname, Check, Message string
+		Failed, Skipped                 bool
 	}
 	var suites []struct {
 		Name     string
@@ -388,19 +394,24 @@ print(json.dumps(out))
 			t.Errorf("suite %d = %s tests=%d failures=%d skipped=%d, want %s %d %d %d", i, s.Name, s.Tests, s.Failures, s.Skipped, w.name, w.tests, w.failures, w.skipped)
 		}
 		for _, c := range s.Cases {
-			f, ok := w.failed[c.Name]
+			// Test cases are named by the property the check tests; the
+			// check ID is their "check" property.
+			f, ok := w.failed[c.Check]
 			if !ok {
-				t.Errorf("unexpected case %s in %s", c.Name, s.Name)
+				t.Errorf("unexpected case %s (check %q) in %s", c.Name, c.Check, s.Name)
+			}
+			if chk, _ := Lookup(c.Check); c.Name != chk.Property {
+				t.Errorf("case for %s is named %q, want its property %q", c.Check, c.Name, chk.Property)
 			}
 			if f != c.Failed {
-				t.Errorf("case %s failed=%v, want %v", c.Name, c.Failed, f)
+				t.Errorf("case %s failed=%v, want %v", c.Check, c.Failed, f)
 			}
-			if c.Name == "SRTP-NOT-REQUIRED" && !strings.Contains(c.Message, "<RTP/AVP> & no crypto") {
+			if c.Check == "SRTP-NOT-REQUIRED" && !strings.Contains(c.Message, "<RTP/AVP> & no crypto") {
 				t.Errorf("failure message not carried intact: %q", c.Message)
 			}
 			// The inconclusive check is skipped, neither passed nor failed,
 			// and its message carries the reason and the hint.
-			if skip := c.Name == "SRTP-NOT-SUPPORTED"; skip != c.Skipped {
+			if skip := c.Check == "SRTP-NOT-SUPPORTED"; skip != c.Skipped {
 				t.Errorf("case %s skipped=%v", c.Name, c.Skipped)
 			} else if skip && !strings.Contains(c.Message, "every INVITE got 404") || skip && !strings.Contains(c.Message, "--to") {
 				t.Errorf("skipped message lacks reason or hint: %q", c.Message)

@@ -1,0 +1,310 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/voipsec/voipsec/internal/printable"
+)
+
+// TextOptions control the text renderer.
+type TextOptions struct {
+	// Color turns on ANSI colour. The caller decides: a terminal, and
+	// neither NO_COLOR, --no-color nor TERM=dumb.
+	Color bool
+	// Verbose lists the passing checks too, with their evidence, every
+	// line of long evidence, and the report's VerboseText.
+	Verbose bool
+}
+
+// maxEvidenceLines is how many lines of one finding's evidence the default
+// text shows; longer evidence is cut with a note (Verbose shows it all).
+const maxEvidenceLines = 4
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31;1m"
+	ansiYellow = "\x1b[33m"
+	ansiGreen  = "\x1b[32m"
+	ansiDim    = "\x1b[2m"
+)
+
+func paint(on bool, code, s string) string {
+	if !on || s == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func sevColor(s Severity) string {
+	switch s {
+	case Fail:
+		return ansiRed
+	case Warn, Inconclusive:
+		return ansiYellow
+	case Pass:
+		return ansiGreen
+	}
+	return ansiDim
+}
+
+func verdictColor(v string) string {
+	switch v {
+	case "fail":
+		return ansiRed
+	case "inconclusive":
+		return ansiYellow
+	}
+	return ansiGreen
+}
+
+// VerdictLine is the report's first line: the command, the verdict and how
+// many findings there are of each severity, without a newline. Commands
+// that write the report to a file print it on the terminal as well.
+func VerdictLine(r *Report, color bool) string {
+	c := Counts(r.Findings)
+	var b strings.Builder
+	fmt.Fprintf(&b, "voipsec %s: %s: %d fail, %d warn, %d info, %d pass", r.Command,
+		paint(color, verdictColor(r.Verdict()), strings.ToUpper(r.Verdict())), c[Fail], c[Warn], c[Info], c[Pass])
+	if c[Inconclusive] > 0 {
+		fmt.Fprintf(&b, ", %d inconclusive", c[Inconclusive])
+	}
+	fmt.Fprintf(&b, " (fail-on %s)", r.failOn())
+	return b.String()
+}
+
+// pad returns s followed by spaces up to width columns. Padding is added
+// outside any colour, so escape codes never shift a column.
+func pad(s string, width int) string {
+	if n := utf8.RuneCountInString(s); n < width {
+		return s + strings.Repeat(" ", width-n)
+	}
+	return s
+}
+
+// errWriter keeps the first write error, so a renderer can write freely
+// and report once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// WriteText writes the report for a person, leading with what needs
+// attention:
+//
+//   - the verdict line ([VerdictLine]), and where an interrupted run stopped;
+//   - per target, every finding that is not a pass (fail, inconclusive,
+//     warn, info, worst first), each as STATUS, ID and the property the
+//     check tests, then the summary (with its plan location), the evidence
+//     and the hint;
+//   - the report's own text section (r.Text, and r.VerboseText when verbose);
+//   - one line per target saying how many of its checks passed;
+//   - what to do next: the distinct hints of the inconclusive findings and
+//     the catalog's fix (or the finding's own hint) for each failure.
+//
+// With o.Verbose the passing checks are listed under their target as well.
+// Every finding of the report is either a row or counted in the passed
+// lines, so the verdict line's counts always add up to what is shown.
+func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintln(ew, VerdictLine(r, o.Color))
+	if r.Interrupted != "" {
+		fmt.Fprintf(ew, "interrupted: %s\n", printable.String(r.Interrupted))
+	}
+	targets, by := GroupByTarget(r.Findings)
+	for _, t := range targets {
+		slices.SortStableFunc(by[t], func(a, b Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
+	}
+	shown := func(f Finding) bool { return o.Verbose || f.Severity != Pass }
+	sevW, idW := 0, 0
+	for _, f := range r.Findings {
+		if shown(f) {
+			sevW = max(sevW, len(f.Severity.String()))
+			idW = max(idW, utf8.RuneCountInString(printable.String(f.Check)))
+		}
+	}
+	indent := strings.Repeat(" ", 2+sevW+2)
+	for _, t := range targets {
+		rows := slices.DeleteFunc(slices.Clone(by[t]), func(f Finding) bool { return !shown(f) })
+		if len(rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(ew, "\n%s\n", paint(o.Color, ansiBold, printable.String(t)))
+		for _, f := range rows {
+			writeTextRow(ew, f, o, sevW, idW, indent)
+		}
+	}
+	if r.Text != nil {
+		fmt.Fprintln(ew)
+		// Command tables carry network text too (certificate subjects,
+		// Server headers).
+		r.Text(printable.Writer{W: ew})
+	}
+	if o.Verbose && r.VerboseText != nil {
+		fmt.Fprintln(ew)
+		r.VerboseText(printable.Writer{W: ew})
+	}
+	writePassed(ew, targets, by)
+	writeNext(ew, r, o)
+	return ew.err
+}
+
+// writeTextRow writes one finding: the row, the summary with its location,
+// the evidence (cut in the default view) and the hint.
+func writeTextRow(w io.Writer, f Finding, o TextOptions, sevW, idW int, indent string) {
+	prop := ""
+	if c, ok := Lookup(f.Check); ok {
+		prop = c.Property
+	}
+	sev := strings.ToUpper(f.Severity.String())
+	fmt.Fprintf(w, "  %s%s  %s  %s\n", paint(o.Color, sevColor(f.Severity), sev), strings.Repeat(" ", sevW-len(sev)),
+		pad(printable.String(f.Check), idW), prop)
+	summary := printable.String(f.Summary)
+	if f.Location != nil {
+		summary += " — at " + printable.String(f.Location.String())
+	}
+	fmt.Fprintf(w, "%s%s\n", indent, summary)
+	if f.Detail != "" {
+		lines := strings.Split(strings.TrimRight(f.Detail, "\n"), "\n")
+		more := 0
+		if !o.Verbose && len(lines) > maxEvidenceLines {
+			more = len(lines) - (maxEvidenceLines - 1)
+			lines = lines[:maxEvidenceLines-1]
+		}
+		for _, l := range lines {
+			fmt.Fprintf(w, "%s  %s\n", indent, printable.String(l))
+		}
+		if more > 0 {
+			fmt.Fprintf(w, "%s  %s\n", indent, paint(o.Color, ansiDim, fmt.Sprintf("… %d more lines (-v shows them)", more)))
+		}
+	}
+	if f.Hint != "" {
+		fmt.Fprintf(w, "%shint: %s\n", indent, printable.String(f.Hint))
+	}
+}
+
+// writePassed writes one line per target: how many of its findings passed.
+func writePassed(w io.Writer, targets []string, by map[string][]Finding) {
+	if len(targets) == 0 {
+		fmt.Fprint(w, "\nNo checks ran.\n")
+		return
+	}
+	tw, nw := 0, 0
+	for _, t := range targets {
+		tw = max(tw, utf8.RuneCountInString(printable.String(t)))
+		nw = max(nw, len(fmt.Sprint(len(by[t]))))
+	}
+	fmt.Fprint(w, "\nPassed:\n")
+	for _, t := range targets {
+		n := 0
+		for _, f := range by[t] {
+			if f.Severity == Pass {
+				n++
+			}
+		}
+		total := len(by[t])
+		word := "checks"
+		if total == 1 {
+			word = "check"
+		}
+		fmt.Fprintf(w, "  %s  %*d of %*d %s\n", pad(printable.String(t), tw), nw, n, nw, total, word)
+	}
+}
+
+// NextSteps returns what to do next, in the order the findings come: the
+// distinct hints of the inconclusive findings, and for each finding at or
+// above the report's fail-on threshold its own hint or else the catalog's
+// fix. Each step names the checks it is for.
+func NextSteps(r *Report) []Step {
+	var steps []Step
+	index := map[string]int{}
+	failOn := r.failOn()
+	targets, by := GroupByTarget(r.Findings)
+	for _, t := range targets {
+		fs := slices.Clone(by[t])
+		slices.SortStableFunc(fs, func(a, b Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
+		for _, f := range fs {
+			text := ""
+			switch {
+			case f.Severity == Inconclusive:
+				text = f.Hint
+			case f.Severity.AtLeast(failOn):
+				text = f.Hint
+				if c, ok := Lookup(f.Check); ok && text == "" {
+					text = c.Fix
+				}
+			}
+			if text == "" {
+				continue
+			}
+			i, ok := index[text]
+			if !ok {
+				i = len(steps)
+				index[text] = i
+				steps = append(steps, Step{Text: text})
+			}
+			if !slices.Contains(steps[i].Checks, f.Check) {
+				steps[i].Checks = append(steps[i].Checks, f.Check)
+			}
+		}
+	}
+	return steps
+}
+
+// Step is one thing to do next: a hint or a fix, and the checks it is for.
+type Step struct {
+	Checks []string
+	Text   string
+}
+
+// writeNext writes the next steps, and where to read more.
+func writeNext(w io.Writer, r *Report, o TextOptions) {
+	steps := NextSteps(r)
+	var more []string
+	if len(steps) > 0 {
+		fmt.Fprint(w, "\nNext:\n")
+		for _, s := range steps {
+			fmt.Fprintf(w, "  %s: %s\n", printable.String(strings.Join(s.Checks, ", ")), printable.String(s.Text))
+		}
+		more = append(more, "'voipsec help CHECK-ID' says why a check matters and how to fix it")
+	}
+	if !o.Verbose && Counts(r.Findings)[Pass] > 0 {
+		more = append(more, "-v lists the passing checks")
+	}
+	if len(more) > 0 {
+		if len(steps) == 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s\n", paint(o.Color, ansiDim, strings.Join(more, "; ")))
+	}
+}
+
+// Hints returns the distinct hints of the inconclusive findings, in
+// first-seen order.
+func Hints(findings []Finding) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range findings {
+		if f.Severity != Inconclusive || f.Hint == "" || seen[f.Hint] {
+			continue
+		}
+		seen[f.Hint] = true
+		out = append(out, f.Hint)
+	}
+	return out
+}

@@ -1,0 +1,157 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var ansiCode = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// Colour changes nothing but the escape codes: with them removed, the
+// coloured text is the plain text byte for byte, so columns line up the
+// same on a terminal as in a file.
+func TestTextColorKeepsColumns(t *testing.T) {
+	for _, verbose := range []bool{false, true} {
+		var plain, color bytes.Buffer
+		if err := WriteText(&plain, sample(), TextOptions{Verbose: verbose}); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteText(&color, sample(), TextOptions{Color: true, Verbose: verbose}); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(color.Bytes(), []byte("\x1b[")) {
+			t.Fatalf("verbose=%v: no colour", verbose)
+		}
+		if got := ansiCode.ReplaceAllString(color.String(), ""); got != plain.String() {
+			t.Errorf("verbose=%v: colour moved text:\n%s\n--- plain\n%s", verbose, got, plain.String())
+		}
+	}
+}
+
+var (
+	verdictCounts = regexp.MustCompile(`: (\d+) fail, (\d+) warn, (\d+) info, (\d+) pass(?:, (\d+) inconclusive)?`)
+	rowMarker     = regexp.MustCompile(`^  (FAIL|WARN|INFO|PASS|INCONCLUSIVE) +\S`)
+	passedLine    = regexp.MustCompile(`^  .*\s(\d+) of +(\d+) checks?$`)
+)
+
+// shownCounts reads a text report back: the verdict line's counts, the
+// rows of each severity, and the passed lines' totals.
+func shownCounts(t *testing.T, text string) (header, rows map[string]int, passed, total int) {
+	t.Helper()
+	lines := strings.Split(text, "\n")
+	m := verdictCounts.FindStringSubmatch(lines[0])
+	if m == nil {
+		t.Fatalf("verdict line %q", lines[0])
+	}
+	header = map[string]int{}
+	for i, name := range []string{"FAIL", "WARN", "INFO", "PASS", "INCONCLUSIVE"} {
+		header[name], _ = strconv.Atoi(m[i+1])
+	}
+	rows = map[string]int{}
+	inPassed := false
+	for _, l := range lines[1:] {
+		switch {
+		case l == "Passed:":
+			inPassed = true
+		case l == "":
+			inPassed = false
+		case inPassed:
+			p := passedLine.FindStringSubmatch(l)
+			if p == nil {
+				t.Fatalf("passed line %q", l)
+			}
+			n, _ := strconv.Atoi(p[1])
+			m, _ := strconv.Atoi(p[2])
+			passed += n
+			total += m
+		default:
+			if r := rowMarker.FindStringSubmatch(l); r != nil {
+				rows[r[1]]++
+			}
+		}
+	}
+	return header, rows, passed, total
+}
+
+// The verdict line's counts are what the report shows: every non-passing
+// finding is a row, every passing one is counted in its target's passed
+// line (and a row too with --verbose), whatever the mix of targets,
+// severities and repeated check IDs.
+func TestTextCountsEqualRows(t *testing.T) {
+	many := &Report{Command: "check"}
+	ids := []string{"GW-NO-TLS", "TLS-CERT-EKU", "SIP-NO-RESPONSE", "EDGE-SHARED-ADDRESS"}
+	for i := 0; i < 40; i++ {
+		f := New(ids[i%len(ids)], fmt.Sprintf("target-%d", i%7), "summary")
+		f.Severity = []Severity{Pass, Fail, Pass, Warn, Info, Pass, Inconclusive}[i%7*(i%3+1)%7]
+		many.Findings = append(many.Findings, f)
+	}
+	for name, r := range map[string]*Report{"sample": sample(), "many": many, "empty": {Command: "inspect"}} {
+		for _, verbose := range []bool{false, true} {
+			var b bytes.Buffer
+			if err := WriteText(&b, r, TextOptions{Verbose: verbose}); err != nil {
+				t.Fatal(err)
+			}
+			header, rows, passed, total := shownCounts(t, b.String())
+			for _, s := range []string{"FAIL", "WARN", "INFO", "INCONCLUSIVE"} {
+				if rows[s] != header[s] {
+					t.Errorf("%s verbose=%v: header says %d %s, %d rows", name, verbose, header[s], s, rows[s])
+				}
+			}
+			if passed != header["PASS"] || total != len(r.Findings) {
+				t.Errorf("%s verbose=%v: header says %d pass of %d, passed lines say %d of %d", name, verbose, header["PASS"], len(r.Findings), passed, total)
+			}
+			if want := map[bool]int{false: 0, true: header["PASS"]}[verbose]; rows["PASS"] != want {
+				t.Errorf("%s verbose=%v: %d PASS rows, want %d", name, verbose, rows["PASS"], want)
+			}
+		}
+	}
+}
+
+// Long evidence is cut in the default view, with a note saying how much
+// and how to see it; --verbose shows every line.
+func TestTextCutsLongEvidence(t *testing.T) {
+	var lines []string
+	for i := 1; i <= 9; i++ {
+		lines = append(lines, fmt.Sprintf("offer %d → 488", i))
+	}
+	r := &Report{Command: "probe", Findings: []Finding{New("SRTP-NOT-SUPPORTED", "tls://x:5061", "no SRTP offer was accepted").WithDetail("%s", strings.Join(lines, "\n"))}}
+	var short, long bytes.Buffer
+	WriteText(&short, r, TextOptions{})
+	WriteText(&long, r, TextOptions{Verbose: true})
+	if !strings.Contains(short.String(), "offer 3 → 488\n") || strings.Contains(short.String(), "offer 4 ") ||
+		!strings.Contains(short.String(), "… 6 more lines (-v shows them)") {
+		t.Errorf("default view:\n%s", short.String())
+	}
+	if !strings.Contains(long.String(), "offer 9 → 488\n") || strings.Contains(long.String(), "more lines") {
+		t.Errorf("verbose view:\n%s", long.String())
+	}
+}
+
+// What to do next: inconclusive hints and the fixes of failures, each
+// once, naming the checks it is for; warnings only when --fail-on warn.
+func TestNextSteps(t *testing.T) {
+	r := sample()
+	r.Findings = append(r.Findings,
+		CouldNotTell("SRTP-NO-MEDIA", "udp://gw01.contoso.com:5060", "no answer", "give the number to call with --to"),
+		New("MTLS-NOT-REQUIRED", "tls://med02.contoso.com:5061", "again"))
+	var got []string
+	for _, s := range NextSteps(r) {
+		got = append(got, strings.Join(s.Checks, ",")+": "+s.Text)
+	}
+	want := []string{
+		"MTLS-NOT-REQUIRED: Make the client certificate mandatory on the listener, not merely requested.",
+		"SRTP-NOT-REQUIRED: Set the endpoint to require encryption (Secured dial plan, RequireEncryption) so plain offers get 488.",
+		"SRTP-NOT-SUPPORTED,SRTP-NO-MEDIA: give the number to call with --to",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("next steps:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	r.FailOn = Warn
+	if steps := NextSteps(r); len(steps) != 4 || steps[1].Checks[0] != "TLS-CERT-EXPIRING" {
+		t.Errorf("fail-on warn: %+v", steps)
+	}
+}
