@@ -28,6 +28,11 @@ type Report struct {
 	VerboseText func(w io.Writer)
 	FailOn      Severity // the --fail-on threshold, for the verdict and JUnit failures
 	Suite       func(target string) string
+	// Params are the run's parameters (targets, role, plan file, ...) and
+	// Matrix the cells of the VoIPSecurity × client encryption matrix
+	// that apply; the HTML report shows them.
+	Params []Param
+	Matrix []MatrixCell
 	// Interrupted, when not empty, says the run was cut short and where
 	// ("--timeout 2s reached while probing tls://med01:5061"). The checks
 	// that did not run are inconclusive findings; an interrupted run is
@@ -73,10 +78,11 @@ const (
 	FormatJSON  Format = "json"
 	FormatJUnit Format = "junit"
 	FormatSARIF Format = "sarif"
+	FormatHTML  Format = "html"
 )
 
 // Formats lists the formats every command accepts. Some commands add SARIF.
-var Formats = []Format{FormatText, FormatJSON, FormatJUnit}
+var Formats = []Format{FormatText, FormatJSON, FormatJUnit, FormatHTML}
 
 // ParseFormat parses a format name; accepted lists the ones the command takes.
 func ParseFormat(s string, accepted ...Format) (Format, error) {
@@ -323,6 +329,8 @@ func Write(w io.Writer, f Format, r *Report, o TextOptions) error {
 		return WriteJUnit(w, r)
 	case FormatSARIF:
 		return WriteSARIF(w, r)
+	case FormatHTML:
+		return WriteHTML(w, r, o)
 	case FormatText, "":
 		return WriteText(w, r, o)
 	}

@@ -77,6 +77,12 @@ func VerdictLine(r *Report, color bool) string {
 	return b.String()
 }
 
+// sortByRank orders findings worst first ([Severity.Rank]), keeping the
+// order of equals.
+func sortByRank(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
+}
+
 // pad returns s followed by spaces up to width columns. Padding is added
 // outside any colour, so escape codes never shift a column.
 func pad(s string, width int) string {
@@ -128,7 +134,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	targets, by := GroupByTarget(r.Findings)
 	for _, t := range targets {
-		slices.SortStableFunc(by[t], func(a, b Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
+		sortByRank(by[t])
 	}
 	shown := func(f Finding) bool { return o.Verbose || f.Severity != Pass }
 	sevW, idW := 0, 0
@@ -236,9 +242,8 @@ func NextSteps(r *Report) []Step {
 	failOn := r.failOn()
 	targets, by := GroupByTarget(r.Findings)
 	for _, t := range targets {
-		fs := slices.Clone(by[t])
-		slices.SortStableFunc(fs, func(a, b Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
-		for _, f := range fs {
+		sortByRank(by[t])
+		for _, f := range by[t] {
 			text := ""
 			switch {
 			case f.Severity == Inconclusive:
@@ -307,4 +312,11 @@ func Hints(findings []Finding) []string {
 		out = append(out, f.Hint)
 	}
 	return out
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
