@@ -204,18 +204,19 @@ func writeTextRow(w io.Writer, f Finding, o TextOptions, sevW, idW int, indent s
 	}
 }
 
-// writePassed writes one line per target: how many of its findings passed.
+// writePassed writes one line per target: how many of its findings
+// passed. Numbers come first, so the columns do not depend on the length
+// of target names.
 func writePassed(w io.Writer, targets []string, by map[string][]Finding) {
 	if len(targets) == 0 {
 		fmt.Fprint(w, "\nNo checks ran.\n")
 		return
 	}
-	tw, nw := 0, 0
+	nw := 0
 	for _, t := range targets {
-		tw = max(tw, utf8.RuneCountInString(printable.String(t)))
 		nw = max(nw, len(fmt.Sprint(len(by[t]))))
 	}
-	fmt.Fprint(w, "\nPassed:\n")
+	fmt.Fprint(w, "\nChecks passed:\n")
 	for _, t := range targets {
 		n := 0
 		for _, f := range by[t] {
@@ -223,12 +224,7 @@ func writePassed(w io.Writer, targets []string, by map[string][]Finding) {
 				n++
 			}
 		}
-		total := len(by[t])
-		word := "checks"
-		if total == 1 {
-			word = "check"
-		}
-		fmt.Fprintf(w, "  %s  %*d of %*d %s\n", pad(printable.String(t), tw), nw, n, nw, total, word)
+		fmt.Fprintf(w, "  %*d of %*d  %s\n", nw, n, nw, len(by[t]), printable.String(t))
 	}
 }
 

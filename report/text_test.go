@@ -35,7 +35,7 @@ func TestTextColorKeepsColumns(t *testing.T) {
 var (
 	verdictCounts = regexp.MustCompile(`: (\d+) fail, (\d+) warn, (\d+) info, (\d+) pass(?:, (\d+) inconclusive)?`)
 	rowMarker     = regexp.MustCompile(`^  (FAIL|WARN|INFO|PASS|INCONCLUSIVE) +\S`)
-	passedLine    = regexp.MustCompile(`^  .*\s(\d+) of +(\d+) checks?$`)
+	passedLine    = regexp.MustCompile(`^ +(\d+) of +(\d+)  \S`)
 )
 
 // shownCounts reads a text report back: the verdict line's counts, the
@@ -55,7 +55,7 @@ func shownCounts(t *testing.T, text string) (header, rows map[string]int, passed
 	inPassed := false
 	for _, l := range lines[1:] {
 		switch {
-		case l == "Passed:":
+		case l == "Checks passed:":
 			inPassed = true
 		case l == "":
 			inPassed = false
