@@ -104,7 +104,7 @@ func TestMatrixUsageErrors(t *testing.T) {
 	}{
 		{[]string{"matrix", "--voip-security", "secure"}, `--voip-security: unknown VoIPSecurity "secure" (accepted: Unsecured, SIPSecured, Secured)`},
 		{[]string{"matrix", "--encryption", "maybe"}, `--encryption: unknown encryption level "maybe"`},
-		{[]string{"matrix", "--format", "yaml"}, `--format: unknown format "yaml" (accepted: text, json, junit)`},
+		{[]string{"matrix", "--format", "yaml"}, `--format: unknown format "yaml" (accepted: text, json, junit, html)`},
 		{[]string{"matrix", "--fail-on", "error"}, `--fail-on: unknown severity "error"`},
 		{[]string{"matrix", "--no-such-flag"}, "unknown flag: --no-such-flag"},
 		{[]string{"matrix", "extra"}, `matrix takes no arguments, got "extra"`},
@@ -174,12 +174,17 @@ func TestColorRules(t *testing.T) {
 		{"terminal", "", false, true},
 		{"NO_COLOR set", "1", false, false},
 		{"--no-color", "", true, false},
+		{"TERM=dumb", "", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out strings.Builder
+			vars := map[string]string{"NO_COLOR": tt.noColor, "TERM": "xterm-256color"}
+			if tt.name == "TERM=dumb" {
+				vars["TERM"] = "dumb"
+			}
 			e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &strings.Builder{},
-				Getenv:     func(k string) string { return map[string]string{"NO_COLOR": tt.noColor}[k] },
+				Getenv:     func(k string) string { return vars[k] },
 				IsTerminal: func(io.Writer) bool { return true }}
 			args := []string{"matrix", "--voip-security", "Secured", "--encryption", "rejected"}
 			if tt.flag {

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -17,6 +21,7 @@ type outputOptions struct {
 	FailOn  string
 	NoColor bool
 	Output  string
+	Verbose bool
 
 	format report.Format
 	failOn report.Severity
@@ -24,23 +29,34 @@ type outputOptions struct {
 }
 
 func (o *outputOptions) AddFlags(f *pflag.FlagSet) {
-	formats := "text, json, junit"
-	if o.sarif {
-		formats += ", sarif"
-	}
-	f.StringVar(&o.Format, "format", "text", "output `format`: "+formats)
+	f.StringVar(&o.Format, "format", "text", "output `format`: "+strings.Join(formatNames(o.formats()), ", "))
 	f.StringVar(&o.FailOn, "fail-on", "fail", "exit 1 when a finding is at or above this `severity`: fail, warn, info")
-	f.BoolVar(&o.NoColor, "no-color", false, "no colour in text output (also when NO_COLOR is set)")
-	f.StringVarP(&o.Output, "output", "o", "", "write the report to `file` instead of standard output")
+	f.BoolVarP(&o.Verbose, "verbose", "v", false, "list the passing checks too, with all the evidence")
+	f.BoolVar(&o.NoColor, "no-color", false, "no colour in text output (also when NO_COLOR is set or TERM=dumb)")
+	f.StringVarP(&o.Output, "output", "o", "", "write the report to `file` instead of standard output (the verdict line still goes to the terminal)")
 }
 
-// Validate checks the flag values before any work starts.
-func (o *outputOptions) Validate() error {
-	accepted := report.Formats
+// formats are the formats the command accepts.
+func (o *outputOptions) formats() []report.Format {
+	accepted := append([]report.Format{}, report.Formats...)
 	if o.sarif {
-		accepted = append(append([]report.Format{}, accepted...), report.FormatSARIF)
+		accepted = append(accepted, report.FormatSARIF)
 	}
-	f, err := report.ParseFormat(o.Format, accepted...)
+	return accepted
+}
+
+func formatNames(fs []report.Format) []string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = string(f)
+	}
+	return names
+}
+
+// Validate checks the flag values, and that the report can be written
+// where --output says, before any work starts.
+func (o *outputOptions) Validate() error {
+	f, err := report.ParseFormat(o.Format, o.formats()...)
 	if err != nil {
 		return usagef("--format: %v", err)
 	}
@@ -50,7 +66,69 @@ func (o *outputOptions) Validate() error {
 		return usagef("--fail-on: unknown severity %q (accepted: fail, warn, info)", o.FailOn)
 	}
 	o.failOn = s
-	return nil
+	return checkOutputPath("--output", o.Output)
+}
+
+// toFile reports whether the report goes to a file rather than stdout.
+func (o *outputOptions) toFile() bool { return o.Output != "" && o.Output != "-" }
+
+// checkOutputPath makes sure a file can be written at path before any
+// work starts, so a long run never ends in "cannot write" and loses its
+// results. It creates nothing that stays: an existing file is opened for
+// writing without truncating it; a new one is proved possible with a
+// temporary file in its folder, removed at once.
+func checkOutputPath(flag, path string) error {
+	if path == "" || path == "-" {
+		return nil
+	}
+	hint := "name a file in a folder that exists and you can write to"
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return withHint(fmt.Errorf("%s %s: is a folder", flag, path), "name a file, for example "+filepath.Join(path, "voipsec-report"))
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return withHint(fmt.Errorf("%s %s: cannot write it: %s", flag, path, why(err)), hint)
+		}
+		return f.Close()
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil && errors.Is(err, fs.ErrNotExist):
+		return withHint(fmt.Errorf("%s %s: folder %s does not exist", flag, path, dir), hint)
+	case err != nil:
+		return withHint(fmt.Errorf("%s %s: cannot use folder %s: %s", flag, path, dir, why(err)), hint)
+	case !fi.IsDir():
+		return withHint(fmt.Errorf("%s %s: %s is not a folder", flag, path, dir), hint)
+	}
+	f, err := os.CreateTemp(dir, ".voipsec-write-test-*")
+	if err != nil {
+		return withHint(fmt.Errorf("%s %s: cannot create files in %s: %s", flag, path, dir, why(err)), hint)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// why is a file system error's reason without the path the message
+// already names ("permission denied", "read-only file system").
+func why(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// useColor is the colour decision for text written to w: a terminal, and
+// neither --no-color, NO_COLOR (https://no-color.org) nor TERM=dumb.
+func useColor(e *env, noColor bool, w io.Writer) bool {
+	return !noColor && e.Getenv("NO_COLOR") == "" && e.Getenv("TERM") != "dumb" && e.IsTerminal(w)
+}
+
+// textOptions are the text renderer's options for stdout.
+func (o *outputOptions) textOptions(e *env) report.TextOptions {
+	return report.TextOptions{Color: o.format == report.FormatText && !o.toFile() && useColor(e, o.NoColor, e.Stdout), Verbose: o.Verbose}
 }
 
 // emit renders r and returns the findings exit status. A command whose text
@@ -65,29 +143,30 @@ func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) 
 
 // emitText is emit for a command whose text view wraps the findings table
 // (probe: a verdict per target ahead of it): text, when not nil, writes the
-// text format with the shared colour decision.
+// text format with the shared options (colour, --verbose). With --output
+// the report goes to the file and the verdict line to stderr.
 func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, report.TextOptions) error) (int, error) {
 	r.FailOn = o.failOn
 	r.Version = version()
-	if r.Generated.IsZero() && o.format == report.FormatJSON {
+	if r.Generated.IsZero() && (o.format == report.FormatJSON || o.format == report.FormatHTML) {
 		r.Generated = time.Now()
 	}
 	w := e.Stdout
 	var file *os.File
-	if o.Output != "" && o.Output != "-" {
+	if o.toFile() {
 		f, err := os.Create(o.Output)
 		if err != nil {
-			return exitError, fmt.Errorf("--output: %w", err)
+			return exitError, fmt.Errorf("--output %s: %s", o.Output, why(err))
 		}
 		file = f
 		w = f
 	}
-	color := o.format == report.FormatText && !o.NoColor && e.Getenv("NO_COLOR") == "" && file == nil && e.IsTerminal(e.Stdout)
+	to := o.textOptions(e)
 	var err error
 	if text != nil && o.format == report.FormatText {
-		err = text(w, report.TextOptions{Color: color})
+		err = text(w, to)
 	} else {
-		err = report.Write(w, o.format, r, report.TextOptions{Color: color})
+		err = report.Write(w, o.format, r, to)
 	}
 	if file != nil {
 		if cerr := file.Close(); err == nil {
@@ -95,7 +174,13 @@ func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, 
 		}
 	}
 	if err != nil {
-		return exitError, fmt.Errorf("write report: %w", err)
+		if file != nil {
+			return exitError, fmt.Errorf("write the report to %s: %s", o.Output, why(err))
+		}
+		return exitError, fmt.Errorf("write the report: %w", err)
+	}
+	if file != nil {
+		fmt.Fprintf(e.Stderr, "%s; report written to %s\n", report.VerdictLine(r, useColor(e, o.NoColor, e.Stderr)), o.Output)
 	}
 	return r.ExitCode(), nil
 }
