@@ -106,12 +106,7 @@ func run(ctx context.Context, args []string, e *env) int {
 	switch name {
 	case "-h", "--help", "help":
 		if name == "help" && len(args) > 1 {
-			c, ok := commands[args[1]]
-			if !ok {
-				return fail(e, "help", usagef("unknown command %q", args[1]), commandHint(args[1]))
-			}
-			writeCommandHelp(e.Stdout, c)
-			return exitOK
+			return runHelp(e, args[1])
 		}
 		writeTopUsage(e.Stdout)
 		return exitOK
@@ -134,7 +129,7 @@ func run(ctx context.Context, args []string, e *env) int {
 			writeCommandHelp(e.Stdout, c)
 			return exitOK
 		}
-		return fail(e, c.Name, err, "run 'voipsec help "+c.Name+"' for the flags")
+		return fail(e, c.Name, err, flagHint(fs, c.Name, err))
 	}
 	// With --format json an error is also a JSON object on stdout, so a
 	// consumer parsing stdout gets one even when the run failed.
@@ -238,6 +233,25 @@ func commandHint(name string) string {
 	return "run 'voipsec help' for the commands"
 }
 
+// flagHint is the hint for a flag that did not parse: the accepted flag
+// closest to a mistyped one, else where the flags are listed.
+func flagHint(fs *pflag.FlagSet, cmd string, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		var names []string
+		fs.VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden && f.Deprecated == "" {
+				names = append(names, f.Name)
+			}
+		})
+		name, _, _ = strings.Cut(name, "=")
+		if best, ok := suggest.Closest(name, names, 2); ok {
+			return "did you mean --" + best + "?"
+		}
+	}
+	return "run 'voipsec help " + cmd + "' for the flags"
+}
+
 var commandOrder = []string{"probe", "matrix", "inspect", "check", "simulate", "demo", "version"}
 
 func writeTopUsage(w io.Writer) {
@@ -272,6 +286,11 @@ Commands:
 	fmt.Fprint(w, `
 Run 'voipsec help COMMAND' or 'voipsec COMMAND --help' for a command's flags
 and examples. The first run: 'voipsec demo'.
+
+Documentation:
+  voipsec help plan       the plan file format for 'voipsec check'
+  voipsec help checks     every check: what it tests, its ID and severity
+  voipsec help CHECK-ID   one check: why it matters, how to fix it, the rule
 
 `+exitTable)
 }
