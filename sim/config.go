@@ -3,8 +3,10 @@ package sim
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -262,4 +264,68 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+}
+
+// tlsFaults are the faults that change the TLS listener.
+var tlsFaults = []Fault{FaultAnyClientCert, FaultExpiredCert, FaultWrongNameCert, FaultNoClientAuthEKU}
+
+// Validate reports a configuration the simulator cannot serve as asked:
+// an unknown transport, TLS settings (MTLS, versions, suites, a
+// certificate, trusted client CAs, TLS faults) without a TLS listener, a
+// minimum TLS version above the maximum, TLS 1.0–1.2 cipher suites with
+// TLS 1.3 only, or TCP and TLS on the same port. [Start] refuses such a
+// configuration rather than start a server that does something else.
+func (c *Config) Validate() error {
+	for _, t := range c.Transports {
+		if t != UDP && t != TCP && t != TLS {
+			return fmt.Errorf("sim: unknown transport %q (accepted: udp, tcp, tls)", t)
+		}
+	}
+	if c.Listen != "" {
+		if _, err := netip.ParseAddr(c.Listen); err != nil {
+			return fmt.Errorf("sim: listen address %q is not an IP address", c.Listen)
+		}
+	}
+	if !c.transport(TLS) {
+		switch {
+		case c.MTLS != MTLSNone:
+			return fmt.Errorf("sim: MTLS %s needs the tls transport", c.MTLS)
+		case c.MinTLS != 0 || c.MaxTLS != 0 || len(c.Ciphers) > 0:
+			return errors.New("sim: TLS versions or cipher suites set without the tls transport")
+		case c.Certificate != nil || c.ClientCAs != nil:
+			return errors.New("sim: a certificate or client CAs set without the tls transport")
+		}
+		for _, f := range tlsFaults {
+			if c.has(f) {
+				return fmt.Errorf("sim: fault %s needs the tls transport", f)
+			}
+		}
+	}
+	if c.MinTLS != 0 && c.MaxTLS != 0 && c.MinTLS > c.MaxTLS {
+		return fmt.Errorf("sim: minimum TLS version %s is above the maximum %s", tlsVersionName(c.MinTLS), tlsVersionName(c.MaxTLS))
+	}
+	if len(c.Ciphers) > 0 && c.MinTLS >= tls.VersionTLS13 {
+		return errors.New("sim: cipher suites set, but TLS 1.3 (whose suites are fixed) is the only version allowed")
+	}
+	if c.transport(TCP) && c.transport(TLS) && c.SIPPort != 0 && c.SIPPort == c.TLSPort {
+		return fmt.Errorf("sim: TCP and TLS cannot both listen on port %d", c.SIPPort)
+	}
+	if c.CallRouter && c.transport(TCP) && c.transport(TLS) && c.WorkerPort != 0 && c.WorkerPort == c.WorkerTLSPort {
+		return fmt.Errorf("sim: the worker's TCP and TLS cannot both listen on port %d", c.WorkerPort)
+	}
+	return nil
+}
+
+func tlsVersionName(v uint16) string {
+	switch v {
+	case tls.VersionTLS10:
+		return "1.0"
+	case tls.VersionTLS11:
+		return "1.1"
+	case tls.VersionTLS12:
+		return "1.2"
+	case tls.VersionTLS13:
+		return "1.3"
+	}
+	return fmt.Sprintf("0x%04X", v)
 }

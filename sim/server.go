@@ -54,9 +54,14 @@ type endpoint struct {
 
 const maxHistory = 4096
 
-// Start starts a simulator; it runs until Close or ctx is done.
+// Start starts a simulator; it runs until Close or ctx is done. It refuses
+// a configuration [Config.Validate] rejects: a simulator never serves
+// something other than what it was asked for.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	ip, err := netip.ParseAddr(cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("sim: listen address %q: %w", cfg.Listen, err)
