@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"os"
 	"slices"
 	"strings"
@@ -29,21 +30,29 @@ func init() {
 Exchange UM server: SIP on UDP and TCP (--sip-port) and TLS (--tls-port), with
 mutual TLS, answering INVITE by media encryption level the way those servers do
 (required: SRTP only, 488 otherwise; optional; rejected), then exchanging G.711
-SRTP or RTP media until BYE. It prints its addresses, certificate fingerprints
-and where generated certificates are, then runs until SIGINT/SIGTERM or
---duration.
+SRTP or RTP media until BYE. It prints its listeners as targets for 'voipsec
+probe' (tls://127.0.0.1:5061), certificate fingerprints and where generated
+certificates are, then runs until SIGINT/SIGTERM or --duration.
+
+--role sets default ports and transports, which explicit flags override.
+--voip-security sets transports, MTLS and encryption as the UM dial plan level
+means them; a flag that contradicts it (--voip-security Secured --encryption
+rejected, or --sip-port when Secured serves TLS only) is refused, as are flags
+that contradict each other (--tls-min 1.3 --tls-max 1.2) or would change
+nothing (--mtls require --transports udp).
 
 Faults (--fault, repeatable) make it misbehave on purpose:
 ` + faultNames() + `.
 
 Examples:
   voipsec simulate --gen-certs ./pki
-  voipsec simulate --role mediation-internal --encryption required --sip-port 0 --tls-port 0
+  voipsec simulate --role mediation-internal --encryption required --tls-port 0
   voipsec simulate --voip-security Secured --call-router --fault wrong-srtp-key
 
 Exit status:
   0  ran and stopped
-  2  usage or operational error (bad flag, port in use, unreadable certificate)
+  2  usage or operational error (bad or contradicting flags, port in use,
+     unreadable certificate)
 `,
 		Flags:    func(f *pflag.FlagSet) any { o := &simulateOptions{fs: f}; o.AddFlags(f); return o },
 		Validate: func(o any, args []string) error { return o.(*simulateOptions).Validate(args) },
@@ -152,51 +161,84 @@ func parseTLSVersion(flag, s string) (uint16, error) {
 }
 
 // Validate turns the flags into a sim.Config: role first, then the
-// --voip-security preset, then explicit flags.
+// --voip-security preset, then explicit flags. It refuses flags that
+// contradict each other or the preset, naming both, and flags that would
+// have no effect on the server asked for: the simulator never runs as
+// something other than what the command line says.
 func (o *simulateOptions) Validate(args []string) error {
 	if len(args) > 0 {
 		return usagef("simulate takes no arguments, got %q", args[0])
 	}
 	changed := func(n string) bool { return o.fs != nil && o.fs.Changed(n) }
+	given := func(n string) string { return "--" + n + " " + o.flagValue(n) }
+	if net.ParseIP(o.Listen) == nil {
+		return usagef("--listen: %q is not an IP address", o.Listen)
+	}
+	role, err := sim.ParseRole(o.Role)
+	if err != nil {
+		return usagef("--role: %s", strings.TrimPrefix(err.Error(), "sim: "))
+	}
+	enc, err := matrix.ParseEncryptionLevel(o.Encryption)
+	if err != nil {
+		return usagef("--encryption: %s", strings.TrimPrefix(err.Error(), "matrix: "))
+	}
+	mtls, err := sim.ParseMTLS(o.MTLS)
+	if err != nil {
+		return usagef("--mtls: %s", strings.TrimPrefix(err.Error(), "sim: "))
+	}
+	for _, t := range o.Transports {
+		if t != sim.UDP && t != sim.TCP && t != sim.TLS {
+			return usagef("--transports: unknown transport %q (accepted: udp, tcp, tls)", t)
+		}
+	}
+	if changed("transports") && len(o.Transports) == 0 {
+		return usagef("--transports: give at least one of udp, tcp, tls")
+	}
 	c := sim.Config{Listen: o.Listen, NoDTLS: o.NoDTLS, CallRouter: o.CallRouter,
 		WorkerPort: o.WorkerPort, WorkerTLSPort: o.WorkerTLSPort, SlowAnswer: o.SlowAnswer,
 		MaxCalls: o.MaxCalls, MaxCallDuration: o.MaxCallDur, AckTimeout: o.AckTimeout}
-	role, err := sim.ParseRole(o.Role)
-	if err != nil {
-		return usagef("--role: %v", err)
-	}
 	if changed("transports") {
 		c.Transports = o.Transports
 	}
 	c.ApplyRole(role, true)
+	// What decided the transports, for messages.
+	transportsBy := given("role")
 	if o.VoipSecurity != "" {
 		v, err := matrix.ParseVoipSecurity(o.VoipSecurity)
 		if err != nil {
-			return usagef("--voip-security: %v", err)
+			return usagef("--voip-security: %s", strings.TrimPrefix(err.Error(), "matrix: "))
+		}
+		var p sim.Config
+		p.Preset(v)
+		why := fmt.Sprintf("%s means %s, MTLS %s, encryption %s", v, strings.Join(p.Transports, "+"), p.MTLS, p.Encryption)
+		switch {
+		case changed("transports") && !sameTransports(o.Transports, p.Transports):
+			return conflict(given("voip-security"), given("transports"), why)
+		case changed("mtls") && mtls != p.MTLS:
+			return conflict(given("voip-security"), given("mtls"), why)
+		case changed("encryption") && enc != p.Encryption:
+			return conflict(given("voip-security"), given("encryption"), why)
+		case changed("role") && role == sim.RoleMediationInternal && v == matrix.Unsecured:
+			return conflict(given("voip-security"), given("role"), "the Mediation Server's internal edge is always mutual TLS")
 		}
 		c.Preset(v)
-	}
-	if changed("encryption") || o.VoipSecurity == "" {
-		lvl, err := matrix.ParseEncryptionLevel(o.Encryption)
-		if err != nil {
-			return usagef("--encryption: %v", err)
-		}
-		c.Encryption = lvl
-	}
-	if changed("mtls") || (o.VoipSecurity == "" && role != sim.RoleMediationInternal) {
-		m, err := sim.ParseMTLS(o.MTLS)
-		if err != nil {
-			return usagef("--mtls: %v", err)
-		}
-		c.MTLS = m
+		transportsBy = given("voip-security")
 	}
 	if changed("transports") {
 		c.Transports = o.Transports
-	}
-	for _, t := range c.Transports {
-		if t != sim.UDP && t != sim.TCP && t != sim.TLS {
-			return usagef("--transports: unknown transport %q (accepted: udp, tcp, tls)", t)
+		transportsBy = given("transports")
+		if changed("role") && role == sim.RoleMediationInternal && (!slices.Contains(o.Transports, sim.TLS) || len(o.Transports) > 1) {
+			return conflict(given("role"), given("transports"), "the internal edge serves mutual TLS only")
 		}
+	}
+	if o.VoipSecurity == "" {
+		c.Encryption = enc
+		if changed("mtls") || role != sim.RoleMediationInternal {
+			c.MTLS = mtls
+		}
+	}
+	if changed("mtls") && role == sim.RoleMediationInternal && changed("role") && mtls != sim.MTLSRequire {
+		return conflict(given("role"), given("mtls"), "the internal edge always requires a client certificate")
 	}
 	if changed("sip-port") {
 		c.SIPPort = o.SIPPort
@@ -204,9 +246,9 @@ func (o *simulateOptions) Validate(args []string) error {
 	if changed("tls-port") {
 		c.TLSPort = o.TLSPort
 	}
-	for name, p := range map[string]int{"--sip-port": c.SIPPort, "--tls-port": c.TLSPort, "--worker-port": o.WorkerPort, "--worker-tls-port": o.WorkerTLSPort} {
-		if p < 0 || p > 65535 {
-			return usagef("%s: %d is not a port (0–65535)", name, p)
+	for _, name := range []string{"sip-port", "tls-port", "worker-port", "worker-tls-port"} {
+		if p, _ := o.fs.GetInt(name); changed(name) && (p < 0 || p > 65535) {
+			return usagef("--%s: %d is not a port (0–65535)", name, p)
 		}
 	}
 	if c.MinTLS, err = parseTLSVersion("--tls-min", o.TLSMin); err != nil {
@@ -225,18 +267,128 @@ func (o *simulateOptions) Validate(args []string) error {
 	for _, n := range o.Faults {
 		f, err := sim.ParseFault(n)
 		if err != nil {
-			return usagef("--fault: %v", err)
+			return usagef("--fault: %s", strings.TrimPrefix(err.Error(), "sim: "))
 		}
 		c.Faults = append(c.Faults, f)
 	}
 	if (o.Cert == "") != (o.Key == "") {
 		return usagef("--cert and --key go together")
 	}
-	if o.Duration < 0 || o.MaxCalls < 0 {
-		return usagef("--duration and --max-calls must not be negative")
+	if o.Duration < 0 {
+		return usagef("--duration: %s is negative", o.Duration)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"max-call-duration", o.MaxCallDur}, {"ack-timeout", o.AckTimeout}, {"slow-answer", o.SlowAnswer}} {
+		if d.v <= 0 {
+			return usagef("--%s: %s is not a positive duration", d.name, d.v)
+		}
+	}
+	if o.MaxCalls < 1 {
+		return usagef("--max-calls: %d; at least 1 call must be allowed", o.MaxCalls)
+	}
+	if err := o.conflicts(&c, changed, given, transportsBy); err != nil {
+		return err
+	}
+	if slices.Contains(c.Faults, sim.FaultAnyClientCert) && !changed("mtls") && o.VoipSecurity == "" {
+		c.MTLS = sim.MTLSRequire // the fault requires a certificate (any): say so in the banner
+	}
+	if err := c.Validate(); err != nil {
+		// The flag checks above name the flags; this is the last guard.
+		return usagef("%s", strings.TrimPrefix(err.Error(), "sim: "))
 	}
 	o.cfg = c
 	return nil
+}
+
+// conflicts refuses explicit flags that contradict each other or would
+// have no effect on the configured server.
+func (o *simulateOptions) conflicts(c *sim.Config, changed func(string) bool, given func(string) string, transportsBy string) error {
+	has := func(t string) bool { return len(c.Transports) == 0 || slices.Contains(c.Transports, t) }
+	if !has(sim.TLS) {
+		why := transportsBy + " serves no TLS"
+		for _, n := range []string{"tls-port", "mtls", "tls-min", "tls-max", "ciphers", "cert", "key", "client-ca", "gen-certs", "worker-tls-port"} {
+			if changed(n) && !(n == "mtls" && c.MTLS == sim.MTLSNone) {
+				return conflict(transportsBy, given(n), why)
+			}
+		}
+		for _, f := range c.Faults {
+			if slices.Contains(tlsFaultNames, f) {
+				return conflict(transportsBy, "--fault "+string(f), why)
+			}
+		}
+	}
+	if !has(sim.UDP) && !has(sim.TCP) {
+		for _, n := range []string{"sip-port", "worker-port"} {
+			if changed(n) {
+				return conflict(transportsBy, given(n), transportsBy+" serves TLS only; there is no UDP or TCP listener")
+			}
+		}
+	}
+	if changed("sip-port") && changed("tls-port") && has(sim.TCP) && has(sim.TLS) && c.SIPPort != 0 && c.SIPPort == c.TLSPort {
+		return conflict(given("sip-port"), given("tls-port"), "TCP and TLS cannot share a port")
+	}
+	if c.MinTLS != 0 && c.MaxTLS != 0 && c.MinTLS > c.MaxTLS {
+		return conflict(given("tls-min"), given("tls-max"), "the minimum is above the maximum")
+	}
+	if len(c.Ciphers) > 0 && c.MinTLS == tls.VersionTLS13 {
+		return conflict(given("ciphers"), given("tls-min"), "--ciphers sets TLS 1.0–1.2 suites; TLS 1.3's are fixed")
+	}
+	if !c.CallRouter {
+		for _, n := range []string{"worker-port", "worker-tls-port"} {
+			if changed(n) {
+				return withHint(fmt.Errorf("--%s needs --call-router: without it there is no worker", n), "add --call-router, or drop --"+n)
+			}
+		}
+	}
+	if changed("slow-answer") && !slices.Contains(c.Faults, sim.FaultSlowAnswer) {
+		return withHint(fmt.Errorf("%s sets the delay of --fault slow-answer, which is not given", given("slow-answer")), "add --fault slow-answer, or drop --slow-answer")
+	}
+	if changed("client-ca") && c.MTLS == sim.MTLSNone && !slices.Contains(c.Faults, sim.FaultAnyClientCert) {
+		return conflict(given("client-ca"), "--mtls none", "the server asks for no client certificate, so it trusts no client CA")
+	}
+	if changed("gen-certs") {
+		for _, n := range []string{"cert", "client-ca"} {
+			if changed(n) {
+				return conflict(given("gen-certs"), given(n), "--gen-certs writes the generated certificates, which the server would not use")
+			}
+		}
+	}
+	if changed("mtls") && c.MTLS != sim.MTLSRequire && slices.Contains(c.Faults, sim.FaultAnyClientCert) {
+		return conflict(given("mtls"), "--fault tls-any-client-cert", "the fault requires a client certificate (any)")
+	}
+	return nil
+}
+
+// tlsFaultNames are the faults that change the TLS listener.
+var tlsFaultNames = []sim.Fault{sim.FaultAnyClientCert, sim.FaultExpiredCert, sim.FaultWrongNameCert, sim.FaultNoClientAuthEKU}
+
+// conflict is the usage error for two inputs that contradict each other.
+func conflict(a, b, why string) error {
+	return withHint(fmt.Errorf("%s contradicts %s: %s", a, b, why), "give one of them, or values that agree")
+}
+
+// flagValue is a flag's value as the user would type it.
+func (o *simulateOptions) flagValue(name string) string {
+	if o.fs == nil {
+		return ""
+	}
+	f := o.fs.Lookup(name)
+	if f == nil {
+		return ""
+	}
+	if sv, ok := f.Value.(pflag.SliceValue); ok {
+		return strings.Join(sv.GetSlice(), ",")
+	}
+	return f.Value.String()
+}
+
+func sameTransports(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }
 
 func cipherByName(n string) (uint16, bool) {
@@ -285,13 +437,18 @@ func (o *simulateOptions) Run(ctx context.Context, e *env) (int, error) {
 	}
 	defer s.Close()
 	o.printStart(e.Stdout, s)
+	var files *testpki.Files
 	if o.GenCerts != "" && s.PKI != nil {
-		files, err := s.PKI.WriteFiles(o.GenCerts)
+		f, err := s.PKI.WriteFiles(o.GenCerts)
 		if err != nil {
 			return exitError, err
 		}
-		fmt.Fprintf(e.Stdout, "certificates written to %s:\n  CA          %s\n  server      %s (key %s)\n  client      %s (key %s)\n",
-			files.Dir, files.CA, files.ServerCert, files.ServerKey, files.ClientCert, files.ClientKey)
+		files = &f
+		fmt.Fprintf(e.Stdout, "certificates written to %s:\n  CA          %s\n  server      %s (key %s)\n  probe       %s (key %s)\n",
+			f.Dir, f.CA, f.ServerCert, f.ServerKey, f.ClientCert, f.ClientKey)
+	}
+	if try := probeCommand(s, files); try != "" {
+		fmt.Fprintf(e.Stdout, "probe it: %s\n", try)
 	}
 	fmt.Fprintln(e.Stdout, "ready; stop with Ctrl-C")
 	if o.Duration > 0 {
@@ -316,12 +473,13 @@ func (o *simulateOptions) printStart(w io.Writer, s *sim.Server) {
 		faults = strings.Join(n, ", ")
 	}
 	fmt.Fprintf(w, "voipsec simulator: role %s, encryption %s, MTLS %s, faults: %s\n", c.Role, c.Encryption, c.MTLS, faults)
-	for _, l := range []struct{ name, addr string }{
-		{"udp", s.UDPAddr}, {"tcp", s.TCPAddr}, {"tls", s.TLSAddr},
-		{"worker udp", s.WorkerUDPAddr}, {"worker tcp", s.WorkerTCPAddr}, {"worker tls", s.WorkerTLSAddr},
+	for _, l := range []struct{ name, scheme, addr string }{
+		{"listening", "udp", s.UDPAddr}, {"listening", "tcp", s.TCPAddr}, {"listening", "tls", s.TLSAddr},
+		{"worker", "udp", s.WorkerUDPAddr}, {"worker", "tcp", s.WorkerTCPAddr}, {"worker", "tls", s.WorkerTLSAddr},
 	} {
 		if l.addr != "" {
-			fmt.Fprintf(w, "  listening %-10s %s\n", l.name, l.addr)
+			// Targets as probe and check take them: no transport to guess.
+			fmt.Fprintf(w, "  %-9s  %s://%s\n", l.name, l.scheme, l.addr)
 		}
 	}
 	if s.TLSAddr != "" && len(s.Certificate.Certificate) > 0 {
@@ -330,6 +488,27 @@ func (o *simulateOptions) printStart(w io.Writer, s *sim.Server) {
 			fmt.Fprintf(w, "  CA certificate     sha-256 %s\n", testpki.Fingerprint(s.PKI.CA.Raw))
 		}
 	}
+}
+
+// probeCommand is a 'voipsec probe' command line for the simulator's
+// main listener (TLS first), with the written certificates when there
+// are some.
+func probeCommand(s *sim.Server, files *testpki.Files) string {
+	target := ""
+	for _, t := range []struct{ scheme, addr string }{{"tls", s.TLSAddr}, {"tcp", s.TCPAddr}, {"udp", s.UDPAddr}} {
+		if t.addr != "" {
+			target = t.scheme + "://" + t.addr
+			break
+		}
+	}
+	if target == "" {
+		return ""
+	}
+	cmd := "voipsec probe " + target
+	if files != nil && s.TLSAddr != "" {
+		cmd += " --ca " + files.CA + " --cert " + files.ClientCert + " --key " + files.ClientKey
+	}
+	return cmd
 }
 
 func printCallSummary(w io.Writer, calls []sim.CallStats) {
@@ -346,6 +525,10 @@ func printCallSummary(w io.Writer, calls []sim.CallStats) {
 	for _, code := range slices.Sorted(maps.Keys(byStatus)) {
 		parts = append(parts, fmt.Sprintf("%d×%d", byStatus[code], code))
 	}
-	fmt.Fprintf(w, "stopped: %d calls (%s); media sent %d, received %d, authenticated %d, failed %d\n",
-		len(calls), strings.Join(parts, ", "), sent, recv, auth, failed)
+	statuses := ""
+	if len(parts) > 0 {
+		statuses = " (" + strings.Join(parts, ", ") + ")"
+	}
+	fmt.Fprintf(w, "stopped: %d calls%s; media sent %d, received %d, authenticated %d, failed %d\n",
+		len(calls), statuses, sent, recv, auth, failed)
 }

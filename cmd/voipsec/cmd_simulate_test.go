@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/sipcheck"
 )
 
 // TestSimulateGenCerts runs the simulator briefly on ephemeral ports and
@@ -24,13 +25,14 @@ func TestSimulateGenCerts(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"encryption required, MTLS require", "listening udp", "listening tcp", "listening tls",
-		"server certificate sha-256", "CA certificate", "certificates written to " + dir, "stopped: 0 calls"} {
+	for _, want := range []string{"encryption required, MTLS require", "listening  udp://", "listening  tcp://", "listening  tls://",
+		"server certificate sha-256", "CA certificate", "certificates written to " + dir, "stopped: 0 calls;",
+		"--ca " + filepath.Join(dir, "ca.pem") + " --cert " + filepath.Join(dir, "probe.pem") + " --key " + filepath.Join(dir, "probe-key.pem")} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if !regexp.MustCompile(`listening udp\s+127\.0\.0\.1:[1-9][0-9]*`).MatchString(out) {
+	if !regexp.MustCompile(`listening  udp://127\.0\.0\.1:[1-9][0-9]*\n`).MatchString(out) {
 		t.Errorf("no ephemeral UDP port printed:\n%s", out)
 	}
 	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
@@ -41,7 +43,7 @@ func TestSimulateGenCerts(t *testing.T) {
 	if !pool.AppendCertsFromPEM(caPEM) {
 		t.Fatal("ca.pem")
 	}
-	for _, p := range [][2]string{{"server.pem", "server-key.pem"}, {"client.pem", "client-key.pem"}} {
+	for _, p := range [][2]string{{"server.pem", "server-key.pem"}, {"probe.pem", "probe-key.pem"}} {
 		c, err := tls.LoadX509KeyPair(filepath.Join(dir, p[0]), filepath.Join(dir, p[1]))
 		if err != nil {
 			t.Fatal(err)
@@ -97,23 +99,26 @@ func TestSimulateAnswersOptions(t *testing.T) {
 }
 
 // TestSimulatePresetsAndRoles: --voip-security and --role set transports,
-// MTLS and encryption; explicit flags override them.
+// MTLS and encryption; explicit flags override a role's defaults (a preset
+// refuses flags that contradict it: TestSimulateConflictingFlags).
 func TestSimulatePresetsAndRoles(t *testing.T) {
 	cases := []struct {
 		args    []string
 		want    []string
 		notWant []string
 	}{
-		{[]string{"--voip-security", "Secured"}, []string{"encryption required, MTLS require", "listening tls"}, []string{"listening udp", "listening tcp"}},
-		{[]string{"--voip-security", "SIPSecured"}, []string{"encryption rejected, MTLS require", "listening tls"}, []string{"listening udp"}},
-		{[]string{"--voip-security", "Unsecured"}, []string{"encryption rejected, MTLS none", "listening udp", "listening tcp"}, []string{"listening tls"}},
-		{[]string{"--voip-security", "Secured", "--mtls", "request"}, []string{"MTLS request"}, nil},
-		{[]string{"--role", "mediation-internal"}, []string{"role mediation-internal", "MTLS require", "listening tls"}, []string{"listening udp"}},
-		{[]string{"--call-router", "--transports", "tcp"}, []string{"listening tcp", "listening worker tcp"}, []string{"listening tls"}},
-		{[]string{"--fault", "no-media", "--fault", "wrong-srtp-key"}, []string{"faults: no-media, wrong-srtp-key"}, nil},
+		{[]string{"--voip-security", "Secured", "--tls-port", "0"}, []string{"encryption required, MTLS require", "listening  tls://"}, []string{"udp://", "tcp://"}},
+		{[]string{"--voip-security", "SIPSecured", "--tls-port", "0"}, []string{"encryption rejected, MTLS require", "listening  tls://"}, []string{"udp://"}},
+		{[]string{"--voip-security", "Unsecured", "--sip-port", "0"}, []string{"encryption rejected, MTLS none", "listening  udp://", "listening  tcp://"}, []string{"tls://"}},
+		{[]string{"--voip-security", "Secured", "--tls-port", "0", "--mtls", "require", "--encryption", "RequireEncryption"}, []string{"encryption required, MTLS require"}, nil},
+		{[]string{"--role", "mediation-internal", "--tls-port", "0"}, []string{"role mediation-internal", "MTLS require", "listening  tls://"}, []string{"udp://"}},
+		{[]string{"--role", "mediation-gateway", "--sip-port", "0", "--tls-port", "0", "--mtls", "request", "--encryption", "required"}, []string{"encryption required, MTLS request"}, nil},
+		{[]string{"--sip-port", "0", "--tls-port", "0", "--fault", "tls-any-client-cert"}, []string{"MTLS require, faults: tls-any-client-cert"}, nil},
+		{[]string{"--call-router", "--transports", "tcp", "--sip-port", "0"}, []string{"listening  tcp://", "worker     tcp://"}, []string{"tls://"}},
+		{[]string{"--sip-port", "0", "--tls-port", "0", "--fault", "no-media", "--fault", "wrong-srtp-key"}, []string{"faults: no-media, wrong-srtp-key"}, nil},
 	}
 	for _, c := range cases {
-		args := append([]string{"simulate", "--sip-port", "0", "--tls-port", "0", "--duration", "100ms"}, c.args...)
+		args := append([]string{"simulate", "--duration", "100ms"}, c.args...)
 		out, errOut, code := runVoipsec(t, args...)
 		if code != 0 {
 			t.Fatalf("%v: exit %d %s", c.args, code, errOut)
@@ -201,5 +206,81 @@ func TestSimulateCertFromFiles(t *testing.T) {
 		"--key", files.CA, "--duration", "100ms")
 	if code != 2 || !strings.Contains(errOut, "--cert/--key") || !strings.Contains(errOut, files.CA) {
 		t.Fatalf("key file without a key: exit %d %q", code, errOut)
+	}
+}
+
+// Flags that contradict each other or the preset, or that would change
+// nothing on the server asked for, are refused before anything listens:
+// exit 2, and the message names both inputs.
+func TestSimulateConflictingFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string // each must be in the error line
+	}{
+		{[]string{"--voip-security", "Secured", "--sip-port", "5070"}, []string{"--voip-security Secured", "--sip-port 5070", "TLS only"}},
+		{[]string{"--voip-security", "Secured", "--encryption", "rejected"}, []string{"--voip-security Secured", "--encryption rejected"}},
+		{[]string{"--voip-security", "SIPSecured", "--mtls", "none"}, []string{"--voip-security SIPSecured", "--mtls none"}},
+		{[]string{"--voip-security", "Secured", "--transports", "udp,tls"}, []string{"--voip-security Secured", "--transports udp,tls"}},
+		{[]string{"--voip-security", "Unsecured", "--tls-port", "5061"}, []string{"--voip-security Unsecured", "--tls-port 5061", "serves no TLS"}},
+		{[]string{"--voip-security", "Unsecured", "--role", "mediation-internal"}, []string{"--voip-security Unsecured", "--role mediation-internal"}},
+		{[]string{"--tls-min", "1.3", "--tls-max", "1.2"}, []string{"--tls-min 1.3", "--tls-max 1.2"}},
+		{[]string{"--mtls", "require", "--transports", "udp"}, []string{"--transports udp", "--mtls require"}},
+		{[]string{"--transports", "udp,tcp", "--cert", "a.pem", "--key", "b.pem"}, []string{"--transports udp,tcp", "--cert a.pem"}},
+		{[]string{"--transports", "tcp", "--fault", "expired-cert"}, []string{"--transports tcp", "--fault expired-cert"}},
+		{[]string{"--transports", "tls", "--sip-port", "5060"}, []string{"--transports tls", "--sip-port 5060"}},
+		{[]string{"--sip-port", "5070", "--tls-port", "5070"}, []string{"--sip-port 5070", "--tls-port 5070"}},
+		{[]string{"--ciphers", "TLS_RSA_WITH_AES_128_CBC_SHA", "--tls-min", "1.3"}, []string{"--ciphers TLS_RSA_WITH_AES_128_CBC_SHA", "--tls-min 1.3"}},
+		{[]string{"--role", "mediation-internal", "--transports", "tcp"}, []string{"--role mediation-internal", "--transports tcp"}},
+		{[]string{"--role", "mediation-internal", "--mtls", "request"}, []string{"--role mediation-internal", "--mtls request"}},
+		{[]string{"--worker-port", "5065"}, []string{"--worker-port", "--call-router"}},
+		{[]string{"--slow-answer", "5s"}, []string{"--slow-answer", "--fault slow-answer"}},
+		{[]string{"--client-ca", "ca.pem", "--mtls", "none"}, []string{"--client-ca ca.pem", "--mtls none"}},
+		{[]string{"--gen-certs", "pki", "--cert", "a.pem", "--key", "b.pem"}, []string{"--gen-certs pki", "--cert a.pem"}},
+		{[]string{"--mtls", "none", "--fault", "tls-any-client-cert"}, []string{"--mtls none", "--fault tls-any-client-cert"}},
+		{[]string{"--listen", "localhost"}, []string{`--listen: "localhost" is not an IP address`}},
+		{[]string{"--max-calls", "0"}, []string{"--max-calls: 0"}},
+		{[]string{"--ack-timeout", "0s"}, []string{"--ack-timeout: 0s"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			args := append([]string{"simulate", "--duration", "1ms"}, tc.args...)
+			out, errOut, code := runVoipsec(t, args...)
+			if code != exitError || out != "" {
+				t.Fatalf("exit %d, stdout %q (a server started?)", code, out)
+			}
+			line := strings.SplitN(errOut, "\n", 2)[0]
+			if !strings.HasPrefix(line, "voipsec simulate: error: ") {
+				t.Fatalf("stderr %q", errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(line, w) {
+					t.Errorf("error line %q does not name %q", line, w)
+				}
+			}
+		})
+	}
+}
+
+// The simulator prints its listeners as targets that probe and check take
+// as they are, transport included (no UDP-then-TCP fallback to wait for),
+// on IPv4 and IPv6.
+func TestSimulatePrintsTargets(t *testing.T) {
+	for _, listen := range []string{"127.0.0.1", "::1"} {
+		out, errOut, code := runVoipsec(t, "simulate", "--listen", listen, "--sip-port", "0", "--tls-port", "0", "--call-router", "--duration", "100ms")
+		if code != 0 {
+			if listen == "::1" && strings.Contains(errOut, "cannot assign") {
+				t.Skip("no IPv6 loopback")
+			}
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		lines := regexp.MustCompile(`(?m)^  (?:listening|worker) +(\S+)$`).FindAllStringSubmatch(out, -1)
+		if len(lines) != 6 {
+			t.Fatalf("%d listener lines, want 6:\n%s", len(lines), out)
+		}
+		for _, l := range lines {
+			tg, err := sipcheck.ParseTarget(l[1])
+			if err != nil || !tg.Explicit || !strings.HasPrefix(l[1], tg.Transport+"://") || tg.Host != listen || tg.Port == 0 {
+				t.Errorf("%q does not paste back as a target: %+v %v", l[1], tg, err)
+			}
+		}
 	}
 }

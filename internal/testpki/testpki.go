@@ -261,24 +261,36 @@ type Files struct {
 	CA         string // ca.pem
 	ServerCert string // server.pem (leaf only)
 	ServerKey  string // server-key.pem (PKCS#8)
-	ClientCert string // client.pem
-	ClientKey  string // client-key.pem
+	ClientCert string // probe.pem: the client certificate a probe presents for mutual TLS
+	ClientKey  string // probe-key.pem
 }
 
+// File names WriteFiles uses: the same everywhere voipsec writes or names
+// certificates (simulate --gen-certs, the demo, the example plan, the docs).
+const (
+	CAFile         = "ca.pem"
+	ServerCertFile = "server.pem"
+	ServerKeyFile  = "server-key.pem"
+	ProbeCertFile  = "probe.pem"
+	ProbeKeyFile   = "probe-key.pem"
+)
+
 // WriteFiles writes the CA, server and client certificates and keys as PEM
-// files into dir (created 0700 if missing). Keys are written mode 0600. The
-// CA key is never written.
+// files into dir, created 0700 if missing: ca.pem, server.pem and
+// server-key.pem, and the client certificate a probe presents, probe.pem
+// and probe-key.pem. Keys are written mode 0600. The CA key is never
+// written.
 func (p *PKI) WriteFiles(dir string) (Files, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Files{}, fmt.Errorf("testpki: create %s: %w", dir, err)
 	}
 	f := Files{
 		Dir:        dir,
-		CA:         filepath.Join(dir, "ca.pem"),
-		ServerCert: filepath.Join(dir, "server.pem"),
-		ServerKey:  filepath.Join(dir, "server-key.pem"),
-		ClientCert: filepath.Join(dir, "client.pem"),
-		ClientKey:  filepath.Join(dir, "client-key.pem"),
+		CA:         filepath.Join(dir, CAFile),
+		ServerCert: filepath.Join(dir, ServerCertFile),
+		ServerKey:  filepath.Join(dir, ServerKeyFile),
+		ClientCert: filepath.Join(dir, ProbeCertFile),
+		ClientKey:  filepath.Join(dir, ProbeKeyFile),
 	}
 	if err := WriteCertPEM(f.CA, p.CA.Raw); err != nil {
 		return Files{}, err
