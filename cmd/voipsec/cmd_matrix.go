@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
 
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/plan"
 	"github.com/voipsec/voipsec/report"
 )
 
@@ -95,7 +97,13 @@ func runMatrix(e *env, o *matrixOptions) (int, error) {
 		cells = append(cells, c)
 	}
 	single := o.voip != nil && o.enc != nil
-	r := &report.Report{Command: "matrix", Data: map[string]any{"cells": cells}}
+	r := &report.Report{Command: "matrix", Data: map[string]any{"cells": cells}, Matrix: matrixCells("", cells...)}
+	for _, p := range []struct{ name, v string }{{"dial plan VoIPSecurity", o.VoipSecurity}, {"client encryption level", o.Encryption}} {
+		if p.v == "" {
+			p.v = "all"
+		}
+		r.Params = append(r.Params, report.Param{Name: p.name, Value: p.v})
+	}
 	for _, c := range cells {
 		f := c.Finding("")
 		if !single && !c.Compatible {
@@ -109,6 +117,37 @@ func runMatrix(e *env, o *matrixOptions) (int, error) {
 		return o.out.emit(e, r, func(w io.Writer) { writeMatrixGrid(w, cells) })
 	}
 	return o.out.emit(e, r)
+}
+
+// matrixCells turns matrix verdicts into the report's plain cells (report
+// cannot import matrix), all applying to forWhat ("dial plan X"; may be
+// empty).
+func matrixCells(forWhat string, vs ...matrix.Verdict) []report.MatrixCell {
+	out := make([]report.MatrixCell, len(vs))
+	for i, v := range vs {
+		out[i] = report.MatrixCell{For: forWhat, VoipSecurity: v.VoipSecurity.String(), Encryption: v.Encryption.String(),
+			Works: v.Compatible, Reason: v.Reason, Check: v.Check}
+	}
+	return out
+}
+
+// planMatrix returns the matrix cells a plan selects: each dial plan's
+// VoIPSecurity against the clients' encryption level, and against the
+// server media encryption when the plan gives a different one.
+func planMatrix(p *plan.Plan) []report.MatrixCell {
+	var out []report.MatrixCell
+	for _, d := range p.DialPlans {
+		var levels []matrix.EncryptionLevel
+		for _, l := range []*matrix.EncryptionLevel{p.Policy.ClientEncryption, p.Policy.ServerMediaEncryption} {
+			if l != nil && !slices.Contains(levels, *l) {
+				levels = append(levels, *l)
+			}
+		}
+		for _, l := range levels {
+			out = append(out, matrixCells("dial plan "+d.Name, matrix.Evaluate(d.VoipSecurity, l))...)
+		}
+	}
+	return out
 }
 
 // writeMatrixGrid prints the cells as a grid, dial plan levels down, client

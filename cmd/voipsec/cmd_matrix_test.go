@@ -253,3 +253,26 @@ func TestMatrixColumnView(t *testing.T) {
 		t.Errorf("%d cells explained, want 3", n)
 	}
 }
+
+// The text of the reference view and of a pair, default and verbose.
+func TestMatrixGolden(t *testing.T) {
+	for _, c := range []struct {
+		golden string
+		args   []string
+		code   int
+	}{
+		{"matrix/reference.txt", []string{"matrix"}, 0},
+		{"matrix/pair-works.txt", []string{"matrix", "--voip-security", "Secured", "--encryption", "required"}, 0},
+		{"matrix/pair-works-verbose.txt", []string{"matrix", "--voip-security", "Secured", "--encryption", "required", "-v"}, 0},
+		{"matrix/pair-fails.txt", []string{"matrix", "--voip-security", "SIPSecured", "--encryption", "RequireEncryption"}, 1},
+		{"matrix/row-verbose.txt", []string{"matrix", "--voip-security", "Unsecured", "-v"}, 0},
+	} {
+		t.Run(c.golden, func(t *testing.T) {
+			out, errOut, code := runVoipsec(t, c.args...)
+			if code != c.code || errOut != "" {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			golden(t, c.golden, []byte(out))
+		})
+	}
+}
