@@ -2,16 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/voipsec/voipsec/docs"
 	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/plan"
@@ -21,14 +24,48 @@ import (
 
 // demoOptions are the flags of `voipsec demo`; none is needed.
 type demoOptions struct {
-	Keep bool
-	out  outputOptions
+	Keep      bool
+	WritePlan string
+	out       outputOptions
+
+	fs *pflag.FlagSet
 }
 
 func (o *demoOptions) AddFlags(f *pflag.FlagSet) {
+	o.fs = f
 	f.BoolVar(&o.Keep, "keep", true, "keep the demo's plan and certificates in their temporary folder")
+	f.StringVar(&o.WritePlan, "write-plan", "", "write the example plan of a Contoso deployment with a throwaway PKI into `dir`, and exit")
 	o.out.sarif = true
 	o.out.AddFlags(f)
+}
+
+// Validate checks the flags before simulators start or files are written.
+func (o *demoOptions) Validate(args []string) error {
+	if len(args) > 0 {
+		return usagef("demo takes no arguments, got %q", args[0])
+	}
+	if o.WritePlan == "" {
+		return o.out.Validate()
+	}
+	// --write-plan writes files and runs nothing: a report flag would
+	// have no effect.
+	var ignored []string
+	o.fs.Visit(func(f *pflag.Flag) {
+		if f.Name != "write-plan" {
+			ignored = append(ignored, "--"+f.Name)
+		}
+	})
+	if len(ignored) > 0 {
+		return withHint(fmt.Errorf("--write-plan writes the example plan and runs no check: %s would have no effect", strings.Join(ignored, ", ")),
+			"run 'voipsec demo --write-plan DIR' on its own, then 'voipsec check' on the plan")
+	}
+	for _, name := range append([]string{"plan.yaml"}, docs.ExamplePlanFiles...) {
+		path := filepath.Join(o.WritePlan, filepath.FromSlash(name))
+		if _, err := os.Lstat(path); err == nil {
+			return withHint(fmt.Errorf("--write-plan %s: %s exists", o.WritePlan, path), "name a new or empty folder: nothing is overwritten")
+		}
+	}
+	return nil
 }
 
 // demoMediaSeconds is the media window per accepted SRTP answer; tests
@@ -58,18 +95,18 @@ type demoTopology struct {
 // writeDemoPlan writes the plan of the simulated deployment (and the probe's
 // trust material) into dir and returns the plan's path.
 func writeDemoPlan(dir string, pki *testpki.PKI, topo demoTopology) (string, error) {
-	if err := testpki.WriteCertPEM(filepath.Join(dir, "ca.pem"), pki.CA.Raw); err != nil {
+	if err := testpki.WriteCertPEM(filepath.Join(dir, testpki.CAFile), pki.CA.Raw); err != nil {
 		return "", err
 	}
-	if err := testpki.WritePair(filepath.Join(dir, "probe.pem"), filepath.Join(dir, "probe-key.pem"), pki.Client); err != nil {
+	if err := testpki.WritePair(filepath.Join(dir, testpki.ProbeCertFile), filepath.Join(dir, testpki.ProbeKeyFile), pki.Client); err != nil {
 		return "", err
 	}
 	ep := func(e demoEndpoint, indent string) string {
 		return fmt.Sprintf("address: %s\n%sport: %d\n%stransport: %s", e.Addr, indent, e.Port, indent, e.Transport)
 	}
 	text := `# voipsec demo plan: the simulators 'voipsec demo' started on the loopback
-# interface. The format is documented in docs/plan.md; change the addresses,
-# names and certificates to your own servers and run: voipsec check plan.yaml
+# interface. The format: 'voipsec help plan'. Change the addresses, names and
+# certificates to your own servers and run: voipsec check plan.yaml
 voipsec_plan: 1
 name: voipsec demo (simulators on loopback)
 
@@ -110,6 +147,12 @@ mediation_servers:
 }
 
 func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
+	if o.WritePlan != "" {
+		if err := writeExamplePlan(e.Stdout, o.WritePlan); err != nil {
+			return exitError, err
+		}
+		return exitOK, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	dir, err := os.MkdirTemp(demoTempDir, "voipsec-demo-")
@@ -138,6 +181,8 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 	}
 	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, MediaSeconds: demoMediaSeconds, Jobs: 4, out: o.out}
 	r := checkReport(ctx, p, co)
+	r.Matrix = planMatrix(p)
+	r.Params = []report.Param{{Name: "plan file", Value: path}, {Name: "simulators", Value: strings.Join(topo.targets(), ", ")}}
 	code, err := o.out.emit(e, r)
 	if err != nil {
 		return code, err
@@ -145,20 +190,71 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 	// Two lines on what this was: on stdout after a text report, on stderr
 	// when stdout carries a machine format.
 	w := e.Stdout
-	if o.out.format != report.FormatText || (o.out.Output != "" && o.out.Output != "-") {
+	if o.out.format != report.FormatText || o.out.toFile() {
 		w = e.Stderr
 	}
 	writeDemoExplanation(w, path, o.Keep)
 	return exitOK, nil
 }
 
-func writeDemoExplanation(w io.Writer, path string, kept bool) {
-	fmt.Fprintln(w, "What you see: 'voipsec check' run against simulators it started on loopback: an Exchange UM at Secured, a Mediation Server internal edge requiring mutual TLS, its external edge, and a gateway leg left plain on purpose (TCP and RTP: the failures at the end).")
-	where := "the plan in docs/plan.md"
-	if kept {
-		where = path
+// targets are the simulators' listeners as probe targets.
+func (t demoTopology) targets() []string {
+	var out []string
+	for _, ep := range []demoEndpoint{t.UM, t.Internal, t.External, t.Gateway} {
+		out = append(out, ep.Transport+"://"+net.JoinHostPort(ep.Addr, strconv.Itoa(ep.Port)))
 	}
-	fmt.Fprintf(w, "Your servers: copy %s, put in their addresses, names and certificates, and run: voipsec check plan.yaml\n", where)
+	return out
+}
+
+func writeDemoExplanation(w io.Writer, path string, kept bool) {
+	fmt.Fprintln(w, "\nThis was 'voipsec check' against simulators on loopback; the gateway leg is plain TCP on purpose.")
+	if kept {
+		fmt.Fprintf(w, "Your servers: edit a copy of %s ('voipsec help plan'), then: voipsec check plan.yaml\n", path)
+		return
+	}
+	fmt.Fprintln(w, "Your servers: 'voipsec demo --write-plan DIR' writes a plan to edit ('voipsec help plan'), then: voipsec check DIR/plan.yaml")
+}
+
+// writeExamplePlan writes docs.ExamplePlan to dir/plan.yaml and the
+// certificates it names into dir/pki, from a throwaway CA, checks that the
+// plan loads, and says what it wrote.
+func writeExamplePlan(w io.Writer, dir string) error {
+	pkiDir := filepath.Join(dir, "pki")
+	if err := os.MkdirAll(pkiDir, 0o755); err != nil {
+		return fmt.Errorf("--write-plan: %s", why(err))
+	}
+	pki, err := testpki.NewWithOptions(testpki.Options{Hosts: []string{"um01.contoso.com", "med01.contoso.com"}, Organization: "voipsec example (throwaway)"})
+	if err != nil {
+		return fmt.Errorf("example certificates: %w", err)
+	}
+	both := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
+	for _, host := range []string{"um01", "med01"} {
+		c, err := pki.Issue(testpki.IssueOptions{CommonName: host + ".contoso.com", Hosts: []string{host + ".contoso.com"}, EKUs: both})
+		if err != nil {
+			return fmt.Errorf("example certificates: %w", err)
+		}
+		if err := testpki.WriteCertPEM(filepath.Join(pkiDir, host+".pem"), c.Certificate[0]); err != nil {
+			return err
+		}
+	}
+	if err := testpki.WriteCertPEM(filepath.Join(pkiDir, testpki.CAFile), pki.CA.Raw); err != nil {
+		return err
+	}
+	if err := testpki.WritePair(filepath.Join(pkiDir, testpki.ProbeCertFile), filepath.Join(pkiDir, testpki.ProbeKeyFile), pki.Client); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(path, []byte(docs.ExamplePlan), 0o644); err != nil {
+		return fmt.Errorf("--write-plan: %s", why(err))
+	}
+	if _, err := plan.Load(path); err != nil {
+		return fmt.Errorf("the example plan does not load: %w", err)
+	}
+	fmt.Fprintf(w, "wrote the example plan of a Contoso deployment and a throwaway PKI:\n  %s\n  %s (%s)\n",
+		path, pkiDir, strings.Join([]string{testpki.CAFile, testpki.ProbeCertFile, testpki.ProbeKeyFile, "um01.pem", "med01.pem"}, ", "))
+	fmt.Fprintf(w, "static rules, no network: voipsec check --offline %s\n", path)
+	fmt.Fprintf(w, "the format: voipsec help plan\n")
+	return nil
 }
 
 func init() {
@@ -176,10 +272,16 @@ No flags are needed and nothing leaves the machine. The output flags work as
 for 'check'. demo exits 0 once the report is printed (its deliberate
 failures are the point); use 'voipsec check' for CI.
 
+--write-plan DIR starts nothing: it writes the example plan of a Contoso
+deployment (DIR/plan.yaml) with the certificates it names (DIR/pki/), from a
+throwaway CA, to read, edit and check ('voipsec check --offline DIR/plan.yaml').
+
 Examples:
   voipsec demo
-  voipsec demo --format sarif -o demo.sarif     # what check's SARIF looks like
-  voipsec demo --keep=false                     # remove the plan folder afterwards
+  voipsec demo --format html -o demo.html          # the report for a change ticket
+  voipsec demo --format sarif -o demo.sarif        # what check's SARIF looks like
+  voipsec demo --keep=false                        # remove the plan folder afterwards
+  voipsec demo --write-plan contoso                # an example plan to start from
 `,
 		NoExit: true,
 		Flags: func(f *pflag.FlagSet) any {
@@ -187,12 +289,7 @@ Examples:
 			o.AddFlags(f)
 			return o
 		},
-		Validate: func(opts any, args []string) error {
-			if len(args) > 0 {
-				return usagef("demo takes no arguments, got %q", args[0])
-			}
-			return opts.(*demoOptions).out.Validate()
-		},
+		Validate: func(opts any, args []string) error { return opts.(*demoOptions).Validate(args) },
 		Run: func(ctx context.Context, e *env, opts any, _ []string) (int, error) {
 			return runDemo(ctx, e, opts.(*demoOptions))
 		},

@@ -1,20 +1,25 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"html"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/voipsec/voipsec/docs"
+	"github.com/voipsec/voipsec/internal/browser"
 	"github.com/voipsec/voipsec/plan"
 )
 
 // `voipsec demo` with no flags: simulators start, the plan is written and
-// checked live, and the report shows the deliberate failures of the plain
-// gateway leg and the passes of the secured endpoints, followed by the two
-// explanatory lines.
+// checked live, and the report fits one screen: the verdict, the
+// deliberate failures of the plain gateway leg (every one of them named),
+// one passed line per component, what to do next, and the two explanatory
+// lines.
 func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts simulators")
@@ -26,47 +31,52 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if !strings.HasPrefix(lines[0], "voipsec check: FAIL: ") {
+	if !strings.HasPrefix(lines[0], "voipsec check: FAIL: 4 fail, ") {
 		t.Errorf("verdict line %q", lines[0])
 	}
+	if len(lines) > 45 {
+		t.Errorf("%d lines: the demo no longer fits one screen", len(lines))
+	}
 	n := len(lines)
-	if !strings.HasPrefix(lines[n-2], "What you see: 'voipsec check' run against simulators") ||
-		!strings.HasPrefix(lines[n-1], "Your servers: copy ") {
+	if !strings.HasPrefix(lines[n-2], "This was 'voipsec check' against simulators on loopback") ||
+		!strings.HasPrefix(lines[n-1], "Your servers: edit a copy of ") {
 		t.Errorf("explanation lines:\n%s\n%s", lines[n-2], lines[n-1])
 	}
-	// Each component's section and the checks that decide the demo.
+	// Every failure is a row of the gateway's section, and only there.
 	sections := sectionsOf(out)
-	expect := []struct{ section, line string }{
-		{"UM um01.demo.voipsec.test tls://", "PASS  UM-SRTP-MISMATCH"},
-		{"UM um01.demo.voipsec.test tls://", "PASS  UM-MTLS-NOT-ENFORCED"},
-		{"Mediation med01.demo.voipsec.test internal edge tls://", "PASS  MTLS-NOT-REQUIRED"},
-		{"Mediation med01.demo.voipsec.test internal edge tls://", "PASS  UM-SRTP-MISMATCH"},
-		{"Mediation med01.demo.voipsec.test external edge tls://", "PASS  GW-NO-TLS"},
-		{"gateway gw01.demo.voipsec.test tcp://", "FAIL  GW-NO-TLS"},
-		{"gateway gw01.demo.voipsec.test tcp://", "FAIL  SIP-CLEARTEXT-ACCEPTED"},
-		{"dial plan Demo-Secured", "PASS  UM-ENCRYPTION-INCOMPATIBLE"},
-		// Media was exchanged and authenticated, not just negotiated.
-		{"UM um01.demo.voipsec.test tls://", "PASS  SRTP-MEDIA-AUTH-FAILED"},
-		{"Mediation med01.demo.voipsec.test internal edge tls://", "PASS  SRTP-MEDIA-AUTH-FAILED"},
-	}
-	for _, e := range expect {
-		body, ok := sections[e.section]
-		if !ok {
-			t.Errorf("no section %q in\n%s", e.section, out)
-			continue
-		}
-		if !strings.Contains(body, e.line) {
-			t.Errorf("section %q lacks %q:\n%s", e.section, e.line, body)
+	gw := sections["gateway gw01.demo.voipsec.test tcp://"]
+	for _, row := range []string{"  FAIL  GW-NO-TLS ", "  FAIL  SIP-CLEARTEXT-ACCEPTED ", "  FAIL  SRTP-NOT-SUPPORTED "} {
+		if !strings.Contains(gw, row) {
+			t.Errorf("gateway section lacks %q:\n%s", row, gw)
 		}
 	}
-	// Only the gateway leg fails.
+	if got := strings.Count(out, "\n  FAIL  "); got != 4 {
+		t.Errorf("%d FAIL rows, the verdict says 4", got)
+	}
 	for name, body := range sections {
 		if strings.Contains(body, "  FAIL  ") && !strings.HasPrefix(name, "gateway ") {
 			t.Errorf("unexpected failure in %q:\n%s", name, body)
 		}
 	}
+	// The secured components pass every check; the gateway does not.
+	for _, re := range []string{
+		`(?m)^ +(\d+) of +(\d+)  UM um01\.demo\.voipsec\.test tls://`,
+		`(?m)^ +(\d+) of +(\d+)  Mediation med01\.demo\.voipsec\.test internal edge tls://`,
+		`(?m)^ +(\d+) of +(\d+)  dial plan Demo-Secured$`,
+		`(?m)^ +(\d+) of +(\d+)  gateway gw01\.demo\.voipsec\.test tcp://`,
+	} {
+		m := regexp.MustCompile(re).FindStringSubmatch(out)
+		if m == nil {
+			t.Errorf("no passed line %s in\n%s", re, out)
+			continue
+		}
+		if all := m[1] == m[2]; all == strings.Contains(re, "gateway") {
+			t.Errorf("passed line %q", m[0])
+		}
+	}
+	golden(t, "demo/demo.txt", []byte(normalizeDemo(out)))
 	// The plan it names is there and loads.
-	m := regexp.MustCompile(`Your servers: copy (\S+plan\.yaml),`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`edit a copy of (\S+plan\.yaml) `).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no plan path in %q", lines[n-1])
 	}
@@ -76,6 +86,34 @@ func TestDemo(t *testing.T) {
 	if !strings.HasPrefix(m[1], demoTempDir) {
 		t.Errorf("plan %s outside the temporary folder %s", m[1], demoTempDir)
 	}
+}
+
+// With -v the passing checks are listed too: the media was exchanged and
+// authenticated, not just negotiated.
+func TestDemoVerbose(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts simulators")
+	}
+	demoTempDir = t.TempDir()
+	t.Cleanup(func() { demoTempDir = "" })
+	out, errOut, code := runVoipsec(t, "demo", "-v", "--keep=false")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
+	}
+	sections := sectionsOf(out)
+	for _, e := range []struct{ section, row string }{
+		{"UM um01.demo.voipsec.test tls://", `PASS +SRTP-MEDIA-AUTH-FAILED +peer's SRTP media authenticates.*\n +media from the peer authenticated in [1-9]`},
+		{"UM um01.demo.voipsec.test tls://", `PASS +UM-MTLS-NOT-ENFORCED +endpoint enforces the mutual TLS its declared level needs`},
+		{"Mediation med01.demo.voipsec.test internal edge tls://", `PASS +MTLS-NOT-REQUIRED +server requires a client certificate`},
+		{"Mediation med01.demo.voipsec.test internal edge tls://", `PASS +SRTP-MEDIA-AUTH-FAILED +peer's SRTP media authenticates`},
+		{"Mediation med01.demo.voipsec.test external edge tls://", `PASS +GW-NO-TLS +gateway leg uses TLS`},
+		{"dial plan Demo-Secured", `PASS +UM-ENCRYPTION-INCOMPATIBLE +dial plan VoIPSecurity works with the client encryption level`},
+	} {
+		if body, ok := sections[e.section]; !ok || !regexp.MustCompile(e.row).MatchString(body) {
+			t.Errorf("section %q has no row %s:\n%s", e.section, e.row, body)
+		}
+	}
+	golden(t, "demo/demo-verbose.txt", []byte(normalizeDemo(out)))
 }
 
 // With a machine format the report alone is on stdout and the explanation
@@ -113,7 +151,7 @@ func TestDemoJSON(t *testing.T) {
 			t.Errorf("%s has no plan line: %+v", f.Check, f.Location)
 		}
 	}
-	if !strings.Contains(errOut, "What you see:") || !strings.Contains(errOut, "the plan in docs/plan.md") {
+	if !strings.Contains(errOut, "This was 'voipsec check'") || !strings.Contains(errOut, "'voipsec demo --write-plan DIR' writes a plan to edit ('voipsec help plan')") {
 		t.Errorf("stderr: %q", errOut)
 	}
 	entries, _ := os.ReadDir(demoTempDir)
@@ -130,7 +168,7 @@ func sectionsOf(out string) map[string]string {
 		switch {
 		case l == "":
 			cur = ""
-		case cur == "" && !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "voipsec "):
+		case cur == "" && !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "voipsec ") && !strings.HasSuffix(l, ":"):
 			cur = l
 			for _, pre := range []string{"UM ", "Mediation ", "gateway "} {
 				if strings.HasPrefix(l, pre) {
@@ -145,4 +183,79 @@ func sectionsOf(out string) map[string]string {
 		}
 	}
 	return sections
+}
+
+// The demo's HTML report, rendered by headless Chromium (offline): the
+// deliberate failures with their summaries, the run's parameters and the
+// matrix cell of the demo's dial plan; the verdict line goes to stderr.
+func TestDemoHTML(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts simulators")
+	}
+	chromium := browser.Chromium(t)
+	demoTempDir, demoMediaSeconds = t.TempDir(), 0
+	t.Cleanup(func() { demoTempDir, demoMediaSeconds = "", 0.4 })
+	path := filepath.Join(t.TempDir(), "demo.html")
+	out, errOut, code := runVoipsec(t, "demo", "--keep=false", "--format", "html", "-o", path)
+	if code != 0 || out != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if !strings.HasPrefix(errOut, "voipsec check: FAIL: 4 fail, ") || !strings.Contains(errOut, "; report written to "+path+"\n") {
+		t.Errorf("stderr %q", errOut)
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("demo.html: %d bytes", len(page))
+	dom, err := browser.DumpDOM(context.Background(), chromium, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(dom, " "))), " ")
+	for _, want := range []string{
+		"voipsec check report", "FAIL 4 findings at or above --fail-on fail.",
+		"GW-NO-TLS", "gateway leg uses TLS", "the gateway uses TCP, not TLS",
+		"SIP-CLEARTEXT-ACCEPTED", "the edge answers SIP in cleartext; the gateway leg is expected to use TLS",
+		"SRTP-NOT-SUPPORTED", "no SRTP offer was accepted",
+		"plan file", "simulators", "tcp://127.0.0.3:",
+		"dial plan Demo-Secured Secured required WORKS",
+		"Configure the gateway and the Mediation Server's gateway listener for TLS.",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("rendered page lacks %q", want)
+		}
+	}
+}
+
+// 'demo --write-plan DIR' writes the example plan and the certificates it
+// names; 'check --offline' then passes on it. Nothing is overwritten, and
+// report flags, which would have no effect, are refused.
+func TestDemoWritePlan(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "contoso")
+	out, errOut, code := runVoipsec(t, "demo", "--write-plan", dir)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	planPath := filepath.Join(dir, "plan.yaml")
+	if !strings.Contains(out, "voipsec check --offline "+planPath+"\n") {
+		t.Errorf("output does not say how to check it:\n%s", out)
+	}
+	if b, err := os.ReadFile(planPath); err != nil || string(b) != docs.ExamplePlan {
+		t.Errorf("plan.yaml is not the example: %v", err)
+	}
+	out, errOut, code = runVoipsec(t, "check", "--offline", planPath)
+	if code != 0 {
+		t.Errorf("check --offline of the written plan: exit %d %s\n%s", code, errOut, out)
+	}
+	if _, errOut, code = runVoipsec(t, "demo", "--write-plan", dir); code != exitError || !strings.Contains(errOut, planPath+" exists") {
+		t.Errorf("second write: exit %d %q", code, errOut)
+	}
+	other := filepath.Join(t.TempDir(), "x")
+	if _, errOut, code = runVoipsec(t, "demo", "--write-plan", other, "--format", "json"); code != exitError || !strings.Contains(errOut, "--format would have no effect") {
+		t.Errorf("--write-plan with --format: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(other); err == nil {
+		t.Error("a refused --write-plan wrote files")
+	}
 }
