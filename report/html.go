@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,7 +41,8 @@ type htmlView struct {
 	Params                               []Param
 	Matrix                               []MatrixCell
 	Targets                              []htmlTarget
-	Inconclusive                         []htmlRow
+	Attention                            []htmlRow
+	Inconclusive                         bool
 	Next                                 []Step
 	Sections                             []string
 	Checks                               []Check
@@ -61,14 +63,16 @@ type htmlTarget struct {
 
 type htmlRow struct {
 	Status, Check, Property, Target, Summary, Location, Evidence, Hint string
+	rank                                                               int
 }
 
 // WriteHTML writes the report as one self-contained HTML page for a person
-// or a change board: the verdict, the run's parameters, the matrix cells
-// that apply, what to do next, the inconclusive checks with their hints, a
-// table per target (status, the property tested and the check ID, summary,
-// evidence), the command's own text sections, and why and how to fix each
-// check that appears, from the catalog. Styles are inline; the page loads
+// or a change board: the verdict, the run's parameters, a line per target,
+// the matrix cells that apply, what to do next, what needs attention (every
+// finding that is not a pass, worst first, inconclusive ones with their
+// hints), a table per target of every check (status, the property tested
+// and the check ID, summary, evidence), the command's own text sections,
+// and why and how to fix each check that appears, from the catalog. Styles are inline; the page loads
 // nothing (no script, font, image or link to another origin, and a
 // Content-Security-Policy that forbids them) and prints on paper as shown.
 // Every string from the run is escaped by html/template.
@@ -117,14 +121,16 @@ func WriteHTML(w io.Writer, r *Report, o TextOptions) error {
 			}
 			row := htmlRowOf(f)
 			ht.Rows = append(ht.Rows, row)
-			if f.Severity == Inconclusive {
-				v.Inconclusive = append(v.Inconclusive, row)
+			if f.Severity != Pass {
+				v.Attention = append(v.Attention, row)
 			}
+			v.Inconclusive = v.Inconclusive || f.Severity == Inconclusive
 			seen[f.Check] = true
 		}
 		ht.Worst = worst.String()
 		v.Targets = append(v.Targets, ht)
 	}
+	slices.SortStableFunc(v.Attention, func(a, b htmlRow) int { return b.rank - a.rank })
 	for _, c := range Checks() {
 		if seen[c.ID] {
 			v.Checks = append(v.Checks, c)
@@ -149,7 +155,7 @@ func WriteHTML(w io.Writer, r *Report, o TextOptions) error {
 
 func htmlRowOf(f Finding) htmlRow {
 	row := htmlRow{Status: f.Severity.String(), Check: f.Check, Target: printable.String(f.Target),
-		Summary: printable.String(f.Summary), Hint: printable.String(f.Hint), Property: f.Check}
+		Summary: printable.String(f.Summary), Hint: printable.String(f.Hint), Property: f.Check, rank: f.Severity.Rank()}
 	if c, ok := Lookup(f.Check); ok {
 		row.Property = c.Property
 	}
@@ -252,21 +258,23 @@ a { color: inherit; }
 {{end}}</ul>
 </section>{{end}}
 
-{{if .Inconclusive}}<section id="inconclusive">
-<h2>Inconclusive: ran, could not be decided</h2>
-<table>
-<tr><th>target</th><th>check</th><th>why it could not be decided</th><th>what to change</th></tr>
-{{range .Inconclusive}}<tr><td>{{.Target}}</td><td><span class="property">{{.Property}}</span><br><span class="id">{{.Check}}</span></td><td>{{.Summary}}</td><td>{{.Hint}}</td></tr>
+{{if .Attention}}<section id="attention">
+<h2>Needs attention</h2>
+{{if .Inconclusive}}<p>An <strong>inconclusive</strong> check ran but could not be decided; it is neither a pass nor a failure, and its hint says what to change so that it can be.</p>{{end}}
+<table class="findings">
+<colgroup><col style="width:9em"><col style="width:22%"><col style="width:24%"><col></colgroup>
+<tr><th>status</th><th>target</th><th>check</th><th>summary and evidence</th></tr>
+{{range .Attention}}<tr class="{{.Status}}"><td><span class="status {{.Status}}">{{upper .Status}}</span></td><td>{{.Target}}</td>{{template "finding" .}}</tr>
 {{end}}</table>
 </section>{{end}}
 
 <section id="findings">
-<h2>Findings</h2>
+<h2>All checks, by target</h2>
 {{range .Targets}}<h3 id="{{.Anchor}}">{{.Name}}</h3>
 <table class="findings">
 <colgroup><col style="width:9em"><col style="width:28%"><col></colgroup>
 <tr><th>status</th><th>check</th><th>summary and evidence</th></tr>
-{{range .Rows}}<tr class="{{.Status}}"><td><span class="status {{.Status}}">{{upper .Status}}</span></td><td><span class="property">{{.Property}}</span><br><a class="id" href="#check-{{.Check}}">{{.Check}}</a></td><td>{{.Summary}}{{if .Location}} <span class="loc">at {{.Location}}</span>{{end}}{{if .Evidence}}<pre class="evidence">{{.Evidence}}</pre>{{end}}{{if .Hint}}<div class="hint">{{.Hint}}</div>{{end}}</td></tr>
+{{range .Rows}}<tr class="{{.Status}}"><td><span class="status {{.Status}}">{{upper .Status}}</span></td>{{template "finding" .}}</tr>
 {{end}}</table>
 {{end}}</section>
 
@@ -285,4 +293,4 @@ a { color: inherit; }
 </section>{{end}}
 </body>
 </html>
-`
+{{define "finding"}}<td><span class="property">{{.Property}}</span><br><a class="id" href="#check-{{.Check}}">{{.Check}}</a></td><td>{{.Summary}}{{if .Location}} <span class="loc">at {{.Location}}</span>{{end}}{{if .Evidence}}<pre class="evidence">{{.Evidence}}</pre>{{end}}{{if .Hint}}<div class="hint">{{.Hint}}</div>{{end}}</td>{{end}}`

@@ -115,9 +115,9 @@ func (e *errWriter) Write(p []byte) (int, error) {
 //
 //   - the verdict line ([VerdictLine]), and where an interrupted run stopped;
 //   - per target, every finding that is not a pass (fail, inconclusive,
-//     warn, info, worst first), each as STATUS, ID and the property the
-//     check tests, then the summary (with its plan location), the evidence
-//     and the hint;
+//     warn, info, worst first), each as STATUS, ID, the property the check
+//     tests and the plan location, then the summary, the evidence and the
+//     hint;
 //   - the report's own text section (r.Text, and r.VerboseText when verbose);
 //   - one line per target saying how many of its checks passed;
 //   - what to do next: the distinct hints of the inconclusive findings and
@@ -177,14 +177,13 @@ func writeTextRow(w io.Writer, f Finding, o TextOptions, sevW, idW int, indent s
 	if c, ok := Lookup(f.Check); ok {
 		prop = c.Property
 	}
+	if f.Location != nil {
+		prop += paint(o.Color, ansiDim, " — at "+printable.String(f.Location.String()))
+	}
 	sev := strings.ToUpper(f.Severity.String())
 	fmt.Fprintf(w, "  %s%s  %s  %s\n", paint(o.Color, sevColor(f.Severity), sev), strings.Repeat(" ", sevW-len(sev)),
 		pad(printable.String(f.Check), idW), prop)
-	summary := printable.String(f.Summary)
-	if f.Location != nil {
-		summary += " — at " + printable.String(f.Location.String())
-	}
-	fmt.Fprintf(w, "%s%s\n", indent, summary)
+	fmt.Fprintf(w, "%s%s\n", indent, printable.String(f.Summary))
 	if f.Detail != "" {
 		lines := strings.Split(strings.TrimRight(f.Detail, "\n"), "\n")
 		more := 0
