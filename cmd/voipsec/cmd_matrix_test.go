@@ -272,7 +272,7 @@ func TestMatrixGolden(t *testing.T) {
 			if code != c.code || errOut != "" {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
 			}
-			golden(t, c.golden, []byte(out))
+			checkGolden(t, c.golden, []byte(out))
 		})
 	}
 }
