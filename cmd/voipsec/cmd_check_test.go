@@ -110,7 +110,7 @@ func TestCheckOfflineFailing(t *testing.T) {
 	if !strings.HasPrefix(out, "voipsec check: FAIL: 1 fail") {
 		t.Errorf("verdict line: %q", strings.SplitN(out, "\n", 2)[0])
 	}
-	if !strings.Contains(out, "GW-NO-TLS: at gw-no-tls-fail.yaml:16:18") {
+	if !strings.Contains(out, "GW-NO-TLS  gateway leg uses TLS — at gw-no-tls-fail.yaml:16:18") {
 		t.Errorf("no plan line for GW-NO-TLS:\n%s", out)
 	}
 	checkGolden(t, "check/gw-no-tls-fail.txt", []byte(out))
@@ -199,9 +199,11 @@ print(json.dumps(out, sort_keys=True))
 		t.Fatal(err)
 	}
 	want := map[string]map[string]bool{
-		"mediation/med01.contoso.com":          {"EDGE-SHARED-ADDRESS": true},
-		"mediation/med01.contoso.com/external": {"GW-NO-TLS": false},
-		"mediation/med01.contoso.com/gateway":  {"GW-NO-TLS": false},
+		// Test cases are named by the property they test (the ID is the
+		// case's "check" property).
+		"mediation/med01.contoso.com":          {"Mediation Server edges listen on different IP addresses": true},
+		"mediation/med01.contoso.com/external": {"gateway leg uses TLS": false},
+		"mediation/med01.contoso.com/gateway":  {"gateway leg uses TLS": false},
 	}
 	wantJSON, _ := json.Marshal(want)
 	gotJSON, _ := json.Marshal(suites)

@@ -181,7 +181,7 @@ func TestInspectStdinAndJobs(t *testing.T) {
 	}
 	want, _, _ := runVoipsec(t, "inspect", file)
 	got, _, code := runVoipsecEnv(t, nil, string(data), "inspect", "-")
-	if code != exitFindings || strings.ReplaceAll(got, "\n- (pcap)", "\n"+file+" (pcap)") != strings.ReplaceAll(want, "\n"+file+"\n", "\n-\n") {
+	if code != exitFindings || strings.ReplaceAll(got, "\n- (pcap)", "\n"+file+" (pcap)") != strings.ReplaceAll(want, "  "+file+"\n", "  -\n") {
 		t.Errorf("stdin report differs:\n%s\n---\n%s", got, want)
 	}
 	got, _, _ = runVoipsec(t, "inspect", "-j", "2", file)
