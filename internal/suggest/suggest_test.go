@@ -1,6 +1,9 @@
 package suggest
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDistance(t *testing.T) {
 	for _, tt := range []struct {
@@ -33,5 +36,32 @@ func TestClosest(t *testing.T) {
 		if ok != tt.ok || (ok && got != tt.want) {
 			t.Errorf("Closest(%q) = %q %v, want %q %v", tt.in, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestNearest(t *testing.T) {
+	names := []string{
+		"Standard Edition / Deploy and activate Standard Edition server and applications",
+		"Standard Edition / Configure Standard Edition server",
+		"Standard Edition / Start the services",
+		"Dial-in Conferencing / Deploy a Mediation Server",
+		"Group Chat / Install Group Chat",
+	}
+	for _, tt := range []struct {
+		in   string
+		want []string
+	}{
+		{"Standard Edition / Deploy and actvate Standard Edition server", names[:1]},
+		{"standard edition / configure server", names[1:2]},
+		{"Group Chat / Instal", names[4:5]},
+		{"zzz qqq", nil},
+	} {
+		got := Nearest(tt.in, names, 1)
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("Nearest(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := Nearest("Standard Edition / Deploy", names, 3); len(got) != 3 || got[0] != names[0] && got[0] != names[1] {
+		t.Errorf("Nearest top 3 = %q", got)
 	}
 }
