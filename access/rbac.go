@@ -53,7 +53,7 @@ const (
 	// RuleRemoteOnly: "RBAC restrictions work only on administrators working
 	// remotely ... A user sitting at a server running Lync Server is not
 	// restricted by RBAC." (line 18)
-	RuleRemoteOnly = "RBAC restricts only remote administration (Lync Server Control Panel or Management Shell from another computer); a user logged on at a server running Lync Server is not restricted by RBAC, so physical and local-logon security preserve it (line 18)"
+	RuleRemoteOnly = "RBAC restricts only remote administration (Lync Server Control Panel or Management Shell from another computer); a user logged on at a server running Lync Server is not restricted by RBAC, so physical and local-logon security preserve it"
 )
 
 // Default script locations of Lync Server 2013 (source lines 136 and 138).
