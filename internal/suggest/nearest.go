@@ -9,8 +9,8 @@ import (
 // Nearest returns up to n candidates nearest to s, best first, for names
 // too long for [Closest] (task names of a dozen words): it compares word by
 // word, so each word of s counts by the edit distance to the nearest word
-// of the candidate. Candidates that share too little with s are left out;
-// the result may be empty.
+// of the candidate. Candidates that share too little with s, or are much
+// farther than the best, are left out; the result may be empty.
 func Nearest(s string, candidates []string, n int) []string {
 	q := words(s)
 	if len(q) == 0 || n <= 0 {
@@ -55,6 +55,15 @@ func Nearest(s string, candidates []string, n int) []string {
 		}
 		return out[i].coverage > out[j].coverage
 	})
+	// Keep only the candidates about as near as the best: one clear
+	// match is better alone than beside three vague ones.
+	const margin = 0.15
+	for i := range out {
+		if out[i].cost > out[0].cost+margin {
+			out = out[:i]
+			break
+		}
+	}
 	if len(out) > n {
 		out = out[:n]
 	}
