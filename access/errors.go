@@ -79,7 +79,7 @@ func (e *UnknownTaskError) Error() string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "%s %q", t.ID, t.Name())
+			fmt.Fprintf(&b, `%s "%s"`, t.ID, t.Name())
 		}
 	}
 	return b.String()

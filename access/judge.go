@@ -204,7 +204,9 @@ func (e *operatorEvidence) taskEvidence(t *Task) string {
 	return fmt.Sprintf("%s needs %s. Evidence: %s.", t.ID, t.Need, strings.Join(parts, "; "))
 }
 
-func taskLabel(t *Task) string { return fmt.Sprintf("%s %q", t.ID, t.Name()) }
+// taskLabel is `ID "Name"`, quoted without escapes: the source's no-break
+// spaces stay as they are.
+func taskLabel(t *Task) string { return fmt.Sprintf(`%s "%s"`, t.ID, t.Name()) }
 
 // missing judges CRED-MISSING for one task.
 func (e *operatorEvidence) missing(t *Task) report.Finding {
@@ -527,7 +529,7 @@ func (r *Review) roleValid(role *AdminRole) report.Finding {
 			fmt.Sprintf("cannot tell whether custom role %s's group exists: the membership export holds no RBAC role group", role.Identity),
 			"export the RBAC roles' groups with the membership (docs/access.md has the one-liner)")
 	default:
-		f = report.Passed("RBAC-ROLE-INVALID", target, fmt.Sprintf("custom role %s: scopes %s, group exported", role.Identity, roleScopes(role)))
+		f = report.Passed("RBAC-ROLE-INVALID", target, fmt.Sprintf("custom role %s: scopes %s; group exported", role.Identity, roleScopes(role)))
 	}
 	f.Location = r.roleAt(role)
 	f.Ref = RuleScopes
@@ -547,11 +549,13 @@ func (r *Review) exportsRoleGroups() bool {
 }
 
 func roleScopes(role *AdminRole) string {
-	all := append(append([]string{}, role.ConfigScopes...), role.UserScopes...)
-	if len(all) == 0 {
-		return "none (global)"
+	list := func(s []string) string {
+		if len(s) == 0 {
+			return "none"
+		}
+		return strings.Join(s, ", ")
 	}
-	return strings.Join(all, ", ")
+	return fmt.Sprintf("config %s, user %s", list(role.ConfigScopes), list(role.UserScopes))
 }
 
 // scriptPaths judges RBAC-SCRIPT-PATH for a role with script modules.

@@ -1,6 +1,9 @@
 package access
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Op is how a [Need] combines its parts.
 type Op uint8
@@ -98,6 +101,32 @@ func (n Need) String() string {
 		return strings.Join(parts, word)
 	}
 	return "?"
+}
+
+// MarshalJSON writes the need as nested objects: {"credential": KEY,
+// "name": NAME, "for": QUALIFIER} for one credential, {"all": [...]} and
+// {"any": [...]} for the combinations.
+func (n Need) MarshalJSON() ([]byte, error) {
+	switch n.Op {
+	case Has:
+		return json.Marshal(struct {
+			Credential Credential `json:"credential"`
+			Name       string     `json:"name"`
+			Kind       string     `json:"kind"`
+			For        string     `json:"for,omitempty"`
+		}{n.Cred, n.Cred.String(), n.Cred.Info().Kind.String(), n.For})
+	case AnyOf:
+		return json.Marshal(struct {
+			Any []Need `json:"any"`
+		}{n.Parts})
+	}
+	parts := n.Parts
+	if parts == nil {
+		parts = []Need{}
+	}
+	return json.Marshal(struct {
+		All []Need `json:"all"`
+	}{parts})
 }
 
 // Holding is how far the evidence shows that an operator holds a

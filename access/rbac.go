@@ -30,7 +30,7 @@ type Role struct {
 
 // Ref cites the role's place in the source.
 func (r *Role) Ref() string {
-	return fmt.Sprintf("%s: Predefined Administrative Roles, %s (line %d)", SourceRBAC, r.Name, r.Line)
+	return fmt.Sprintf("%s: Predefined Administrative Roles, %s", SourceRBAC, r.Name)
 }
 
 // The rules of the RBAC source the checks enforce, with their lines.
@@ -39,17 +39,17 @@ const (
 	// scope. To follow least privilege practices, you should not assign
 	// users to roles with global scope if they are going to administer only
 	// a limited set of servers or users." (line 118)
-	RuleGlobal = SourceRBAC + ": all predefined roles have a global scope; do not assign users who administer a limited set of servers or users to roles with global scope (line 118)"
+	RuleGlobal = SourceRBAC + ": all predefined roles have a global scope; do not assign users who administer a limited set of servers or users to roles with global scope"
 	// RuleScopes: scoped roles are created from a template with -ConfigScopes
 	// "site:NAME" or -UserScopes "OU:DN"; the AD group must already exist
 	// (lines 120-130, 140).
-	RuleScopes = SourceRBAC + ": a scoped role is based on an existing role (template) with config scopes site:NAME or user scopes OU:DN, and its universal security group must already exist (lines 120-130, 140)"
+	RuleScopes = SourceRBAC + ": a scoped role is based on an existing role (template) with config scopes site:NAME or user scopes OU:DN, and its universal security group must already exist"
 	// RuleScripts: scripts and modules a role runs must be stored in the
 	// Lync module path or the user script path (lines 134-138).
-	RuleScripts = SourceRBAC + ": scripts and modules that roles run must be stored in the Lync module path or the user script (AdminScripts) path (lines 134-138)"
+	RuleScripts = SourceRBAC + ": scripts and modules that roles run must be stored in the Lync module path or the user script (AdminScripts) path"
 	// RuleCsAdministrator: "The best practice is to assign the
 	// CsAdministrator role to a very small set of trusted users." (line 174)
-	RuleCsAdministrator = SourceRBAC + ": assign the CsAdministrator role to a very small set of trusted users (line 174)"
+	RuleCsAdministrator = SourceRBAC + ": assign the CsAdministrator role to a very small set of trusted users"
 	// RuleRemoteOnly: "RBAC restrictions work only on administrators working
 	// remotely ... A user sitting at a server running Lync Server is not
 	// restricted by RBAC." (line 18)

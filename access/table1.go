@@ -79,7 +79,9 @@ func (t *Task) Requirement() string {
 	return t.Need.String()
 }
 
-// Ref cites the task's place in the source.
+// Ref cites the task's place in the source: the table, the section, the
+// row and the procedure (and sub-step). [Task.Lines] has its lines in the
+// source text.
 func (t *Task) Ref() string {
 	row := 0
 	for i, x := range t.Section.Tasks {
@@ -87,11 +89,11 @@ func (t *Task) Ref() string {
 			row = i + 1
 		}
 	}
-	where := fmt.Sprintf("%s: %s, row %d %q", SourceTable1, t.Section.Name, row, t.Procedure)
+	where := fmt.Sprintf(`%s: %s, row %d "%s"`, SourceTable1, t.Section.Name, row, t.Procedure)
 	if t.Step != "" {
-		where += fmt.Sprintf(", sub-step %q", t.Step)
+		where += fmt.Sprintf(`, sub-step "%s"`, t.Step)
 	}
-	return where + fmt.Sprintf(" (lines %d-%d)", t.Lines[0], t.Lines[1])
+	return where
 }
 
 // Why the lists of Table 1 are read as they are. Table 1 has two columns:

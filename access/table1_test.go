@@ -141,7 +141,7 @@ func TestTable1Sections(t *testing.T) {
 		if len(task.Need.Credentials()) == 0 {
 			t.Errorf("%s needs nothing", task.ID)
 		}
-		if !strings.Contains(task.Ref(), task.Section.Name) || !strings.Contains(task.Ref(), fmt.Sprintf("lines %d-", task.Lines[0])) {
+		if !strings.Contains(task.Ref(), task.Section.Name+", row ") || !strings.Contains(task.Ref(), task.Procedure) {
 			t.Errorf("%s: ref %q does not cite its place", task.ID, task.Ref())
 		}
 	}

@@ -274,7 +274,7 @@ func taskError(err error) string {
 	}
 	names := make([]string, len(ue.Closest))
 	for i, t := range ue.Closest {
-		names[i] = fmt.Sprintf("%s %q", t.ID, t.Name())
+		names[i] = fmt.Sprintf(`%s "%s"`, t.ID, t.Name())
 	}
 	if ue.Ambiguous {
 		return fmt.Sprintf("task %q is in several sections (%s); name it \"section / procedure\" or by ID", clip(ue.Name), strings.Join(names, ", "))
