@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -174,5 +175,38 @@ func TestAccessOnlyPlan(t *testing.T) {
 	}
 	if p, _ := Parse("mem.yaml", []byte("voipsec_plan: 1\n")); p == nil || p.Access != nil || AccessChecks(p) != nil {
 		t.Error("a plan without access has access checks")
+	}
+}
+
+// The access examples in docs/access.md and docs/plan.md load, with the
+// exports of testdata/plans/access.
+func TestAccessDocExamples(t *testing.T) {
+	for _, doc := range []string{"../docs/access.md", "../docs/plan.md"} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, block := range strings.Split(string(data), "```yaml\n")[1:] {
+			block = block[:strings.Index(block, "```")]
+			if !strings.Contains(block, "\naccess:\n") && !strings.HasPrefix(block, "access:\n") {
+				continue
+			}
+			if !strings.HasPrefix(block, "voipsec_plan:") {
+				block = "voipsec_plan: 1\n" + block
+			}
+			n++
+			p, err := Parse(filepath.Join(accessPlansDir, "doc.yaml"), []byte(block))
+			if err != nil {
+				t.Errorf("%s: %v\n%s", doc, err, block)
+				continue
+			}
+			if p.Access == nil || len(p.Access.Review.Operators) != 2 {
+				t.Errorf("%s: access %+v", doc, p.Access)
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s has no access example", doc)
+		}
 	}
 }
