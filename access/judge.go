@@ -1,6 +1,7 @@
 package access
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -227,18 +228,18 @@ func (e *operatorEvidence) missing(t *Task) report.Finding {
 			e.unknownHint(short))
 	default:
 		f = report.Newf("CRED-MISSING", e.target, "%s lacks %s for %s", who, shortNames(short), taskLabel(t))
-		var hints []string
-		if !e.r.Members.Knows(who) {
-			hints = append(hints, fmt.Sprintf("%s is in no group of %s: check the account name (SamAccountName or DOMAIN\\name)", who, e.r.Members.File))
-		}
-		if t.Delegable && t.Need.Mentions(DomainAdmins) && e.r.SetupDelegationGroup == "" {
-			hints = append(hints, "if the setup delegation wizard gave a group Domain Admins' deployment permissions, name it in access.setup_delegation_group")
-		}
-		f.Hint = strings.Join(hints, "; ")
 	}
 	f.Detail = e.taskEvidence(t)
 	if t.Reading != "" {
 		f.Detail += " Reading of the source: " + t.Reading + "."
+	}
+	if v == Lacks {
+		if !e.r.Members.Knows(who) {
+			f.Detail += fmt.Sprintf(" %s is in no group of %s: check the account name (SamAccountName or DOMAIN\\name).", who, e.r.Members.File)
+		}
+		if t.Delegable && t.Need.Mentions(DomainAdmins) && e.r.SetupDelegationGroup == "" {
+			f.Detail += " If the setup delegation wizard gave a group Domain Admins' deployment permissions, name it in access.setup_delegation_group."
+		}
 	}
 	f.Ref = t.Ref()
 	return f
@@ -492,7 +493,12 @@ func (r *Review) roleValid(role *AdminRole) report.Finding {
 			sc, err := ParseScope(s)
 			switch {
 			case err != nil:
-				problems = append(problems, fmt.Sprintf("%s %q: %s", l.name, s, err.(*ScopeError).Reason))
+				reason := err.Error()
+				var se *ScopeError
+				if errors.As(err, &se) {
+					reason = se.Reason
+				}
+				problems = append(problems, fmt.Sprintf("%s %q: %s", l.name, s, reason))
 			case sc.Kind == l.wrong:
 				problems = append(problems, fmt.Sprintf("%s %q: a %s scope in the wrong list (config scopes are site:NAME, user scopes OU:DN)", l.name, s, map[ScopeKind]string{SiteScope: "site", OUScope: "user"}[sc.Kind]))
 			}
