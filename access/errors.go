@@ -3,6 +3,8 @@ package access
 import (
 	"fmt"
 	"strings"
+
+	"github.com/voipsec/voipsec/report"
 )
 
 // ExportError is a problem in an export file (the group membership CSV or
@@ -20,16 +22,7 @@ type ExportError struct {
 }
 
 func (e *ExportError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
-		}
-	}
-	b.WriteString(": " + e.Msg)
-	return b.String()
+	return (&report.Location{File: e.File, Line: e.Line, Column: e.Column}).String() + ": " + e.Msg
 }
 
 func (e *ExportError) Unwrap() error { return e.Err }

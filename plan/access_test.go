@@ -132,18 +132,7 @@ func TestInvalidAccessPlans(t *testing.T) {
 	}
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			want := path + ":" + strings.ReplaceAll(headerValue(t, path, "error"), "ACCESSDIR", accessPlansDir)
-			p, err := Load(path)
-			if err == nil {
-				t.Fatalf("loaded %+v, want error %q", p, want)
-			}
-			var list ErrorList
-			if !errors.As(err, &list) || len(list) == 0 {
-				t.Fatalf("error %T %v is not an ErrorList", err, err)
-			}
-			if got := list[0].Error(); !strings.HasPrefix(got, want) {
-				t.Errorf("first error\n got: %s\nwant: %s", got, want)
-			}
+			wantFirstError(t, path, path+":"+strings.ReplaceAll(headerValue(t, path, "error"), "ACCESSDIR", accessPlansDir))
 		})
 	}
 }

@@ -116,23 +116,9 @@ Examples:
 
 // runRoles loads the plan and reports its access checks alone.
 func runRoles(e *env, o *rolesOptions) (int, error) {
-	p, err := plan.Load(o.path)
-	if err != nil {
-		var list plan.ErrorList
-		if !errors.As(err, &list) {
-			return exitError, fmt.Errorf("load plan: %w", err)
-		}
-		// Every problem on stderr, in file order; with --format json the
-		// first is also the JSON error object on stdout.
-		const hint = "the access section is in docs/access.md, the plan format in docs/plan.md"
-		for _, pe := range list {
-			fmt.Fprintf(e.Stderr, "voipsec roles: error: %s\n", pe)
-		}
-		fmt.Fprintf(e.Stderr, "voipsec: hint: %s\n", hint)
-		quiet := *e
-		quiet.Stderr = io.Discard
-		toStdout := o.out.Output == "" || o.out.Output == "-"
-		return failJSON(&quiet, "roles", withHint(list[0], hint), o.out.format == report.FormatJSON && toStdout), nil
+	p, code, err := loadPlan(e, "roles", o.path, "the access section is in docs/access.md, the plan format in docs/plan.md", &o.out)
+	if p == nil {
+		return code, err
 	}
 	if p.Access == nil {
 		return exitError, withHint(fmt.Errorf("%s has no access section", o.path),
