@@ -71,6 +71,9 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
 
+// MarshalText implements encoding.TextMarshaler with the kind's name.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
 // Visible reports whether the AD membership export can show the credential.
 func (k Kind) Visible() bool { return k == Group }
 
@@ -78,22 +81,22 @@ func (k Kind) Visible() bool { return k == Group }
 // how people read it (Name), where evidence for it comes from (Kind and,
 // for groups, the AD group), and how the source spells it.
 type CredentialInfo struct {
-	Credential Credential
-	Key        string // stable name in plans (attested:) and JSON, e.g. "domain-admins"
-	Name       string // e.g. "Domain Admins"
-	Kind       Kind
+	Credential Credential `json:"-"`
+	Key        string     `json:"key"`  // stable name in plans (attested:) and JSON, e.g. "domain-admins"
+	Name       string     `json:"name"` // e.g. "Domain Admins"
+	Kind       Kind       `json:"kind"`
 	// Group is the AD group's name as the membership export's Group
 	// column carries it (Kind Group only).
-	Group string
+	Group string `json:"group,omitempty"`
 	// Privileged marks the forest and domain administrator groups an
 	// operator should hold only when a task needs them (CRED-EXCESS).
-	Privileged bool
+	Privileged bool `json:"privileged,omitempty"`
 	// Spellings are the ways Table 1 writes the credential, exactly
 	// (typography included: "DomainAdmins", "RTCUniversalUserAdmins Group").
-	Spellings []string
+	Spellings []string `json:"spellings"`
 	// About says what the credential is and any reading of the source it
 	// rests on.
-	About string
+	About string `json:"about"`
 }
 
 var credentials = [...]CredentialInfo{

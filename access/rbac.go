@@ -12,20 +12,20 @@ const SourceRBAC = "Planning for role-based access control in Lync Server 2013"
 // "Predefined Administrative Roles" table. Every predefined role has a
 // global scope.
 type Role struct {
-	Name string // e.g. "CsVoiceAdministrator"
+	Name string `json:"name"` // e.g. "CsVoiceAdministrator"
 	// Tasks is what the role may do, as the source writes it.
-	Tasks string
+	Tasks string `json:"tasks"`
 	// Group is the underlying Active Directory universal security group,
 	// as the table writes it; users gain the role by joining it.
-	Group string
+	Group string `json:"group"`
 	// Exchange is the similar Microsoft Exchange Server role, or "Not
 	// applicable".
-	Exchange string
+	Exchange string `json:"exchange"`
 	// AlwaysGlobal marks the role the source says is always assigned with
 	// a global scope (CsLocationAdministrator): no scoped role may be
 	// based on it.
-	AlwaysGlobal bool
-	Line         int // the role's line in access/testdata/lync2013-rbac-planning.txt
+	AlwaysGlobal bool `json:"always_global,omitempty"`
+	Line         int  `json:"line"` // the role's line in access/testdata/lync2013-rbac-planning.txt
 }
 
 // Ref cites the role's place in the source.
