@@ -33,4 +33,12 @@
 // endpoint concurrently and compares what it declares with what it observes.
 // Every finding carries a [report.Location] pointing at the plan line it
 // comes from.
+//
+// # Access
+//
+// The access section (plan/access.go, docs/access.md) names the AD group
+// membership and Lync RBAC role exports and the operators of the cutover
+// with their Table 1 tasks; [AccessChecks] judges them with package
+// access, and [Static] includes those findings. A plan may hold only this
+// section.
 package plan

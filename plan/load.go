@@ -554,6 +554,7 @@ func (l *loader) top(n *yaml.Node) {
 		"ipsec":             l.ipsec,
 		"exchange_um":       l.exchangeUM,
 		"mediation_servers": l.mediationServers,
+		"access":            l.access, // plan/access.go
 	}, "voipsec_plan")
 	if !ok {
 		return

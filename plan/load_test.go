@@ -43,18 +43,7 @@ func TestInvalidPlans(t *testing.T) {
 		t.Run(filepath.Base(src), func(t *testing.T) {
 			want := headerValue(t, src, "error")
 			path := plantest.Stage(t, src)
-			want = path + ":" + strings.ReplaceAll(want, "PLANDIR", filepath.Dir(path))
-			p, err := Load(path)
-			if err == nil {
-				t.Fatalf("loaded %+v, want error %q", p, want)
-			}
-			var list ErrorList
-			if !errors.As(err, &list) || len(list) == 0 {
-				t.Fatalf("error %T %v is not an ErrorList", err, err)
-			}
-			if got := list[0].Error(); !strings.HasPrefix(got, want) {
-				t.Errorf("first error\n got: %s\nwant: %s", got, want)
-			}
+			wantFirstError(t, path, path+":"+strings.ReplaceAll(want, "PLANDIR", filepath.Dir(path)))
 		})
 	}
 }

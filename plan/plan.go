@@ -30,6 +30,7 @@ type Plan struct {
 	DialPlans        []DialPlan
 	UMServers        []UMServer
 	MediationServers []MediationServer
+	Access           *Access // the access section (plan/access.go); nil when the plan has none
 
 	pos map[string]pos // field path → where its value starts in File
 }

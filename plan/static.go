@@ -84,6 +84,7 @@ func (p *Plan) SuiteFunc() func(target string) string {
 			add(m.Gateway.Target(), "mediation/"+m.FQDN+"/gateway")
 		}
 	}
+	p.accessSuites(add) // plan/access.go
 	return func(target string) string {
 		if s, ok := names[target]; ok {
 			return s
@@ -118,6 +119,7 @@ func Static(p *Plan, now time.Time) []report.Finding {
 	if haveIPsec || haveMedia {
 		out = append(out, p.ipsecCheck())
 	}
+	out = append(out, AccessChecks(p)...) // plan/access.go
 	return out
 }
 
@@ -383,7 +385,8 @@ func (p *Plan) Components() []string {
 			out = append(out, m.Gateway.Target())
 		}
 	}
-	return append(out, TargetMedia)
+	out = append(out, TargetMedia)
+	return append(out, p.accessComponents()...) // plan/access.go
 }
 
 // Sort orders findings by component (as [Plan.Components]), then worst

@@ -28,7 +28,7 @@ type Check struct {
 }
 
 // Areas lists the catalog sections in display order.
-var Areas = []string{"UM / matrix", "TLS", "MTLS", "SIP / edges", "SRTP", "gateway / media", "capture"}
+var Areas = []string{"UM / matrix", "TLS", "MTLS", "SIP / edges", "SRTP", "gateway / media", "capture", "access"}
 
 var (
 	catalogMu sync.RWMutex
@@ -337,5 +337,45 @@ func init() {
 			Why: "SIP over UDP or TCP exposes call parties, routing and any SDES keys to the network.",
 			Fix: "Use SIP over TLS.",
 			Ref: refOCSUM},
+	)
+}
+
+// References of the access checks (package access cites each finding's
+// exact row or rule; these are the catalog's general ones).
+const (
+	refTable1          = "OCS 2007 R2 security requirements, Table 1. Administrative Credentials Required for Deployment Tasks"
+	refSetupDelegation = refTable1 + ", and the note above it: Domain Admins is required by default to deploy or activate a domain-joined server; the setup delegation wizard can give a specific group the subset of permissions instead"
+	refRBACGlobal      = "Planning for role-based access control in Lync Server 2013: all predefined roles have a global scope; do not assign users who administer a limited set of servers or users to roles with global scope"
+	refRBACScopes      = "Planning for role-based access control in Lync Server 2013: Creating a Scoped Role, Creating a New Role (site:NAME config scopes, OU:DN user scopes, a template, an existing universal security group)"
+	refRBACScripts     = "Planning for role-based access control in Lync Server 2013: scripts and modules that roles run must be stored in the Lync module path or the user script (AdminScripts) path"
+	refRBACAdmin       = "Planning for role-based access control in Lync Server 2013: assign the CsAdministrator role to a very small set of trusted users"
+)
+
+func init() {
+	Register(
+		Check{ID: "CRED-MISSING", Area: "access", Title: "operator lacks a credential a deployment task needs", Property: "operator holds the credentials their tasks need", Severity: Fail,
+			Why: "Table 1 of the OCS 2007 R2 security requirements names the credentials each deployment task needs: every part of an \"and\", one of an \"or\". An operator without them stops in the middle of the cutover, or is handed broad rights in a hurry. Rights AD cannot show (local Administrator, SQL Server, the SIP trunking provider, a gateway) are inconclusive until the plan attests them, and then only informational.",
+			Fix: "Add the operator to the group the task needs, or give the task to someone who holds it. For Domain Admins on a task that deploys or activates a server, use the group the setup delegation wizard prepared and name it in access.setup_delegation_group. Confirm rights outside AD and list them under the operator's attested.",
+			Ref: refTable1},
+		Check{ID: "CRED-EXCESS", Area: "access", Title: "operator holds Domain, Enterprise or Schema Admins no task needs", Property: "operator holds no Domain, Enterprise or Schema Admins beyond their tasks", Severity: Warn,
+			Why: "Least privilege: Domain Admins, Enterprise Admins and Schema Admins can change far more than the operator's tasks. A group is needed only when taking it away would change a task's verdict. Table 1's note offers the setup delegation wizard so that deploying or activating a server does not need Domain Admins.",
+			Fix: "Remove the operator from the group for the cutover, or add the task that needs it to the plan; delegate server deployment with the setup delegation wizard instead of Domain Admins.",
+			Ref: refSetupDelegation},
+		Check{ID: "RBAC-CSADMIN-BROAD", Area: "access", Title: "CsAdministrator role held by more than a very small set of users", Property: "CsAdministrator is held by a very small set of users", Severity: Warn,
+			Why: "CsAdministrator can perform every administrative task, create roles and assign users to them. Lync Server's RBAC planning guidance is to give it to a very small set of trusted users.",
+			Fix: "Move administrators to the predefined or scoped role their work needs; keep the CSAdministrator group within access.max_cs_administrators members (default 3).",
+			Ref: refRBACAdmin},
+		Check{ID: "RBAC-GLOBAL-SCOPE", Area: "access", Title: "operator limited to sites or OUs holds a role with global scope", Property: "operator's RBAC roles are scoped to their sites and OUs", Severity: Warn,
+			Why: "Every predefined Lync role has a global scope; someone who administers only some servers or users should hold a role scoped to them. RBAC restricts only remote administration: logged on at a Lync server, no role restricts anyone.",
+			Fix: "Create a scoped role from the same template (New-CsAdminRole -Identity NAME -Template ROLE -ConfigScopes \"site:NAME\" or -UserScopes \"OU:DN\") with a universal security group of the same name, and move the operator into that group. CsLocationAdministrator is always global and cannot be scoped.",
+			Ref: refRBACGlobal},
+		Check{ID: "RBAC-ROLE-INVALID", Area: "access", Title: "custom RBAC role has a malformed scope, a missing group or an unknown template", Property: "custom RBAC roles are well formed", Severity: Fail,
+			Why: "A custom role is based on an existing role (its template), is limited by config scopes site:NAME or user scopes OU:DN, and is granted through a universal security group of its own name that must already exist. A role that breaks one of these does not grant what the plan assumes.",
+			Fix: "Correct the scopes with Set-CsAdminRole (or recreate the role with New-CsAdminRole), base it on a predefined role, and create its universal security group; then export again.",
+			Ref: refRBACScopes},
+		Check{ID: "RBAC-SCRIPT-PATH", Area: "access", Title: "RBAC role runs a script outside the allowed script paths", Property: "RBAC scripts live in the allowed script paths", Severity: Fail,
+			Why: "Scripts and modules an RBAC role may run must be stored in the Lync module path or the AdminScripts path; a script elsewhere is outside what RBAC planning allows and what the review can account for.",
+			Fix: "Move the script into the AdminScripts folder and add it to the role by name (Set-CsAdminRole -ScriptModules @{Remove=...; Add=\"script.ps1\"}); if the deployment uses other folders, set access.lync_module_path and access.admin_scripts_path.",
+			Ref: refRBACScripts},
 	)
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -66,23 +64,9 @@ var checkNow = time.Now
 // live ones, and renders the report. A plan that does not load prints every
 // problem as file:line:col and exits 2.
 func runCheck(ctx context.Context, e *env, o *checkOptions) (int, error) {
-	p, err := plan.Load(o.path)
-	if err != nil {
-		var list plan.ErrorList
-		if !errors.As(err, &list) {
-			return exitError, fmt.Errorf("load plan: %w", err)
-		}
-		const hint = "the plan format is in docs/plan.md"
-		for _, pe := range list {
-			fmt.Fprintf(e.Stderr, "voipsec check: error: %s\n", pe)
-		}
-		fmt.Fprintf(e.Stderr, "voipsec: hint: %s\n", hint)
-		// With --format json the first problem is also the documented
-		// JSON error object on stdout; stderr already has every problem.
-		quiet := *e
-		quiet.Stderr = io.Discard
-		toStdout := o.out.Output == "" || o.out.Output == "-"
-		return failJSON(&quiet, "check", withHint(list[0], hint), o.out.format == report.FormatJSON && toStdout), nil
+	p, code, err := loadPlan(e, "check", o.path, "the plan format is in docs/plan.md", &o.out)
+	if p == nil {
+		return code, err
 	}
 	r := checkReport(ctx, p, o)
 	return o.out.emit(e, r)
