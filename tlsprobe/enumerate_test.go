@@ -141,7 +141,7 @@ func TestEnumerationHelloRetry(t *testing.T) {
 	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{p.Server}, MinVersion: tls.VersionTLS13,
 		CurvePreferences: []tls.CurveID{tls.CurveP256}}, sip200)
 	pr := newProber(addr, Config{ServerName: "localhost", Timeout: 2 * time.Second})
-	vs := pr.enumerate(t.Context())
+	vs, _ := pr.enumerate(t.Context())
 	last := vs[len(vs)-1]
 	if last.ID != tls.VersionTLS13 || !last.Accepted || len(last.Suites) != 3 {
 		t.Errorf("TLS 1.3 via HelloRetryRequest: %+v", last)

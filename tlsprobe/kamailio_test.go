@@ -197,8 +197,8 @@ func sClientVersion(t *testing.T, bin, addr, flag string, files testpki.Files) b
 	return regexp.MustCompile(`(?m)^New, TLSv1\.[0-3], Cipher is [A-Z]`).Match(out)
 }
 
-func status(res *Result, id string) (report.Severity, bool) {
-	for _, f := range res.Findings {
+func status(fs []report.Finding, id string) (report.Severity, bool) {
+	for _, f := range fs {
 		if f.Check == id {
 			return f.Severity, true
 		}
@@ -254,13 +254,14 @@ func TestKamailioInterop(t *testing.T) {
 			})
 			res := Probe(t.Context(), addr, Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool,
 				SIPOptions: true, Enumerate: strings.HasPrefix(sc.name, "mtls"), Timeout: 5 * time.Second})
+			fs := Judge(res, mtlsEdge())
 			withCert := sClient(t, ossl, addr, files.CA, files.ClientCert, files.ClientKey)
 			noCert := sClient(t, ossl, addr, files.CA, "", "")
 			t.Logf("openssl with cert: requested=%v accepted=%v alert=%q verify=%d", withCert.requested, withCert.accepted, withCert.alert, withCert.verify)
 			t.Logf("openssl without cert: requested=%v accepted=%v alert=%q", noCert.requested, noCert.accepted, noCert.alert)
 			defer func() {
 				if t.Failed() {
-					dump(t, res)
+					dump(t, fs)
 					t.Logf("openssl (no cert) output:\n%s", noCert.out)
 				}
 			}()
@@ -300,12 +301,12 @@ func TestKamailioInterop(t *testing.T) {
 			if !sc.requested {
 				wantSev["MTLS-NOT-REQUESTED"], wantSev["MTLS-NOT-REQUIRED"] = report.Fail, report.Fail
 				delete(wantSev, "MTLS-CLIENT-CERT-REJECTED") // never asked for, never sent
-				if _, ok := status(res, "MTLS-CLIENT-CERT-REJECTED"); ok {
+				if _, ok := status(fs, "MTLS-CLIENT-CERT-REJECTED"); ok {
 					t.Error("MTLS-CLIENT-CERT-REJECTED reported although no certificate was requested")
 				}
 			}
 			for id, want := range wantSev {
-				if got, ok := status(res, id); !ok || got != want {
+				if got, ok := status(fs, id); !ok || got != want {
 					t.Errorf("%s: %v (present %v), want %v", id, got, ok, want)
 				}
 			}
