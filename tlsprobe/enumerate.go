@@ -107,6 +107,9 @@ const maxHelloSuites = 127
 // choked reports whether a failed first ClientHello looks like the server
 // choking on the hello's size rather than refusing the version.
 func choked(err error) bool {
+	if errors.Is(err, errWrongVersion) || errors.Is(err, errNotOffered) {
+		return false // it parsed the hello and answered with a ServerHello
+	}
 	st, ev := classify(err)
 	switch st {
 	case StatusClosed, StatusError:

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -399,8 +400,23 @@ func TestLegacyServer(t *testing.T) {
 	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10,
 		CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA},
 		ClientAuth:   tls.RequireAndVerifyClientCert, ClientCAs: p.CAPool}, sip200)
+	var dials atomic.Int32
+	d := &net.Dialer{}
 	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, ClientCert: &p.Client,
-		Enumerate: true, SIPOptions: true, Timeout: 2 * time.Second})
+		Enumerate: true, SIPOptions: true, Timeout: 2 * time.Second,
+		Dial: func(ctx context.Context, network, a string) (net.Conn, error) {
+			dials.Add(1)
+			return d.DialContext(ctx, network, a)
+		}})
+	// A server that answers a newer hello with a TLS 1.0 ServerHello has
+	// refused that version: one hello tells, no chunked retries.
+	conns := int32(2)
+	for _, v := range res.Versions {
+		conns += int32(len(v.Suites)) + 1
+	}
+	if dials.Load() != conns {
+		t.Errorf("%d connections, want %d", dials.Load(), conns)
+	}
 	if res.Handshake == nil || res.Handshake.VersionID != tls.VersionTLS10 || res.Handshake.CipherSuiteID != tls.TLS_RSA_WITH_AES_128_CBC_SHA {
 		t.Errorf("handshake %+v", res.Handshake)
 	}
