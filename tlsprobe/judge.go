@@ -431,7 +431,11 @@ func (j *judge) clientCert() {
 	if cc == nil {
 		// No certificate offered: a gap only where mutual TLS is expected
 		// and the server asks (or might ask) for one.
-		if j.e.MutualTLS && (m == nil || m.CertificateRequested) {
+		switch {
+		case !j.e.MutualTLS:
+		case m == nil:
+			j.add(j.unobserved(id, "whether the server asks for a client certificate", nil))
+		case m.CertificateRequested:
 			j.add(report.CouldNotTell(id, r.Target, "no client certificate was offered, so the server's verdict on one is unknown", hintClientCert))
 		}
 		return
@@ -485,15 +489,30 @@ func (j *judge) enumerated() (ok bool, undecided []string) {
 	return ok, undecided
 }
 
+// unfinished is the inconclusive finding for a check the finished part of
+// the enumeration does not decide: seen says what it found so far.
+func (j *judge) unfinished(id, seen string, undecided []string) report.Finding {
+	reason := fmt.Sprintf("%s; %s not enumerated to the end", seen, strings.Join(undecided, ", "))
+	if j.r.InternalError != "" {
+		return report.CouldNotTell(id, j.r.Target, reason+": the probe stopped on an internal error", hintInternal).WithDetail("%s", j.r.InternalError)
+	}
+	return report.CouldNotTell(id, j.r.Target, reason+": interrupted", hintInterrupted)
+}
+
 // notEnumerated is the inconclusive finding for a check the negotiated
 // session does not decide, saying why there is no enumeration to decide it.
 func (j *judge) notEnumerated(id, summary string) report.Finding {
 	en := j.r.Steps.Enumeration
+	if _, undecided := j.enumerated(); len(undecided) > 0 {
+		return j.unfinished(id, summary, undecided)
+	}
 	switch {
 	case en == nil:
 		return report.CouldNotTell(id, j.r.Target, summary, hintEnumerate)
 	case en.Status == StatusInterrupted:
 		return report.CouldNotTell(id, j.r.Target, summary+"; the enumeration was interrupted", hintInterrupted).WithDetail("%s", en.Error)
+	case j.r.InternalError != "":
+		return report.CouldNotTell(id, j.r.Target, summary+"; the enumeration stopped on an internal error", hintInternal).WithDetail("%s", j.r.InternalError)
 	case en.Status == StatusNotRun || en.Status == "":
 		return j.unobserved(id, "the accepted versions and suites", en)
 	}
@@ -537,8 +556,7 @@ func (j *judge) versions() {
 			}
 			j.add(f)
 		case len(undecided) > 0:
-			j.add(report.CouldNotTell(id, r.Target, "interrupted before "+strings.Join(undecided, ", ")+" were tried to the end", hintInterrupted).
-				WithDetail("accepted so far: %s", strings.Join(accepted, ", ")))
+			j.add(j.unfinished(id, "no weak version seen", undecided).WithDetail("accepted so far: %s", strings.Join(accepted, ", ")))
 		case minV != 0:
 			j.add(report.Passed(id, r.Target, fmt.Sprintf("the edge accepts nothing older than %s, as the plan requires", tlswire.VersionName(minV))).
 				WithDetail("accepted: %s", strings.Join(accepted, ", ")))
@@ -580,7 +598,7 @@ func (j *judge) suites() {
 			}
 			j.add(f)
 		case len(undecided) > 0:
-			j.add(report.CouldNotTell(id, r.Target, "interrupted before the suites of "+strings.Join(undecided, ", ")+" were enumerated", hintInterrupted))
+			j.add(j.unfinished(id, "no weak suite seen", undecided))
 		default:
 			j.add(report.Passed(id, r.Target, "server accepts no weak cipher suite"))
 		}
@@ -657,7 +675,7 @@ func (j *judge) forwardSecrecy() {
 		}
 		switch {
 		case len(undecided) > 0:
-			j.add(report.CouldNotTell(id, r.Target, "no forward-secret suite seen before the enumeration of "+strings.Join(undecided, ", ")+" was interrupted", hintInterrupted))
+			j.add(j.unfinished(id, "no forward-secret suite seen", undecided))
 		case len(unknown) > 0:
 			j.add(report.CouldNotTell(id, r.Target, "no forward-secret suite seen, and the key exchange of some accepted suites is unknown",
 				"check the listed suites' key exchange by hand").WithDetail("%s", strings.Join(unknown, ", ")))

@@ -460,13 +460,21 @@ func (p *prober) run(ctx context.Context, res *Result) {
 	// not run concurrently: Kamailio 5.6 with OpenSSL 3 intermittently fails
 	// a handshake that overlaps a rejected one (seen in the interop test),
 	// and a probe must not provoke what it reports.
-	noCert := p.handshake(ctx, false, p.cfg.SIPOptions && p.cfg.ClientCert == nil)
+	var noCert, withCert *attempt
+	defer func() {
+		// A TLS 1.3 verdict cut off while waiting after the handshake.
+		for _, a := range []*attempt{noCert, withCert} {
+			if a != nil && a.sipStep.Status == StatusInterrupted {
+				res.Interrupted = true
+			}
+		}
+	}()
+	noCert = p.handshake(ctx, false, p.cfg.SIPOptions && p.cfg.ClientCert == nil)
 	steps.Handshake = noCert.step
 	res.Status = noCert.step.Status
 	if noCert.err != nil {
 		res.Error = noCert.err.Error()
 	}
-	var withCert *attempt
 	if p.cfg.ClientCert != nil {
 		switch {
 		case noCert.completed() || noCert.step.Status == StatusAlert:

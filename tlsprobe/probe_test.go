@@ -484,15 +484,27 @@ func TestBrokenServers(t *testing.T) {
 	}
 }
 
-// TestCanceledContext: a canceled context ends the probe at once.
-func TestCanceledContext(t *testing.T) {
-	silent := newRawServer(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
-	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	start := time.Now()
-	res := Probe(ctx, silent, Config{Timeout: 5 * time.Second})
-	if time.Since(start) > 2*time.Second || res.Status == StatusOK {
-		t.Errorf("status %q after %v", res.Status, time.Since(start))
+// TestWarnDays: the expiring horizon is the caller's, 0 included. A
+// certificate with 10 days left warns at 30 and is not judged at 0 (issue
+// 10: --warn-days 0 silently meant 30).
+func TestWarnDays(t *testing.T) {
+	short := must(testpki.NewWithOptions(testpki.Options{Validity: 10 * 24 * time.Hour}))(t)
+	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{short.Server}}, sip200)
+	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: short.CAPool, Timeout: 2 * time.Second})
+	for _, c := range []struct {
+		days int
+		want report.Severity
+		none bool
+	}{{30, report.Warn, false}, {5, report.Pass, false}, {0, 0, true}, {-1, 0, true}} {
+		e := mtlsEdge()
+		e.WarnDays = c.days
+		f := finding(Judge(res, e), "TLS-CERT-EXPIRING")
+		switch {
+		case c.none && f != nil:
+			t.Errorf("WarnDays %d: %+v, want no expiring check", c.days, f)
+		case !c.none && (f == nil || f.Severity != c.want):
+			t.Errorf("WarnDays %d: %+v, want %v", c.days, f, c.want)
+		}
 	}
 }
 
