@@ -61,17 +61,22 @@
 // certificate. Probe therefore sends a SIP OPTIONS on every TLS 1.3
 // connection on which the server requested a certificate, and reads: an
 // alert (certificate_required, bad_certificate, unknown_ca, ...) means
-// rejection, a SIP response (or silence until the timeout) acceptance.
+// rejection, a SIP response (or silence until the timeout) acceptance. When
+// the caller's context ends first, the verdict stays undetermined: the
+// connection the probe closed itself is not the server's answer.
 //
 // # Enumeration
 //
 // Go's crypto/tls cannot offer SSL 3.0, RC4-with-SSL3, EXPORT, NULL or
 // anonymous suites, so enumeration writes ClientHello bytes itself and reads
 // the answer with the zero-allocation parser in package tlswire. For each
-// version it offers every known suite ([CipherSuites]), records the one the
-// server picks, removes it and offers again: the picks are the accepted
-// suites in server preference order. Versions run concurrently, bounded by
-// [Config.Concurrency].
+// version it offers every known suite ([tlswire.CipherSuites]), records the
+// one the server picks, removes it and offers again: the picks are the
+// accepted suites in server preference order. Versions run concurrently,
+// bounded by [Config.Concurrency]. It runs whenever the port answers a
+// ClientHello at all, also when crypto/tls could not complete a handshake
+// (an SSL 3.0-only or RC4-only server), and then reads the certificate and
+// CertificateRequest from a raw handshake ([Result.ChainFrom]).
 //
 // # JSON
 //
