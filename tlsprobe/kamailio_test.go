@@ -210,6 +210,17 @@ func status(fs []report.Finding, id string) (report.Severity, bool) {
 	return 0, false
 }
 
+// peerPKI is a PKI valid for 400 days with its files written for a peer.
+func peerPKI(t *testing.T) (*testpki.PKI, testpki.Files) {
+	t.Helper()
+	p := longPKI(t)
+	files, err := p.WriteFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, files
+}
+
 // TestKamailioInterop runs a real Kamailio with TLS (1) requiring and
 // verifying client certificates, (2) without client certificates, (3) with an
 // expired server certificate, and checks that voipsec's verdicts agree with
@@ -217,15 +228,8 @@ func status(fs []report.Finding, id string) (report.Severity, bool) {
 func TestKamailioInterop(t *testing.T) {
 	kam := interopBinary(t, "kamailio", "/usr/sbin/kamailio")
 	ossl := interopBinary(t, "openssl", "/usr/bin/openssl")
-	p, err := testpki.NewWithOptions(testpki.Options{Validity: 400 * 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	files, err := p.WriteFiles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, files := peerPKI(t)
+	dir := files.Dir
 	expired, err := p.Expired()
 	if err != nil {
 		t.Fatal(err)
@@ -350,15 +354,8 @@ func TestKamailioInterop(t *testing.T) {
 // and Go's default client configuration cannot.
 func TestKamailioTLS10(t *testing.T) {
 	kam := interopBinary(t, "kamailio", "/usr/sbin/kamailio")
-	p, err := testpki.NewWithOptions(testpki.Options{Validity: 400 * 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	files, err := p.WriteFiles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, files := peerPKI(t)
+	dir := files.Dir
 	// Static RSA key exchange needs an RSA server key.
 	rsaCert, err := p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts, RSABits: 2048,
 		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}})
