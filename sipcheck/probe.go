@@ -500,17 +500,27 @@ func (p *prober) probeTLS(ctx context.Context, t Target) *tls.Config {
 		ServerName: p.cfg.ServerName,
 		ClientCert: p.cfg.ClientCert,
 		RootCAs:    p.cfg.RootCAs,
-		WarnDays:   p.cfg.WarnDays,
 		Timeout:    p.cfg.timeout(),
 		Enumerate:  p.cfg.Enumerate,
-		// Servers that take part in mutual TLS present their certificate as
-		// clients too: require Client Authentication where MTLS is declared
-		// or the endpoint's role implies it.
-		RequireClientAuthEKU: p.cfg.MutualTLS || (p.cfg.Declared.VoipSecurity != nil && p.cfg.Declared.VoipSecurity.Transport().MutualTLS),
 	}
 	tr := tlsprobe.Probe(ctx, t.HostPort(), tcfg)
 	p.res.TLS = tr
-	for _, f := range tr.Findings {
+	warnDays := p.cfg.WarnDays
+	if warnDays == 0 {
+		warnDays = tlsprobe.DefaultWarnDays // this Config's documented default
+	}
+	expect := tlsprobe.Expect{
+		// As before the observe/judge split: a TLS edge is held to mutual
+		// TLS. The role table (matrix.Role.Expect) is to decide this.
+		MutualTLS: true,
+		// Servers that take part in mutual TLS present their certificate as
+		// clients too: require Client Authentication where MTLS is declared
+		// or the endpoint's role implies it.
+		ClientAuthEKU: p.cfg.MutualTLS || (p.cfg.Declared.VoipSecurity != nil && p.cfg.Declared.VoipSecurity.Transport().MutualTLS),
+		WarnDays:      warnDays,
+		Now:           time.Now(),
+	}
+	for _, f := range tlsprobe.Judge(tr, expect) {
 		f.Target = p.res.Name
 		p.add(f)
 	}
