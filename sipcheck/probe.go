@@ -188,7 +188,9 @@ func (p *prober) run(ctx context.Context) {
 		res.Target, res.Name = t, t.String()
 	}
 	if len(t.Addrs) == 0 {
-		p.step(Step{Kind: StepResolve})
+		if _, err := netip.ParseAddr(t.Host); err != nil {
+			p.step(Step{Kind: StepResolve})
+		}
 		rctx, cancel := context.WithTimeout(ctx, cfg.timeout())
 		rt, err := t.Resolve(rctx, cfg.Resolver)
 		cancel()
