@@ -109,6 +109,8 @@ func (o OfferResult) outcome() string {
 			return o.Error
 		}
 		return string(o.Status)
+	case ClassMalformed:
+		return strings.TrimSpace(fmt.Sprintf("%d %s", o.Code, o.Reason)) + " with an unusable SDP answer"
 	}
 	return strings.TrimSpace(fmt.Sprintf("%d %s", o.Code, o.Reason))
 }
