@@ -177,7 +177,7 @@ func TestTLSOnly(t *testing.T) {
 	if len(s.Calls()) != 0 {
 		t.Fatalf("TLS only placed %d calls", len(s.Calls()))
 	}
-	e := roleExpect(matrix.RoleUM)
+	e := liveExpect(matrix.RoleUM)
 	e.Declared.VoipSecurity = ptr(matrix.Secured)
 	got := worst(Judge(r, e))
 	for id, want := range map[string]string{"MTLS-NOT-REQUIRED": "pass", "UM-MTLS-NOT-ENFORCED": "pass", "TLS-HANDSHAKE-FAILED": "pass"} {
@@ -220,7 +220,7 @@ func TestInterrupted(t *testing.T) {
 			t.Errorf("%s not marked interrupted: %s", o.Name, o.Evidence())
 		}
 	}
-	fs := Judge(r, declared(nil, ptr(matrix.Required)))
+	fs := Judge(r, liveDeclared(nil, ptr(matrix.Required)))
 	for id, w := range map[string]string{"SRTP-NOT-SUPPORTED": "inconclusive", "SRTP-NOT-REQUIRED": "inconclusive", "UM-SRTP-MISMATCH": "inconclusive"} {
 		if got := worst(fs)[id]; got != w {
 			t.Errorf("%s = %q, want %q", id, got, w)

@@ -64,9 +64,22 @@ func roleExpect(r matrix.Role) Expect {
 	return Expect{Role: r.Expect(), WarnDays: tlsprobe.DefaultWarnDays, Now: judgeNow}
 }
 
+// liveExpect is the expectations of a role for a live probe: certificates
+// judged at the moment the probe started.
+func liveExpect(r matrix.Role) Expect {
+	return Expect{Role: r.Expect(), WarnDays: tlsprobe.DefaultWarnDays}
+}
+
 func declared(v *matrix.VoipSecurity, l *matrix.EncryptionLevel) Expect {
 	e := roleExpect(matrix.RoleSIPEdge)
 	e.Declared = matrix.Declared{VoipSecurity: v, Encryption: l}
+	return e
+}
+
+// liveDeclared is declared for a live probe.
+func liveDeclared(v *matrix.VoipSecurity, l *matrix.EncryptionLevel) Expect {
+	e := declared(v, l)
+	e.Now = time.Time{}
 	return e
 }
 

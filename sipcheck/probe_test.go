@@ -210,7 +210,7 @@ func TestProbeFollowsRedirect(t *testing.T) {
 		t.Fatal("worker saw no INVITE")
 	}
 	// The router's media checks are the worker's, judged under its name.
-	fs := Judge(r, declared(nil, ptr(matrix.Required)))
+	fs := Judge(r, liveDeclared(nil, ptr(matrix.Required)))
 	for _, f := range fs {
 		if f.Target == r.Name && (strings.HasPrefix(f.Check, "SRTP-") || f.Check == "UM-SRTP-MISMATCH") {
 			t.Errorf("router judged on media it never carried: %s %s %s", f.Severity, f.Check, f.Summary)
@@ -237,7 +237,7 @@ func TestProbeRedirectOffHost(t *testing.T) {
 	if n := len(other.Calls()); n != 0 {
 		t.Fatalf("%d calls reached a host nobody named", n)
 	}
-	got := worst(Judge(r, declared(nil, ptr(matrix.Required))))
+	got := worst(Judge(r, liveDeclared(nil, ptr(matrix.Required))))
 	if got["SIP-REDIRECT-NOT-FOLLOWED"] != "warn" || got["SRTP-NOT-SUPPORTED"] != "inconclusive" || got["UM-SRTP-MISMATCH"] != "inconclusive" {
 		t.Fatalf("%v", got)
 	}
@@ -279,7 +279,7 @@ func TestProbeRedirectIdentity(t *testing.T) {
 	if sn := r.Redirect.TLS.ServerName; sn == "router.test" {
 		t.Fatalf("the router's --server-name was reused for %s", r.Redirect.Name)
 	}
-	fs := Judge(r, roleExpect(matrix.RoleUM))
+	fs := Judge(r, liveExpect(matrix.RoleUM))
 	if got := worstFor(fs, r.Name); got["TLS-CERT-NAME-MISMATCH"] != "pass" {
 		t.Errorf("router name check: %v", got["TLS-CERT-NAME-MISMATCH"])
 	}
@@ -298,7 +298,7 @@ func TestProbeRedirectLoop(t *testing.T) {
 	if r.Redirection == nil || r.Redirection.Outcome != RedirectLoop || r.Redirect != nil {
 		t.Fatalf("redirection %+v", r.Redirection)
 	}
-	got := worst(Judge(r, declared(nil, ptr(matrix.Required))))
+	got := worst(Judge(r, liveDeclared(nil, ptr(matrix.Required))))
 	if got["SIP-REDIRECT-NOT-FOLLOWED"] != "warn" || got["SRTP-NOT-SUPPORTED"] != "inconclusive" {
 		t.Fatalf("a redirect loop: %v", got)
 	}
