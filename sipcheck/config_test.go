@@ -239,3 +239,28 @@ func TestInterrupted(t *testing.T) {
 		t.Error("the interrupted INVITE was not cancelled")
 	}
 }
+
+// TestNotStarted: a probe whose context is done before it starts sends
+// nothing and says so; Judge makes what it would have decided
+// inconclusive.
+func TestNotStarted(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, "optional", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, target := range []string{"sip:" + e.udp + ";transport=udp", "sip:localhost:" + strings.Split(e.tcp, ":")[1] + ";transport=tcp"} {
+		r := ProbeEndpoint(ctx, mustTarget(t, target), quick())
+		if r.Status != StatusCanceled || r.Interrupted != "before the probe started" || len(r.Options) != 0 || len(r.Offers) != len(Offers) {
+			t.Fatalf("%s: status %s interrupted %q options %d offers %d", target, r.Status, r.Interrupted, len(r.Options), len(r.Offers))
+		}
+		got := worst(Judge(r, liveDeclared(nil, ptr(matrix.Required))))
+		for _, id := range []string{"SIP-NO-RESPONSE", "SRTP-NOT-SUPPORTED", "SRTP-NOT-REQUIRED", "UM-SRTP-MISMATCH"} {
+			if got[id] != "inconclusive" {
+				t.Errorf("%s: %s = %q, want inconclusive", target, id, got[id])
+			}
+		}
+	}
+	if e.invites.Load() != 0 { // ProbeEndpoint returned: anything it sent was sent
+		t.Fatal("a probe that never started sent an INVITE")
+	}
+}
