@@ -30,7 +30,7 @@ func TestInteropKamailioRelayTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dead := freePort(t, "udp")
+	dead := peers.FreePort(t) // nothing listens there
 	k := peers.StartKamailio(t, peers.KamailioConfig{RelayTo: "127.0.0.1:" + strconv.Itoa(dead), RelayTimeout: time.Second,
 		TLS: &peers.KamailioTLS{Files: files, MutualTLS: true}})
 	cfg := Config{Timeout: 4 * time.Second, MediaDuration: -1, ClientCert: &pki.Client, RootCAs: pki.CAPool,
