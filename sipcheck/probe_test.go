@@ -10,6 +10,7 @@ import (
 
 	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sim"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
@@ -146,16 +147,24 @@ func TestProbeNoResponse(t *testing.T) {
 	cfg.Timeout = 700 * time.Millisecond
 	start := time.Now()
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
-	if findings(r)["SIP-NO-RESPONSE"] != "fail" || r.Status != StatusTimeout {
+	// Silence is a finding: the edge was probed and answered nothing.
+	if findings(r)["SIP-NO-RESPONSE"] != "fail" || r.NotProbed() || r.Err() != nil {
 		t.Fatalf("status %s\n%s", r.Status, dump(r))
+	}
+	if r.Observation.CleartextAccepted != nil {
+		t.Errorf("silence read as cleartext accepted=%v: silence is not refusal", *r.Observation.CleartextAccepted)
 	}
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("silent edge took %v: every step must be bounded by the timeout", el)
 	}
-	// Nothing listening: refused.
+	// Nothing listening: the target could not be probed, an operational
+	// error with words, and no security finding at all.
 	r = ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:127.0.0.1:1;transport=tcp"), cfg)
-	if findings(r)["SIP-NO-RESPONSE"] != "fail" || r.Status != StatusConnectionRefused {
+	if !r.NotProbed() || r.Status != StatusConnectionRefused || len(Judge(r, Expect{})) != 0 {
 		t.Fatalf("closed port: status %s\n%s", r.Status, dump(r))
+	}
+	if got, want := r.Err().Error(), "tcp://127.0.0.1:1: nothing accepts SIP at 127.0.0.1:1: TCP connection refused"; got != want {
+		t.Errorf("Err() = %q, want %q", got, want)
 	}
 }
 
@@ -171,14 +180,16 @@ func TestProbeCancelsRingingInvite(t *testing.T) {
 	}
 }
 
+// TestProbe488Everything: 488 to every offer, the plain one included, is a
+// codec or profile mismatch: no effective level and no SRTP verdict.
 func TestProbe488Everything(t *testing.T) {
 	t.Parallel()
 	e := startEdge(t, "488", nil)
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
-	if r.Effective != nil {
-		t.Errorf("effective %v from 488 to everything", *r.Effective)
+	if r.Effective != nil || !strings.Contains(r.EffectiveReason, "codec or profile mismatch") {
+		t.Errorf("effective %v (%s) from 488 to everything", r.Effective, r.EffectiveReason)
 	}
-	if findings(r)["SRTP-NOT-SUPPORTED"] != "fail" {
+	if findings(r)["SRTP-NOT-SUPPORTED"] != "inconclusive" {
 		t.Fatalf("%s", dump(r))
 	}
 }
@@ -189,8 +200,8 @@ func TestProbeFollowsRedirect(t *testing.T) {
 	router := startEdge(t, "redirect", nil)
 	router.set(func(f *fakeEdge) { f.redirect = "sip:" + worker.udp + ";transport=udp" })
 	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.udp+";transport=udp"), quick())
-	if r.Redirect == nil {
-		t.Fatalf("302 not followed\n%s", dump(r))
+	if r.Redirect == nil || r.Redirection == nil || r.Redirection.Outcome != RedirectFollowed {
+		t.Fatalf("302 to the same host not followed: %+v\n%s", r.Redirection, dump(r))
 	}
 	if r.Redirect.Effective == nil || *r.Redirect.Effective != matrix.Required {
 		t.Fatalf("worker effective %v\n%s", r.Redirect.Effective, dump(r))
@@ -198,6 +209,115 @@ func TestProbeFollowsRedirect(t *testing.T) {
 	if worker.invites.Load() == 0 {
 		t.Fatal("worker saw no INVITE")
 	}
+	// The router's media checks are the worker's, judged under its name.
+	fs := Judge(r, liveDeclared(nil, ptr(matrix.Required)))
+	for _, f := range fs {
+		if f.Target == r.Name && (strings.HasPrefix(f.Check, "SRTP-") || f.Check == "UM-SRTP-MISMATCH") {
+			t.Errorf("router judged on media it never carried: %s %s %s", f.Severity, f.Check, f.Summary)
+		}
+	}
+	if got := worstFor(fs, r.Redirect.Name); got["SRTP-NOT-REQUIRED"] != "pass" || got["UM-SRTP-MISMATCH"] != "pass" {
+		t.Errorf("worker findings %v", got)
+	}
+}
+
+// TestProbeRedirectOffHost: a 3xx to another host that was not named is not
+// followed (no probe, no client certificate, no call goes there); it is
+// reported with its Contact, and the media checks are inconclusive.
+func TestProbeRedirectOffHost(t *testing.T) {
+	t.Parallel()
+	other := startSim(t, sim.Config{PKI: simPKI, Listen: "127.0.0.2", Encryption: matrix.Required, Transports: []string{sim.UDP}})
+	router := startEdge(t, "redirect", nil)
+	contact := "sip:" + other.UDPAddr + ";transport=udp"
+	router.set(func(f *fakeEdge) { f.redirect = contact })
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.udp+";transport=udp"), quick())
+	if r.Redirect != nil || r.Redirection == nil || r.Redirection.Outcome != RedirectOffHost {
+		t.Fatalf("redirection %+v, followed %v", r.Redirection, r.Redirect != nil)
+	}
+	if n := len(other.Calls()); n != 0 {
+		t.Fatalf("%d calls reached a host nobody named", n)
+	}
+	got := worst(Judge(r, liveDeclared(nil, ptr(matrix.Required))))
+	if got["SIP-REDIRECT-NOT-FOLLOWED"] != "warn" || got["SRTP-NOT-SUPPORTED"] != "inconclusive" || got["UM-SRTP-MISMATCH"] != "inconclusive" {
+		t.Fatalf("%v", got)
+	}
+	// Named, it is followed and judged.
+	cfg := quick()
+	cfg.RedirectHosts = []string{"127.0.0.2"}
+	r = ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.udp+";transport=udp"), cfg)
+	if r.Redirect == nil || r.Redirect.Effective == nil || *r.Redirect.Effective != matrix.Required {
+		t.Fatalf("named host: redirection %+v\n%s", r.Redirection, dump(r))
+	}
+}
+
+// TestProbeRedirectIdentity: a followed redirect to another (named) host is
+// probed with that host's identity: --server-name, given for the router,
+// is not reused, so the worker's own certificate is checked against its
+// own name and no false name mismatch comes out.
+func TestProbeRedirectIdentity(t *testing.T) {
+	t.Parallel()
+	routerCert, err := simPKI.Issue(testpki.IssueOptions{Hosts: []string{"router.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	workerCert, err := simPKI.Issue(testpki.IssueOptions{Hosts: []string{"127.0.0.2"},
+		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startSim(t, sim.Config{PKI: simPKI, Certificate: &workerCert, Listen: "127.0.0.2", Encryption: matrix.Required, Transports: []string{sim.TLS}})
+	router := startEdge(t, "redirect", &tls.Config{Certificates: []tls.Certificate{routerCert}})
+	router.set(func(f *fakeEdge) { f.redirect = "sip:" + w.TLSAddr + ";transport=tls" })
+	cfg := simProbeConfig()
+	cfg.ServerName = "router.test"
+	cfg.RedirectHosts = []string{"127.0.0.2"}
+	cfg.Offers = []Offer{srtpcheck.OfferSDES80, srtpcheck.OfferPlain}
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.tls+";transport=tls"), cfg)
+	if r.Redirect == nil || r.Redirect.TLS == nil {
+		t.Fatalf("redirect not followed over TLS: %+v", r.Redirection)
+	}
+	if sn := r.Redirect.TLS.ServerName; sn == "router.test" {
+		t.Fatalf("the router's --server-name was reused for %s", r.Redirect.Name)
+	}
+	fs := Judge(r, liveExpect(matrix.RoleUM))
+	if got := worstFor(fs, r.Name); got["TLS-CERT-NAME-MISMATCH"] != "pass" {
+		t.Errorf("router name check: %v", got["TLS-CERT-NAME-MISMATCH"])
+	}
+	if got := worstFor(fs, r.Redirect.Name); got["TLS-CERT-NAME-MISMATCH"] != "pass" || got["SRTP-NOT-SUPPORTED"] != "pass" {
+		t.Errorf("worker: %v", got)
+	}
+}
+
+// TestProbeRedirectLoop: a 3xx back to the target itself is a loop: not
+// followed, reported, and nothing is decided from it.
+func TestProbeRedirectLoop(t *testing.T) {
+	t.Parallel()
+	router := startEdge(t, "redirect", nil)
+	router.set(func(f *fakeEdge) { f.redirect = "sip:" + router.udp + ";transport=udp" })
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.udp+";transport=udp"), quick())
+	if r.Redirection == nil || r.Redirection.Outcome != RedirectLoop || r.Redirect != nil {
+		t.Fatalf("redirection %+v", r.Redirection)
+	}
+	got := worst(Judge(r, liveDeclared(nil, ptr(matrix.Required))))
+	if got["SIP-REDIRECT-NOT-FOLLOWED"] != "warn" || got["SRTP-NOT-SUPPORTED"] != "inconclusive" {
+		t.Fatalf("a redirect loop: %v", got)
+	}
+	for id, sev := range got {
+		if sev == "pass" && (strings.HasPrefix(id, "SRTP-") || strings.HasPrefix(id, "UM-")) {
+			t.Errorf("%s passed on a redirect loop", id)
+		}
+	}
+}
+
+// worstFor is worst() of the findings for one target.
+func worstFor(fs []report.Finding, target string) map[string]string {
+	var mine []report.Finding
+	for _, f := range fs {
+		if f.Target == target {
+			mine = append(mine, f)
+		}
+	}
+	return worst(mine)
 }
 
 func TestProbeHostileAnswer(t *testing.T) {
@@ -303,6 +423,7 @@ func TestProbeTLSEdge(t *testing.T) {
 	cfg := mediaCfg()
 	cfg.ClientCert, cfg.RootCAs = &pki.Client, pool
 	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured), Encryption: ptr(matrix.Required)}
+	cfg.Enumerate = true // clean only when versions and suites were tried
 	tg := mustTarget(t, "sip:"+e.tls+";transport=tls")
 	r := ProbeEndpoint(testCtx(t, 30*time.Second), tg, cfg)
 	if r.TLS == nil || r.TLS.Handshake == nil {
@@ -399,6 +520,10 @@ func TestProbeOptionsErrorStatus(t *testing.T) {
 	}
 }
 
+// TestProbeMTLSWithoutClientCert: an edge that requires mutual TLS,
+// probed without a client certificate: TLS and MTLS are judged, SIP and
+// media are not probed, and their checks are inconclusive with the hint to
+// give one.
 func TestProbeMTLSWithoutClientCert(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, func() sim.Config { c := sim.Config{PKI: simPKI}; c.Preset(matrix.Secured); return c }())
@@ -407,12 +532,28 @@ func TestProbeMTLSWithoutClientCert(t *testing.T) {
 	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured)}
 	start := time.Now()
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+s.Addr(TLS)+";transport=tls"), cfg)
-	if r.Status != StatusTLSError || !strings.Contains(r.Error, "--cert") || len(r.Offers) != 0 {
-		t.Fatalf("status %s error %q offers %d", r.Status, r.Error, len(r.Offers))
+	if r.Status != StatusSuccess || !r.NeedsClientCert || len(r.Options) != 0 || len(r.Offers) != len(Offers) {
+		t.Fatalf("status %s needs cert %v options %d offers %d", r.Status, r.NeedsClientCert, len(r.Options), len(r.Offers))
+	}
+	for _, o := range r.Offers {
+		if o.Sent || o.NotSent == "" {
+			t.Errorf("%s: sent %v not sent %q", o.Name, o.Sent, o.NotSent)
+		}
 	}
 	f := findings(r)
-	if f["SIP-NO-RESPONSE"] != "info" || f["MTLS-NOT-REQUIRED"] != "pass" || f["UM-MTLS-NOT-ENFORCED"] != "pass" {
-		t.Fatalf("%v\n%s", f, dump(r))
+	for id, want := range map[string]string{"SIP-NO-RESPONSE": "inconclusive", "SRTP-NOT-SUPPORTED": "inconclusive",
+		"SRTP-NOT-REQUIRED": "inconclusive", "UM-SRTP-MISMATCH": "inconclusive", "MTLS-NOT-REQUIRED": "pass", "UM-MTLS-NOT-ENFORCED": "pass"} {
+		if f[id] != want {
+			t.Errorf("%s = %q, want %q\n%s", id, f[id], want, dump(r))
+		}
+	}
+	for _, x := range r.AllFindings() {
+		if strings.HasPrefix(x.Check, "TLS-") {
+			continue // tlsprobe's: versions and suites were not enumerated
+		}
+		if x.Severity == report.Inconclusive && !strings.Contains(x.Hint, "--cert") {
+			t.Errorf("%s: hint %q does not name --cert", x.Check, x.Hint)
+		}
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("took %v: no SIP timeouts should be spent on an edge that refuses us", time.Since(start))
@@ -430,8 +571,13 @@ func TestProbeResolvesNames(t *testing.T) {
 	if r.Name != "tcp://localhost:"+port {
 		t.Errorf("findings name the target %q, want the name the user gave", r.Name)
 	}
+	// A name that does not resolve: not probed, an operational error that
+	// says so in words, and no security finding.
 	r = ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "no-such-host.invalid:5060"), quick())
-	if r.Status != StatusDNSError || findings(r)["SIP-NO-RESPONSE"] != "fail" {
+	if r.Status != StatusDNSError || !r.NotProbed() || len(Judge(r, Expect{})) != 0 {
 		t.Fatalf("unresolvable: status %s\n%s", r.Status, dump(r))
+	}
+	if got, want := r.Err().Error(), "udp://no-such-host.invalid:5060: DNS lookup of no-such-host.invalid: the name does not resolve"; got != want {
+		t.Errorf("Err() = %q, want %q", got, want)
 	}
 }
