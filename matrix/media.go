@@ -11,6 +11,7 @@ type MediaLine struct {
 	Proto       string // m= transport: RTP/AVP, RTP/SAVP, UDP/TLS/RTP/SAVP[F], TCP/RTP/AVP, ...
 	Port        int    // m= port; 0 refuses the stream (RFC 3264 §6)
 	Crypto      int    // a=crypto lines carrying a key (RFC 4568); a=cryptoscale does not count
+	Scale       int    // a=cryptoscale lines (MS-SDPEXT §3.1.5.2, Scale SRTP)
 	Fingerprint bool   // a=fingerprint at media or session level (RFC 5763 §5)
 	Encryption  string // a=encryption value (MS-SDP §3): required, optional, rejected; "" when absent
 }
@@ -35,8 +36,11 @@ func (m MediaLine) KeysSRTP() bool {
 
 // OfferLevel is the encryption level an offer asks for (domain.md
 // §1.2-1.6): a=encryption when present; otherwise a secure profile (SAVP
-// with SDES or DTLS) is required, RTP/AVP with a=crypto optional
-// (MS-SDPEXT), RTP/AVP without keys rejected.
+// with SDES or DTLS) is required, RTP/AVP with a=crypto or a=cryptoscale
+// optional (MS-SDPEXT: "MUST use AVP in the m= line of the SDP offer,
+// together with a=crypto or a=cryptoscale"), RTP/AVP without either
+// rejected. Negotiating plain SRTP ignores a=cryptoscale
+// ([SRTPNegotiated]); asking for encryption does not.
 func (m MediaLine) OfferLevel() EncryptionLevel {
 	switch strings.ToLower(m.Encryption) {
 	case "required":
@@ -49,7 +53,7 @@ func (m MediaLine) OfferLevel() EncryptionLevel {
 	switch {
 	case m.SAVP():
 		return Required
-	case m.SDES():
+	case m.SDES(), m.Scale > 0:
 		return Optional
 	}
 	return Rejected

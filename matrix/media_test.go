@@ -18,6 +18,7 @@ func TestMediaLineOfferLevel(t *testing.T) {
 		{"MS-SDPEXT optional: AVP with crypto", MediaLine{Proto: "RTP/AVP", Port: 5004, Crypto: 2}, Optional},
 		{"DTLS-SRTP", MediaLine{Proto: "UDP/TLS/RTP/SAVP", Port: 5004, Fingerprint: true}, Required},
 		{"TCP media AVP with crypto", MediaLine{Proto: "TCP/RTP/AVP", Port: 5004, Crypto: 1}, Optional},
+		{"MS-SDPEXT optional: AVP with a=cryptoscale only", MediaLine{Proto: "RTP/AVP", Port: 5004, Scale: 1}, Optional},
 		{"a=encryption:required on AVP with crypto", MediaLine{Proto: "RTP/AVP", Port: 5004, Crypto: 1, Encryption: "required"}, Required},
 		{"a=encryption:rejected on SAVP", MediaLine{Proto: "RTP/SAVP", Port: 5004, Crypto: 1, Encryption: "rejected"}, Rejected},
 		{"a=encryption:optional, upper case", MediaLine{Proto: "RTP/AVP", Port: 5004, Encryption: "Optional"}, Optional},
@@ -54,6 +55,7 @@ func TestSRTPNegotiated(t *testing.T) {
 		{"DTLS offer, answer without fingerprint", dtls, dtlsNoFP, false},
 		{"DTLS offer, SDES answer", dtls, savp, false},
 		{"a=encryption:required without keys on both sides", encReq, encReq, false},
+		{"a=cryptoscale only on both sides keys no plain SRTP", MediaLine{Proto: "RTP/AVP", Port: 5004, Scale: 1}, MediaLine{Proto: "RTP/SAVP", Port: 6000, Scale: 1}, false},
 	} {
 		if got := SRTPNegotiated(c.offer, c.answer); got != c.want {
 			t.Errorf("%s: SRTPNegotiated = %v, want %v", c.name, got, c.want)

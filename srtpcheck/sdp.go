@@ -142,7 +142,9 @@ func (m *Media) DTLS() bool { return strings.Contains(strings.ToUpper(m.Proto), 
 func (m *Media) Line() matrix.MediaLine {
 	l := matrix.MediaLine{Proto: m.Proto, Port: m.Port, Fingerprint: len(m.Fingerprints) > 0, Encryption: m.Encryption}
 	for i := range m.Crypto {
-		if !m.Crypto[i].Scale {
+		if m.Crypto[i].Scale {
+			l.Scale++
+		} else {
 			l.Crypto++
 		}
 	}
