@@ -310,9 +310,10 @@ func TestOfferLine(t *testing.T) {
 	}
 }
 
-// TestOfferLevelCryptoscale: a=cryptoscale is Scale SRTP and keys no plain
-// SRTP: an RTP/AVP offer carrying only a=cryptoscale asks for no SRTP, as
-// matrix.MediaLine counts it (and as the capture reader reads it).
+// TestOfferLevelCryptoscale: an RTP/AVP offer carrying only a=cryptoscale
+// asks for optional encryption (MS-SDPEXT: "AVP ... together with a=crypto
+// or a=cryptoscale", domain.md §1.3), but a=cryptoscale is Scale SRTP and
+// keys no plain SRTP (matrix.SRTPNegotiated ignores it).
 func TestOfferLevelCryptoscale(t *testing.T) {
 	const key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
 	body := "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/AVP 0\r\na=cryptoscale:1 client AES_CM_128_HMAC_SHA1_80 inline:" + key + "|2^31|1:1\r\n"
@@ -320,8 +321,12 @@ func TestOfferLevelCryptoscale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := s.Audio().Line(); l.Crypto != 0 || OfferLevel(s.Audio()) != matrix.Rejected {
+	l := s.Audio().Line()
+	if l.Crypto != 0 || l.Scale != 1 || OfferLevel(s.Audio()) != matrix.Optional {
 		t.Fatalf("line %+v level %v", l, OfferLevel(s.Audio()))
+	}
+	if matrix.SRTPNegotiated(l, l) {
+		t.Fatal("a=cryptoscale on both sides negotiated plain SRTP")
 	}
 	body += "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" + key + "|2^31|1:1\r\n"
 	if s, _ = Parse([]byte(body)); OfferLevel(s.Audio()) != matrix.Optional {
