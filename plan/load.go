@@ -417,6 +417,21 @@ func (l *loader) tlsVersion(n *yaml.Node, path string) *uint16 {
 	return nil
 }
 
+// callTo reads a number to call (call_to, pilot_number): a SIP user part
+// or a full SIP URI ([ParseCallTo]).
+func (l *loader) callTo(n *yaml.Node, path string) string {
+	s, ok := l.scalar(n, path, "a number or SIP URI to call")
+	if !ok {
+		return ""
+	}
+	v, err := ParseCallTo(s)
+	if err != nil {
+		l.errAtCause(n, path, err, "%v", err)
+		return ""
+	}
+	return v
+}
+
 func (l *loader) transport(n *yaml.Node, path string) (Transport, bool) {
 	s, ok := l.scalar(n, path, "a transport")
 	if !ok {
@@ -673,6 +688,7 @@ func (l *loader) exchangeUM(n *yaml.Node, path string) {
 					"voip_security": func(v *yaml.Node, fp string) {
 						d.VoipSecurity, haveLevel = l.voipSecurity(v, fp)
 					},
+					"pilot_number": func(v *yaml.Node, fp string) { d.PilotNumber = l.callTo(v, fp) },
 				}, "name", "voip_security")
 				if haveName && haveLevel {
 					p.DialPlans = append(p.DialPlans, d)
@@ -725,7 +741,8 @@ func (l *loader) endpointFields(n *yaml.Node, path string, e *Endpoint, extra ma
 				}
 			}
 		},
-		"expect": func(v *yaml.Node, fp string) { l.expect(v, fp, &e.Expect) },
+		"expect":  func(v *yaml.Node, fp string) { l.expect(v, fp, &e.Expect) },
+		"call_to": func(v *yaml.Node, fp string) { e.CallTo = l.callTo(v, fp) },
 	}
 	for k, f := range extra {
 		spec[k] = f

@@ -105,7 +105,12 @@ func (r PortRange) String() string {
 type DialPlan struct {
 	Name         string
 	VoipSecurity matrix.VoipSecurity
-	path         string
+	// PilotNumber is the number Exchange UM answers for the dial plan
+	// (pilot_number): a SIP user part or a full SIP URI. The live probe
+	// calls it at the UM servers that serve the dial plan and have no
+	// call_to of their own. Empty when the plan gives none.
+	PilotNumber string
+	path        string
 }
 
 // Path is the plan field path of the dial plan, e.g. "exchange_um.dial_plans[0]".
@@ -132,7 +137,11 @@ type Endpoint struct {
 	Port      int
 	Transport Transport
 	Expect    Expect
-	path      string
+	// CallTo is the number the live probe calls at the endpoint (call_to):
+	// a SIP user part (+14255550100, uas) or a full SIP URI. Empty when
+	// the plan gives none; see [Plan.CallTo] for the UM pilot number.
+	CallTo string
+	path   string
 }
 
 // HostPort is Address:Port.
@@ -202,6 +211,41 @@ func (p *Plan) Endpoints() []Endpoint {
 		}
 	}
 	return out
+}
+
+// CallTo returns the number the live probe calls at e and the plan path it
+// comes from: e's call_to; for a UM server without one, the pilot_number of
+// the strictest dial plan it serves that has one (the dial plan its media
+// verdict is judged by), else of the first listed that has one. Both are
+// empty when the plan names no number: the probe then calls no number of
+// its choosing, and an edge that routes by number can only give an
+// inconclusive verdict, with the hint to add call_to.
+func (p *Plan) CallTo(e Endpoint) (number, path string) {
+	if e.CallTo != "" {
+		return e.CallTo, e.path + ".call_to"
+	}
+	if e.Role != RoleUM {
+		return "", ""
+	}
+	for _, u := range p.UMServers {
+		if u.path != e.path {
+			continue
+		}
+		var best *DialPlan
+		for _, name := range u.DialPlans {
+			dp, ok := p.DialPlan(name)
+			if !ok || dp.PilotNumber == "" {
+				continue
+			}
+			if best == nil || dp.VoipSecurity > best.VoipSecurity {
+				best = &dp
+			}
+		}
+		if best != nil {
+			return best.PilotNumber, best.path + ".pilot_number"
+		}
+	}
+	return "", ""
 }
 
 // DialPlan returns the dial plan called name.
