@@ -121,3 +121,32 @@ mediation_servers:
 		t.Errorf("pilot number %q", d.PilotNumber)
 	}
 }
+
+// A plan that declares nothing to check is refused, at its first line; one
+// with any checkable section loads.
+func TestNothingToCheck(t *testing.T) {
+	for _, text := range []string{
+		"voipsec_plan: 1\n",
+		"voipsec_plan: 1\nname: empty\n",
+		"voipsec_plan: 1\nname: policy only\npolicy: {client_encryption: required}\n",
+	} {
+		_, err := Parse("n.yaml", []byte(text))
+		if err == nil || !strings.HasPrefix(err.Error(), "n.yaml:1:1: the plan declares nothing to check") {
+			t.Errorf("%q: err = %v", text, err)
+		}
+	}
+	for _, text := range []string{
+		"voipsec_plan: 1\nmedia: {ports: 60000-64000}\n",
+		"voipsec_plan: 1\nipsec: {enabled: false}\n",
+		"voipsec_plan: 1\nexchange_um:\n  dial_plans: [{name: DP, voip_security: Secured}]\n",
+	} {
+		if _, err := Parse("n.yaml", []byte(text)); err != nil {
+			t.Errorf("%q: %v", text, err)
+		}
+	}
+	// A plan with errors says what they are, not that nothing is left.
+	_, err := Parse("n.yaml", []byte("voipsec_plan: 1\nmedia: {ports: nope}\n"))
+	if err == nil || strings.Contains(err.Error(), "nothing to check") {
+		t.Errorf("err = %v", err)
+	}
+}

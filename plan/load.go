@@ -596,6 +596,12 @@ func (l *loader) top(n *yaml.Node) {
 			}
 		}
 	}
+	// Work that was skipped is not a pass: a plan with nothing to check
+	// would otherwise "pass" every run. Only when it loaded cleanly, since
+	// a section with errors is left out of the plan.
+	if len(l.errs) == 0 && !p.declaresChecks() {
+		l.errAt(n, "", "the plan declares nothing to check: add exchange_um, mediation_servers, media and ipsec, or trust certificates (docs/plan.md)")
+	}
 	sort.SliceStable(l.errs, func(i, j int) bool {
 		a, b := l.errs[i], l.errs[j]
 		if a.Line != b.Line {

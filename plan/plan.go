@@ -258,6 +258,35 @@ func (p *Plan) DialPlan(name string) (DialPlan, bool) {
 	return DialPlan{}, false
 }
 
+// checkable holds one test per section of whether it gives the plan
+// something to check; a plan for which none holds is refused by the loader
+// rather than passing every run. A section loaded in a file of its own
+// appends its test there (in an init function), so the loader needs no
+// change for it.
+var checkable = []func(p *Plan) bool{
+	func(p *Plan) bool { return len(p.DialPlans) > 0 || len(p.UMServers) > 0 || len(p.MediationServers) > 0 },
+	// The IPsec media exception check runs when either section is there.
+	func(p *Plan) bool { return p.declares("media") || p.declares("ipsec") },
+	// The certificate checks of the probe's trust material.
+	func(p *Plan) bool { return p.Trust.CA != nil || p.Trust.ClientCert != nil },
+}
+
+// declaresChecks reports whether any section of p gives it something to check.
+func (p *Plan) declaresChecks() bool {
+	for _, f := range checkable {
+		if f(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// declares reports whether the plan file has the top-level section.
+func (p *Plan) declares(section string) bool {
+	_, ok := p.pos[section]
+	return ok
+}
+
 type pos struct{ line, col int }
 
 // Location returns where the value at field path starts in the plan file,
