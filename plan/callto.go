@@ -12,14 +12,15 @@ import (
 const maxCallToLen = 256
 
 // CallToError says why a number to call (call_to, pilot_number, or
-// `voipsec probe --to`) is not one.
+// `voipsec probe --to`) or a caller's SIP URI (--from) is not one.
 type CallToError struct {
+	What   string // "number to call" or "SIP URI"
 	Value  string // as given
 	Reason string
 }
 
 func (e *CallToError) Error() string {
-	return fmt.Sprintf("bad number to call %q: %s", clip(e.Value), e.Reason)
+	return fmt.Sprintf("bad %s %q: %s", e.What, clip(e.Value), e.Reason)
 }
 
 // ParseCallTo validates the number a live probe calls at an endpoint and
@@ -31,7 +32,7 @@ func (e *CallToError) Error() string {
 func ParseCallTo(s string) (string, error) {
 	v := strings.TrimSpace(s)
 	bad := func(format string, args ...any) (string, error) {
-		return "", &CallToError{Value: s, Reason: fmt.Sprintf(format, args...)}
+		return "", &CallToError{What: "number to call", Value: s, Reason: fmt.Sprintf(format, args...)}
 	}
 	if v == "" {
 		return bad("empty: give a number (+14255550100), a user (uas) or a SIP URI (sip:+14255550100@contoso.com)")
@@ -47,7 +48,7 @@ func ParseCallTo(s string) (string, error) {
 	case strings.HasPrefix(lower, "tel:"):
 		return bad("tel: URIs are not accepted: give the number alone (%s) or a sip: URI", v[4:])
 	case strings.HasPrefix(lower, "sip:"), strings.HasPrefix(lower, "sips:"):
-		return parseCallToURI(s, v)
+		return parseCallToURI("number to call", s, v)
 	case strings.Contains(v, "@"):
 		return bad("user@host is a SIP URI: write sip:%s", v)
 	}
@@ -66,14 +67,14 @@ func ParseSIPURI(s string) (string, error) {
 	}
 	lower := strings.ToLower(v)
 	if !strings.HasPrefix(lower, "sip:") && !strings.HasPrefix(lower, "sips:") {
-		return "", &CallToError{Value: s, Reason: "not a sip: or sips: URI (for example sip:voipsec@probe.contoso.com)"}
+		return "", &CallToError{What: "SIP URI", Value: s, Reason: "not a sip: or sips: URI (for example sip:voipsec@probe.contoso.com)"}
 	}
-	return parseCallToURI(s, v)
+	return parseCallToURI("SIP URI", s, v)
 }
 
-func parseCallToURI(raw, v string) (string, error) {
+func parseCallToURI(what, raw, v string) (string, error) {
 	bad := func(format string, args ...any) (string, error) {
-		return "", &CallToError{Value: raw, Reason: fmt.Sprintf(format, args...)}
+		return "", &CallToError{What: what, Value: raw, Reason: fmt.Sprintf(format, args...)}
 	}
 	rest := v[strings.IndexByte(v, ':')+1:]
 	if i := strings.IndexAny(rest, ";?"); i >= 0 && !strings.Contains(rest[:i], "@") {

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/plan"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sipcheck"
 )
@@ -29,6 +30,8 @@ type probeOptions struct {
 	StepTimeout   time.Duration
 	Timeout       time.Duration
 	Enumerate     bool
+	TLSOnly       bool
+	Role          string
 
 	VoipSecurity string
 	Encryption   string
@@ -42,27 +45,32 @@ type probeOptions struct {
 	Jobs               int
 	OfferConcurrency   int
 
-	out outputOptions
+	out   outputOptions
+	flags *pflag.FlagSet
 
+	role    *matrix.Role // --role; nil: assumed per target from its port
 	cfg     sipcheck.Config
 	targets []sipcheck.Target
 	edges   [2]*sipcheck.Target // internal, external
 }
 
 func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
+	o.flags = f
+	f.StringVar(&o.Role, "role", "", "what the targets are, which decides what they must enforce: "+roleNames()+" (default: assumed from the port, and said so)")
 	f.StringVar(&o.Cert, "cert", "", "client certificate `file` (PEM) presented for mutual TLS")
 	f.StringVar(&o.Key, "key", "", "private key `file` (PEM) of --cert")
 	f.StringVar(&o.CA, "ca", "", "extra trusted CA `file` (PEM), added to the system roots")
 	f.StringVar(&o.ServerName, "server-name", "", "TLS server `name` for SNI and certificate checks (default: the target host)")
 	f.IntVar(&o.WarnDays, "warn-days", 30, "warn when a certificate expires within `days`")
 	f.BoolVar(&o.Enumerate, "enumerate", false, "enumerate TLS versions and cipher suites")
+	f.BoolVar(&o.TLSOnly, "tls-only", false, "TLS, certificate and mutual TLS checks only (with --enumerate: versions and suites); no call is placed")
 	f.StringVar(&o.VoipSecurity, "voip-security", "", "declared UM dial plan `level`: Unsecured, SIPSecured, Secured")
 	f.StringVar(&o.Encryption, "encryption", "", "declared client encryption `level`: rejected, optional, required (or the Set-CsMediaConfiguration values)")
 	f.BoolVar(&o.ExpectTLS, "expect-tls", false, "signalling must be TLS (the gateway leg): cleartext SIP is SIP-CLEARTEXT-ACCEPTED")
 	f.StringVar(&o.Internal, "internal", "", "Mediation Server internal edge `target`; with --external checks EDGE-SHARED-ADDRESS")
 	f.StringVar(&o.External, "external", "", "Mediation Server external (gateway) edge `target`")
-	f.StringVar(&o.From, "from", "", "From `URI` of probe calls (default sip:voipsec@LOCAL-IP)")
-	f.StringVar(&o.To, "to", "", "To `URI` of probe calls; its user part goes into the Request-URI")
+	f.StringVar(&o.From, "from", "", "From SIP `URI` of probe calls (default sip:voipsec@LOCAL-IP)")
+	f.StringVar(&o.To, "to", "", "the `number` to call: a user part (+14255550100, uas) or a SIP URI (sip:+14255550100@contoso.com); it goes into the Request-URI (default: an unroutable user, which can only give an inconclusive verdict at an edge that routes by number)")
 	f.Float64Var(&o.MediaSeconds, "media-seconds", 2, "`seconds` of SRTP media per accepted answer (0: no media)")
 	f.StringSliceVar(&o.Offers, "offer", nil, "send only these `offers`: "+offerNames()+" (default all)")
 	f.BoolVar(&o.NoRedirect, "no-redirect", false, "do not follow a 3xx (Exchange UM call router) to its Contact")
@@ -71,6 +79,19 @@ func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.StepTimeout, "step-timeout", sipcheck.DefaultTimeout, "`duration` limit of each network step (handshake, SIP transaction)")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the run")
 	o.out.AddFlags(f)
+}
+
+// flagSet reports whether the flag was given on the command line.
+func (o *probeOptions) flagSet(name string) bool {
+	return o.flags != nil && o.flags.Changed(name)
+}
+
+func roleNames() string {
+	var s []string
+	for _, r := range matrix.Roles() {
+		s = append(s, r.Name)
+	}
+	return strings.Join(s, ", ")
 }
 
 func offerNames() string {
@@ -109,6 +130,25 @@ func (o *probeOptions) Validate(args []string) error {
 		o.edges[i] = &t
 	}
 	c := &o.cfg
+	if o.flagSet("role") {
+		r, err := matrix.ParseRole(o.Role)
+		if err != nil {
+			return usagef("--role: %s", strings.TrimPrefix(err.Error(), "matrix: "))
+		}
+		o.role = &r
+	}
+	if o.TLSOnly {
+		for _, t := range o.allTargets() {
+			if !t.IsTLS() {
+				return withHint(fmt.Errorf("--tls-only: %s is not a TLS target", t.Raw), "name TLS targets: tls://host:port, sips:host or a port that means TLS (5061)")
+			}
+		}
+		for _, f := range []string{"offer", "media-seconds", "offer-concurrency", "to", "from", "no-redirect"} {
+			if o.flagSet(f) {
+				return usagef("--%s has no effect with --tls-only, which places no call", f)
+			}
+		}
+	}
 	if o.VoipSecurity != "" {
 		v, err := matrix.ParseVoipSecurity(o.VoipSecurity)
 		if err != nil {
@@ -174,20 +214,22 @@ func (o *probeOptions) Validate(args []string) error {
 	c.WarnDays = o.WarnDays
 	c.Enumerate = o.Enumerate
 	c.ExpectTLS = o.ExpectTLS
-	for _, u := range []struct{ flag, v string }{{"--from", o.From}, {"--to", o.To}} {
-		if u.v == "" {
-			continue
+	// The number to call and the caller: what sipcheck would otherwise
+	// replace silently is refused here, naming the flag and the value.
+	if o.flagSet("to") {
+		to, err := plan.ParseCallTo(o.To)
+		if err != nil {
+			return withHint(fmt.Errorf("--to: %w", err), "give a number (+14255550100), a user (uas) or a SIP URI (sip:+14255550100@contoso.com)")
 		}
-		v := strings.Trim(u.v, "<> ")
-		low := strings.ToLower(v)
-		if !strings.HasPrefix(low, "sip:") && !strings.HasPrefix(low, "sips:") {
-			return usagef("%s: %q is not a sip: or sips: URI", u.flag, u.v)
-		}
-		if _, err := sipcheck.ParseTarget(v); err != nil {
-			return usagef("%s: %q is not a valid SIP URI", u.flag, u.v)
-		}
+		c.To = to
 	}
-	c.From, c.To = o.From, o.To
+	if o.flagSet("from") {
+		from, err := plan.ParseSIPURI(o.From)
+		if err != nil {
+			return withHint(fmt.Errorf("--from: %w", err), "give a SIP URI such as sip:voipsec@probe.contoso.com")
+		}
+		c.From = from
+	}
 	c.NoRedirect = o.NoRedirect
 	c.Timeout = o.StepTimeout
 	c.MediaDuration = time.Duration(o.MediaSeconds * float64(time.Second))
@@ -242,16 +284,58 @@ Examples:
 	})
 }
 
-func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
+// allTargets is the positional targets, then the --internal and
+// --external edges when given.
+func (o *probeOptions) allTargets() []sipcheck.Target {
 	targets := append([]sipcheck.Target(nil), o.targets...)
-	edgeIdx := [2]int{-1, -1}
-	for i, t := range o.edges {
+	for _, t := range o.edges {
 		if t != nil {
-			edgeIdx[i] = len(targets)
 			targets = append(targets, *t)
 		}
+	}
+	return targets
+}
+
+// roleNote is the role a target is judged as, and why (data.probe.roles).
+type roleNote struct {
+	Target  string      `json:"target"`
+	Role    matrix.Role `json:"role"`
+	Assumed bool        `json:"assumed"` // no --role: assumed from the port
+	Why     string      `json:"why"`     // "port 5061", "--role", "--internal"
+}
+
+// Note is the line the text report states for an assumed role.
+func (n roleNote) Note() string { return matrix.AssumedRoleNote(n.Role, n.Why) }
+
+// roles decides the role of each of allTargets: --internal and --external
+// say it, --role says it for the others, else the port suggests it.
+func (o *probeOptions) roles(targets []sipcheck.Target) []roleNote {
+	notes := make([]roleNote, len(targets))
+	for i, t := range targets {
+		n := roleNote{Target: t.String()}
+		switch {
+		case i == len(o.targets): // --internal and --external come together, in that order
+			n.Role, n.Why = matrix.RoleMediationInternal, "--internal"
+		case i == len(o.targets)+1:
+			n.Role, n.Why = matrix.RoleMediationExternal, "--external"
+		case o.role != nil:
+			n.Role, n.Why = *o.role, "--role"
+		default:
+			n.Role, n.Why = matrix.AssumeRole(t.Port)
+			n.Assumed = true
+		}
+		notes[i] = n
+	}
+	return notes
+}
+
+func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
+	ctx, cancel := withTimeout(ctx, o.Timeout)
+	defer cancel()
+	targets := o.allTargets()
+	edgeIdx := [2]int{-1, -1}
+	if o.edges[0] != nil {
+		edgeIdx = [2]int{len(o.targets), len(o.targets) + 1}
 	}
 	prog := newProgress(e, len(targets))
 	results := probeAll(ctx, targets, o.cfg, o.Jobs, prog.done)

@@ -34,6 +34,17 @@ func TestProbeUsageErrors(t *testing.T) {
 		{[]string{"probe", "--format", "yaml", "host"}, "--format"},
 		{[]string{"probe", "--from", "alice@contoso.com", "host"}, "--from"},
 		{[]string{"probe", "--to", "sip:", "host"}, "--to"},
+		// The number to call and the caller name the flag and the value,
+		// rather than being replaced by a default behind the user's back.
+		{[]string{"probe", "--to", "+1 425 555 0100", "host"}, `--to: bad number to call "+1 425 555 0100": spaces are not allowed in a SIP user part (write +14255550100)`},
+		{[]string{"probe", "--to", "uas@contoso.com", "host"}, `--to: bad number to call "uas@contoso.com": user@host is a SIP URI: write sip:uas@contoso.com`},
+		{[]string{"probe", "--to", "", "host"}, `--to: bad number to call "": empty`},
+		{[]string{"probe", "--from", "sip:a b@contoso.com", "host"}, `--from: bad SIP URI "sip:a b@contoso.com": spaces are not allowed`},
+		{[]string{"probe", "--from", "sip:contoso.com", "host"}, `--from: bad SIP URI "sip:contoso.com": the URI names no user`},
+		{[]string{"probe", "--role", "pbx", "host"}, `--role: unknown role "pbx" (accepted: sip-edge, um, mediation-internal, mediation-external, gateway)`},
+		{[]string{"probe", "--tls-only", "sip:host:5060;transport=tcp"}, `--tls-only: sip:host:5060;transport=tcp is not a TLS target`},
+		{[]string{"probe", "--tls-only", "--offer", "plain-rtp", "tls://host:5061"}, "--offer has no effect with --tls-only"},
+		{[]string{"probe", "--tls-only", "--to", "uas", "tls://host:5061"}, "--to has no effect with --tls-only"},
 		{[]string{"probe", "--media-seconds", "-1", "host"}, "--media-seconds"},
 		{[]string{"probe", "--offer-concurrency", "99", "host"}, "--offer-concurrency"},
 	}

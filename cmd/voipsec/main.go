@@ -5,12 +5,12 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGINT and SIGTERM cancel the run with their name as the cause
+	// (interrupt.go); the commands report what they had not finished.
+	ctx, stop := signalContext(context.Background())
 	code := run(ctx, os.Args[1:], newEnv())
 	stop()
 	os.Exit(code)

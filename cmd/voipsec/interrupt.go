@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// signalCause is why a run's context was cancelled by a signal.
+type signalCause struct{ sig os.Signal }
+
+func (s *signalCause) Error() string { return signalName(s.sig) + " received" }
+
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT (Ctrl-C)"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
+}
+
+// timeoutCause is why a run's context ended at its --timeout.
+type timeoutCause struct{ d time.Duration }
+
+func (t *timeoutCause) Error() string { return fmt.Sprintf("--timeout %s reached", t.d) }
+
+// signalContext returns a context cancelled, with a *signalCause, by the
+// first SIGINT or SIGTERM. After that first signal the default behaviour is
+// restored, so a second one ends the process at once, should tearing down
+// the dialogs in flight hang.
+func signalContext(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	var once sync.Once
+	stop := func() { once.Do(func() { signal.Stop(ch); cancel(nil) }) }
+	go func() {
+		select {
+		case sig := <-ch:
+			cancel(&signalCause{sig})
+			signal.Stop(ch)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, stop
+}
+
+// withTimeout is context.WithTimeout whose cause names the --timeout flag,
+// so a report can tell a timeout from a signal.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, d, &timeoutCause{d})
+}
+
+// interruption says why ctx ended ("--timeout 2s reached", "SIGTERM
+// received"), or "" when it has not.
+func interruption(ctx context.Context) string {
+	if ctx.Err() == nil {
+		return ""
+	}
+	cause := context.Cause(ctx)
+	var sc *signalCause
+	var tc *timeoutCause
+	switch {
+	case errors.As(cause, &sc), errors.As(cause, &tc):
+		return cause.Error()
+	case errors.Is(cause, context.DeadlineExceeded):
+		return "deadline reached"
+	}
+	return "cancelled"
+}
+
+// inflight tracks what a run is doing, so an interrupted run can say
+// where it was. It is safe for concurrent use.
+type inflight struct {
+	mu      sync.Mutex
+	seq     int
+	running map[string]running // target → what it is doing
+	done    map[string]bool
+}
+
+type running struct {
+	step  string
+	order int
+}
+
+func newInflight() *inflight {
+	return &inflight{running: map[string]running{}, done: map[string]bool{}}
+}
+
+// start records that target is being probed.
+func (f *inflight) start(target string) {
+	f.mu.Lock()
+	f.seq++
+	f.running[target] = running{order: f.seq}
+	f.mu.Unlock()
+}
+
+// step records what target is doing now ("TLS handshake", "INVITE sdes-80").
+func (f *inflight) step(target, step string) {
+	f.mu.Lock()
+	if r, ok := f.running[target]; ok {
+		r.step = step
+		f.running[target] = r
+	}
+	f.mu.Unlock()
+}
+
+// finish records that target's probe returned.
+func (f *inflight) finish(target string) {
+	f.mu.Lock()
+	delete(f.running, target)
+	f.done[target] = true
+	f.mu.Unlock()
+}
+
+// finished reports whether target's probe returned before the interruption.
+func (f *inflight) finished(target string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.done[target]
+}
+
+// where describes what was running: "while probing tls://a:5061 (INVITE
+// sdes-80) and tcp://b:5060", or "" when nothing was.
+func (f *inflight) where(verb string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	type item struct {
+		target string
+		running
+	}
+	var items []item
+	for t, r := range f.running {
+		items = append(items, item{t, r})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].order < items[j].order })
+	var parts []string
+	for _, it := range items {
+		s := it.target
+		if it.step != "" {
+			s += " (" + it.step + ")"
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "while " + verb + " " + joinAnd(parts)
+}
+
+// interrupted is the line a report states when ctx ended before the run
+// did: why, and where ("--timeout 2s reached while probing tls://…
+// (INVITE sdes-80); 2 targets not started"), or "" when the run completed.
+func interrupted(ctx context.Context, f *inflight, verb string, notStarted int, noun string) string {
+	why := interruption(ctx)
+	if why == "" {
+		return ""
+	}
+	if w := f.where(verb); w != "" {
+		why += " " + w
+	}
+	if notStarted > 0 {
+		why += fmt.Sprintf("; %s not started", plural(notStarted, noun))
+	}
+	return why
+}
+
+func joinAnd(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
