@@ -31,6 +31,10 @@ type LiveOptions struct {
 	// Probe runs one endpoint probe; nil means [sipcheck.ProbeEndpoint],
 	// which runs the TLS checks (tlsprobe) of TLS endpoints itself.
 	Probe func(ctx context.Context, t sipcheck.Target, cfg sipcheck.Config) *sipcheck.Result
+	// OnStart and OnDone, when not nil, are called as each endpoint's probe
+	// starts and returns, so that an interrupted run can say where it was.
+	// They are called from several goroutines at once.
+	OnStart, OnDone func(e Endpoint)
 }
 
 // EndpointResult is the live probe of one plan endpoint.
@@ -38,6 +42,9 @@ type EndpointResult struct {
 	Endpoint Endpoint
 	Probe    *sipcheck.Result
 	Findings []report.Finding // retargeted to the endpoint and located in the plan
+	// NotStarted: the run was interrupted (ctx ended) before this
+	// endpoint's probe began; Probe is nil.
+	NotStarted bool
 }
 
 // Live probes every endpoint of p concurrently (TLS, SIP OPTIONS, INVITE
@@ -51,6 +58,9 @@ func Live(ctx context.Context, p *Plan, o LiveOptions) ([]report.Finding, []Endp
 	if n <= 0 {
 		n = DefaultConcurrency
 	}
+	for i, e := range eps {
+		results[i] = EndpointResult{Endpoint: e, NotStarted: true}
+	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < min(n, len(eps)); w++ {
@@ -58,12 +68,27 @@ func Live(ctx context.Context, p *Plan, o LiveOptions) ([]report.Finding, []Endp
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
+				if o.OnStart != nil {
+					o.OnStart(eps[i])
+				}
 				results[i] = p.probeEndpoint(ctx, eps[i], o)
+				if o.OnDone != nil {
+					o.OnDone(eps[i])
+				}
 			}
 		}()
 	}
+	// Once ctx has ended no endpoint is started: its checks did not run.
+dispatch:
 	for i := range eps {
-		jobs <- i
+		if ctx.Err() != nil {
+			break
+		}
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break dispatch
+		}
 	}
 	close(jobs)
 	wg.Wait()

@@ -95,29 +95,38 @@ func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Rep
 	if p.Name != "" {
 		data["name"] = p.Name
 	}
+	var interrupted string
 	if !o.Offline {
-		ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+		ctx, cancel := withTimeout(ctx, o.Timeout)
 		defer cancel()
 		media := time.Duration(o.MediaSeconds * float64(time.Second))
 		if media == 0 {
 			media = -1
 		}
+		track := newInflight(ctx)
 		live, results := plan.Live(ctx, p, plan.LiveOptions{
 			Timeout:       o.StepTimeout,
 			MediaDuration: media,
 			Concurrency:   o.Jobs,
+			OnStart:       func(e plan.Endpoint) { track.start(e.Target()) },
+			OnDone:        func(e plan.Endpoint) { track.finish(e.Target()) },
 		})
 		findings = append(findings, live...)
 		var probes []any
+		notStarted := 0
 		for _, r := range results {
 			if r.Probe != nil {
 				probes = append(probes, map[string]any{"component": suite(r.Endpoint.Target()), "probe": r.Probe})
 			}
+			if r.NotStarted {
+				notStarted++
+			}
 		}
 		data["probes"] = probes
+		interrupted = describeInterruption(ctx, track, notStarted, "endpoint")
 	}
 	p.Sort(findings)
-	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: suite}
+	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: suite, Interrupted: interrupted}
 }
 
 func init() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"sort"
@@ -85,6 +86,7 @@ type inflight struct {
 	seq     int
 	running map[string]running // target → what it is doing
 	done    map[string]bool
+	cut     map[string]running // running when the run's context ended; nil until then
 }
 
 type running struct {
@@ -92,8 +94,20 @@ type running struct {
 	order int
 }
 
-func newInflight() *inflight {
-	return &inflight{running: map[string]running{}, done: map[string]bool{}}
+// newInflight returns a tracker that notes what was running when ctx ends.
+func newInflight(ctx context.Context) *inflight {
+	f := &inflight{running: map[string]running{}, done: map[string]bool{}}
+	context.AfterFunc(ctx, f.freeze)
+	return f
+}
+
+// freeze notes what is running now: the probes the interruption cut.
+func (f *inflight) freeze() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cut == nil {
+		f.cut = maps.Clone(f.running)
+	}
 }
 
 // start records that target is being probed.
@@ -129,7 +143,8 @@ func (f *inflight) finished(target string) bool {
 	return f.done[target]
 }
 
-// where describes what was running: "while probing tls://a:5061 (INVITE
+// where describes what was running when the run's context ended (or now,
+// before that): "while probing tls://a:5061 (INVITE
 // sdes-80) and tcp://b:5060", or "" when nothing was.
 func (f *inflight) where(verb string) string {
 	f.mu.Lock()
@@ -139,7 +154,11 @@ func (f *inflight) where(verb string) string {
 		running
 	}
 	var items []item
-	for t, r := range f.running {
+	src := f.running
+	if f.cut != nil {
+		src = f.cut
+	}
+	for t, r := range src {
 		items = append(items, item{t, r})
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].order < items[j].order })
@@ -157,15 +176,15 @@ func (f *inflight) where(verb string) string {
 	return "while " + verb + " " + joinAnd(parts)
 }
 
-// interrupted is the line a report states when ctx ended before the run
-// did: why, and where ("--timeout 2s reached while probing tls://…
+// describeInterruption is the line a report states when ctx ended before
+// the run did: why, and where ("--timeout 2s reached while probing tls://…
 // (INVITE sdes-80); 2 targets not started"), or "" when the run completed.
-func interrupted(ctx context.Context, f *inflight, verb string, notStarted int, noun string) string {
+func describeInterruption(ctx context.Context, f *inflight, notStarted int, noun string) string {
 	why := interruption(ctx)
 	if why == "" {
 		return ""
 	}
-	if w := f.where(verb); w != "" {
+	if w := f.where("probing"); w != "" {
 		why += " " + w
 	}
 	if notStarted > 0 {

@@ -7,11 +7,13 @@ import (
 	"os"
 )
 
-func main() {
-	// SIGINT and SIGTERM cancel the run with their name as the cause
-	// (interrupt.go); the commands report what they had not finished.
+func main() { os.Exit(runMain(os.Args[1:])) }
+
+// runMain is the process around run: SIGINT and SIGTERM cancel the run
+// with their name as the cause (interrupt.go), and the commands report
+// what they had not finished.
+func runMain(args []string) int {
 	ctx, stop := signalContext(context.Background())
-	code := run(ctx, os.Args[1:], newEnv())
-	stop()
-	os.Exit(code)
+	defer stop()
+	return run(ctx, args, newEnv())
 }
