@@ -6,9 +6,9 @@ import (
 	"net"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/voipsec/voipsec/internal/pool"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sipcheck"
@@ -58,40 +58,21 @@ func Live(ctx context.Context, p *Plan, o LiveOptions) ([]report.Finding, []Endp
 	if n <= 0 {
 		n = DefaultConcurrency
 	}
-	for i, e := range eps {
-		results[i] = EndpointResult{Endpoint: e, NotStarted: true}
-	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(n, len(eps)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				if o.OnStart != nil {
-					o.OnStart(eps[i])
-				}
-				results[i] = p.probeEndpoint(ctx, eps[i], o)
-				if o.OnDone != nil {
-					o.OnDone(eps[i])
-				}
-			}
-		}()
-	}
 	// Once ctx has ended no endpoint is started: its checks did not run.
-dispatch:
-	for i := range eps {
-		if ctx.Err() != nil {
-			break
+	started := pool.Each(ctx, len(eps), n, func(i int) {
+		if o.OnStart != nil {
+			o.OnStart(eps[i])
 		}
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break dispatch
+		results[i] = p.probeEndpoint(ctx, eps[i], o)
+		if o.OnDone != nil {
+			o.OnDone(eps[i])
+		}
+	})
+	for i, ok := range started {
+		if !ok {
+			results[i] = EndpointResult{Endpoint: eps[i], NotStarted: true}
 		}
 	}
-	close(jobs)
-	wg.Wait()
 
 	var out []report.Finding
 	for _, r := range results {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/voipsec/voipsec/internal/pool"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/plan"
 	"github.com/voipsec/voipsec/report"
@@ -338,10 +339,19 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 		edgeIdx = [2]int{len(o.targets), len(o.targets) + 1}
 	}
 	prog := newProgress(e, len(targets))
-	results := probeAll(ctx, targets, o.cfg, o.Jobs, prog.done)
+	track := newInflight(ctx)
+	results := probeAll(ctx, targets, o.cfg, o.Jobs, track, prog.done)
 	prog.finish()
+	notStarted := 0
+	for i, res := range results {
+		if res == nil { // the run was interrupted before this target
+			notStarted++
+			results[i] = &sipcheck.Result{Target: targets[i], Name: targets[i].String(), Status: sipcheck.StatusCanceled,
+				Error: "not probed: the run was interrupted before this target"}
+		}
+	}
 
-	r := &report.Report{Command: "probe"}
+	r := &report.Report{Command: "probe", Interrupted: describeInterruption(ctx, track, notStarted, "target")}
 	for _, res := range results {
 		r.Findings = append(r.Findings, res.AllFindings()...)
 	}
@@ -356,36 +366,24 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 	}
 	r.Data = map[string]any{"probe": data}
 	r.Text = func(w io.Writer) { writeProbeEvidence(w, results) }
-	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		fmt.Fprintf(e.Stderr, "voipsec probe: warning: --timeout %s reached; unfinished targets are reported as such\n", o.Timeout)
-	}
 	return o.out.emitText(e, r, func(w io.Writer, to report.TextOptions) error {
 		writeVerdicts(w, results, o.out.failOn)
 		return report.WriteText(w, r, to)
 	})
 }
 
-// probeAll runs a fixed pool of jobs workers over the targets; results keep
-// the input order. Each probe's deadline derives from ctx.
-func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Config, jobs int, done func()) []*sipcheck.Result {
+// probeAll probes the targets, jobs at a time; results keep the input
+// order. Each probe's deadline derives from ctx; once ctx has ended no
+// target is started, and its result is nil.
+func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Config, jobs int, track *inflight, done func()) []*sipcheck.Result {
 	results := make([]*sipcheck.Result, len(targets))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(jobs, len(targets)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], cfg)
-				done()
-			}
-		}()
-	}
-	for i := range targets {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	pool.Each(ctx, len(targets), jobs, func(i int) {
+		name := targets[i].String()
+		track.start(name)
+		results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], cfg)
+		track.finish(name)
+		done()
+	})
 	return results
 }
 

@@ -293,13 +293,14 @@ func TestProbeOverallTimeout(t *testing.T) {
 	}
 	defer silent.Close()
 	start := time.Now()
-	_, errOut, code := runVoipsec(t, "probe", "--step-timeout", "10s", "--timeout", "1s",
-		"sip:"+silent.LocalAddr().String()+";transport=udp")
+	out, errOut, code := runVoipsec(t, "probe", "--step-timeout", "10s", "--timeout", "1s", "sip:"+silent.LocalAddr().String()+";transport=udp")
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("--timeout 1s run took %v", el)
 	}
-	if code != exitFindings || !strings.Contains(errOut, "--timeout 1s reached") {
-		t.Fatalf("exit %d stderr %q", code, errOut)
+	// The report says the run was cut, why and where; it is never a pass.
+	want := "interrupted: --timeout 1s reached while probing udp://" + silent.LocalAddr().String()
+	if code == exitOK || code == exitError || !strings.Contains(out, want) {
+		t.Fatalf("exit %d, want 1 or 3 and %q in\n%s\n%s", code, want, out, errOut)
 	}
 }
 

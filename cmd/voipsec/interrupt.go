@@ -82,11 +82,11 @@ func interruption(ctx context.Context) string {
 // inflight tracks what a run is doing, so an interrupted run can say
 // where it was. It is safe for concurrent use.
 type inflight struct {
+	ctx     context.Context // the run's: what is running when it ends was cut
 	mu      sync.Mutex
 	seq     int
 	running map[string]running // target → what it is doing
-	done    map[string]bool
-	cut     map[string]running // running when the run's context ended; nil until then
+	cut     map[string]running // running when ctx ended; nil until a probe returned after that
 }
 
 type running struct {
@@ -94,20 +94,9 @@ type running struct {
 	order int
 }
 
-// newInflight returns a tracker that notes what was running when ctx ends.
+// newInflight returns a tracker for a run bounded by ctx.
 func newInflight(ctx context.Context) *inflight {
-	f := &inflight{running: map[string]running{}, done: map[string]bool{}}
-	context.AfterFunc(ctx, f.freeze)
-	return f
-}
-
-// freeze notes what is running now: the probes the interruption cut.
-func (f *inflight) freeze() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.cut == nil {
-		f.cut = maps.Clone(f.running)
-	}
+	return &inflight{ctx: ctx, running: map[string]running{}}
 }
 
 // start records that target is being probed.
@@ -128,19 +117,16 @@ func (f *inflight) step(target, step string) {
 	f.mu.Unlock()
 }
 
-// finish records that target's probe returned.
+// finish records that target's probe returned. The first probe to
+// return after the run's context ended notes what was running then: the
+// probes the interruption cut.
 func (f *inflight) finish(target string) {
 	f.mu.Lock()
+	if f.cut == nil && f.ctx.Err() != nil {
+		f.cut = maps.Clone(f.running)
+	}
 	delete(f.running, target)
-	f.done[target] = true
 	f.mu.Unlock()
-}
-
-// finished reports whether target's probe returned before the interruption.
-func (f *inflight) finished(target string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.done[target]
 }
 
 // where describes what was running when the run's context ended (or now,
