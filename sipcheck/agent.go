@@ -3,7 +3,6 @@ package sipcheck
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -40,7 +39,9 @@ type agent struct {
 	userAgt string
 }
 
-func newAgent(t Target, cfg *Config, tlsConf *tls.Config) (*agent, error) {
+// newAgent makes the user agent for t. toUser is the user part calls go
+// to; cfg.From must have passed Config.Validate.
+func newAgent(t Target, cfg *Config, tlsConf *tls.Config, toUser string) (*agent, error) {
 	local, err := localAddrFor(t)
 	if err != nil {
 		return nil, fmt.Errorf("sipcheck: choose local address: %w", err)
@@ -64,20 +65,17 @@ func newAgent(t Target, cfg *Config, tlsConf *tls.Config) (*agent, error) {
 		ua.Close()
 		return nil, fmt.Errorf("sipcheck: create client: %w", err)
 	}
-	a := &agent{ua: ua, client: client, local: local, userAgt: "voipsec"}
+	a := &agent{ua: ua, client: client, local: local, userAgt: "voipsec", toUser: toUser}
 	a.from = sip.Uri{Scheme: "sip", User: "voipsec", Host: host}
 	if cfg.From != "" {
-		var u sip.Uri
-		if err := sip.ParseUri(strings.Trim(cfg.From, "<>"), &u); err == nil {
-			a.from = u
+		// A bad From is an error, never silently replaced by the default.
+		v, err := ParseFrom(cfg.From)
+		if err == nil {
+			err = sip.ParseUri(v, &a.from)
 		}
-	}
-	if cfg.To != "" {
-		var u sip.Uri
-		if err := sip.ParseUri(strings.Trim(cfg.To, "<>"), &u); err == nil {
-			a.toUser = u.User
-		} else {
-			a.toUser = cfg.To
+		if err != nil {
+			a.close()
+			return nil, err
 		}
 	}
 	return a, nil
@@ -137,23 +135,6 @@ func (a *agent) newRequest(method sip.RequestMethod, t Target) *sip.Request {
 	return req
 }
 
-// OptionsResult is the answer to one OPTIONS request.
-type OptionsResult struct {
-	Transport string   `json:"transport"`
-	Status    Status   `json:"status"`
-	Code      int      `json:"code,omitempty"`
-	Reason    string   `json:"reason,omitempty"`
-	Server    string   `json:"server,omitempty"`
-	UserAgent string   `json:"user_agent,omitempty"`
-	Allow     []string `json:"allow,omitempty"`
-	Supported []string `json:"supported,omitempty"`
-	RTTMillis float64  `json:"rtt_ms,omitempty"`
-	Error     string   `json:"error,omitempty"`
-}
-
-// Answered reports whether any SIP response came back.
-func (o OptionsResult) Answered() bool { return o.Code != 0 }
-
 // options sends one OPTIONS to t. Over UDP sipgo's client transaction
 // retransmits with RFC 3261 Timer E (T1 doubling up to T2) until a response
 // or ctx's deadline.
@@ -164,7 +145,7 @@ func (a *agent) options(ctx context.Context, t Target) OptionsResult {
 	start := time.Now()
 	res, err := a.do(ctx, req)
 	if err != nil {
-		out.Status, out.Error = StatusOf(err), err.Error()
+		out.Status, out.Error = StatusOf(err), describe(err)
 		return out
 	}
 	out.RTTMillis = float64(time.Since(start).Microseconds()) / 1000
@@ -235,11 +216,11 @@ func clip(s string, n int) string { return printable.Clip(s, n) }
 func contactTarget(res *sip.Response, via Target) (Target, error) {
 	c := res.Contact()
 	if c == nil {
-		return Target{}, fmt.Errorf("redirect without Contact: %w", errProtocol)
+		return Target{}, protocolErrorf("redirect without Contact")
 	}
 	u := c.Address
 	if u.Host == "" {
-		return Target{}, fmt.Errorf("redirect Contact without host: %w", errProtocol)
+		return Target{}, protocolErrorf("redirect Contact without host")
 	}
 	s := u.Scheme + ":" + u.Host
 	if ip, err := netip.ParseAddr(u.Host); err == nil && ip.Is6() {
@@ -257,11 +238,11 @@ func contactTarget(res *sip.Response, via Target) (Target, error) {
 	}
 	s += ";transport=" + tp
 	if u.Scheme != "sip" && u.Scheme != "sips" {
-		return Target{}, fmt.Errorf("redirect to non-SIP URI scheme %q: %w", clip(u.Scheme, 16), errProtocol)
+		return Target{}, protocolErrorf("redirect to a non-SIP URI scheme %q", clip(u.Scheme, 16))
 	}
 	t, err := ParseTarget(s)
 	if err != nil {
-		return Target{}, errors.Join(err, errProtocol)
+		return Target{}, protocolErrorf("redirect Contact names no usable target (%s)", clip(s, 80))
 	}
 	t.User = via.User
 	return t, nil

@@ -5,8 +5,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/emiago/sipgo/sip"
@@ -21,17 +23,20 @@ const (
 	StatusTimeout           Status = "timeout"            // no answer within the deadline (incl. SIP Timer B/F)
 	StatusConnectionRefused Status = "connection-refused" // TCP RST or ICMP port unreachable
 	StatusConnectionReset   Status = "connection-reset"   // the peer closed or reset the connection
+	StatusNoRoute           Status = "no-route"           // no route to the host or network
 	StatusTLSError          Status = "tls-error"          // handshake failure, alert, certificate problem
 	StatusDNSError          Status = "dns-error"          // the name did not resolve
 	StatusTransportError    Status = "transport-error"    // any other network failure
 	StatusProtocolError     Status = "protocol-error"     // the peer sent something that is not valid SIP
 	StatusCanceled          Status = "canceled"           // the caller gave up (context canceled)
+	StatusConfigError       Status = "config-error"       // the probe's configuration is unusable (a bad From or To)
 	StatusUnknownError      Status = "unknown-error"
 )
 
 // StatusOf classifies an error from sipgo (v1.7.2), net, crypto/tls or
-// context into a [Status]. It is the one adapter for those dependencies:
-// code elsewhere in the package branches on the Status, never on the error.
+// context into a [Status]. Together with [describe] it is the one adapter
+// for those dependencies: code elsewhere in the package branches on the
+// Status and shows describe's words, never the error's own text.
 func StatusOf(err error) Status {
 	if err == nil {
 		return StatusSuccess
@@ -46,6 +51,7 @@ func StatusOf(err error) Status {
 		invErr    x509.CertificateInvalidError
 		netErr    net.Error
 		opErr     *net.OpError
+		protoErr  *protocolError
 	)
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, sip.ErrTransactionCanceled):
@@ -57,6 +63,8 @@ func StatusOf(err error) Status {
 		return StatusDNSError
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return StatusConnectionRefused
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return StatusNoRoute
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, io.EOF),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		return StatusConnectionReset
@@ -65,7 +73,7 @@ func StatusOf(err error) Status {
 		return StatusTLSError
 	case errors.Is(err, sip.ErrMessageTooLarge), errors.Is(err, sip.ErrParseLineNoCRLF),
 		errors.Is(err, sip.ErrParseEOF), errors.Is(err, sip.ErrParseReadBodyIncomplete),
-		errors.Is(err, errProtocol):
+		errors.As(err, &protoErr), errors.Is(err, errProtocol):
 		return StatusProtocolError
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return StatusTimeout
@@ -76,12 +84,103 @@ func StatusOf(err error) Status {
 	return StatusUnknownError
 }
 
+// describe is what err means, in words a person reads and without the
+// dependency's own wording ("client transcation failed to request
+// connection: dial TCP error: ..."): the caller adds what was tried on what.
+func describe(err error) string {
+	if err == nil {
+		return ""
+	}
+	var (
+		dnsErr   *net.DNSError
+		alertErr tls.AlertError
+		opErr    *net.OpError
+		protoErr *protocolError
+		recErr   tls.RecordHeaderError
+	)
+	switch StatusOf(err) {
+	case StatusCanceled:
+		return "interrupted"
+	case StatusTimeout:
+		return "no answer in time"
+	case StatusDNSError:
+		errors.As(err, &dnsErr)
+		switch {
+		case dnsErr.IsNotFound:
+			return "the name does not resolve"
+		case dnsErr.IsTimeout:
+			return "the DNS lookup timed out"
+		}
+		return "the DNS lookup failed"
+	case StatusConnectionRefused:
+		return "connection refused"
+	case StatusNoRoute:
+		return "no route to the host"
+	case StatusConnectionReset:
+		return "the peer closed the connection"
+	case StatusTLSError:
+		switch {
+		case errors.As(err, &alertErr):
+			return "TLS alert: " + alertErr.Error()
+		case errors.As(err, &opErr) && opErr.Op == "remote error":
+			return "TLS alert from the peer: " + strings.TrimPrefix(opErr.Err.Error(), "tls: ")
+		case errors.As(err, &recErr):
+			return "the peer does not speak TLS"
+		}
+		return "the TLS handshake failed"
+	case StatusProtocolError:
+		switch {
+		case errors.As(err, &protoErr):
+			return protoErr.msg
+		case errors.Is(err, sip.ErrMessageTooLarge):
+			return "the answer exceeds the SIP message size limit"
+		}
+		return "the answer is not valid SIP"
+	case StatusTransportError:
+		if errors.As(err, &opErr) && opErr.Op == "remote error" {
+			return "TLS alert from the peer: " + strings.TrimPrefix(opErr.Err.Error(), "tls: ")
+		}
+		return "transport error"
+	}
+	return "unexpected error: " + clip(innermost(err).Error(), 120)
+}
+
+// innermost is the deepest error err wraps (the first branch of a join).
+func innermost(err error) error {
+	for {
+		var next error
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			next = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			if es := u.Unwrap(); len(es) > 0 {
+				next = es[0]
+			}
+		}
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
+
 var (
 	// errNoResponse: the transaction ended without a final response.
 	errNoResponse = errors.New("sipcheck: no final response")
 	// errProtocol: the peer's message broke SIP or SDP rules we rely on.
 	errProtocol = errors.New("sipcheck: protocol violation")
 )
+
+// protocolError is a peer message that broke a rule we rely on; msg is
+// the evidence in words, shown as it is.
+type protocolError struct{ msg string }
+
+func (e *protocolError) Error() string { return "sipcheck: " + e.msg }
+func (e *protocolError) Unwrap() error { return errProtocol }
+
+func protocolErrorf(format string, args ...any) error {
+	return &protocolError{msg: fmt.Sprintf(format, args...)}
+}
 
 // TargetError is a target the user gave that cannot be probed: bad syntax,
 // an unknown transport, a port out of range. Commands map it to a usage error.

@@ -24,7 +24,7 @@ var offerDescriptions = map[Offer]string{
 	srtpcheck.OfferDTLS:                 "UDP/TLS/RTP/SAVP with a=fingerprint, a=setup:actpass",
 }
 
-func describe(o Offer) string {
+func describeOffer(o Offer) string {
 	if d, ok := offerDescriptions[o]; ok {
 		return d
 	}
@@ -42,6 +42,3 @@ func ParseOffer(s string) (Offer, error) {
 	}
 	return 0, fmt.Errorf("sipcheck: unknown offer %q (accepted: %s)", s, strings.Join(names, ", "))
 }
-
-// secureOffer reports whether the offer carries SRTP keying (SDES or DTLS).
-func secureOffer(o Offer) bool { return o != srtpcheck.OfferPlain }

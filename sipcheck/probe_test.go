@@ -10,6 +10,7 @@ import (
 
 	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sim"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
@@ -146,16 +147,24 @@ func TestProbeNoResponse(t *testing.T) {
 	cfg.Timeout = 700 * time.Millisecond
 	start := time.Now()
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
-	if findings(r)["SIP-NO-RESPONSE"] != "fail" || r.Status != StatusTimeout {
+	// Silence is a finding: the edge was probed and answered nothing.
+	if findings(r)["SIP-NO-RESPONSE"] != "fail" || r.NotProbed() || r.Err() != nil {
 		t.Fatalf("status %s\n%s", r.Status, dump(r))
+	}
+	if r.Observation.CleartextAccepted != nil {
+		t.Errorf("silence read as cleartext accepted=%v: silence is not refusal", *r.Observation.CleartextAccepted)
 	}
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("silent edge took %v: every step must be bounded by the timeout", el)
 	}
-	// Nothing listening: refused.
+	// Nothing listening: the target could not be probed, an operational
+	// error with words, and no security finding at all.
 	r = ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:127.0.0.1:1;transport=tcp"), cfg)
-	if findings(r)["SIP-NO-RESPONSE"] != "fail" || r.Status != StatusConnectionRefused {
+	if !r.NotProbed() || r.Status != StatusConnectionRefused || len(Judge(r, Expect{})) != 0 {
 		t.Fatalf("closed port: status %s\n%s", r.Status, dump(r))
+	}
+	if got, want := r.Err().Error(), "tcp://127.0.0.1:1: nothing accepts SIP at 127.0.0.1:1: TCP connection refused"; got != want {
+		t.Errorf("Err() = %q, want %q", got, want)
 	}
 }
 
@@ -171,14 +180,16 @@ func TestProbeCancelsRingingInvite(t *testing.T) {
 	}
 }
 
+// TestProbe488Everything: 488 to every offer, the plain one included, is a
+// codec or profile mismatch: no effective level and no SRTP verdict.
 func TestProbe488Everything(t *testing.T) {
 	t.Parallel()
 	e := startEdge(t, "488", nil)
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
-	if r.Effective != nil {
-		t.Errorf("effective %v from 488 to everything", *r.Effective)
+	if r.Effective != nil || !strings.Contains(r.EffectiveReason, "codec or profile mismatch") {
+		t.Errorf("effective %v (%s) from 488 to everything", r.Effective, r.EffectiveReason)
 	}
-	if findings(r)["SRTP-NOT-SUPPORTED"] != "fail" {
+	if findings(r)["SRTP-NOT-SUPPORTED"] != "inconclusive" {
 		t.Fatalf("%s", dump(r))
 	}
 }
@@ -303,6 +314,7 @@ func TestProbeTLSEdge(t *testing.T) {
 	cfg := mediaCfg()
 	cfg.ClientCert, cfg.RootCAs = &pki.Client, pool
 	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured), Encryption: ptr(matrix.Required)}
+	cfg.Enumerate = true // clean only when versions and suites were tried
 	tg := mustTarget(t, "sip:"+e.tls+";transport=tls")
 	r := ProbeEndpoint(testCtx(t, 30*time.Second), tg, cfg)
 	if r.TLS == nil || r.TLS.Handshake == nil {
@@ -399,6 +411,10 @@ func TestProbeOptionsErrorStatus(t *testing.T) {
 	}
 }
 
+// TestProbeMTLSWithoutClientCert: an edge that requires mutual TLS,
+// probed without a client certificate: TLS and MTLS are judged, SIP and
+// media are not probed, and their checks are inconclusive with the hint to
+// give one.
 func TestProbeMTLSWithoutClientCert(t *testing.T) {
 	t.Parallel()
 	s := startSim(t, func() sim.Config { c := sim.Config{PKI: simPKI}; c.Preset(matrix.Secured); return c }())
@@ -407,12 +423,28 @@ func TestProbeMTLSWithoutClientCert(t *testing.T) {
 	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured)}
 	start := time.Now()
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+s.Addr(TLS)+";transport=tls"), cfg)
-	if r.Status != StatusTLSError || !strings.Contains(r.Error, "--cert") || len(r.Offers) != 0 {
-		t.Fatalf("status %s error %q offers %d", r.Status, r.Error, len(r.Offers))
+	if r.Status != StatusSuccess || !r.NeedsClientCert || len(r.Options) != 0 || len(r.Offers) != len(Offers) {
+		t.Fatalf("status %s needs cert %v options %d offers %d", r.Status, r.NeedsClientCert, len(r.Options), len(r.Offers))
+	}
+	for _, o := range r.Offers {
+		if o.Sent || o.NotSent == "" {
+			t.Errorf("%s: sent %v not sent %q", o.Name, o.Sent, o.NotSent)
+		}
 	}
 	f := findings(r)
-	if f["SIP-NO-RESPONSE"] != "info" || f["MTLS-NOT-REQUIRED"] != "pass" || f["UM-MTLS-NOT-ENFORCED"] != "pass" {
-		t.Fatalf("%v\n%s", f, dump(r))
+	for id, want := range map[string]string{"SIP-NO-RESPONSE": "inconclusive", "SRTP-NOT-SUPPORTED": "inconclusive",
+		"SRTP-NOT-REQUIRED": "inconclusive", "UM-SRTP-MISMATCH": "inconclusive", "MTLS-NOT-REQUIRED": "pass", "UM-MTLS-NOT-ENFORCED": "pass"} {
+		if f[id] != want {
+			t.Errorf("%s = %q, want %q\n%s", id, f[id], want, dump(r))
+		}
+	}
+	for _, x := range r.AllFindings() {
+		if strings.HasPrefix(x.Check, "TLS-") {
+			continue // tlsprobe's: versions and suites were not enumerated
+		}
+		if x.Severity == report.Inconclusive && !strings.Contains(x.Hint, "--cert") {
+			t.Errorf("%s: hint %q does not name --cert", x.Check, x.Hint)
+		}
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("took %v: no SIP timeouts should be spent on an edge that refuses us", time.Since(start))
@@ -430,8 +462,13 @@ func TestProbeResolvesNames(t *testing.T) {
 	if r.Name != "tcp://localhost:"+port {
 		t.Errorf("findings name the target %q, want the name the user gave", r.Name)
 	}
+	// A name that does not resolve: not probed, an operational error that
+	// says so in words, and no security finding.
 	r = ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "no-such-host.invalid:5060"), quick())
-	if r.Status != StatusDNSError || findings(r)["SIP-NO-RESPONSE"] != "fail" {
+	if r.Status != StatusDNSError || !r.NotProbed() || len(Judge(r, Expect{})) != 0 {
 		t.Fatalf("unresolvable: status %s\n%s", r.Status, dump(r))
+	}
+	if got, want := r.Err().Error(), "udp://no-such-host.invalid:5060: DNS lookup of no-such-host.invalid: the name does not resolve"; got != want {
+		t.Errorf("Err() = %q, want %q", got, want)
 	}
 }

@@ -20,6 +20,16 @@ type Answer struct {
 	MKI         bool     `json:"mki"`             // the chosen crypto line carries an MKI
 	Problems    []string `json:"problems,omitempty"`
 	HasKeys     bool     `json:"carries_sdes_keys"` // a=crypto with an inline key was present
+	// Unreadable: the body is not a usable SDP answer (it does not parse,
+	// or has no audio section); Problems says why.
+	Unreadable bool `json:"unreadable,omitempty"`
+	// Negotiated: offer and answer key SRTP the same way
+	// (matrix.SRTPNegotiated), whether or not the key is usable.
+	Negotiated bool `json:"srtp_negotiated"`
+	// Weak: the chosen SDES suite is weak, or a session parameter
+	// downgrades it (RFC 4568 §6.3: UNENCRYPTED_SRTP, UNAUTHENTICATED_SRTP,
+	// UNENCRYPTED_SRTCP).
+	Weak bool `json:"weak,omitempty"`
 
 	analysis *srtpcheck.Analysis
 }
@@ -30,10 +40,12 @@ func analyze(offer *srtpcheck.Offer, body []byte) *Answer {
 	a := &Answer{}
 	an, err := srtpcheck.AnalyzeAnswer(offer, body)
 	if err != nil {
+		a.Unreadable = true
 		a.Problems = append(a.Problems, clip(strings.TrimPrefix(err.Error(), "srtpcheck: "), 200))
 		return a
 	}
 	a.analysis = an
+	a.Negotiated = an.Negotiated
 	m := an.Media
 	a.Profile, a.Port = clip(m.Proto, 32), m.Port
 	if m.Addr.IsValid() {
@@ -57,6 +69,7 @@ func analyze(offer *srtpcheck.Offer, body []byte) *Answer {
 		a.Suite = an.Suite.String()
 		a.MKI = an.Chosen != nil && an.Chosen.MKILen > 0
 	}
+	a.Weak = a.weak()
 	for i, p := range an.Problems {
 		if i == 8 {
 			a.Problems = append(a.Problems, fmt.Sprintf("and %d more", len(an.Problems)-i))

@@ -17,6 +17,7 @@ import (
 	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
 
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
 
@@ -244,19 +245,23 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
+// findings maps each check of r's findings to its worst severity (by
+// report.Severity.Rank: fail, inconclusive, warn, info, pass).
 func findings(r *Result) map[string]string {
+	return worst(r.AllFindings())
+}
+
+func worst(fs []report.Finding) map[string]string {
 	out := map[string]string{}
-	for _, f := range r.AllFindings() {
-		prev, ok := out[f.Check]
-		sev := f.Severity.String()
-		if !ok || rank(sev) > rank(prev) {
-			out[f.Check] = sev
+	sev := map[string]report.Severity{}
+	for _, f := range fs {
+		if prev, ok := sev[f.Check]; !ok || f.Severity.Rank() > prev.Rank() {
+			sev[f.Check] = f.Severity
+			out[f.Check] = f.Severity.String()
 		}
 	}
 	return out
 }
-
-func rank(s string) int { return map[string]int{"pass": 0, "info": 1, "warn": 2, "fail": 3}[s] }
 
 func dump(r *Result) string {
 	var b strings.Builder

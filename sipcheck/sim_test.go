@@ -57,6 +57,7 @@ func TestSimulator(t *testing.T) {
 		effective *matrix.EncryptionLevel
 		want      map[string]report.Severity // check → worst severity
 		clean     bool                       // nothing at warn or above
+		reason    string                     // said by every inconclusive finding
 	}{
 		{name: "clean-secured-mtls", transport: TLS,
 			sim:       func(c *sim.Config) { c.Preset(matrix.Secured) },
@@ -108,22 +109,33 @@ func TestSimulator(t *testing.T) {
 		{name: "fault-echo-media", transport: TLS,
 			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultEchoMedia} },
 			want: map[string]report.Severity{"SRTP-NO-MEDIA": report.Warn}},
+		// A 503 to every INVITE says nothing about SRTP: inconclusive, and
+		// the declared policy's check too.
 		{name: "fault-invite-5xx", transport: UDP,
-			sim:  func(c *sim.Config) { c.Faults = []sim.Fault{sim.FaultInvite5xx} },
-			want: map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Fail}},
+			sim:     func(c *sim.Config) { c.Faults = []sim.Fault{sim.FaultInvite5xx} },
+			declare: matrix.Declared{Encryption: &required},
+			want: map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Inconclusive, "SRTP-NOT-REQUIRED": report.Inconclusive,
+				"UM-SRTP-MISMATCH": report.Inconclusive, "SIP-NO-RESPONSE": report.Pass},
+			reason: "every INVITE got 503 Service Unavailable"},
+		// 488 to every offer, the plain one included: a codec or profile
+		// mismatch, not an SRTP verdict.
 		{name: "fault-reject-all", transport: TCP,
-			sim:  func(c *sim.Config) { c.Faults = []sim.Fault{sim.FaultReject488} },
-			want: map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Fail}},
+			sim:    func(c *sim.Config) { c.Faults = []sim.Fault{sim.FaultReject488} },
+			want:   map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Inconclusive},
+			reason: "codec or profile mismatch"},
+		// INVITE answered, OPTIONS not: the edge answers SIP; the
+		// unanswered keep-alive is a warning of its own.
 		{name: "fault-no-options", transport: UDP,
 			sim:       func(c *sim.Config) { c.Encryption = matrix.Optional; c.Faults = []sim.Fault{sim.FaultNoOptions} },
 			effective: ptr(matrix.Optional),
-			want:      map[string]report.Severity{"SIP-NO-RESPONSE": report.Fail}},
+			want:      map[string]report.Severity{"SIP-NO-RESPONSE": report.Pass, "SIP-OPTIONS-STATUS": report.Warn, "SRTP-NOT-SUPPORTED": report.Pass}},
 		{name: "fault-slow-answer", transport: TCP,
 			sim: func(c *sim.Config) {
 				c.Faults = []sim.Fault{sim.FaultSlowAnswer}
 				c.SlowAnswer = 4 * time.Second
 			},
-			want: map[string]report.Severity{"SIP-NO-RESPONSE": report.Fail}},
+			want:   map[string]report.Severity{"SIP-NO-RESPONSE": report.Fail, "SRTP-NOT-SUPPORTED": report.Inconclusive},
+			reason: "the sdes-80 offer got no answer"},
 		{name: "fault-expired-cert", transport: TLS,
 			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultExpiredCert} },
 			want: map[string]report.Severity{"TLS-CERT-EXPIRED": report.Fail}},
@@ -154,6 +166,9 @@ func TestSimulator(t *testing.T) {
 			}
 			cfg := simProbeConfig()
 			cfg.Declared, cfg.ExpectTLS = c.declare, c.expectTLS
+			// A clean TLS edge is clean only when its versions and suites
+			// were tried: without enumeration they are inconclusive.
+			cfg.Enumerate = c.clean && c.transport == TLS
 			if c.name == "fault-slow-answer" {
 				cfg.Timeout = time.Second
 				cfg.Offers = []Offer{Offers[0]}
@@ -165,12 +180,15 @@ func TestSimulator(t *testing.T) {
 			worst := map[string]report.Severity{}
 			seen := map[string]bool{}
 			for _, f := range r.AllFindings() {
-				if !seen[f.Check] || f.Severity > worst[f.Check] {
+				if !seen[f.Check] || f.Severity.Rank() > worst[f.Check].Rank() {
 					worst[f.Check] = f.Severity
 				}
 				seen[f.Check] = true
-				if c.clean && f.Severity >= report.Warn {
+				if c.clean && (f.Severity.AtLeast(report.Warn) || f.Severity == report.Inconclusive) {
 					t.Errorf("clean case: %s %s: %s (%s)", f.Severity, f.Check, f.Summary, f.Detail)
+				}
+				if _, listed := c.want[f.Check]; listed && f.Severity == report.Inconclusive && (c.reason == "" || !strings.Contains(f.Summary, c.reason) || f.Hint == "") {
+					t.Errorf("%s inconclusive: %q (hint %q), want the reason %q and a hint", f.Check, f.Summary, f.Hint, c.reason)
 				}
 			}
 			for id, sev := range c.want {

@@ -25,26 +25,12 @@ type Keys struct {
 	RecvMKI  []byte // nil: no MKI expected in received packets
 }
 
-// OfferLevel is the encryption level an offer asks for (domain.md §1.2–1.6):
-// a=encryption when present; otherwise SAVP (SDES or DTLS) is required,
-// AVP with a=crypto or a=cryptoscale optional, AVP without crypto rejected.
-func OfferLevel(m *Media) matrix.EncryptionLevel {
-	switch m.Encryption {
-	case "required":
-		return matrix.Required
-	case "optional":
-		return matrix.Optional
-	case "rejected":
-		return matrix.Rejected
-	}
-	if m.Secure() {
-		return matrix.Required
-	}
-	if len(m.Crypto) > 0 {
-		return matrix.Optional
-	}
-	return matrix.Rejected
-}
+// OfferLevel is the encryption level an offer asks for, as
+// [matrix.MediaLine.OfferLevel] decides it for the live probe and the
+// capture reader alike (domain.md §1.2–1.6): a=encryption when present;
+// otherwise SAVP (SDES or DTLS) is required, AVP with a=crypto optional,
+// AVP without a=crypto rejected.
+func OfferLevel(m *Media) matrix.EncryptionLevel { return m.Line().OfferLevel() }
 
 // AnswerConfig is the answerer's policy and local media.
 type AnswerConfig struct {
@@ -196,8 +182,14 @@ func Answer(offer []byte, cfg AnswerConfig) (*Negotiation, error) {
 
 // Analysis is the offerer's reading of an answer to its [Offer].
 type Analysis struct {
-	Accepted    bool // an audio section with a non-zero port
-	Secure      bool // SRTP keyed (SDES keys in Keys, or DTLS to run)
+	Accepted bool // an audio section with a non-zero port
+	// Negotiated: offer and answer key SRTP the same way, by
+	// [matrix.SRTPNegotiated], the definition the capture reader uses too.
+	Negotiated bool
+	// Secure: SRTP negotiated with keys this side can use (SDES keys in
+	// Keys, or DTLS to run). Negotiated without Secure is a protocol
+	// problem (a crypto line for a tag or suite that was not offered).
+	Secure      bool
 	DTLS        bool
 	Suite       Suite
 	Chosen      *Crypto // the answer's crypto line we use (contains the key)
@@ -243,6 +235,7 @@ func AnalyzeAnswer(o *Offer, body []byte) (*Analysis, error) {
 	a := &Analysis{Media: m, Proto: m.Proto, Remote: m.RemoteAddr(), Encryption: m.Encryption,
 		Fingerprints: m.Fingerprints, Problems: slices.Clone(m.Problems)}
 	a.Accepted = m.Port != 0
+	a.Negotiated = matrix.SRTPNegotiated(o.Line, m.Line())
 	if len(m.Formats) > 0 {
 		if v, err := strconv.Atoi(m.Formats[0]); err == nil && v >= 0 && v < 128 {
 			a.PayloadType = uint8(v)
@@ -260,7 +253,7 @@ func AnalyzeAnswer(o *Offer, body []byte) (*Analysis, error) {
 			a.Problems = append(a.Problems, ErrDTLSWithoutFingerprint)
 			return a, nil
 		}
-		a.Secure, a.DTLS = true, true
+		a.Secure, a.DTLS = a.Negotiated, true
 		// RFC 5763 §5: the answerer active means we are the DTLS server.
 		a.DTLSClient = m.Setup == "passive"
 		return a, nil
@@ -290,7 +283,7 @@ func AnalyzeAnswer(o *Offer, body []byte) (*Analysis, error) {
 	}
 	switch {
 	case a.Chosen != nil:
-		a.Secure = true
+		a.Secure = a.Negotiated
 	case len(m.Crypto) > 0:
 		a.Problems = append(a.Problems, fmt.Errorf("%w: %s", ErrNotOffered, m.Crypto[0].Redacted()))
 	case m.Secure():

@@ -71,16 +71,29 @@ func ParseOfferKind(s string) (OfferKind, bool) {
 }
 
 // Level is the encryption level the offer asks for, as an answerer reads it
-// (domain.md §1.6): SAVP and DTLS offers are required, AVP+crypto optional
-// unless a=encryption says otherwise, plain AVP rejected.
-func (k OfferKind) Level() matrix.EncryptionLevel {
+// (domain.md §1.6, [matrix.MediaLine.OfferLevel]): SAVP and DTLS offers are
+// required, AVP+crypto optional unless a=encryption says otherwise, plain
+// AVP rejected.
+func (k OfferKind) Level() matrix.EncryptionLevel { return k.Line().OfferLevel() }
+
+// Line is what the kind's offer says about media security (its port
+// aside): the [matrix.MediaLine] of the SDP [NewOffer] builds for it.
+func (k OfferKind) Line() matrix.MediaLine {
 	switch k {
-	case OfferSDES80, OfferSDES32, OfferMSEncryptionRequired, OfferDTLS:
-		return matrix.Required
-	case OfferMSOptional, OfferMSEncryptionOptional:
-		return matrix.Optional
+	case OfferSDES80:
+		return matrix.MediaLine{Proto: "RTP/SAVP", Crypto: 1}
+	case OfferSDES32:
+		return matrix.MediaLine{Proto: "RTP/SAVP", Crypto: 2}
+	case OfferMSOptional:
+		return matrix.MediaLine{Proto: "RTP/AVP", Crypto: 1}
+	case OfferMSEncryptionRequired:
+		return matrix.MediaLine{Proto: "RTP/AVP", Crypto: 1, Encryption: "required"}
+	case OfferMSEncryptionOptional:
+		return matrix.MediaLine{Proto: "RTP/AVP", Crypto: 1, Encryption: "optional"}
+	case OfferDTLS:
+		return matrix.MediaLine{Proto: "UDP/TLS/RTP/SAVP", Fingerprint: true}
 	}
-	return matrix.Rejected
+	return matrix.MediaLine{Proto: "RTP/AVP"}
 }
 
 // Suite is the SDES suite the offer carries (SuiteUnknown for plain and DTLS).
@@ -111,6 +124,7 @@ type Offer struct {
 	Kind        OfferKind
 	Addr        netip.AddrPort
 	SDP         []byte
+	Line        matrix.MediaLine // what SDP says about media security, port included
 	Crypto      []Crypto         // our a=crypto lines with keys; empty for plain and DTLS
 	Fingerprint Fingerprint      // DTLS only
 	Certificate *tls.Certificate // DTLS only
@@ -189,6 +203,8 @@ func NewOffer(cfg OfferConfig) (*Offer, error) {
 		sid = uint64(binary.BigEndian.Uint32(b[:]) >> 1)
 	}
 	o.SDP = writeSDP(sid, cfg.Addr, proto, []string{"0", "8"}, attrs)
+	o.Line = cfg.Kind.Line()
+	o.Line.Port = int(cfg.Addr.Port())
 	return o, nil
 }
 

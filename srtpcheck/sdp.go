@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/voipsec/voipsec/matrix"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -132,6 +133,21 @@ func (m *Media) Secure() bool { return strings.Contains(strings.ToUpper(m.Proto)
 
 // DTLS reports a DTLS-SRTP profile (UDP/TLS/RTP/SAVP[F]).
 func (m *Media) DTLS() bool { return strings.Contains(strings.ToUpper(m.Proto), "TLS") }
+
+// Line is what the section says about media security, in the one form
+// ([matrix.MediaLine]) that the live probe and the capture reader share:
+// the profile, the port, the a=crypto lines (a=cryptoscale does not key
+// plain SRTP and does not count), a fingerprint at media or session level,
+// and a=encryption.
+func (m *Media) Line() matrix.MediaLine {
+	l := matrix.MediaLine{Proto: m.Proto, Port: m.Port, Fingerprint: len(m.Fingerprints) > 0, Encryption: m.Encryption}
+	for i := range m.Crypto {
+		if !m.Crypto[i].Scale {
+			l.Crypto++
+		}
+	}
+	return l
+}
 
 // RemoteAddr is the media address and port.
 func (m *Media) RemoteAddr() netip.AddrPort {

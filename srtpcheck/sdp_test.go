@@ -2,8 +2,11 @@ package srtpcheck
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/voipsec/voipsec/matrix"
 )
 
 // sfbOffer is the shape of a captured Skype for Business 2015 offer
@@ -157,15 +160,18 @@ func TestAnalyzeAnswerProtocolErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// negotiated: matrix.SRTPNegotiated says the SDP keys SRTP, though
+	// the key cannot be used (a tag that was not offered).
 	cases := []struct {
 		name, body string
 		accepted   bool
+		negotiated bool
 		want       error
 	}{
-		{"SAVP without crypto", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 RTP/SAVP 0\r\n", true, ErrSAVPWithoutCrypto},
-		{"tag not offered", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 RTP/SAVP 0\r\na=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n", true, ErrNotOffered},
-		{"DTLS to SDES offer", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 UDP/TLS/RTP/SAVP 0\r\na=fingerprint:sha-256 AB:CD\r\n", true, ErrNotOffered},
-		{"rejected stream", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 0 RTP/SAVP 0\r\n", false, nil},
+		{"SAVP without crypto", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 RTP/SAVP 0\r\n", true, false, ErrSAVPWithoutCrypto},
+		{"tag not offered", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 RTP/SAVP 0\r\na=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n", true, true, ErrNotOffered},
+		{"DTLS to SDES offer", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5000 UDP/TLS/RTP/SAVP 0\r\na=fingerprint:sha-256 AB:CD\r\n", true, false, ErrNotOffered},
+		{"rejected stream", "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 0 RTP/SAVP 0\r\n", false, false, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -173,8 +179,8 @@ func TestAnalyzeAnswerProtocolErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Accepted != c.accepted || a.Secure {
-				t.Fatalf("accepted %v secure %v", a.Accepted, a.Secure)
+			if a.Accepted != c.accepted || a.Secure || a.Negotiated != c.negotiated {
+				t.Fatalf("accepted %v secure %v negotiated %v", a.Accepted, a.Secure, a.Negotiated)
 			}
 			if c.want != nil && (len(a.Problems) != 1 || !errors.Is(a.Problems[0], c.want)) {
 				t.Fatalf("problems %v", a.Problems)
@@ -268,5 +274,52 @@ func TestAnswerSfBOffer(t *testing.T) {
 	}
 	if neg.Remote.String() != "192.0.2.10:50052" || neg.PayloadType != 0 {
 		t.Fatalf("remote %v pt %d", neg.Remote, neg.PayloadType)
+	}
+}
+
+// TestOfferLine: what each built offer says about media security, read back
+// from its SDP with the parser, is the kind's static Line and the offer's
+// Line (port included), and its level is matrix's reading of that line.
+func TestOfferLine(t *testing.T) {
+	addr := netip.MustParseAddrPort("192.0.2.1:4000")
+	for _, kind := range OfferKinds {
+		t.Run(kind.String(), func(t *testing.T) {
+			o, err := NewOffer(OfferConfig{Kind: kind, Addr: addr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := Parse(o.SDP)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := s.Audio().Line()
+			want := kind.Line()
+			want.Port = 4000
+			if got != want || o.Line != want {
+				t.Fatalf("parsed line %+v, offer line %+v, want %+v", got, o.Line, want)
+			}
+			if OfferLevel(s.Audio()) != kind.Level() || kind.Level() != want.OfferLevel() {
+				t.Fatalf("levels: parsed %v, kind %v, matrix %v", OfferLevel(s.Audio()), kind.Level(), want.OfferLevel())
+			}
+		})
+	}
+}
+
+// TestOfferLevelCryptoscale: a=cryptoscale is Scale SRTP and keys no plain
+// SRTP: an RTP/AVP offer carrying only a=cryptoscale asks for no SRTP, as
+// matrix.MediaLine counts it (and as the capture reader reads it).
+func TestOfferLevelCryptoscale(t *testing.T) {
+	const key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
+	body := "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/AVP 0\r\na=cryptoscale:1 client AES_CM_128_HMAC_SHA1_80 inline:" + key + "|2^31|1:1\r\n"
+	s, err := Parse([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := s.Audio().Line(); l.Crypto != 0 || OfferLevel(s.Audio()) != matrix.Rejected {
+		t.Fatalf("line %+v level %v", l, OfferLevel(s.Audio()))
+	}
+	body += "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" + key + "|2^31|1:1\r\n"
+	if s, _ = Parse([]byte(body)); OfferLevel(s.Audio()) != matrix.Optional {
+		t.Fatalf("AVP with a=crypto: %v", OfferLevel(s.Audio()))
 	}
 }

@@ -26,7 +26,8 @@ func BenchmarkEnumerate(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				suites = 0
-				for _, v := range pr.enumerate(b.Context()) {
+				vs, _ := pr.enumerate(b.Context())
+				for _, v := range vs {
 					suites += len(v.Suites) + 1 // one refused offer ends each version
 				}
 			}

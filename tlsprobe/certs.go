@@ -15,8 +15,6 @@ import (
 	"net"
 	"strings"
 	"time"
-
-	"github.com/voipsec/voipsec/report"
 )
 
 var ekuNames = map[x509.ExtKeyUsage]string{
@@ -85,23 +83,29 @@ func dnString(der []byte) string {
 	return n.String()
 }
 
-// analyzeChain records the chain and emits the certificate findings.
-func (p *prober) analyzeChain(raw [][]byte, res *Result) {
+// observeChain records the chain the server sent and the verification
+// facts: whether it parses, builds to roots (nil: the system roots), is in
+// order, and names serverName. It reads no clock: trust is tried at moments
+// inside the chain's validity, so that dates stay a fact of their own.
+func observeChain(raw [][]byte, serverName string, roots *x509.CertPool, res *Result) {
+	v := &Verification{InOrder: true}
+	res.Verify = v
+	res.Chain = res.Chain[:0]
 	var chain []*x509.Certificate
 	for i, der := range raw {
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
-			res.Findings = append(res.Findings, report.New("TLS-CERT-UNTRUSTED", p.target,
-				"server sent a certificate that does not parse").WithDetail("certificate #%d: %v", i, err))
+			v.ParseError = fmt.Sprintf("certificate #%d does not parse: %v", i, err)
+			v.TrustError = v.ParseError
+			if len(chain) == 0 {
+				res.Chain = nil
+			}
 			return
 		}
 		chain = append(chain, c)
 		res.Chain = append(res.Chain, describeCert(c))
 	}
 	leaf := chain[0]
-	now := p.cfg.Now()
-	v := &Verification{InOrder: true}
-	res.Verify = v
 
 	// Order: each certificate should be issued by the next (RFC 8446 §4.4.2,
 	// RFC 5246 §7.4.2).
@@ -111,9 +115,8 @@ func (p *prober) analyzeChain(raw [][]byte, res *Result) {
 		}
 	}
 
-	// Trust, judged at a moment inside every certificate's validity so that
+	// Trust, judged at moments inside every certificate's validity so that
 	// expiry is reported by its own check, not as distrust.
-	roots := p.cfg.RootCAs
 	var rootsErr error
 	if roots == nil {
 		roots, rootsErr = x509.SystemCertPool()
@@ -122,9 +125,6 @@ func (p *prober) analyzeChain(raw [][]byte, res *Result) {
 	for _, c := range chain[1:] {
 		inter.AddCert(c)
 	}
-	// Try now, then moments inside the chain's validity: a chain that builds
-	// at some moment is trusted, and its dates are TLS-CERT-EXPIRED's job.
-	times := []time.Time{now}
 	lo, hi := chain[0].NotBefore, chain[0].NotAfter
 	for _, c := range chain[1:] {
 		if c.NotBefore.After(lo) {
@@ -134,15 +134,16 @@ func (p *prober) analyzeChain(raw [][]byte, res *Result) {
 			hi = c.NotAfter
 		}
 	}
+	times := []time.Time{leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)}
 	if lo.Before(hi) {
-		times = append(times, lo.Add(hi.Sub(lo)/2), lo.Add(time.Second), hi.Add(-time.Second))
+		times = []time.Time{lo.Add(hi.Sub(lo) / 2), lo.Add(time.Second), hi.Add(-time.Second)}
 	}
 	var verr error
 	if rootsErr != nil {
 		verr = fmt.Errorf("load system roots: %w", rootsErr)
 	} else {
 		// Only date errors at every moment: the chain builds, and the
-		// dates are reported by TLS-CERT-EXPIRED.
+		// dates are TLS-CERT-EXPIRED's.
 		for _, at := range times {
 			_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at,
 				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
@@ -157,118 +158,11 @@ func (p *prober) analyzeChain(raw [][]byte, res *Result) {
 		}
 	}
 	v.Trusted = verr == nil
-	switch {
-	case verr != nil:
+	if verr != nil {
 		v.TrustError = trustReason(verr, chain)
-		res.Findings = append(res.Findings, report.New("TLS-CERT-UNTRUSTED", p.target,
-			"certificate chain does not verify").WithDetail("%s", v.TrustError))
-	case !v.InOrder:
-		res.Findings = append(res.Findings, report.New("TLS-CERT-UNTRUSTED", p.target,
-			"certificate chain is sent out of order").WithSeverity(report.Warn).
-			WithDetail("the chain verifies only after reordering; strict peers reject it (RFC 5246 §7.4.2)"))
-	default:
-		res.Findings = append(res.Findings, report.Passed("TLS-CERT-UNTRUSTED", p.target,
-			"certificate chain verifies to a trusted root"))
 	}
-
-	// Validity of every certificate sent.
-	var bad []string
-	soonest := chain[0]
-	for i, c := range chain {
-		if now.After(c.NotAfter) {
-			bad = append(bad, fmt.Sprintf("#%d %s expired %s", i, c.Subject, c.NotAfter.UTC().Format(time.RFC3339)))
-		} else if now.Before(c.NotBefore) {
-			bad = append(bad, fmt.Sprintf("#%d %s not valid before %s", i, c.Subject, c.NotBefore.UTC().Format(time.RFC3339)))
-		}
-		if c.NotAfter.Before(soonest.NotAfter) {
-			soonest = c
-		}
-	}
-	if len(bad) > 0 {
-		res.Findings = append(res.Findings, report.New("TLS-CERT-EXPIRED", p.target,
-			"certificate expired or not yet valid").WithDetail("%s", strings.Join(bad, "; ")))
-	} else {
-		res.Findings = append(res.Findings, report.Passed("TLS-CERT-EXPIRED", p.target,
-			"every certificate is within its validity period"))
-		if p.cfg.WarnDays > 0 {
-			left := soonest.NotAfter.Sub(now)
-			days := int(left.Hours() / 24)
-			if left < time.Duration(p.cfg.WarnDays)*24*time.Hour {
-				res.Findings = append(res.Findings, report.Newf("TLS-CERT-EXPIRING", p.target,
-					"certificate expires in %d days", days).WithDetail("%s expires %s (warning horizon %d days)",
-					soonest.Subject, soonest.NotAfter.UTC().Format(time.RFC3339), p.cfg.WarnDays))
-			} else {
-				res.Findings = append(res.Findings, report.Passed("TLS-CERT-EXPIRING", p.target,
-					fmt.Sprintf("certificate valid for %d more days", days)))
-			}
-		}
-	}
-
 	// Name: RFC 5922 §7.1-7.2.
-	v.NameMatches, v.NameError = matchName(leaf, p.serverName)
-	if v.NameMatches {
-		res.Findings = append(res.Findings, report.Passed("TLS-CERT-NAME-MISMATCH", p.target,
-			fmt.Sprintf("certificate subjectAltName contains %s", p.serverName)))
-	} else {
-		res.Findings = append(res.Findings, report.Newf("TLS-CERT-NAME-MISMATCH", p.target,
-			"certificate does not name %s", p.serverName).WithDetail("%s", v.NameError))
-	}
-
-	// EKU.
-	has := func(want x509.ExtKeyUsage) bool {
-		if len(leaf.ExtKeyUsage) == 0 && len(leaf.UnknownExtKeyUsage) == 0 {
-			return true // no EKU extension: any usage (RFC 5280 §4.2.1.12)
-		}
-		for _, e := range leaf.ExtKeyUsage {
-			if e == want || e == x509.ExtKeyUsageAny {
-				return true
-			}
-		}
-		return false
-	}
-	var missing []string
-	if !has(x509.ExtKeyUsageServerAuth) {
-		missing = append(missing, "serverAuth (1.3.6.1.5.5.7.3.1)")
-	}
-	if p.cfg.RequireClientAuthEKU && !has(x509.ExtKeyUsageClientAuth) {
-		missing = append(missing, "clientAuth (1.3.6.1.5.5.7.3.2)")
-	}
-	if len(missing) > 0 {
-		res.Findings = append(res.Findings, report.Newf("TLS-CERT-EKU", p.target,
-			"certificate lacks %s", strings.Join(missing, " and ")).WithDetail("EKUs present: %s",
-			strings.Join(res.Chain[0].EKUs, ", ")))
-	} else {
-		res.Findings = append(res.Findings, report.Passed("TLS-CERT-EKU", p.target,
-			"certificate has the needed extended key usages").WithDetail("EKUs: %s", strings.Join(res.Chain[0].EKUs, ", ")))
-	}
-
-	// Weak keys and signatures anywhere in the chain. A self-signed root's
-	// own signature is not checked by anyone and is ignored.
-	var weakKeys, weakSigs []string
-	for i, c := range chain {
-		kt, bits := res.Chain[i].KeyType, res.Chain[i].KeyBits
-		if (kt == "RSA" || kt == "DSA") && bits < 2048 || kt == "ECDSA" && bits < 256 {
-			weakKeys = append(weakKeys, fmt.Sprintf("#%d %s: %s %d bits", i, c.Subject, kt, bits))
-		}
-		switch c.SignatureAlgorithm {
-		case x509.MD2WithRSA, x509.MD5WithRSA, x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
-			if !res.Chain[i].SelfSigned {
-				weakSigs = append(weakSigs, fmt.Sprintf("#%d %s: %s", i, c.Subject, c.SignatureAlgorithm))
-			}
-		}
-	}
-	if len(weakKeys) > 0 {
-		res.Findings = append(res.Findings, report.New("TLS-CERT-WEAK-KEY", p.target,
-			"weak key in the certificate chain").WithDetail("%s", strings.Join(weakKeys, "; ")))
-	} else {
-		res.Findings = append(res.Findings, report.Passed("TLS-CERT-WEAK-KEY", p.target, "every key in the chain is strong enough"))
-	}
-	if len(weakSigs) > 0 {
-		res.Findings = append(res.Findings, report.New("TLS-CERT-WEAK-SIGNATURE", p.target,
-			"weak signature in the certificate chain").WithDetail("%s", strings.Join(weakSigs, "; ")))
-	} else {
-		res.Findings = append(res.Findings, report.Passed("TLS-CERT-WEAK-SIGNATURE", p.target, "no MD5 or SHA-1 signature in the chain"))
-	}
+	v.NameMatches, v.NameError = matchName(leaf, serverName)
 }
 
 // trustReason turns an x509 verification error into the administrator's

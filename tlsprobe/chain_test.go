@@ -65,15 +65,11 @@ func TestChainShapes(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{{Certificate: c.chain, PrivateKey: key}}}, sip200)
 			res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: pool, Timeout: 2 * time.Second})
-			var f *report.Finding
-			for i := range res.Findings {
-				if res.Findings[i].Check == "TLS-CERT-UNTRUSTED" {
-					f = &res.Findings[i]
-				}
-			}
+			fs := Judge(res, mtlsEdge())
+			f := finding(fs, "TLS-CERT-UNTRUSTED")
 			if f == nil || f.Severity != c.sev || !strings.Contains(f.Summary+" "+f.Detail, c.detail) {
 				t.Errorf("TLS-CERT-UNTRUSTED %+v, want %v with %q", f, c.sev, c.detail)
-				dump(t, res)
+				dump(t, fs)
 			}
 			if len(res.Chain) != len(c.chain) {
 				t.Errorf("chain of %d, want %d", len(res.Chain), len(c.chain))

@@ -3,15 +3,37 @@
 // accepts client certificates, the protocol versions and cipher suites it
 // accepts, and whether it answers SIP OPTIONS over the connection.
 //
+// # Observe, then judge
+//
+// [Probe] only observes. It returns a [Result] of facts (handshakes, chain,
+// verification, MTLS behaviour, versions and suites, the OPTIONS answer) and,
+// in [Result.Steps], what became of each step: completed, failed with a
+// classified [Status], cut off by the caller's context ("interrupted"), or
+// not run. [Judge], a pure function with no I/O and no clock, turns those
+// facts and an [Expect] into findings:
+//
 //	res := tlsprobe.Probe(ctx, "med01.contoso.com:5061", tlsprobe.Config{
 //		ClientCert: &cert, RootCAs: pool, Enumerate: true, SIPOptions: true,
 //	})
-//	report.Sort(res.Findings)
+//	exp := matrix.RoleMediationInternal.Expect() // the role table decides
+//	findings := tlsprobe.Judge(res, tlsprobe.Expect{
+//		MutualTLS: exp.MutualTLS, ClientAuthEKU: exp.ClientAuthEKU, Why: exp.Why,
+//		MinVersion: tls.VersionTLS12, // a plan's min_tls; 0: deprecated versions warn
+//		WarnDays:   tlsprobe.DefaultWarnDays, Now: time.Now(),
+//	})
 //
-// [Probe] never panics and returns one [Result]: JSON-tagged facts plus the
-// findings of every check that ran (passing ones included, so JUnit lists
-// them). Every network operation has a deadline derived from the caller's
-// context and [Config.Timeout].
+// Judge gives one finding per check per target, passing ones included (JUnit
+// lists them). Where the facts do not decide a check it says so with an
+// inconclusive finding, a reason and a hint, never a pass or a failure: the
+// run was interrupted, no handshake got that far, no client certificate was
+// offered to a mutual-TLS edge, or --enumerate was not asked, so nothing is
+// known of the versions and suites beyond the negotiated session. A check
+// that does not apply (the expiring horizon is 0; the server never asked for
+// the client certificate) is left out.
+//
+// [Probe] never panics; a panic inside is recovered into
+// [Result.InternalError]. Every network operation has a deadline derived
+// from the caller's context and [Config.Timeout].
 //
 // # Checks
 //
@@ -19,8 +41,18 @@
 // TLS-CERT-EXPIRING, TLS-CERT-NAME-MISMATCH (RFC 5922: SAN only, no CN, no
 // wildcards), TLS-CERT-EKU, TLS-CERT-WEAK-KEY, TLS-CERT-WEAK-SIGNATURE,
 // MTLS-NOT-REQUESTED, MTLS-NOT-REQUIRED, MTLS-CLIENT-CERT-REJECTED,
-// TLS-VERSION-WEAK, TLS-CIPHER-WEAK (with [Config.Enumerate]), SIP-NO-RESPONSE
-// and SIP-OPTIONS-STATUS (with [Config.SIPOptions]).
+// TLS-VERSION-WEAK, TLS-CIPHER-WEAK, TLS-NO-FORWARD-SECRECY (over every
+// accepted suite with [Config.Enumerate], else from the negotiated one),
+// SIP-NO-RESPONSE and SIP-OPTIONS-STATUS (with [Config.SIPOptions]).
+//
+// # Old servers
+//
+// [ClientConfig] is the TLS client configuration of a SIP leg, and the one
+// the probe's own handshakes use: TLS 1.0 to 1.3, every suite Go implements
+// but RC4 (static-RSA key exchange and CBC included, which Windows Server
+// 2003 and 2008 still negotiate), no verification (tlsprobe judges the
+// chain), and SNI only for DNS names. The probe reports weakness; the SIP
+// leg must not refuse it.
 //
 // # Mutual TLS and TLS 1.3
 //
@@ -29,17 +61,22 @@
 // certificate. Probe therefore sends a SIP OPTIONS on every TLS 1.3
 // connection on which the server requested a certificate, and reads: an
 // alert (certificate_required, bad_certificate, unknown_ca, ...) means
-// rejection, a SIP response (or silence until the timeout) acceptance.
+// rejection, a SIP response (or silence until the timeout) acceptance. When
+// the caller's context ends first, the verdict stays undetermined: the
+// connection the probe closed itself is not the server's answer.
 //
 // # Enumeration
 //
 // Go's crypto/tls cannot offer SSL 3.0, RC4-with-SSL3, EXPORT, NULL or
 // anonymous suites, so enumeration writes ClientHello bytes itself and reads
-// the answer with the zero-allocation parser in package inspect. For each
-// version it offers every known suite ([CipherSuites]), records the one the
-// server picks, removes it and offers again: the picks are the accepted
-// suites in server preference order. Versions run concurrently, bounded by
-// [Config.Concurrency].
+// the answer with the zero-allocation parser in package tlswire. For each
+// version it offers every known suite ([tlswire.CipherSuites]), records the
+// one the server picks, removes it and offers again: the picks are the
+// accepted suites in server preference order. Versions run concurrently,
+// bounded by [Config.Concurrency]. It runs whenever the port answers a
+// ClientHello at all, also when crypto/tls could not complete a handshake
+// (an SSL 3.0-only or RC4-only server), and then reads the certificate and
+// CertificateRequest from a raw handshake ([Result.ChainFrom]).
 //
 // # JSON
 //
@@ -49,10 +86,13 @@
 // accepted_without_client_cert, client_cert_accepted and the alerts),
 // versions (accepted, suites in server preference order) and sip (status,
 // server, rtt_ms). Optional parts are omitted when the check did not run.
-// Abbreviated, for a mutual-TLS edge:
+// Abbreviated, for a mutual-TLS edge (the findings are [Judge]'s, listed
+// next to the facts by the commands):
 //
 //	{"target": "tls://med01.contoso.com:5061", "addr": "med01.contoso.com:5061",
 //	 "server_name": "med01.contoso.com", "status": "ok",
+//	 "steps": {"handshake": {"status": "ok"}, "client_cert": {"status": "ok"},
+//	   "sip_options": {"status": "ok"}, "enumeration": {"status": "ok"}},
 //	 "handshake": {"version": "TLS 1.2", "version_id": 771,
 //	   "cipher_suite": "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "cipher_suite_id": 49200, "client_cert": true},
 //	 "chain": [{"subject": "CN=med01.contoso.com", "issuer": "CN=Contoso CA", "serial": "1f...",
@@ -67,9 +107,10 @@
 //	   {"version": "TLS 1.2", "id": 771, "accepted": true, "suites": [{"id": 49200, "name": "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
 //	     {"id": 10, "name": "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "insecure": true, "weakness": "3DES"}]}],
 //	 "sip": {"status": 200, "reason": "OK", "server": "RTCC/3.5.0.0", "rtt_ms": 1.7},
-//	 "enumeration_ms": 4.1,
-//	 "findings": [{"check": "MTLS-NOT-REQUIRED", "severity": "pass", ...}, ...]}
+//	 "enumeration_ms": 4.1}
 //
 // Status (and [Status]) is one of ok, connection-refused, timeout, alert,
-// not-tls, closed, dns-error, canceled, error.
+// not-tls, closed, dns-error, interrupted, not-run, error. A step that the
+// caller's context cut off is "interrupted", and the result says
+// "interrupted": true.
 package tlsprobe

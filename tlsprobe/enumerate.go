@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"sync"
 
-	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/tlswire"
 )
 
@@ -30,26 +28,36 @@ var (
 // enumerate finds the accepted versions and, for each, the accepted suites
 // in server preference order. Versions run concurrently; the handshakes of
 // all of them share a bound of cfg.Concurrency.
-func (p *prober) enumerate(ctx context.Context) []Version {
+// internal is the first recovered panic, if any.
+func (p *prober) enumerate(ctx context.Context) (_ []Version, internal string) {
 	sem := make(chan struct{}, p.cfg.Concurrency)
 	out := make([]Version, len(enumVersions))
 	var key []byte
 	if k, err := ecdh.X25519().GenerateKey(rand.Reader); err == nil {
 		key = k.PublicKey().Bytes()
 	}
-	var wg sync.WaitGroup
+	var (
+		wg sync.WaitGroup
+		mu sync.Mutex
+	)
 	for i, v := range enumVersions {
 		wg.Go(func() {
 			defer func() {
 				if r := recover(); r != nil {
-					out[i].Error = fmt.Sprintf("internal error: %v", r)
+					msg := fmt.Sprintf("tlsprobe: internal error enumerating %s: %v", tlswire.VersionName(v), r)
+					out[i] = Version{ID: v, Version: tlswire.VersionName(v), Incomplete: true, Error: msg}
+					mu.Lock()
+					if internal == "" {
+						internal = msg
+					}
+					mu.Unlock()
 				}
 			}()
 			out[i] = p.enumerateVersion(ctx, v, key, sem)
 		})
 	}
 	wg.Wait()
-	return out
+	return out, internal
 }
 
 func (p *prober) enumerateVersion(ctx context.Context, v uint16, key []byte, sem chan struct{}) Version {
@@ -69,8 +77,14 @@ func (p *prober) enumerateVersion(ctx context.Context, v uint16, key []byte, sem
 			picked, err = p.preference(ctx, v, accepted, key, sem)
 		}
 	}
+	if err != nil && outcome(ctx, "enumeration", err).Status == StatusInterrupted {
+		res.Incomplete = true
+	}
 	if len(picked) == 0 {
-		if err != nil {
+		switch {
+		case res.Incomplete:
+			res.Error = "interrupted before the server answered"
+		case err != nil:
 			res.Error = describe("ClientHello", err)
 		}
 		return res
@@ -93,6 +107,9 @@ const maxHelloSuites = 127
 // choked reports whether a failed first ClientHello looks like the server
 // choking on the hello's size rather than refusing the version.
 func choked(err error) bool {
+	if errors.Is(err, errWrongVersion) || errors.Is(err, errNotOffered) {
+		return false // it parsed the hello and answered with a ServerHello
+	}
 	st, ev := classify(err)
 	switch st {
 	case StatusClosed, StatusError:
@@ -135,6 +152,7 @@ type serverFlight struct {
 	certs     [][]byte // DER, copied
 	requested bool     // CertificateRequest seen
 	caNames   [][]byte // copied
+	done      bool     // ServerHelloDone seen: the flight is complete
 }
 
 // rawHello sends one hand-written ClientHello for version v offering suites
@@ -217,6 +235,7 @@ func readServerHello(conn io.Reader, v uint16, suites []uint16, flight *serverFl
 								flight.caNames = append(flight.caNames, slices.Clone(n))
 							}
 						case tlswire.ServerHelloDoneType:
+							flight.done = true
 							return got, nil
 						}
 						continue
@@ -261,47 +280,12 @@ func readServerHello(conn io.Reader, v uint16, suites []uint16, flight *serverFl
 	}
 }
 
-func (p *prober) enumerationFindings(res *Result) {
-	var weakVersions, weakSuites []string
-	var any bool
-	for _, v := range res.Versions {
-		if !v.Accepted {
-			continue
-		}
-		any = true
-		if tlswire.VersionDeprecated(v.ID) {
-			weakVersions = append(weakVersions, v.Version)
-		}
-		for _, s := range v.Suites {
-			if s.Insecure {
-				weakSuites = append(weakSuites, fmt.Sprintf("%s %s (%s)", v.Version, s.Name, s.Weakness))
-			}
-		}
-	}
-	if !any {
-		return // enumeration saw nothing: TLS-HANDSHAKE-FAILED already says why
-	}
-	if len(weakVersions) > 0 {
-		res.Findings = append(res.Findings, report.Newf("TLS-VERSION-WEAK", p.target,
-			"server accepts %s", strings.Join(weakVersions, ", ")))
-	} else {
-		res.Findings = append(res.Findings, report.Passed("TLS-VERSION-WEAK", p.target,
-			"server accepts no deprecated protocol version"))
-	}
-	if len(weakSuites) > 0 {
-		res.Findings = append(res.Findings, report.Newf("TLS-CIPHER-WEAK", p.target,
-			"server accepts %d weak cipher suites", len(weakSuites)).WithDetail("%s", strings.Join(weakSuites, "; ")))
-	} else {
-		res.Findings = append(res.Findings, report.Passed("TLS-CIPHER-WEAK", p.target,
-			"server accepts no weak cipher suite"))
-	}
-}
-
-// rawChain fills the chain and the CertificateRequest facts from a raw
-// TLS <= 1.2 handshake when crypto/tls could not complete one: it offers the
-// newest accepted version's preferred suite and reads the plaintext flight.
+// rawChain fills what crypto/tls could not observe (the chain, the
+// CertificateRequest) from a raw TLS <= 1.2 handshake: it offers the newest
+// accepted version's preferred suite and reads the plaintext flight up to
+// ServerHelloDone.
 func (p *prober) rawChain(ctx context.Context, res *Result) {
-	for i := len(res.Versions) - 1; i >= 0; i-- {
+	for i := len(res.Versions) - 1; i >= 0 && ctx.Err() == nil; i-- {
 		v := res.Versions[i]
 		if !v.Accepted || v.ID >= tlswire.VersionTLS13 || len(v.Suites) == 0 {
 			continue
@@ -310,13 +294,17 @@ func (p *prober) rawChain(ctx context.Context, res *Result) {
 		if _, err := p.rawHello(ctx, v.ID, []uint16{v.Suites[0].ID}, nil, &fl); err != nil || len(fl.certs) == 0 {
 			continue
 		}
-		p.analyzeChain(fl.certs, res)
-		if res.MTLS != nil && !res.MTLS.CertificateRequested && fl.requested {
-			res.MTLS.CertificateRequested = true
+		if len(res.Chain) == 0 {
+			observeChain(fl.certs, p.serverName, p.cfg.RootCAs, res)
+			res.ChainFrom = "raw " + v.Version + " handshake"
+		}
+		if res.MTLS == nil && fl.done {
+			m := &MTLS{CertificateRequested: fl.requested}
 			for _, dn := range fl.caNames {
-				res.MTLS.CANames = append(res.MTLS.CANames, dnString(dn))
+				m.CANames = append(m.CANames, dnString(dn))
 			}
-			res.MTLS.Evidence = append(res.MTLS.Evidence, "CertificateRequest read from a raw "+v.Version+" handshake")
+			m.Evidence = append(m.Evidence, "CertificateRequest facts read from a raw "+v.Version+" handshake")
+			res.MTLS = m
 		}
 		return
 	}

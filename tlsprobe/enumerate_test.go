@@ -3,14 +3,18 @@ package tlsprobe
 import (
 	"bytes"
 	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/tlswire"
 )
 
@@ -95,6 +99,32 @@ type prefixConn struct {
 
 func (c *prefixConn) Read(b []byte) (int, error) { return c.r.Read(b) }
 
+// readHello reads one ClientHello record from c and returns the raw record
+// (to replay into a crypto/tls server) and the parsed hello.
+func readHello(c net.Conn) (raw []byte, ch tlswire.ClientHello, err error) {
+	head := make([]byte, 5)
+	if _, err = io.ReadFull(c, head); err != nil {
+		return nil, ch, err
+	}
+	body := make([]byte, int(head[3])<<8|int(head[4]))
+	if _, err = io.ReadFull(c, body); err != nil {
+		return nil, ch, err
+	}
+	var hs tlswire.Handshake
+	if _, err = hs.DecodeFromBytes(body); err == nil {
+		err = ch.DecodeFromBytes(hs.Body)
+	}
+	return append(head, body...), ch, err
+}
+
+// replayTo runs a crypto/tls server handshake on c, whose first record was
+// already read as raw.
+func replayTo(c net.Conn, raw []byte, conf *tls.Config) *tls.Conn {
+	tc := tls.Server(&prefixConn{Conn: c, r: io.MultiReader(bytes.NewReader(raw), c)}, conf)
+	_ = tc.Handshake()
+	return tc
+}
+
 // TestChokingServer: a server that drops ClientHellos offering more than 128
 // suites is still enumerated completely, in its preference order.
 func TestChokingServer(t *testing.T) {
@@ -103,21 +133,15 @@ func TestChokingServer(t *testing.T) {
 	conf := &tls.Config{Certificates: []tls.Certificate{p.Server}, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12}
 	var dropped atomic.Int32
 	addr := newRawServer(t, func(c net.Conn) {
-		head := make([]byte, 5)
-		if _, err := io.ReadFull(c, head); err != nil {
+		raw, ch, err := readHello(c)
+		if err != nil {
 			return
 		}
-		body := make([]byte, int(head[3])<<8|int(head[4]))
-		if _, err := io.ReadFull(c, body); err != nil {
-			return
-		}
-		var hs tlswire.Handshake
-		var ch tlswire.ClientHello
-		if _, err := hs.DecodeFromBytes(body); err == nil && ch.DecodeFromBytes(hs.Body) == nil && ch.CipherSuites.Len() > 128 {
+		if ch.CipherSuites.Len() > 128 {
 			dropped.Add(1)
 			return // closes without an alert
 		}
-		_ = tls.Server(&prefixConn{Conn: c, r: io.MultiReader(bytes.NewReader(append(head, body...)), c)}, conf).Handshake()
+		replayTo(c, raw, conf)
 	})
 	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, Enumerate: true, Timeout: 2 * time.Second})
 	var tls12 *Version
@@ -141,7 +165,7 @@ func TestEnumerationHelloRetry(t *testing.T) {
 	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{p.Server}, MinVersion: tls.VersionTLS13,
 		CurvePreferences: []tls.CurveID{tls.CurveP256}}, sip200)
 	pr := newProber(addr, Config{ServerName: "localhost", Timeout: 2 * time.Second})
-	vs := pr.enumerate(t.Context())
+	vs, _ := pr.enumerate(t.Context())
 	last := vs[len(vs)-1]
 	if last.ID != tls.VersionTLS13 || !last.Accepted || len(last.Suites) != 3 {
 		t.Errorf("TLS 1.3 via HelloRetryRequest: %+v", last)
@@ -209,5 +233,80 @@ func TestNoSNIForIPLiteral(t *testing.T) {
 		if c.want != "" && empty > 1 {
 			t.Errorf("server name %q: %d ClientHellos without SNI, want only SSL 3.0's: %q", c.serverName, empty, got)
 		}
+	}
+}
+
+// ssl30Flight is what an SSL 3.0-only server answers any ClientHello with:
+// an SSL 3.0 ServerHello choosing suite, its Certificate and ServerHelloDone,
+// in one record (RFC 6101 §5.6).
+func ssl30Flight(suite uint16, certDER []byte) []byte {
+	msg := func(typ byte, body []byte) []byte {
+		return append([]byte{typ, byte(len(body) >> 16), byte(len(body) >> 8), byte(len(body))}, body...)
+	}
+	hello := []byte{3, 0}
+	hello = append(hello, make([]byte, 32)...) // random
+	hello = append(hello, 0, byte(suite>>8), byte(suite), 0)
+	certs := append([]byte{byte(len(certDER) >> 16), byte(len(certDER) >> 8), byte(len(certDER))}, certDER...)
+	certs = append([]byte{byte(len(certs) >> 16), byte(len(certs) >> 8), byte(len(certs))}, certs...)
+	var flight []byte
+	flight = append(flight, msg(2, hello)...)
+	flight = append(flight, msg(11, certs)...)
+	flight = append(flight, msg(14, nil)...)
+	return append([]byte{22, 3, 0, byte(len(flight) >> 8), byte(len(flight))}, flight...)
+}
+
+// TestSSL30OnlyServer: a server that speaks nothing but SSL 3.0 fails every
+// crypto/tls handshake, and the enumeration still runs, sees SSL 3.0 and
+// reads the certificate with the raw parser (issue 10: the early return on
+// the handshake error skipped it, leaving TLS-HANDSHAKE-FAILED alone).
+func TestSSL30OnlyServer(t *testing.T) {
+	checkGoroutines(t)
+	p := longPKI(t)
+	rsaCert := must(p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts, RSABits: 2048,
+		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}))(t)
+	const suite = 0x000A // TLS_RSA_WITH_3DES_EDE_CBC_SHA, SSL_RSA_WITH_3DES_EDE_CBC_SHA in SSL 3.0
+	addr := newRawServer(t, func(c net.Conn) {
+		_, ch, err := readHello(c)
+		if err != nil {
+			return
+		}
+		if !ch.CipherSuites.Contains(suite) {
+			_, _ = c.Write([]byte{21, 3, 0, 0, 2, 2, 40}) // handshake_failure
+			return
+		}
+		_, _ = c.Write(ssl30Flight(suite, rsaCert.Certificate[0]))
+		_, _ = c.Read(make([]byte, 512)) // until the client gives up
+	})
+	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, Enumerate: true, Timeout: 2 * time.Second})
+	var accepted []string
+	for _, v := range res.Versions {
+		if v.Accepted {
+			accepted = append(accepted, v.Version)
+		}
+	}
+	if !slices.Equal(accepted, []string{"SSL 3.0"}) || len(res.Versions[0].Suites) != 1 || res.Versions[0].Suites[0].ID != suite {
+		t.Fatalf("versions %+v, want SSL 3.0 with 3DES only (steps %+v)", res.Versions, res.Steps)
+	}
+	if res.ChainFrom != "raw SSL 3.0 handshake" || len(res.Chain) != 1 || res.Verify == nil || !res.Verify.Trusted {
+		t.Errorf("chain from %q: %+v %+v", res.ChainFrom, res.Chain, res.Verify)
+	}
+	fs := Judge(res, mtlsEdge())
+	want := map[string]report.Severity{
+		"TLS-HANDSHAKE-FAILED": report.Fail, // no client that refuses SSL 3.0 can talk to it
+		"TLS-VERSION-WEAK":     report.Warn, "TLS-CIPHER-WEAK": report.Warn, "TLS-NO-FORWARD-SECRECY": report.Warn,
+		"TLS-CERT-UNTRUSTED": report.Pass, "TLS-CERT-NAME-MISMATCH": report.Pass, "TLS-CERT-EXPIRED": report.Pass,
+		// The raw flight reached ServerHelloDone without a CertificateRequest.
+		"MTLS-NOT-REQUESTED": report.Fail, "MTLS-NOT-REQUIRED": report.Fail,
+	}
+	for id, sev := range want {
+		if f := finding(fs, id); f == nil || f.Severity != sev {
+			t.Errorf("%s: %+v, want %v", id, f, sev)
+		}
+	}
+	if f := finding(fs, "TLS-HANDSHAKE-FAILED"); f != nil && !strings.Contains(f.Detail, "only SSL 3.0") {
+		t.Errorf("TLS-HANDSHAKE-FAILED detail %q does not say the server speaks only SSL 3.0", f.Detail)
+	}
+	if t.Failed() {
+		dump(t, fs)
 	}
 }

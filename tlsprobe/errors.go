@@ -42,15 +42,21 @@ func (e *AlertError) Error() string { return "tlsprobe: server sent alert: " + e
 type Status string
 
 const (
-	StatusOK       Status = "ok"
-	StatusRefused  Status = "connection-refused"
-	StatusTimeout  Status = "timeout"
-	StatusAlert    Status = "alert"   // the server sent a TLS alert
-	StatusNotTLS   Status = "not-tls" // the server answered with non-TLS bytes
-	StatusClosed   Status = "closed"  // EOF or reset without an alert
-	StatusDNS      Status = "dns-error"
-	StatusCanceled Status = "canceled" // the caller's context ended
-	StatusError    Status = "error"
+	StatusOK      Status = "ok"
+	StatusRefused Status = "connection-refused"
+	StatusTimeout Status = "timeout" // the peer did not answer within the step's timeout
+	StatusAlert   Status = "alert"   // the server sent a TLS alert
+	StatusNotTLS  Status = "not-tls" // the server answered with non-TLS bytes
+	StatusClosed  Status = "closed"  // EOF or reset without an alert
+	StatusDNS     Status = "dns-error"
+	// StatusInterrupted: the caller's context ended (cancelled, or its
+	// deadline passed) before the step finished. It says nothing about the
+	// peer.
+	StatusInterrupted Status = "interrupted"
+	// StatusNotRun: the step was skipped because an earlier one made it
+	// pointless (no handshake to offer a certificate on).
+	StatusNotRun Status = "not-run"
+	StatusError  Status = "error"
 )
 
 // alertCodes maps crypto/tls's alert texts (crypto/tls alert.go, Go 1.26)
@@ -105,7 +111,7 @@ func classify(err error) (Status, error) {
 	var dnsErr *net.DNSError
 	switch {
 	case errors.Is(err, context.Canceled):
-		return StatusCanceled, nil
+		return StatusInterrupted, nil
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return StatusTimeout, nil
 	case errors.As(err, &dnsErr):

@@ -76,7 +76,7 @@ func TestClassify(t *testing.T) {
 		{"plaintext error", &PlaintextError{FirstBytes: []byte("HTTP")}, StatusNotTLS, ""},
 		{"deadline", fmt.Errorf("read: %w", os.ErrDeadlineExceeded), StatusTimeout, ""},
 		{"context deadline", context.DeadlineExceeded, StatusTimeout, ""},
-		{"canceled", fmt.Errorf("x: %w", context.Canceled), StatusCanceled, ""},
+		{"canceled", fmt.Errorf("x: %w", context.Canceled), StatusInterrupted, ""},
 		{"refused", refused, StatusRefused, ""},
 		{"reset", &net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, StatusClosed, ""},
 		{"eof", fmt.Errorf("TLS handshake: %w", io.EOF), StatusClosed, ""},

@@ -12,8 +12,10 @@ import (
 	"github.com/voipsec/voipsec/tlsprobe"
 )
 
-// Probe a SIP edge that requests but does not require a client certificate:
-// the result lists every check, MTLS-NOT-REQUIRED failing.
+// Probe a SIP edge that requests but does not require a client certificate,
+// then judge it as a mutual-TLS edge: MTLS-NOT-REQUIRED fails, and without
+// --enumerate the version and suite checks cannot be decided beyond the
+// negotiated session.
 func ExampleProbe() {
 	pki, _ := testpki.NewWithOptions(testpki.Options{Validity: 400 * 24 * time.Hour})
 	ln, _ := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
@@ -48,14 +50,23 @@ func ExampleProbe() {
 		Timeout:    2 * time.Second,
 	})
 	fmt.Println("requested:", res.MTLS.CertificateRequested, "accepted without cert:", *res.MTLS.AcceptedWithoutClientCert)
-	for _, f := range res.Findings {
+	fmt.Println("SIP:", res.SIP.Status, res.SIP.Server)
+
+	findings := tlsprobe.Judge(res, tlsprobe.Expect{
+		MutualTLS:     true, // from the role table: matrix.RoleMediationInternal.Expect()
+		ClientAuthEKU: true,
+		WarnDays:      tlsprobe.DefaultWarnDays,
+		Now:           time.Now(),
+	})
+	for _, f := range findings {
 		if f.Severity != report.Pass {
-			fmt.Println(f.Severity, f.Check, "-", f.Summary)
+			fmt.Println(f.Severity, f.Check)
 		}
 	}
-	fmt.Println("SIP:", res.SIP.Status, res.SIP.Server)
 	// Output:
 	// requested: true accepted without cert: true
-	// fail MTLS-NOT-REQUIRED - server accepts a connection without a client certificate
 	// SIP: 200 example
+	// fail MTLS-NOT-REQUIRED
+	// inconclusive TLS-VERSION-WEAK
+	// inconclusive TLS-CIPHER-WEAK
 }

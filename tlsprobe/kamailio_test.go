@@ -3,6 +3,8 @@ package tlsprobe
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -55,9 +58,10 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startKamailio writes the config from testdata/kamailio and runs Kamailio in
-// the foreground on addr; Cleanup stops it by PID.
-func startKamailio(t *testing.T, bin, dir, addr string, repl map[string]string) {
+// startKamailio writes the config from testdata/kamailio, with tlsTemplate
+// (tls.cfg, tls10.cfg) as its TLS domains, and runs Kamailio in the
+// foreground on addr; Cleanup stops it by PID.
+func startKamailio(t *testing.T, bin, dir, addr, tlsTemplate string, repl map[string]string) {
 	t.Helper()
 	render := func(src, dst string, r map[string]string) {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", "kamailio", src))
@@ -73,7 +77,7 @@ func startKamailio(t *testing.T, bin, dir, addr string, repl map[string]string) 
 		}
 	}
 	tlsCfg, cfg := filepath.Join(dir, "tls.cfg"), filepath.Join(dir, "kamailio.cfg")
-	render("tls.cfg", tlsCfg, repl)
+	render(tlsTemplate, tlsCfg, repl)
 	mpath := "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 	if out, err := exec.Command(bin, "-h").CombinedOutput(); err == nil {
 		if m := regexp.MustCompile(`default: (\S+/modules)\)`).FindSubmatch(out); m != nil {
@@ -197,13 +201,24 @@ func sClientVersion(t *testing.T, bin, addr, flag string, files testpki.Files) b
 	return regexp.MustCompile(`(?m)^New, TLSv1\.[0-3], Cipher is [A-Z]`).Match(out)
 }
 
-func status(res *Result, id string) (report.Severity, bool) {
-	for _, f := range res.Findings {
+func status(fs []report.Finding, id string) (report.Severity, bool) {
+	for _, f := range fs {
 		if f.Check == id {
 			return f.Severity, true
 		}
 	}
 	return 0, false
+}
+
+// peerPKI is a PKI valid for 400 days with its files written for a peer.
+func peerPKI(t *testing.T) (*testpki.PKI, testpki.Files) {
+	t.Helper()
+	p := longPKI(t)
+	files, err := p.WriteFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, files
 }
 
 // TestKamailioInterop runs a real Kamailio with TLS (1) requiring and
@@ -213,15 +228,8 @@ func status(res *Result, id string) (report.Severity, bool) {
 func TestKamailioInterop(t *testing.T) {
 	kam := interopBinary(t, "kamailio", "/usr/sbin/kamailio")
 	ossl := interopBinary(t, "openssl", "/usr/bin/openssl")
-	p, err := testpki.NewWithOptions(testpki.Options{Validity: 400 * 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	files, err := p.WriteFiles(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, files := peerPKI(t)
+	dir := files.Dir
 	expired, err := p.Expired()
 	if err != nil {
 		t.Fatal(err)
@@ -248,19 +256,20 @@ func TestKamailioInterop(t *testing.T) {
 		t.Run(strings.ReplaceAll(sc.name, " ", "-"), func(t *testing.T) {
 			sdir := t.TempDir()
 			addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-			startKamailio(t, kam, sdir, addr, map[string]string{
+			startKamailio(t, kam, sdir, addr, "tls.cfg", map[string]string{
 				"@METHOD@": sc.method, "@VERIFY@": sc.verify, "@REQUIRE@": sc.require,
 				"@CERT@": sc.cert, "@KEY@": sc.key, "@CA@": files.CA,
 			})
 			res := Probe(t.Context(), addr, Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool,
 				SIPOptions: true, Enumerate: strings.HasPrefix(sc.name, "mtls"), Timeout: 5 * time.Second})
+			fs := Judge(res, mtlsEdge())
 			withCert := sClient(t, ossl, addr, files.CA, files.ClientCert, files.ClientKey)
 			noCert := sClient(t, ossl, addr, files.CA, "", "")
 			t.Logf("openssl with cert: requested=%v accepted=%v alert=%q verify=%d", withCert.requested, withCert.accepted, withCert.alert, withCert.verify)
 			t.Logf("openssl without cert: requested=%v accepted=%v alert=%q", noCert.requested, noCert.accepted, noCert.alert)
 			defer func() {
 				if t.Failed() {
-					dump(t, res)
+					dump(t, fs)
 					t.Logf("openssl (no cert) output:\n%s", noCert.out)
 				}
 			}()
@@ -300,12 +309,12 @@ func TestKamailioInterop(t *testing.T) {
 			if !sc.requested {
 				wantSev["MTLS-NOT-REQUESTED"], wantSev["MTLS-NOT-REQUIRED"] = report.Fail, report.Fail
 				delete(wantSev, "MTLS-CLIENT-CERT-REJECTED") // never asked for, never sent
-				if _, ok := status(res, "MTLS-CLIENT-CERT-REJECTED"); ok {
+				if _, ok := status(fs, "MTLS-CLIENT-CERT-REJECTED"); ok {
 					t.Error("MTLS-CLIENT-CERT-REJECTED reported although no certificate was requested")
 				}
 			}
 			for id, want := range wantSev {
-				if got, ok := status(res, id); !ok || got != want {
+				if got, ok := status(fs, id); !ok || got != want {
 					t.Errorf("%s: %v (present %v), want %v", id, got, ok, want)
 				}
 			}
@@ -335,5 +344,117 @@ func TestKamailioInterop(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestKamailioTLS10 runs Kamailio as an OCS 2007 R2-era peer would speak
+// (testdata/kamailio/tls10.cfg: TLS 1.0 only, static-RSA CBC suites, mutual
+// TLS): the probe completes the handshake, gets the OPTIONS answer over TLS
+// 1.0 and reports the weakness; a SIP leg with ClientConfig talks to it,
+// and Go's default client configuration cannot.
+func TestKamailioTLS10(t *testing.T) {
+	kam := interopBinary(t, "kamailio", "/usr/sbin/kamailio")
+	p, files := peerPKI(t)
+	dir := files.Dir
+	// Static RSA key exchange needs an RSA server key.
+	rsaCert, err := p.Issue(testpki.IssueOptions{CommonName: "localhost", Hosts: testpki.DefaultHosts, RSABits: 2048,
+		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "rsa.pem"), filepath.Join(dir, "rsa-key.pem")
+	if err := testpki.WritePair(certFile, keyFile, rsaCert); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	startKamailio(t, kam, t.TempDir(), addr, "tls10.cfg", map[string]string{
+		"@VERIFY@": "yes", "@REQUIRE@": "yes", "@CERT@": certFile, "@KEY@": keyFile, "@CA@": files.CA,
+	})
+
+	// Probe + Judge, counting the connections the probe opens.
+	var dials atomic.Int32
+	d := &net.Dialer{}
+	start := time.Now()
+	res := Probe(t.Context(), addr, Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool,
+		SIPOptions: true, Enumerate: true, Timeout: 5 * time.Second,
+		Dial: func(ctx context.Context, network, a string) (net.Conn, error) {
+			dials.Add(1)
+			return d.DialContext(ctx, network, a)
+		}})
+	elapsed := time.Since(start)
+	fs := Judge(res, mtlsEdge())
+	t.Logf("probe with enumeration: %d connections in %v (enumeration %.1f ms)", dials.Load(), elapsed.Round(time.Millisecond), res.EnumerationMS)
+	conns := int32(2) // the handshakes without and with the client certificate
+	for _, v := range res.Versions {
+		t.Logf("  %s: accepted=%v suites=%d %s", v.Version, v.Accepted, len(v.Suites), v.Error)
+		conns += int32(len(v.Suites)) + 1 // one hello per accepted suite, one refused
+	}
+	if dials.Load() != conns {
+		t.Errorf("%d connections, want %d: every version refused at once, each accepted suite found with one hello", dials.Load(), conns)
+	}
+	defer func() {
+		if t.Failed() {
+			dump(t, fs)
+		}
+	}()
+	if h := res.Handshake; h == nil || h.VersionID != tls.VersionTLS10 || !strings.HasPrefix(h.CipherSuite, "TLS_RSA_WITH_") {
+		t.Errorf("handshake %+v, want TLS 1.0 with static RSA", res.Handshake)
+	}
+	if res.SIP == nil || res.SIP.Status != 200 || !strings.Contains(res.SIP.Server, "kamailio") {
+		t.Errorf("OPTIONS over TLS 1.0: %+v", res.SIP)
+	}
+	var accepted []string
+	got := map[string]bool{}
+	for _, v := range res.Versions {
+		if v.Accepted {
+			accepted = append(accepted, v.Version)
+			for _, s := range v.Suites {
+				got[s.Name] = true
+			}
+		}
+	}
+	if strings.Join(accepted, ",") != "TLS 1.0" {
+		t.Errorf("versions accepted %v, want TLS 1.0 only", accepted)
+	}
+	if !got["TLS_RSA_WITH_AES_128_CBC_SHA"] || !got["TLS_RSA_WITH_AES_256_CBC_SHA"] || len(got) != 2 {
+		t.Errorf("suites %v, want exactly the two of tls10.cfg", got)
+	}
+	for id, want := range map[string]report.Severity{
+		"TLS-HANDSHAKE-FAILED": report.Pass, "TLS-VERSION-WEAK": report.Warn, "TLS-NO-FORWARD-SECRECY": report.Warn,
+		"TLS-CIPHER-WEAK": report.Pass, "MTLS-NOT-REQUESTED": report.Pass, "MTLS-NOT-REQUIRED": report.Pass,
+		"MTLS-CLIENT-CERT-REJECTED": report.Pass, "TLS-CERT-UNTRUSTED": report.Pass, "SIP-NO-RESPONSE": report.Pass,
+		"SIP-OPTIONS-STATUS": report.Pass,
+	} {
+		if sev, ok := status(fs, id); !ok || sev != want {
+			t.Errorf("%s: %v (present %v), want %v", id, sev, ok, want)
+		}
+	}
+
+	// A SIP leg: crypto/tls with ClientConfig, OPTIONS over TLS 1.0.
+	dial := func(conf *tls.Config) (*tls.Conn, error) {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		c, err := (&tls.Dialer{Config: conf}).DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return nil, err
+		}
+		return c.(*tls.Conn), nil
+	}
+	conn, err := dial(ClientConfig("localhost", &p.Client))
+	if err != nil {
+		t.Fatalf("SIP leg with ClientConfig: %v", err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	pr := newProber(addr, Config{ServerName: "localhost"})
+	s, err := exchangeOptions(conn, pr.optionsRequest(conn.LocalAddr()))
+	if err != nil || s.Status != 200 || conn.ConnectionState().Version != tls.VersionTLS10 {
+		t.Errorf("OPTIONS over the SIP leg: %+v, %v, version %x", s, err, conn.ConnectionState().Version)
+	}
+	// Go's default client configuration offers neither TLS 1.0 nor RSA
+	// key exchange: what issue 10 saw as SIP-NO-RESPONSE.
+	if c, err := dial(&tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{p.Client}}); err == nil {
+		c.Close()
+		t.Error("Go's default client configuration completed a TLS 1.0 static-RSA handshake; ClientConfig's reason is gone")
 	}
 }

@@ -7,22 +7,25 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/tlswire"
 )
 
-// Defaults applied by [Probe] to zero Config fields.
+// Defaults applied by [Probe] to zero Config fields, and the expiry
+// warning horizon callers pass in [Expect.WarnDays] unless told otherwise.
 const (
 	DefaultTimeout     = 5 * time.Second
 	DefaultWarnDays    = 30
 	DefaultConcurrency = 8
 )
 
-// Config tunes one [Probe]. The zero value probes with system roots, the
-// default timeout, no client certificate, no enumeration and no SIP.
+// Config tunes one [Probe]: what to observe and how. What the observations
+// should be measured against is [Expect], given to [Judge]. The zero value
+// probes with system roots, the default timeout, no client certificate, no
+// enumeration and no SIP.
 type Config struct {
 	// ServerName is the SNI and the name the certificate must carry; empty
 	// means the host part of the address.
@@ -32,8 +35,6 @@ type Config struct {
 	// RootCAs verifies the chain; nil means the system roots. The caller
 	// adds --ca certificates to the pool it passes.
 	RootCAs *x509.CertPool
-	// WarnDays is the TLS-CERT-EXPIRING horizon; 0 means 30, negative disables.
-	WarnDays int
 	// Timeout bounds each connection (dial, handshake, SIP exchange); 0
 	// means 5 s. Every deadline is also bounded by the caller's context.
 	Timeout time.Duration
@@ -43,33 +44,76 @@ type Config struct {
 	Concurrency int
 	// Dial opens connections; nil means a net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// RequireClientAuthEKU makes a missing Client Authentication EKU a
-	// TLS-CERT-EKU failure (servers that take part in MTLS).
-	RequireClientAuthEKU bool
-	// SIPOptions sends OPTIONS over the connection and reports
-	// SIP-NO-RESPONSE / SIP-OPTIONS-STATUS.
+	// SIPOptions sends OPTIONS over the accepted connection and records the
+	// answer ([Result.SIP]).
 	SIPOptions bool
-	// Now is the clock for certificate validity; nil means time.Now.
-	Now func() time.Time
 }
 
-// Result is everything one probe saw. Pointers and omitempty mark the parts
-// of checks that did not run.
+// Result is everything one probe saw: facts only, no verdicts ([Judge]
+// makes those). Pointers and omitempty mark the parts of steps that did not
+// run; [Result.Steps] says what became of each step.
 type Result struct {
-	Target     string        `json:"target"` // tls://host:port
-	Addr       string        `json:"addr"`
-	ServerName string        `json:"server_name"`
-	Status     Status        `json:"status"` // outcome of the first handshake
-	Error      string        `json:"error,omitempty"`
-	Handshake  *Handshake    `json:"handshake,omitempty"`
-	Chain      []Certificate `json:"chain,omitempty"`
-	Verify     *Verification `json:"verification,omitempty"`
-	MTLS       *MTLS         `json:"mtls,omitempty"`
-	Versions   []Version     `json:"versions,omitempty"`
-	SIP        *SIP          `json:"sip,omitempty"`
+	Target     string `json:"target"` // tls://host:port
+	Addr       string `json:"addr"`
+	ServerName string `json:"server_name"`
+	// Status is ok when a handshake completed, else the outcome of the
+	// first handshake (interrupted when the caller's context ended first).
+	Status Status `json:"status"`
+	Error  string `json:"error,omitempty"`
+	// Steps says, step by step, what ran, what failed and why, and what the
+	// caller's context cut off.
+	Steps Steps `json:"steps"`
+	// Interrupted: the caller's context ended before every step finished.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// InternalError is set when the probe stopped on a bug of its own (a
+	// recovered panic); the steps it did not reach have an empty status.
+	InternalError string        `json:"internal_error,omitempty"`
+	Handshake     *Handshake    `json:"handshake,omitempty"`
+	Chain         []Certificate `json:"chain,omitempty"`
+	// ChainFrom says where the chain was read: "handshake" (crypto/tls) or
+	// "raw <version> handshake" (the hand-written client, for servers
+	// crypto/tls cannot talk to).
+	ChainFrom string        `json:"chain_from,omitempty"`
+	Verify    *Verification `json:"verification,omitempty"`
+	// MTLS is nil until some handshake got far enough to show whether the
+	// server sends a CertificateRequest.
+	MTLS     *MTLS     `json:"mtls,omitempty"`
+	Versions []Version `json:"versions,omitempty"`
+	SIP      *SIP      `json:"sip,omitempty"`
 	// EnumerationMS is how long the enumeration took.
-	EnumerationMS float64          `json:"enumeration_ms,omitempty"`
-	Findings      []report.Finding `json:"findings"`
+	EnumerationMS float64 `json:"enumeration_ms,omitempty"`
+}
+
+// Steps records each step of a probe. A nil step was not asked for.
+type Steps struct {
+	// Handshake is the crypto/tls handshake without a client certificate.
+	Handshake Step `json:"handshake"`
+	// ClientCert is the handshake offering [Config.ClientCert]; nil when
+	// none is configured.
+	ClientCert *Step `json:"client_cert,omitempty"`
+	// SIPOptions is the OPTIONS exchange over an accepted connection; nil
+	// unless [Config.SIPOptions].
+	SIPOptions *Step `json:"sip_options,omitempty"`
+	// Enumeration is the version and cipher-suite enumeration; nil unless
+	// [Config.Enumerate]. Each [Version] says whether it was cut off.
+	Enumeration *Step `json:"enumeration,omitempty"`
+}
+
+// Step is what became of one step.
+type Step struct {
+	// Status is ok when the step completed; the classified failure when it
+	// did not; interrupted when the caller's context ended first; not-run
+	// when an earlier step made it pointless; empty when the probe stopped
+	// on an internal error before it.
+	Status Status `json:"status"`
+	// Error is the failure, or why the step did not run.
+	Error string `json:"error,omitempty"`
+}
+
+// Ran reports whether the step completed or failed on the peer's account:
+// neither interrupted, nor skipped, nor unreached.
+func (s Step) Ran() bool {
+	return s.Status != "" && s.Status != StatusInterrupted && s.Status != StatusNotRun
 }
 
 // Handshake is the negotiated session of the first completed handshake.
@@ -89,7 +133,7 @@ type Certificate struct {
 	DNSNames           []string  `json:"dns_names,omitempty"`
 	IPAddresses        []string  `json:"ip_addresses,omitempty"`
 	URIs               []string  `json:"uris,omitempty"`
-	EKUs               []string  `json:"ekus,omitempty"`
+	EKUs               []string  `json:"ekus,omitempty"` // empty: no EKU extension (any usage)
 	NotBefore          time.Time `json:"not_before"`
 	NotAfter           time.Time `json:"not_after"`
 	KeyType            string    `json:"key_type"`
@@ -99,8 +143,13 @@ type Certificate struct {
 	SHA256             string    `json:"sha256"`
 }
 
-// Verification is the outcome of chain and name verification.
+// Verification is the outcome of chain and name verification. Trust is
+// judged at a moment inside every certificate's validity, so that expiry
+// stays a fact of its own (the dates in [Certificate]).
 type Verification struct {
+	// ParseError: a certificate of the chain does not parse; the chain
+	// holds the ones before it.
+	ParseError  string `json:"parse_error,omitempty"`
 	Trusted     bool   `json:"trusted"`
 	TrustError  string `json:"trust_error,omitempty"`
 	NameMatches bool   `json:"name_matches"`
@@ -115,15 +164,19 @@ type MTLS struct {
 	// CANames are the acceptable CA distinguished names it listed.
 	CANames []string `json:"ca_names,omitempty"`
 	// AcceptedWithoutClientCert: a connection without a client certificate
-	// was accepted (nil: undetermined).
+	// was accepted (nil: undetermined; Steps.Handshake and Evidence say why).
 	AcceptedWithoutClientCert *bool  `json:"accepted_without_client_cert,omitempty"`
 	WithoutClientCertAlert    string `json:"without_client_cert_alert,omitempty"`
 	// ClientCertAccepted: the configured client certificate was accepted
-	// (nil: none configured or undetermined).
+	// (nil: none configured, not requested, or undetermined; Steps.ClientCert
+	// and Evidence say which).
 	ClientCertAccepted *bool  `json:"client_cert_accepted,omitempty"`
 	ClientCertAlert    string `json:"client_cert_alert,omitempty"`
-	// Evidence says how acceptance was decided ("handshake", "SIP response",
-	// "alert after handshake", "no alert within timeout").
+	// ClientCertSubject names the certificate offered, for evidence.
+	ClientCertSubject string `json:"client_cert_subject,omitempty"`
+	// Evidence says how acceptance was decided ("handshake completed",
+	// "SIP response received", "alert after handshake", "no alert after
+	// handshake within the timeout (taken as accepted)", "undetermined: ...").
 	Evidence []string `json:"evidence,omitempty"`
 }
 
@@ -134,6 +187,10 @@ type Version struct {
 	Accepted bool    `json:"accepted"`
 	Suites   []Suite `json:"suites,omitempty"` // accepted, server preference order
 	Error    string  `json:"error,omitempty"`  // why the version is not accepted
+	// Incomplete: the enumeration of this version did not finish (the
+	// caller's context ended, or an internal error); Accepted and Suites are
+	// what was seen until then, and Error says why.
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // Suite is an accepted cipher suite.
@@ -151,22 +208,26 @@ type SIP struct {
 	Server string  `json:"server,omitempty"`
 	RTTMS  float64 `json:"rtt_ms,omitempty"`
 	Error  string  `json:"error,omitempty"`
+	// NotSIP: the server answered, with bytes that are not a SIP response.
+	NotSIP bool `json:"not_sip,omitempty"`
 }
 
-// Probe runs every configured check against addr (host:port) and returns the
-// result. It never panics; a panic inside is recovered into an error result.
+// Probe observes addr (host:port): it runs the configured steps and
+// returns what it saw, without judging it ([Judge] does). It never panics;
+// a panic inside is recovered into [Result.InternalError]. When ctx ends
+// mid-way, the steps it cut off say "interrupted" and the rest do not run.
 func Probe(ctx context.Context, addr string, cfg Config) (res *Result) {
 	res = &Result{}
-	defer func() {
-		if r := recover(); r != nil {
-			res.Status = StatusError
-			res.Error = fmt.Sprintf("tlsprobe: internal error: %v", r)
-			res.Findings = append(res.Findings, report.New("TLS-HANDSHAKE-FAILED", res.Target,
-				"probe aborted by an internal error").WithDetail("%v", r))
-		}
-	}()
 	p := newProber(addr, cfg)
 	res.Target, res.Addr, res.ServerName = p.target, p.addr, p.serverName
+	defer func() {
+		if r := recover(); r != nil {
+			res.InternalError = fmt.Sprintf("tlsprobe: internal error: %v", r)
+			if res.Handshake == nil {
+				res.Status, res.Error = StatusError, res.InternalError
+			}
+		}
+	}()
 	p.run(ctx, res)
 	return res
 }
@@ -183,14 +244,8 @@ func newProber(addr string, cfg Config) *prober {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	if cfg.WarnDays == 0 {
-		cfg.WarnDays = DefaultWarnDays
-	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	if cfg.Dial == nil {
 		d := &net.Dialer{}
@@ -211,39 +266,50 @@ func newProber(addr string, cfg Config) *prober {
 
 // attempt is one crypto/tls connection attempt.
 type attempt struct {
-	conn       *tls.Conn // open when the handshake completed
+	err        error // the handshake's error, naming the address
+	step       Step  // the handshake's outcome
 	state      tls.ConnectionState
 	peerCerts  [][]byte
 	requested  bool
 	caNames    [][]byte
-	err        error // handshake error
 	accepted   *bool // server accepted the client (after the TLS 1.3 check)
 	alert      string
 	evidence   string
 	sip        *SIP
+	sipStep    Step
 	withClient bool
 }
 
-// clientSuites is what the crypto/tls connections offer: every suite Go
-// implements, including RSA key exchange and 3DES (gone from Go's defaults,
-// still what OCS 2007 R2 on Windows Server 2008 negotiates), secure first.
-// RC4 stays out: RFC 7465 §2 forbids offering it; the raw enumeration still
-// detects it, and a server that speaks only RC4 is read by [prober.rawChain].
-var clientSuites = func() []uint16 {
-	var ids []uint16
-	for _, s := range tls.CipherSuites() {
-		ids = append(ids, s.ID)
+// completed reports whether the handshake completed.
+func (a *attempt) completed() bool { return a != nil && a.step.Status == StatusOK }
+
+// flightSeen reports whether the attempt got far enough to show whether the
+// server sends a CertificateRequest: it saw one, or the handshake completed
+// (every server message precedes the client's Finished).
+func (a *attempt) flightSeen() bool { return a != nil && (a.requested || a.completed()) }
+
+// outcome classifies a step's error, telling the caller's context ending
+// (interrupted) from the peer's failure. A peer's answer (an alert, non-TLS
+// bytes, a refusal) stays what it was even if ctx ended just after.
+func outcome(ctx context.Context, what string, err error) Step {
+	if err == nil {
+		return Step{Status: StatusOK}
 	}
-	for _, s := range tls.InsecureCipherSuites() {
-		if !strings.Contains(s.Name, "RC4") {
-			ids = append(ids, s.ID)
+	st, _ := classify(err)
+	if ctx.Err() != nil {
+		switch st {
+		case StatusTimeout, StatusClosed, StatusError, StatusInterrupted:
+			return Step{Status: StatusInterrupted, Error: fmt.Sprintf("%s: interrupted (%v)", what, context.Cause(ctx))}
 		}
 	}
-	return ids
-}()
+	return Step{Status: st, Error: describe(what, err)}
+}
 
 // dial connects with a deadline derived from ctx and the timeout.
 func (p *prober) dial(ctx context.Context) (net.Conn, context.CancelFunc, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("connect to %s: %w", p.addr, err)
+	}
 	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	conn, err := p.cfg.Dial(cctx, "tcp", p.addr)
 	if err != nil {
@@ -253,55 +319,54 @@ func (p *prober) dial(ctx context.Context) (net.Conn, context.CancelFunc, error)
 	if dl, ok := cctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl) // timeouts surface as os.ErrDeadlineExceeded
 	}
-	// Closing the conn when the caller cancels unblocks any read.
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	// Closing the conn when the caller cancels unblocks any read. The
+	// callback runs on a goroutine of its own: a panic there (a Dial
+	// returning a conn whose Close panics) must not end the process.
+	stop := context.AfterFunc(ctx, func() {
+		defer func() { _ = recover() }()
+		_ = conn.Close()
+	})
 	return conn, func() { stop(); cancel() }, nil
 }
 
 // sni is the server_name extension's value: the server name, or nothing
 // for an IP literal (RFC 6066 §3).
-func (p *prober) sni() string {
-	if net.ParseIP(p.serverName) != nil {
-		return ""
-	}
-	return p.serverName
-}
+func (p *prober) sni() string { return sniFor(p.serverName) }
 
 // handshake runs a crypto/tls handshake, offering the client certificate
 // when withClient is set, and for TLS 1.3 (and for SIP) exchanges an
 // OPTIONS to learn whether the server kept the connection.
 func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 	a := &attempt{withClient: withClient}
+	label := "handshake without a client certificate"
+	if withClient {
+		label = "handshake with the client certificate"
+	}
 	raw, done, err := p.dial(ctx)
 	if err != nil {
-		a.err = err
+		a.err, a.step = err, outcome(ctx, label, err)
 		return a
 	}
 	defer done()
-	conf := &tls.Config{
-		ServerName:         p.sni(),
-		InsecureSkipVerify: true, // verified by analyzeChain, which records every reason
-		MinVersion:         tls.VersionTLS10,
-		CipherSuites:       clientSuites,
-		VerifyPeerCertificate: func(rawCerts [][]byte, _ [][]*x509.Certificate) error {
-			a.peerCerts = rawCerts
-			return nil
-		},
-		GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
-			a.requested = true
-			a.caNames = cri.AcceptableCAs
-			if withClient && p.cfg.ClientCert != nil {
-				return p.cfg.ClientCert, nil
-			}
-			return &tls.Certificate{}, nil
-		},
+	var cert *tls.Certificate
+	if withClient {
+		cert = p.cfg.ClientCert
+	}
+	conf := ClientConfig(p.serverName, cert)
+	conf.VerifyPeerCertificate = func(rawCerts [][]byte, _ [][]*x509.Certificate) error {
+		a.peerCerts = rawCerts
+		return nil
+	}
+	sendCert := conf.GetClientCertificate
+	conf.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		a.requested = true
+		a.caNames = cri.AcceptableCAs
+		return sendCert(cri)
 	}
 	conn := tls.Client(raw, conf)
 	if err := conn.HandshakeContext(ctx); err != nil {
-		if ctx.Err() != nil {
-			err = fmt.Errorf("%w: %w", ctx.Err(), err)
-		}
 		a.err = fmt.Errorf("TLS handshake with %s: %w", p.addr, err)
+		a.step = outcome(ctx, label, a.err)
 		_ = raw.Close()
 		// An alert is a verdict on client authentication only when the
 		// server asked for a certificate; otherwise it is about something
@@ -309,9 +374,12 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 		if st, ev := classify(err); st == StatusAlert && a.requested {
 			f := false
 			a.accepted, a.alert, a.evidence = &f, ev.(*AlertError).Text, "alert during handshake"
+		} else if a.step.Status == StatusInterrupted && a.requested {
+			a.evidence = "undetermined: interrupted during the handshake"
 		}
 		return a
 	}
+	a.step = Step{Status: StatusOK}
 	a.state = conn.ConnectionState()
 	defer conn.Close()
 	t := true
@@ -323,22 +391,29 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 	// OPTIONS exchange surfaces its verdict (RFC 8446 §4.4.2.4).
 	s, err := exchangeOptions(conn, p.optionsRequest(raw.LocalAddr()))
 	a.sip = s
+	a.sipStep = outcome(ctx, "SIP OPTIONS", err)
+	tls13 := a.state.Version >= tls.VersionTLS13
 	if err != nil {
 		st, ev := classify(err)
 		switch {
+		case a.sipStep.Status == StatusInterrupted:
+			if tls13 && a.requested {
+				a.accepted, a.evidence = nil, "undetermined: interrupted before the server's verdict on the certificate"
+			}
 		case st == StatusAlert && a.requested:
 			f := false
 			a.accepted, a.alert, a.evidence = &f, ev.(*AlertError).Text, "alert after handshake"
-		case st == StatusClosed && a.requested && a.state.Version >= tls.VersionTLS13:
+		case st == StatusClosed && a.requested && tls13:
 			f := false
 			a.accepted, a.evidence = &f, "connection closed after handshake without a SIP answer"
 		case errors.Is(err, errNotSIP) || errors.Is(err, errTooLarge):
+			s.NotSIP = true
 			a.evidence = "the server answered (not SIP) after the handshake"
-		case a.state.Version >= tls.VersionTLS13 && st == StatusTimeout:
+		case tls13 && st == StatusTimeout:
 			// A rejecting server alerts as soon as it reads our Finished;
 			// silence for the whole timeout is taken as acceptance.
 			a.evidence = "no alert after handshake within the timeout (taken as accepted)"
-		case a.state.Version >= tls.VersionTLS13 && a.requested:
+		case tls13 && a.requested:
 			// Neither an answer nor an alert nor a timeout: undetermined.
 			a.accepted, a.evidence = nil, "undetermined: "+describe("after the handshake", err)
 		}
@@ -348,34 +423,76 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 	return a
 }
 
+// speaksTLS reports whether a first handshake that ended with st shows a
+// server that answers ClientHellos at all, so that enumeration can learn
+// more: it completed, alerted, closed after reading the hello, or answered
+// with something crypto/tls refuses (an SSL 3.0 ServerHello).
+func speaksTLS(st Status) bool {
+	switch st {
+	case StatusOK, StatusAlert, StatusClosed, StatusError:
+		return true
+	}
+	return false
+}
+
 func (p *prober) run(ctx context.Context, res *Result) {
+	steps := &res.Steps
+	if p.cfg.ClientCert != nil {
+		steps.ClientCert = &Step{}
+	}
+	if p.cfg.SIPOptions {
+		steps.SIPOptions = &Step{}
+	}
+	if p.cfg.Enumerate {
+		steps.Enumeration = &Step{}
+	}
+	defer func() {
+		for _, s := range []*Step{&steps.Handshake, steps.ClientCert, steps.SIPOptions, steps.Enumeration} {
+			if s != nil && s.Status == StatusInterrupted {
+				res.Interrupted = true
+			}
+		}
+
+	}()
+
 	// Two connections, one after the other: without a client certificate
 	// (facts, CertificateRequest, MTLS-NOT-REQUIRED) and with it. They are
 	// not run concurrently: Kamailio 5.6 with OpenSSL 3 intermittently fails
 	// a handshake that overlaps a rejected one (seen in the interop test),
 	// and a probe must not provoke what it reports.
-	noCert := p.handshake(ctx, false, p.cfg.SIPOptions && p.cfg.ClientCert == nil)
-	st, _ := classify(noCert.err)
-	var withCert *attempt
-	if p.cfg.ClientCert != nil && (noCert.err == nil || st == StatusAlert) {
-		withCert = p.handshake(ctx, true, p.cfg.SIPOptions)
-	}
-	res.Status = st
+	var noCert, withCert *attempt
+	defer func() {
+		// A TLS 1.3 verdict cut off while waiting after the handshake.
+		for _, a := range []*attempt{noCert, withCert} {
+			if a != nil && a.sipStep.Status == StatusInterrupted {
+				res.Interrupted = true
+			}
+		}
+	}()
+	noCert = p.handshake(ctx, false, p.cfg.SIPOptions && p.cfg.ClientCert == nil)
+	steps.Handshake = noCert.step
+	res.Status = noCert.step.Status
 	if noCert.err != nil {
 		res.Error = noCert.err.Error()
 	}
-	if noCert.err != nil && st != StatusAlert {
-		res.Findings = append(res.Findings, report.New("TLS-HANDSHAKE-FAILED", p.target,
-			"TLS handshake failed").WithDetail("%s", describe("handshake without a client certificate", noCert.err)))
-		return
+	if p.cfg.ClientCert != nil {
+		switch {
+		case noCert.completed() || noCert.step.Status == StatusAlert:
+			withCert = p.handshake(ctx, true, p.cfg.SIPOptions)
+			*steps.ClientCert = withCert.step
+		case noCert.step.Status == StatusInterrupted:
+			*steps.ClientCert = Step{Status: StatusInterrupted, Error: "not run: interrupted before it"}
+		default:
+			*steps.ClientCert = Step{Status: StatusNotRun, Error: "not run: the handshake without a client certificate failed (" + string(noCert.step.Status) + ")"}
+		}
 	}
 
 	// Handshake facts and chain from whichever attempt completed.
 	best := noCert
-	if withCert != nil && withCert.err == nil {
+	if withCert.completed() {
 		best = withCert
 	}
-	if best.err == nil {
+	if best.completed() {
 		res.Status, res.Error = StatusOK, "" // a handshake completed
 		res.Handshake = &Handshake{
 			VersionID: best.state.Version, Version: tlswire.VersionName(best.state.Version),
@@ -387,76 +504,66 @@ func (p *prober) run(ctx context.Context, res *Result) {
 	if len(certs) == 0 && withCert != nil {
 		certs = withCert.peerCerts
 	}
-	// Failures that are the server's verdict on client authentication
-	// (it sent a CertificateRequest, then an alert) are reported by the
-	// MTLS checks, not as a broken handshake.
-	authVerdict := func(a *attempt) bool {
-		return a != nil && a.requested && a.accepted != nil && !*a.accepted
-	}
-	// A connection "went through" when its handshake completed and the
-	// server did not reject it afterwards (TLS 1.3).
-	through := func(a *attempt) bool { return a != nil && a.err == nil && (a.accepted == nil || *a.accepted) }
-	switch {
-	case through(noCert) || through(withCert):
-		res.Findings = append(res.Findings, report.Passed("TLS-HANDSHAKE-FAILED", p.target,
-			fmt.Sprintf("TLS handshake completed (%s, %s)", res.Handshake.Version, res.Handshake.CipherSuite)))
-	case authVerdict(noCert) && (withCert == nil || authVerdict(withCert)):
-		// rejected for client authentication: the MTLS findings say why
-	default:
-		err := noCert.err
-		if withCert != nil && withCert.err != nil {
-			err = withCert.err
-		}
-		if err == nil {
-			err = errors.New("tlsprobe: every connection was closed after the handshake")
-		}
-		res.Findings = append(res.Findings, report.New("TLS-HANDSHAKE-FAILED", p.target,
-			"no TLS handshake completed").WithDetail("%s", describe("handshake", err)))
-	}
 	if len(certs) > 0 {
-		p.analyzeChain(certs, res)
+		observeChain(certs, p.serverName, p.cfg.RootCAs, res)
+		res.ChainFrom = "handshake"
 	}
-	p.mtls(noCert, withCert, res)
+	if noCert.flightSeen() || withCert.flightSeen() {
+		res.MTLS = p.mtls(noCert, withCert)
+	}
 
 	// SIP over the accepted connection.
 	if p.cfg.SIPOptions {
-		var s *SIP
+		var chosen *attempt
 		for _, a := range []*attempt{withCert, noCert} {
 			if a != nil && a.accepted != nil && *a.accepted && a.sip != nil {
-				s = a.sip
+				chosen = a
 				break
 			}
 		}
-		if s != nil {
-			res.SIP = s
-			p.sipFindings(s, res)
+		switch {
+		case chosen != nil:
+			res.SIP, *steps.SIPOptions = chosen.sip, chosen.sipStep
+		case ctx.Err() != nil:
+			*steps.SIPOptions = Step{Status: StatusInterrupted, Error: "not run: interrupted before a connection was accepted"}
+		default:
+			*steps.SIPOptions = Step{Status: StatusNotRun, Error: "not run: no connection was accepted to send OPTIONS over"}
 		}
 	}
 
 	if p.cfg.Enumerate {
-		start := time.Now()
-		res.Versions = p.enumerate(ctx)
-		res.EnumerationMS = float64(time.Since(start).Microseconds()) / 1000
-		p.enumerationFindings(res)
-		if len(certs) == 0 {
-			// crypto/tls could not get as far as the certificate (only
-			// suites or versions it does not implement): read the plaintext
-			// TLS <= 1.2 flight with the raw parser instead.
-			p.rawChain(ctx, res)
-		}
-	} else if res.Handshake != nil {
-		if tlswire.VersionDeprecated(res.Handshake.VersionID) {
-			res.Findings = append(res.Findings, report.Newf("TLS-VERSION-WEAK", p.target,
-				"server negotiated deprecated %s", res.Handshake.Version))
-		}
-		if s := tlswire.LookupCipherSuite(res.Handshake.CipherSuiteID); s != nil && s.Insecure {
-			res.Findings = append(res.Findings, report.Newf("TLS-CIPHER-WEAK", p.target,
-				"server negotiated weak suite %s (%s)", s.Name, s.Weakness))
+		// Enumeration runs whenever the port answers ClientHellos at all:
+		// a server crypto/tls cannot talk to (SSL 3.0 only, RC4 only) is
+		// exactly what it is for.
+		switch {
+		case ctx.Err() != nil:
+			*steps.Enumeration = Step{Status: StatusInterrupted, Error: "not run: interrupted before it"}
+		case !speaksTLS(noCert.step.Status):
+			*steps.Enumeration = Step{Status: StatusNotRun, Error: "not run: the port does not answer a ClientHello (" + string(noCert.step.Status) + ")"}
+		default:
+			start := time.Now()
+			var internal string
+			res.Versions, internal = p.enumerate(ctx)
+			res.EnumerationMS = float64(time.Since(start).Microseconds()) / 1000
+			*steps.Enumeration = Step{Status: StatusOK}
+			switch {
+			case internal != "":
+				res.InternalError = internal
+				*steps.Enumeration = Step{Status: StatusError, Error: internal}
+			case ctx.Err() != nil && slices.ContainsFunc(res.Versions, func(v Version) bool { return v.Incomplete }):
+				*steps.Enumeration = Step{Status: StatusInterrupted, Error: "interrupted before every version was enumerated"}
+			}
+			if len(res.Chain) == 0 || res.MTLS == nil {
+				// crypto/tls could not get as far as the certificate (only
+				// suites or versions it does not implement): read the
+				// plaintext TLS <= 1.2 flight with the raw parser instead.
+				p.rawChain(ctx, res)
+			}
 		}
 	}
 }
 
-func (p *prober) mtls(noCert, withCert *attempt, res *Result) {
+func (p *prober) mtls(noCert, withCert *attempt) *MTLS {
 	m := &MTLS{CertificateRequested: noCert.requested || (withCert != nil && withCert.requested)}
 	names := noCert.caNames
 	if len(names) == 0 && withCert != nil {
@@ -465,80 +572,23 @@ func (p *prober) mtls(noCert, withCert *attempt, res *Result) {
 	for _, dn := range names {
 		m.CANames = append(m.CANames, dnString(dn))
 	}
-	res.MTLS = m
-	if m.CertificateRequested {
-		summary := "server requests a client certificate"
-		if len(m.CANames) > 0 {
-			summary += fmt.Sprintf(" (%d acceptable CA names)", len(m.CANames))
-		}
-		res.Findings = append(res.Findings, report.Passed("MTLS-NOT-REQUESTED", p.target, summary))
-	} else if noCert.err == nil {
-		res.Findings = append(res.Findings, report.New("MTLS-NOT-REQUESTED", p.target,
-			"server did not send a CertificateRequest"))
+	if noCert.flightSeen() {
+		m.AcceptedWithoutClientCert, m.WithoutClientCertAlert = noCert.accepted, noCert.alert
 	}
-	m.AcceptedWithoutClientCert, m.WithoutClientCertAlert = noCert.accepted, noCert.alert
 	if noCert.evidence != "" {
 		m.Evidence = append(m.Evidence, "without client certificate: "+noCert.evidence)
 	}
-	if a := noCert.accepted; a != nil {
-		if *a {
-			res.Findings = append(res.Findings, report.New("MTLS-NOT-REQUIRED", p.target,
-				"server accepts a connection without a client certificate").WithDetail("%s, %s", tlswire.VersionName(noCert.state.Version), noCert.evidence))
-		} else {
-			res.Findings = append(res.Findings, report.Passed("MTLS-NOT-REQUIRED", p.target,
-				"server refuses connections without a client certificate").WithDetail("alert %q (%s)", noCert.alert, noCert.evidence))
-		}
-	}
 	if withCert == nil {
-		return
+		return m
 	}
-	if withCert.err == nil && !withCert.requested {
+	m.ClientCertSubject = certSubject(p.cfg.ClientCert)
+	if withCert.completed() && !withCert.requested {
 		m.Evidence = append(m.Evidence, "with client certificate: not requested, so not sent")
-		return
+		return m
 	}
 	m.ClientCertAccepted, m.ClientCertAlert = withCert.accepted, withCert.alert
 	if withCert.evidence != "" {
 		m.Evidence = append(m.Evidence, "with client certificate: "+withCert.evidence)
 	}
-	subject := ""
-	if leaf := p.cfg.ClientCert.Leaf; leaf != nil {
-		subject = leaf.Subject.String()
-	} else if len(p.cfg.ClientCert.Certificate) > 0 {
-		if c, err := x509.ParseCertificate(p.cfg.ClientCert.Certificate[0]); err == nil {
-			subject = c.Subject.String()
-		}
-	}
-	switch {
-	case withCert.accepted != nil && *withCert.accepted:
-		res.Findings = append(res.Findings, report.Passed("MTLS-CLIENT-CERT-REJECTED", p.target,
-			"server accepts the client certificate").WithDetail("%s; %s", subject, withCert.evidence))
-	case withCert.accepted != nil:
-		f := report.New("MTLS-CLIENT-CERT-REJECTED", p.target,
-			fmt.Sprintf("server rejected the client certificate with alert %q", withCert.alert)).
-			WithDetail("client certificate %s; %s", subject, withCert.evidence)
-		if len(m.CANames) > 0 {
-			f.Detail += "; server accepts certificates from: " + strings.Join(m.CANames, " | ")
-		}
-		res.Findings = append(res.Findings, f)
-	case withCert.err != nil:
-		res.Findings = append(res.Findings, report.New("MTLS-CLIENT-CERT-REJECTED", p.target,
-			"handshake with the client certificate failed").WithDetail("%s", describe("handshake with client certificate", withCert.err)))
-	}
-}
-
-func (p *prober) sipFindings(s *SIP, res *Result) {
-	if s.Status == 0 {
-		res.Findings = append(res.Findings, report.New("SIP-NO-RESPONSE", p.target,
-			"no SIP response to OPTIONS over TLS").WithDetail("%s", s.Error))
-		return
-	}
-	res.Findings = append(res.Findings, report.Passed("SIP-NO-RESPONSE", p.target,
-		fmt.Sprintf("OPTIONS answered in %.1f ms", s.RTTMS)))
-	if s.Status >= 200 && s.Status < 300 {
-		res.Findings = append(res.Findings, report.Passed("SIP-OPTIONS-STATUS", p.target,
-			fmt.Sprintf("OPTIONS answered %d %s", s.Status, s.Reason)))
-	} else {
-		res.Findings = append(res.Findings, report.Newf("SIP-OPTIONS-STATUS", p.target,
-			"OPTIONS answered %d %s", s.Status, s.Reason).WithDetail("Server: %s", s.Server))
-	}
+	return m
 }
