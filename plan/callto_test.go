@@ -1,70 +1,22 @@
 package plan
 
 import (
-	"errors"
 	"strings"
 	"testing"
 )
 
-func TestParseCallTo(t *testing.T) {
-	good := []struct{ in, want string }{
-		{"+14255550100", "+14255550100"},
-		{"uas", "uas"},
-		{" 4100 ", "4100"},
-		{"+1-425-555-0100", "+1-425-555-0100"},
-		{"+14255550100;phone-context=contoso.com", "+14255550100;phone-context=contoso.com"},
-		{"alice%40home", "alice%40home"},
-		{"sip:+14255550100@contoso.com", "sip:+14255550100@contoso.com"},
-		{"<sip:uas@127.0.0.1:5060;transport=tcp>", "sip:uas@127.0.0.1:5060;transport=tcp"},
-		{"sips:pilot@um01.contoso.com", "sips:pilot@um01.contoso.com"},
-		{"SIP:uas@[::1]:5061", "SIP:uas@[::1]:5061"},
-	}
-	for _, c := range good {
-		got, err := ParseCallTo(c.in)
-		if err != nil || got != c.want {
-			t.Errorf("ParseCallTo(%q) = %q, %v; want %q", c.in, got, err, c.want)
-		}
-	}
-	bad := []struct{ in, reason string }{
-		{"", "empty: give a number"},
-		{"   ", "empty: give a number"},
-		{"+1 425 555 0100", "spaces are not allowed in a SIP user part (write +14255550100)"},
-		{"uas@contoso.com", "user@host is a SIP URI: write sip:uas@contoso.com"},
-		{"tel:+14255550100", "tel: URIs are not accepted: give the number alone (+14255550100)"},
-		{"sip:contoso.com", "the URI names no user"},
-		{"sip:contoso.com;transport=tls", "the URI names no user: give the number to call, as in sip:+14255550100@contoso.com"},
-		{"sip:alice:secret@contoso.com", "password"},
-		{"sip:a b@contoso.com", "spaces are not allowed"},
-		{"sip:uas@bad_host", `bad host "bad_host"`},
-		{"sip:uas@", "not a valid SIP URI"},
-		{"4100#", `"#" is not allowed in a SIP user part`},
-		{"50%", "'%' must start an escape"},
-		{"uas\x00", "byte 0x00 is not allowed"},
-		{strings.Repeat("1", 300), "longer than 256 characters"},
-	}
-	for _, c := range bad {
-		_, err := ParseCallTo(c.in)
-		var ce *CallToError
-		if !errors.As(err, &ce) || !strings.Contains(err.Error(), c.reason) || ce.Value != c.in {
-			t.Errorf("ParseCallTo(%q) = %v; want a *CallToError saying %q", c.in, err, c.reason)
-		}
-	}
-}
-
-func TestParseSIPURI(t *testing.T) {
-	if got, err := ParseSIPURI("<sip:voipsec@probe.contoso.com>"); err != nil || got != "sip:voipsec@probe.contoso.com" {
-		t.Errorf("got %q, %v", got, err)
-	}
-	for in, reason := range map[string]string{
-		"alice@contoso.com":      "not a sip: or sips: URI",
-		"voipsec":                "not a sip: or sips: URI",
-		"sip:":                   "the URI names no user",
-		"sip:a b@probe.contoso":  "spaces are not allowed",
-		"sip:voipsec@probe/x":    "bad host",
-		"sip:@probe.contoso.com": "empty user part",
+// The plan refuses what `voipsec probe --to` refuses, in the plan's words.
+func TestCallToErrors(t *testing.T) {
+	for in, want := range map[string]string{
+		"+1 425 555 0100":  `bad number to call "+1 425 555 0100": character ' ' not allowed in a user part`,
+		"uas@contoso.com":  `bad number to call "uas@contoso.com": neither a user part nor a sip: URI`,
+		"tel:+14255550100": `bad number to call "tel:+14255550100": tel: URIs are not accepted`,
+		"sip:contoso.com":  `bad number to call "sip:contoso.com": the URI has no user part`,
 	} {
-		if _, err := ParseSIPURI(in); err == nil || !strings.Contains(err.Error(), reason) {
-			t.Errorf("ParseSIPURI(%q) = %v; want an error saying %q", in, err, reason)
+		text := "voipsec_plan: 1\nmediation_servers:\n  - fqdn: med01.contoso.com\n    internal: {address: 10.0.0.1, call_to: \"" + in + "\"}\n    external: {address: 10.0.0.2, transport: tls}\n"
+		_, err := Parse("c.yaml", []byte(text))
+		if err == nil || !strings.Contains(err.Error(), "c.yaml:4:44: mediation_servers[0].internal.call_to: "+want) {
+			t.Errorf("%q: %v\nwant …%s", in, err, want)
 		}
 	}
 }

@@ -418,18 +418,17 @@ func (l *loader) tlsVersion(n *yaml.Node, path string) *uint16 {
 }
 
 // callTo reads a number to call (call_to, pilot_number): a SIP user part
-// or a full SIP URI ([ParseCallTo]).
+// or a full SIP URI, kept as written (trimmed).
 func (l *loader) callTo(n *yaml.Node, path string) string {
 	s, ok := l.scalar(n, path, "a number or SIP URI to call")
 	if !ok {
 		return ""
 	}
-	v, err := ParseCallTo(s)
-	if err != nil {
+	if err := checkCallTo(s); err != nil {
 		l.errAtCause(n, path, err, "%v", err)
 		return ""
 	}
-	return v
+	return strings.TrimSpace(s)
 }
 
 func (l *loader) transport(n *yaml.Node, path string) (Transport, bool) {

@@ -18,7 +18,6 @@ import (
 
 	"github.com/voipsec/voipsec/internal/pool"
 	"github.com/voipsec/voipsec/matrix"
-	"github.com/voipsec/voipsec/plan"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sipcheck"
 )
@@ -80,6 +79,15 @@ func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.StepTimeout, "step-timeout", sipcheck.DefaultTimeout, "`duration` limit of each network step (handshake, SIP transaction)")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the run")
 	o.out.AddFlags(f)
+}
+
+// uriReason is what sipcheck says is wrong with a From or To value.
+func uriReason(err error) string {
+	var ue *sipcheck.URIError
+	if errors.As(err, &ue) {
+		return ue.Reason
+	}
+	return err.Error()
 }
 
 // flagSet reports whether the flag was given on the command line.
@@ -218,16 +226,16 @@ func (o *probeOptions) Validate(args []string) error {
 	// The number to call and the caller: what sipcheck would otherwise
 	// replace silently is refused here, naming the flag and the value.
 	if o.flagSet("to") {
-		to, err := plan.ParseCallTo(o.To)
-		if err != nil {
-			return withHint(fmt.Errorf("--to: %w", err), "give a number (+14255550100), a user (uas) or a SIP URI (sip:+14255550100@contoso.com)")
+		if _, err := sipcheck.ParseTo(o.To); err != nil {
+			return withHint(fmt.Errorf("--to: bad number to call %q: %s", o.To, uriReason(err)),
+				"give a number (+14255550100), a user (uas) or a SIP URI (sip:+14255550100@contoso.com)")
 		}
-		c.To = to
+		c.To = strings.TrimSpace(o.To)
 	}
 	if o.flagSet("from") {
-		from, err := plan.ParseSIPURI(o.From)
+		from, err := sipcheck.ParseFrom(o.From)
 		if err != nil {
-			return withHint(fmt.Errorf("--from: %w", err), "give a SIP URI such as sip:voipsec@probe.contoso.com")
+			return withHint(fmt.Errorf("--from: bad SIP URI %q: %s", o.From, uriReason(err)), "give a SIP URI such as sip:voipsec@probe.contoso.com")
 		}
 		c.From = from
 	}
