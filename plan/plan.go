@@ -163,6 +163,22 @@ const (
 	RoleGateway  Role = "gateway"  // the media gateway the external edge talks to
 )
 
+// Matrix returns the role's row in the one table of what each role expects
+// ([matrix.Role]): um, mediation-internal, mediation-external, gateway.
+func (r Role) Matrix() matrix.Role {
+	switch r {
+	case RoleUM:
+		return matrix.RoleUM
+	case RoleInternal:
+		return matrix.RoleMediationInternal
+	case RoleExternal:
+		return matrix.RoleMediationExternal
+	case RoleGateway:
+		return matrix.RoleGateway
+	}
+	return matrix.RoleSIPEdge
+}
+
 // Expect is what the plan requires of an endpoint; nil fields are not
 // checked.
 type Expect struct {
