@@ -189,7 +189,9 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 		To:            number,
 		RootCAs:       p.Trust.Roots(),
 		ClientCert:    p.Trust.KeyPair,
-		Enumerate:     e.Expect.MinTLS != nil,
+		// Every TLS endpoint: a plan check decides TLS-VERSION-WEAK and
+		// TLS-CIPHER-WEAK rather than leaving them inconclusive.
+		Enumerate:     e.Transport == TLS,
 		RedirectHosts: p.redirectHosts(),
 	}
 	if e.Server != "" {
@@ -213,10 +215,29 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 		return er
 	}
 	_, levelPath := p.declared(e)
+	if !numberMatters(res) {
+		numberPath = ""
+	} else if numberPath == "" {
+		numberPath = e.path // where call_to goes
+	}
 	for _, f := range sipcheck.Judge(res, p.Expectations(e)) {
 		er.Findings = append(er.Findings, p.placeLive(f, e, levelPath, numberPath))
 	}
 	return er
+}
+
+// numberMatters reports whether an offer's outcome depends on the number
+// called: not routable, no live callee behind the edge (408), busy.
+func numberMatters(res *sipcheck.Result) bool {
+	for x := res; x != nil; x = x.Redirect {
+		for _, o := range x.Offers {
+			switch o.Class() {
+			case sipcheck.ClassNotRoutable, sipcheck.ClassRequestTimeout, sipcheck.ClassBusy:
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // NotStartedResult is the probe result of a target the run was interrupted
@@ -267,6 +288,9 @@ func NotProbedHint(s sipcheck.Status) string {
 // placeLive retargets a judged finding to the endpoint's component, keeps
 // the probed URL in the summary when it differs (a redirect target),
 // and locates it at the plan line that declares what the check judges.
+// numberPath, when not empty, is where an undecided media check points:
+// the call_to or pilot_number the edge did not route (or the endpoint,
+// where call_to belongs).
 func (p *Plan) placeLive(f report.Finding, e Endpoint, levelPath, numberPath string) report.Finding {
 	if f.Target != e.URL() && f.Target != "" {
 		f.Summary += " (" + f.Target + ")"
@@ -276,13 +300,10 @@ func (p *Plan) placeLive(f report.Finding, e Endpoint, levelPath, numberPath str
 	media := strings.HasPrefix(f.Check, "SRTP-") || strings.HasPrefix(f.Check, "UM-SRTP") ||
 		f.Check == "SDES-OVER-CLEARTEXT" || f.Check == "DTLS-FINGERPRINT-MISMATCH"
 	switch {
-	case media && f.Severity == report.Inconclusive:
-		// Offers the edge did not evaluate: the number called is what to
-		// change, or the place to add call_to.
-		path = e.path
-		if numberPath != "" {
-			path = numberPath
-		}
+	case media && f.Severity == report.Inconclusive && numberPath != "":
+		// Offers the edge did not evaluate because of the number called:
+		// the number is what to change (or where to add call_to).
+		path = numberPath
 	case strings.HasPrefix(f.Check, "UM-SRTP") && e.Expect.Encryption != nil:
 		path = e.path + ".expect.encryption"
 	case strings.HasPrefix(f.Check, "UM-") && levelPath != "":

@@ -78,14 +78,14 @@ func TestLivePlacesFindings(t *testing.T) {
 		res := &sipcheck.Result{Target: tg, Name: tg.String(), Status: sipcheck.StatusSuccess, ToGiven: cfg.To != "", To: cfg.To}
 		switch tg.Port {
 		case 15061: // UM of a Secured dial plan that takes plain RTP, on a port outside media.ports
-			if cfg.To != "+14255550100" || cfg.ServerName != "um01.contoso.com" || cfg.Enumerate {
+			if cfg.To != "+14255550100" || cfg.ServerName != "um01.contoso.com" || !cfg.Enumerate {
 				t.Errorf("UM probed with %+v", cfg)
 			}
 			res.TLS = tlsFacts(true, false)
 			res.Options = []sipcheck.OptionsResult{{Transport: "tls", Status: sipcheck.StatusSuccess, Code: 200, Reason: "OK"}}
 			res.Offers = []sipcheck.OfferResult{offer(srtpcheck.OfferSDES80, 200, true, 61000), offer(srtpcheck.OfferPlain, 200, false, 1234)}
 		case 15062: // internal edge: takes a handshake without a client certificate, accepts TLS 1.0
-			if !cfg.Enumerate || cfg.To != "+14255550199" {
+			if cfg.To != "+14255550199" {
 				t.Errorf("internal edge probed with %+v", cfg)
 			}
 			res.TLS = tlsFacts(true, true, tlsprobe.Version{Version: "TLS 1.0", ID: 0x0301, Accepted: true},
@@ -98,6 +98,9 @@ func TestLivePlacesFindings(t *testing.T) {
 			res.TLS = tlsFacts(false, true)
 			res.TLSOnly = true
 		case 15064: // gateway over TCP answers in cleartext
+			if cfg.Enumerate {
+				t.Error("TLS enumeration of a TCP endpoint")
+			}
 			res.Options = []sipcheck.OptionsResult{{Transport: "tcp", Status: sipcheck.StatusSuccess, Code: 200, Reason: "OK"}}
 			res.Offers = []sipcheck.OfferResult{}
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/voipsec/voipsec/plan"
 	"github.com/voipsec/voipsec/report"
+	"github.com/voipsec/voipsec/sipcheck"
 )
 
 // checkOptions are the flags of `voipsec check`.
@@ -109,10 +110,12 @@ func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Rep
 			MediaDuration: media,
 			Concurrency:   o.Jobs,
 			OnStart:       func(e plan.Endpoint) { track.start(e.Target()) },
+			OnStep:        func(e plan.Endpoint, s sipcheck.Step) { track.step(e.Target(), s.String()) },
 			OnDone:        func(e plan.Endpoint) { track.finish(e.Target()) },
 		})
 		findings = append(findings, live...)
 		var probes []any
+		var errs []targetError
 		notStarted := 0
 		for _, r := range results {
 			if r.Probe != nil {
@@ -121,8 +124,14 @@ func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Rep
 			if r.NotStarted {
 				notStarted++
 			}
+			if r.Err != nil {
+				errs = append(errs, newTargetError(r.Probe, r.Endpoint.Target(), p.Location(r.Endpoint.Path()+".address")))
+			}
 		}
 		data["probes"] = probes
+		if len(errs) > 0 {
+			data["errors"] = errs
+		}
 		interrupted = describeInterruption(ctx, track, notStarted, "endpoint")
 	}
 	p.Sort(findings)

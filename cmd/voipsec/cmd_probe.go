@@ -18,8 +18,10 @@ import (
 
 	"github.com/voipsec/voipsec/internal/pool"
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/plan"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sipcheck"
+	"github.com/voipsec/voipsec/tlsprobe"
 )
 
 // probeOptions are the flags of `voipsec probe`.
@@ -48,10 +50,11 @@ type probeOptions struct {
 	out   outputOptions
 	flags *pflag.FlagSet
 
-	role    *matrix.Role // --role; nil: assumed per target from its port
-	cfg     sipcheck.Config
-	targets []sipcheck.Target
-	edges   [2]*sipcheck.Target // internal, external
+	role     *matrix.Role // --role; nil: assumed per target from its port
+	declared matrix.Declared
+	cfg      sipcheck.Config
+	targets  []sipcheck.Target
+	edges    [2]*sipcheck.Target // internal, external
 }
 
 func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
@@ -61,12 +64,13 @@ func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.Key, "key", "", "private key `file` (PEM) of --cert")
 	f.StringVar(&o.CA, "ca", "", "extra trusted CA `file` (PEM), added to the system roots")
 	f.StringVar(&o.ServerName, "server-name", "", "TLS server `name` for SNI and certificate checks (default: the target host)")
-	f.IntVar(&o.WarnDays, "warn-days", 30, "warn when a certificate expires within `days`")
+	f.IntVar(&o.WarnDays, "warn-days", tlsprobe.DefaultWarnDays, "warn when a certificate expires within `days` (0: no expiry warning)")
 	f.BoolVar(&o.Enumerate, "enumerate", false, "enumerate TLS versions and cipher suites")
 	f.BoolVar(&o.TLSOnly, "tls-only", false, "TLS, certificate and mutual TLS checks only (with --enumerate: versions and suites); no call is placed")
 	f.StringVar(&o.VoipSecurity, "voip-security", "", "declared UM dial plan `level`: Unsecured, SIPSecured, Secured")
 	f.StringVar(&o.Encryption, "encryption", "", "declared client encryption `level`: rejected, optional, required (or the Set-CsMediaConfiguration values)")
 	f.BoolVar(&o.ExpectTLS, "expect-tls", false, "signalling must be TLS (the gateway leg): cleartext SIP is SIP-CLEARTEXT-ACCEPTED")
+	_ = f.MarkDeprecated("expect-tls", "every role but sip-edge expects TLS signalling: use --role gateway (or mediation-external, um, mediation-internal)")
 	f.StringVar(&o.Internal, "internal", "", "Mediation Server internal edge `target`; with --external checks EDGE-SHARED-ADDRESS")
 	f.StringVar(&o.External, "external", "", "Mediation Server external (gateway) edge `target`")
 	f.StringVar(&o.From, "from", "", "From SIP `URI` of probe calls (default sip:voipsec@LOCAL-IP)")
@@ -147,9 +151,28 @@ func (o *probeOptions) Validate(args []string) error {
 		o.role = &r
 	}
 	if o.TLSOnly {
-		for _, t := range o.allTargets() {
-			if !t.IsTLS() {
-				return withHint(fmt.Errorf("--tls-only: %s is not a TLS target", t.Raw), "name TLS targets: tls://host:port, sips:host or a port that means TLS (5061)")
+		// A target without a transport is probed over TLS; one that names
+		// UDP or TCP cannot be.
+		toTLS := func(t *sipcheck.Target) error {
+			if t.IsTLS() {
+				return nil
+			}
+			if t.Explicit {
+				return withHint(fmt.Errorf("--tls-only: %s names %s, not TLS", t.Raw, strings.ToUpper(t.Transport)), "name TLS targets: tls://host:port, sips:host, or host:port")
+			}
+			*t = t.With(sipcheck.TLS)
+			return nil
+		}
+		for i := range o.targets {
+			if err := toTLS(&o.targets[i]); err != nil {
+				return err
+			}
+		}
+		for _, t := range o.edges {
+			if t != nil {
+				if err := toTLS(t); err != nil {
+					return err
+				}
 			}
 		}
 		for _, f := range []string{"offer", "media-seconds", "offer-concurrency", "to", "from", "no-redirect"} {
@@ -163,14 +186,14 @@ func (o *probeOptions) Validate(args []string) error {
 		if err != nil {
 			return usagef("--voip-security: %s", strings.TrimPrefix(err.Error(), "matrix: "))
 		}
-		c.Declared.VoipSecurity = &v
+		o.declared.VoipSecurity = &v
 	}
 	if o.Encryption != "" {
 		e, err := matrix.ParseEncryptionLevel(o.Encryption)
 		if err != nil {
 			return usagef("--encryption: %s", strings.TrimPrefix(err.Error(), "matrix: "))
 		}
-		c.Declared.Encryption = &e
+		o.declared.Encryption = &e
 	}
 	if o.OfferConcurrency < 1 || o.OfferConcurrency > 16 {
 		return usagef("--offer-concurrency must be between 1 and 16, got %d", o.OfferConcurrency)
@@ -220,9 +243,8 @@ func (o *probeOptions) Validate(args []string) error {
 		c.RootCAs = pool
 	}
 	c.ServerName = o.ServerName
-	c.WarnDays = o.WarnDays
 	c.Enumerate = o.Enumerate
-	c.ExpectTLS = o.ExpectTLS
+	c.TLSOnly = o.TLSOnly
 	// The number to call and the caller: what sipcheck would otherwise
 	// replace silently is refused here, naming the flag and the value.
 	if o.flagSet("to") {
@@ -342,30 +364,47 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
 	targets := o.allTargets()
-	edgeIdx := [2]int{-1, -1}
-	if o.edges[0] != nil {
-		edgeIdx = [2]int{len(o.targets), len(o.targets) + 1}
-	}
+	roles := o.roles(targets)
 	prog := newProgress(e, len(targets))
 	track := newInflight(ctx)
-	results := probeAll(ctx, targets, o.cfg, o.Jobs, track, prog.done)
+	cfg := o.cfg
+	for _, t := range targets { // a 3xx is followed to a host the user named, not elsewhere
+		cfg.RedirectHosts = append(cfg.RedirectHosts, t.Host)
+	}
+	cfg.Progress = func(s sipcheck.Step) { track.step(s.Target, s.String()) }
+	results := probeAll(ctx, targets, cfg, o.Jobs, track, prog.done)
 	prog.finish()
 	notStarted := 0
 	for i, res := range results {
 		if res == nil { // the run was interrupted before this target
 			notStarted++
-			results[i] = &sipcheck.Result{Target: targets[i], Name: targets[i].String(), Status: sipcheck.StatusCanceled,
-				Error: "not probed: the run was interrupted before this target"}
+			results[i] = plan.NotStartedResult(targets[i], cfg)
 		}
 	}
 
+	// Judge each target's facts against its role; a target that could not
+	// be probed is an operational error, not a finding about its security.
 	r := &report.Report{Command: "probe", Interrupted: describeInterruption(ctx, track, notStarted, "target")}
-	for _, res := range results {
-		r.Findings = append(r.Findings, res.AllFindings()...)
+	judged := make([][]report.Finding, len(results))
+	var errs []targetError
+	for i, res := range results {
+		if res.NotProbed() {
+			errs = append(errs, newTargetError(res, res.Name, nil))
+			judged[i] = []report.Finding{plan.NotProbedFinding(res, res.Name)}
+		} else {
+			judged[i] = sipcheck.Judge(res, o.expect(roles[i]))
+		}
+		r.Findings = append(r.Findings, judged[i]...)
 	}
-	data := map[string]any{"targets": results}
-	if edgeIdx[0] >= 0 && edgeIdx[1] >= 0 {
-		in, ex := results[edgeIdx[0]].Target, results[edgeIdx[1]].Target
+	if len(errs) == len(results) && r.Interrupted == "" {
+		return exitError, notProbedError(e, errs)
+	}
+	data := map[string]any{"targets": results, "roles": roles}
+	if len(errs) > 0 {
+		data["errors"] = errs
+	}
+	if o.edges[0] != nil {
+		in, ex := results[len(o.targets)].Target, results[len(o.targets)+1].Target
 		if len(in.Addrs) > 0 && len(ex.Addrs) > 0 {
 			f := sipcheck.SharedAddress(in, ex)
 			r.Findings = append(r.Findings, f)
@@ -375,9 +414,33 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 	r.Data = map[string]any{"probe": data}
 	r.Text = func(w io.Writer) { writeProbeEvidence(w, results) }
 	return o.out.emitText(e, r, func(w io.Writer, to report.TextOptions) error {
-		writeVerdicts(w, results, o.out.failOn)
+		writeVerdicts(w, results, judged, roles, o.out.failOn)
 		return report.WriteText(w, r, to)
 	})
+}
+
+// expect is what the judges hold a target to: its role's expectations, the
+// declared levels, and the certificate expiry horizon.
+func (o *probeOptions) expect(n roleNote) sipcheck.Expect {
+	x := sipcheck.Expect{Role: n.Role.Expect(), Declared: o.declared, WarnDays: o.WarnDays}
+	if o.ExpectTLS {
+		x.Role.TLS = true
+	}
+	return x
+}
+
+// notProbedError is the operational error of a run in which no target
+// could be probed: each one's error and hint on stderr, and the error the
+// run ends with (exit 2).
+func notProbedError(e *env, errs []targetError) error {
+	if len(errs) == 1 {
+		return withHint(fmt.Errorf("%s: %s", errs[0].Target, errs[0].Error), errs[0].Hint)
+	}
+	for _, te := range errs {
+		fmt.Fprintf(e.Stderr, "voipsec probe: error: %s: %s\n", te.Target, te.Error)
+		fmt.Fprintf(e.Stderr, "voipsec: hint: %s\n", te.Hint)
+	}
+	return fmt.Errorf("none of the %d targets could be probed", len(errs))
 }
 
 // probeAll probes the targets, jobs at a time; results keep the input
@@ -395,25 +458,63 @@ func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Confi
 	return results
 }
 
-// writeVerdicts is the first thing a person reads: one line per target.
-func writeVerdicts(w io.Writer, results []*sipcheck.Result, failOn report.Severity) {
+// writeVerdicts is the first thing a person reads: one line per target,
+// then the role each target was judged as when it was assumed, and the
+// targets that could not be probed.
+func writeVerdicts(w io.Writer, results []*sipcheck.Result, judged [][]report.Finding, roles []roleNote, failOn report.Severity) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tVERDICT\tSIP\tEFFECTIVE ENCRYPTION\tFINDINGS")
-	for _, res := range results {
-		eff := "-"
-		if res.Effective != nil {
-			eff = res.Effective.String()
-		} else if res.Redirect != nil && res.Redirect.Effective != nil {
-			eff = res.Redirect.Effective.String() + " (at " + res.Redirect.Name + ")"
+	fmt.Fprintln(tw, "TARGET\tROLE\tVERDICT\tSIP\tEFFECTIVE ENCRYPTION\tFINDINGS")
+	for i, res := range results {
+		verdict := "PASS"
+		switch {
+		case res.NotProbed():
+			verdict = "ERROR"
+		case report.ExitCode(judged[i], failOn) == report.ExitFindings:
+			verdict = "FAIL"
+		case report.ExitCode(judged[i], failOn) == report.ExitInconclusive:
+			verdict = "INCONCLUSIVE"
 		}
-		c := report.Counts(res.AllFindings())
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d fail, %d warn\n", res.Name, strings.ToUpper(res.Verdict(failOn)), sipSummary(res), eff, c[report.Fail], c[report.Warn])
+		c := report.Counts(judged[i])
+		counts := fmt.Sprintf("%d fail, %d warn", c[report.Fail], c[report.Warn])
+		if n := c[report.Inconclusive]; n > 0 {
+			counts += fmt.Sprintf(", %d inconclusive", n)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", res.Name, roles[i].Role, verdict, sipSummary(res), effectiveSummary(res), counts)
 	}
 	tw.Flush()
+	for i, res := range results {
+		prefix := ""
+		if len(results) > 1 {
+			prefix = res.Name + ": "
+		}
+		if roles[i].Assumed && !res.NotProbed() {
+			fmt.Fprintf(w, "%s%s\n", prefix, roles[i].Note())
+		}
+		if res.NotProbed() {
+			fmt.Fprintf(w, "%s: not probed: %s\n  hint: %s\n", res.Name, res.Error, plan.NotProbedHint(res.Status))
+		}
+	}
 	fmt.Fprintln(w)
 }
 
+// effectiveSummary is the effective encryption column: the level the
+// evaluated offers show, or why it is not known.
+func effectiveSummary(res *sipcheck.Result) string {
+	switch {
+	case res.Effective != nil:
+		return res.Effective.String()
+	case res.Redirect != nil && res.Redirect.Effective != nil:
+		return res.Redirect.Effective.String() + " (at " + res.Redirect.Name + ")"
+	case res.TLSOnly || res.NotProbed() || len(res.Offers) == 0:
+		return "-"
+	}
+	return "unknown"
+}
+
 func sipSummary(res *sipcheck.Result) string {
+	if res.TLSOnly {
+		return "not probed (--tls-only)"
+	}
 	var parts []string
 	for _, op := range res.Options {
 		if op.Code != 0 {
