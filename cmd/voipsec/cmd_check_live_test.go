@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -162,5 +164,56 @@ func TestCheckSIGTERM(t *testing.T) {
 				t.Errorf("%d calls still up after the run ended", n)
 			}
 		})
+	}
+}
+
+// A plan that declares nothing to check is a plan error at its first line,
+// exit 2 (it passed every run before).
+func TestCheckNothingToCheck(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("empty.yaml", []byte("voipsec_plan: 1\nname: nothing yet\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runVoipsec(t, "check", "empty.yaml")
+	if code != exitError || out != "" || !strings.HasPrefix(errOut, "voipsec check: error: empty.yaml:1:1: the plan declares nothing to check") {
+		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+}
+
+// SIGINT during a probe, through run's context as main wires it: the call
+// in flight is torn down, the report says the run was interrupted by
+// SIGINT and where, and nothing decided makes it exit 3, not 0.
+func TestProbeSIGINT(t *testing.T) {
+	pki, files := probePKI(t)
+	s := probeSim(t, pki, "", secured)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	go func() {
+		deadline := time.Now().Add(time.Minute)
+		for s.Active() == 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel(&signalCause{os.Interrupt})
+	}()
+	var out, errb bytes.Buffer
+	e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
+		IsTerminal: func(io.Writer) bool { return false }}
+	target := "tls://" + s.Addr("tls")
+	code := run(ctx, []string{"probe", "--cert", files.ClientCert, "--key", files.ClientKey, "--ca", files.CA, "--enumerate",
+		"--role", "um", "--media-seconds", "30", "--no-color", target}, e)
+	if code != exitInconclusive {
+		t.Fatalf("exit %d, want 3\n%s\n%s", code, out.String(), errb.String())
+	}
+	// The step is the offer or its media window, by when the signal came.
+	want := "interrupted: SIGINT (Ctrl-C) received while probing " + target + " ("
+	if !strings.Contains(out.String(), "\nvoipsec probe: INCONCLUSIVE: ") || !strings.Contains(out.String(), want) {
+		t.Fatalf("want the verdict and %q in\n%s", want, out.String())
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for s.Active() != 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := s.Active(); n != 0 {
+		t.Errorf("%d calls still up after the run ended", n)
 	}
 }
