@@ -151,11 +151,19 @@ func init() {
     addresses; IPsec excepts a small media port range; the certificates the
     plan names are valid, trusted and carry the servers' names;
   - live, unless --offline: every endpoint is probed concurrently (TLS and
-    mutual TLS, SIP OPTIONS, INVITE offers, SRTP media) and what the plan
-    declares is compared with what the endpoint does.
+    mutual TLS, versions and suites, SIP OPTIONS, INVITE offers to the
+    endpoint's call_to or its dial plan's pilot_number, SRTP media) and judged
+    once against its role and what the plan declares.
 
 Every finding names the plan line it comes from. A plan that does not load
-prints each problem as FILE:LINE:COL: FIELD: what is wrong, and exits 2.
+(or declares nothing to check) prints each problem as FILE:LINE:COL: FIELD:
+what is wrong, and exits 2.
+
+A check that could not be decided is inconclusive, with what to change: an
+endpoint that did not route the number called (add call_to), one that could
+not be reached (its own error, listed in the report), or a run cut short by
+--timeout, Ctrl-C or SIGTERM. An interrupted run tears down its calls, still
+writes its report, says where it stopped, and exits 1 or 3, never 0.
 
 Output: text grouped by component with a verdict on top; --format json,
 junit (a test suite per component, a test case per check, passing ones too)
@@ -164,7 +172,8 @@ or sarif (SARIF 2.1.0, locations on the plan's lines).
 Examples:
   voipsec check plans/prod.yaml
   voipsec check --offline --format sarif -o voipsec.sarif plans/prod.yaml
-  voipsec check --format junit -o voipsec-junit.xml plans/prod.yaml
+  voipsec check --format junit -o voipsec-junit.xml --timeout 10m plans/prod.yaml
+  voipsec check --fail-on warn --media-seconds 2 plans/prod.yaml
 `,
 		Flags: func(f *pflag.FlagSet) any {
 			o := &checkOptions{}

@@ -59,7 +59,7 @@ type probeOptions struct {
 
 func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
 	o.flags = f
-	f.StringVar(&o.Role, "role", "", "what the targets are, which decides what they must enforce: "+roleNames()+" (default: assumed from the port, and said so)")
+	f.StringVar(&o.Role, "role", "", "the `role` of the targets, which decides what they must enforce: "+roleNames()+" (default: assumed from the port, and said so)")
 	f.StringVar(&o.Cert, "cert", "", "client certificate `file` (PEM) presented for mutual TLS")
 	f.StringVar(&o.Key, "key", "", "private key `file` (PEM) of --cert")
 	f.StringVar(&o.CA, "ca", "", "extra trusted CA `file` (PEM), added to the system roots")
@@ -287,11 +287,31 @@ enforces, proven with media rather than inferred from headers:
     RTP/AVP; DTLS-SRTP), each cleaned up with ACK+BYE or CANCEL;
   - --media-seconds of SRTP media for every accepted SRTP answer, authenticated
     with the answered key (MKI honoured);
-  - a 302 from an Exchange UM call router is followed to the worker in its Contact.
+  - a 3xx from an Exchange UM call router is followed to the worker in its
+    Contact when it is the same host or another target given.
 
-From the answers it derives the edge's effective encryption level (required,
-optional, rejected). --voip-security and --encryption state what the deployment
+From the offers the edge evaluated (2xx, or a 488/606 media refusal) it
+derives the edge's effective encryption level (required, optional,
+rejected). --voip-security and --encryption state what the deployment
 declares; the difference is reported as UM-* findings.
+
+The role (--role) decides what a target must enforce: um and
+mediation-internal require mutual TLS and Client Authentication on their
+certificate; every role but sip-edge requires TLS signalling;
+mediation-internal requires SRTP. Without --role the port decides (5061:
+mediation-internal, other ports: sip-edge) and the report says so.
+
+Calls go to --to: a number (+14255550100), a user (uas) or a SIP URI. Without
+it (and without a user in a sip: target) they go to an unroutable user, and
+an edge that routes by number can only answer 404: its media checks are then
+inconclusive, with the hint to give --to. voipsec calls no number you did not
+give. --tls-only places no call at all.
+
+A check that ran but could not be decided (the edge never evaluated the
+offers, no client certificate for a mutual-TLS edge, the run was interrupted
+by --timeout, Ctrl-C or SIGTERM) is inconclusive, with what to change. A
+target that does not resolve or accepts no connection is an error of its
+own, not a finding: the run exits 2 when no target could be probed.
 
 Targets: host:port, [v6]:port, tls://host:port (udp://, tcp:// too: the form
 reports use), sip:host:port;transport=udp|tcp|tls, sips:host. Without a
@@ -299,10 +319,12 @@ transport, 5061, 5067 and 5070 mean TLS; other ports UDP (and TCP), and a port
 that answers neither but speaks TLS is probed over TLS.
 
 Examples:
-  voipsec probe med01.contoso.com:5061 --cert probe.pem --key probe.key --ca corp-ca.pem
-  voipsec probe 'sip:um01.contoso.com:5060;transport=tcp' --voip-security Secured
-  voipsec probe --internal med01.contoso.com:5061 --external med01-gw.contoso.com:5060 --expect-tls
+  voipsec probe med01.contoso.com:5061 --cert probe.pem --key probe.key --ca corp-ca.pem --to +14255550199
+  voipsec probe 'sip:um01.contoso.com:5061;transport=tls' --role um --voip-security Secured --to +14255550100
+  voipsec probe --tls-only --enumerate --role gateway gw01.contoso.com:5061     # a change window: no calls
+  voipsec probe --internal med01.contoso.com:5061 --external med01-gw.contoso.com:5060 --to +14255550199
   voipsec probe -j 32 --timeout 5m --format junit -o probe.xml $(cat edges.txt)`,
+
 		Flags: func(f *pflag.FlagSet) any {
 			o := &probeOptions{}
 			o.AddFlags(f)
