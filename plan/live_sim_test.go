@@ -38,15 +38,10 @@ func startSim(t *testing.T, pki *testpki.PKI, c sim.Config, transport string) (h
 	return addr[:i], port
 }
 
-// A live check against simulators in several modes: what the plan declares
-// against what each simulator does. Each case is one endpoint; the plan
-// declares what a correct deployment would have, the simulator is set up
-// right or wrong, and the named check must come out as expected, located at
-// the plan line that declared it.
-func TestLiveAgainstSimulators(t *testing.T) {
-	if testing.Short() {
-		t.Skip("live simulators")
-	}
+// simPKI is a test PKI for simulators on loopback, with the probe's trust
+// material written to dir as ca.pem, probe.pem and probe-key.pem.
+func simPKI(t *testing.T) (*testpki.PKI, string) {
+	t.Helper()
 	pki, err := testpki.NewWithOptions(testpki.Options{Hosts: []string{"localhost", "127.0.0.1"}, Validity: 365 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +53,19 @@ func TestLiveAgainstSimulators(t *testing.T) {
 	if err := testpki.WritePair(filepath.Join(dir, "probe.pem"), filepath.Join(dir, "probe-key.pem"), pki.Client); err != nil {
 		t.Fatal(err)
 	}
+	return pki, dir
+}
+
+// A live check against simulators in several modes: what the plan declares
+// against what each simulator does. Each case is one endpoint; the plan
+// declares what a correct deployment would have, the simulator is set up
+// right or wrong, and the named check must come out as expected, located at
+// the plan line that declared it.
+func TestLiveAgainstSimulators(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live simulators")
+	}
+	pki, dir := simPKI(t)
 	secured := func() sim.Config { c := sim.Config{}; c.Preset(matrix.Secured); return c }
 	sipSecured := func() sim.Config { c := sim.Config{}; c.Preset(matrix.SIPSecured); return c }
 	cases := []struct {
@@ -208,17 +216,7 @@ func TestLiveUndecided(t *testing.T) {
 	if testing.Short() {
 		t.Skip("live simulators")
 	}
-	pki, err := testpki.NewWithOptions(testpki.Options{Hosts: []string{"localhost", "127.0.0.1"}, Validity: 365 * 24 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := testpki.WriteCertPEM(filepath.Join(dir, "ca.pem"), pki.CA.Raw); err != nil {
-		t.Fatal(err)
-	}
-	if err := testpki.WritePair(filepath.Join(dir, "probe.pem"), filepath.Join(dir, "probe-key.pem"), pki.Client); err != nil {
-		t.Fatal(err)
-	}
+	pki, dir := simPKI(t)
 	c := sim.Config{Encryption: matrix.Required, Faults: []sim.Fault{sim.FaultInvite5xx}}
 	c.ApplyRole(sim.RoleMediationInternal, false)
 	host, port := startSim(t, pki, c, "tls")
