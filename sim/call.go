@@ -174,9 +174,9 @@ func (ep *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	s.record(c)
 	s.mu.Unlock()
-	final := func(code int, reason string) {
+	final := func(code int, reason string, hdrs ...sip.Header) {
 		c.update(func(st *CallStats) { st.Status = code })
-		ep.respond(tx, req, code, reason)
+		ep.respond(tx, req, code, reason, hdrs...)
 		c.end("rejected")
 	}
 	ep.respond(tx, req, sip.StatusTrying, "Trying")
@@ -196,7 +196,10 @@ func (ep *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		final(sip.StatusNotAcceptableHere, "Not Acceptable Here")
 		return
 	case s.cfg.has(FaultInvite5xx):
-		final(sip.StatusServiceUnavailable, "Service Unavailable")
+		// OCS/Lync put the reason of a failure in ms-diagnostics
+		// (domain.md §6.1); the simulator says what it simulates.
+		final(sip.StatusServiceUnavailable, "Service Unavailable",
+			sip.NewHeader("ms-diagnostics", `1000;reason="Simulated service failure (fault invite-5xx)";source="`+s.cfg.ServerName+`"`))
 		return
 	}
 	if c.id == "" || len(req.Body()) == 0 {

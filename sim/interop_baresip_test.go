@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/voipsec/voipsec/internal/interop"
+	"github.com/voipsec/voipsec/internal/peers"
 	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/matrix"
 )
@@ -24,20 +25,6 @@ import (
 func needBinary(t *testing.T, name string) string {
 	t.Helper()
 	return interop.Binary(t, name)
-}
-
-// baresipModulePath finds the directory holding srtp.so.
-func baresipModulePath(t *testing.T) string {
-	for _, d := range []string{"/usr/lib/baresip/modules", "/usr/local/lib/baresip/modules", "/usr/lib/x86_64-linux-gnu/baresip/modules"} {
-		if _, err := os.Stat(filepath.Join(d, "srtp.so")); err == nil {
-			return d
-		}
-	}
-	if os.Getenv("VOIPSEC_INTEROP") == "1" {
-		t.Fatal("baresip modules (srtp.so) not found")
-	}
-	t.Skip("baresip modules not found")
-	return ""
 }
 
 type baresipRun struct {
@@ -62,7 +49,7 @@ func runBaresipTLS(t *testing.T, bin, target, mediaEnc string, secs int, pki *te
 	if err := os.Mkdir(filepath.Join(dir, "snd"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	data := map[string]string{"Dir": dir, "ModulePath": baresipModulePath(t), "MediaEnc": mediaEnc}
+	data := map[string]string{"Dir": dir, "ModulePath": peers.BaresipModules(t), "MediaEnc": mediaEnc}
 	if pki != nil {
 		files, err := pki.WriteFiles(filepath.Join(dir, "pki"))
 		if err != nil {
@@ -93,7 +80,7 @@ func runBaresipTLS(t *testing.T, bin, target, mediaEnc string, secs int, pki *te
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "tone.wav"), toneWAV(440, 10*time.Second), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "tone.wav"), peers.ToneWAV(440, 10*time.Second), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	limit := time.Duration(secs+10) * time.Second
@@ -222,29 +209,6 @@ func TestInteropBaresipMTLS(t *testing.T) {
 			}
 		})
 	}
-}
-
-// toneWAV is a 16-bit mono 8 kHz WAV file of a sine tone.
-func toneWAV(freq float64, d time.Duration) []byte {
-	n := int(d.Seconds() * 8000)
-	var b bytes.Buffer
-	w := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
-	b.WriteString("RIFF")
-	w(uint32(36 + 2*n))
-	b.WriteString("WAVEfmt ")
-	w(uint32(16))
-	w(uint16(1))
-	w(uint16(1))
-	w(uint32(8000))
-	w(uint32(16000))
-	w(uint16(2))
-	w(uint16(16))
-	b.WriteString("data")
-	w(uint32(2 * n))
-	for i := 0; i < n; i++ {
-		w(int16(8000 * math.Sin(2*math.Pi*freq*float64(i)/8000)))
-	}
-	return b.Bytes()
 }
 
 // wavSamples returns the 16-bit samples of a WAV file's data chunk.

@@ -219,6 +219,9 @@ func contactTarget(res *sip.Response, via Target) (Target, error) {
 		return Target{}, protocolErrorf("redirect without Contact")
 	}
 	u := c.Address
+	if u.Scheme != "sip" && u.Scheme != "sips" {
+		return Target{}, protocolErrorf("redirect to a non-SIP URI scheme %q", clip(u.Scheme, 16))
+	}
 	if u.Host == "" {
 		return Target{}, protocolErrorf("redirect Contact without host")
 	}
@@ -237,9 +240,6 @@ func contactTarget(res *sip.Response, via Target) (Target, error) {
 		tp = TLS
 	}
 	s += ";transport=" + tp
-	if u.Scheme != "sip" && u.Scheme != "sips" {
-		return Target{}, protocolErrorf("redirect to a non-SIP URI scheme %q", clip(u.Scheme, 16))
-	}
 	t, err := ParseTarget(s)
 	if err != nil {
 		return Target{}, protocolErrorf("redirect Contact names no usable target (%s)", clip(s, 80))

@@ -1,97 +1,24 @@
 package sipcheck
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/voipsec/voipsec/internal/peers"
 	"github.com/voipsec/voipsec/matrix"
+	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
 
-// startBaresip runs baresip as an auto-answering callee on loopback with
-// mediaenc (empty: no encryption), bounded by -t and killed by PID at
-// cleanup. rtpBase keeps parallel instances' media ports apart.
-func startBaresip(t *testing.T, mediaenc string, rtpBase int) Target {
-	t.Helper()
-	bin := needBinary(t, "baresip")
-	// baresip also binds SIP/TLS on port+1; a port taken between our check
-	// and its bind makes it exit at once: try again on another port.
-	var err error
-	for range 3 {
-		var tg Target
-		if tg, err = tryBaresip(t, bin, mediaenc, rtpBase); err == nil {
-			return tg
-		}
-		if !errors.Is(err, errExited) {
-			break
-		}
-	}
-	t.Fatal(err)
-	return Target{}
+// baresipTarget is the UDP target of a running baresip.
+func baresipTarget(t *testing.T, b *peers.Baresip) Target {
+	return mustTarget(t, "sip:"+b.Addr+";transport=udp")
 }
 
-func tryBaresip(t *testing.T, bin, mediaenc string, rtpBase int) (Target, error) {
-	t.Helper()
-	dir := t.TempDir()
-	port := freePort(t, "udp")
-	conf := fmt.Sprintf(`poll_method epoll
-sip_listen 127.0.0.1:%d
-sip_trans_def udp
-net_interface 127.0.0.1
-audio_player aubridge,nil
-audio_source aufile,/usr/share/baresip/callwaiting.wav
-audio_alert aubridge,nil
-rtp_ports %d-%d
-module_path /usr/lib/baresip/modules
-module g711.so
-module aufile.so
-module aubridge.so
-module srtp.so
-module dtls_srtp.so
-module_app account.so
-module_app menu.so
-`, port, rtpBase, rtpBase+99)
-	acct := "<sip:voipsec@127.0.0.1>;regint=0;answermode=auto"
-	if mediaenc != "" {
-		acct += ";mediaenc=" + mediaenc
-	}
-	for name, body := range map[string]string{"config": conf, "accounts": acct + "\n"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.Command(bin, "-f", dir, "-t", "40")
-	log, err := os.Create(filepath.Join(dir, "baresip.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); log.Close(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "baresip.log"))
-			if len(b) > 3000 {
-				b = append(b[:1500:1500], b[len(b)-1500:]...)
-			}
-			t.Logf("baresip log:\n%s", b)
-		}
-	})
-	tg := mustTarget(t, "sip:127.0.0.1:"+strconv.Itoa(port)+";transport=udp")
-	return tg, awaitOptions(tg, done)
-}
-
+// TestInteropBaresip calls a real baresip, as its user, in each mediaenc:
+// the effective level, authenticated media both ways for the offers it
+// keys, and clean dialogs.
 func TestInteropBaresip(t *testing.T) {
 	cases := []struct {
 		mediaenc string
@@ -103,18 +30,20 @@ func TestInteropBaresip(t *testing.T) {
 		{"dtls_srtp", matrix.Required, []Offer{srtpcheck.OfferDTLS}},
 		{"", matrix.Rejected, nil},
 	}
-	for i, c := range cases {
+	for _, c := range cases {
 		name := c.mediaenc
 		if name == "" {
 			name = "no-encryption"
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			tg := startBaresip(t, c.mediaenc, 31000+200*i)
-			cfg := Config{Timeout: 3 * time.Second, MediaDuration: 500 * time.Millisecond, To: "sip:voipsec@127.0.0.1"}
-			r := ProbeEndpoint(testCtx(t, 60*time.Second), tg, cfg)
+			b := peers.StartBaresip(t, peers.BaresipConfig{MediaEnc: c.mediaenc})
+			cfg := Config{Timeout: 3 * time.Second, MediaDuration: 500 * time.Millisecond, To: b.User}
+			start := time.Now()
+			r := ProbeEndpoint(testCtx(t, 60*time.Second), baresipTarget(t, b), cfg)
+			t.Logf("probe of baresip (%s): %.1fs", name, time.Since(start).Seconds())
 			if r.Effective == nil || *r.Effective != c.want {
-				t.Fatalf("effective %v, want %v\n%s", r.Effective, c.want, r.Evidence)
+				t.Fatalf("effective %v (%s), want %v\n%s", r.Effective, r.EffectiveReason, c.want, r.Evidence)
 			}
 			for _, want := range c.media {
 				var m *MediaResult
@@ -127,13 +56,13 @@ func TestInteropBaresip(t *testing.T) {
 					t.Errorf("%s: media %+v, want authenticated packets both ways\n%s", want, m, r.Evidence)
 				}
 			}
-			f := findings(r)
+			f := worst(Judge(r, liveExpect(matrix.RoleSIPEdge)))
 			if c.want == matrix.Rejected {
 				if f["SRTP-NOT-SUPPORTED"] != "fail" {
 					t.Errorf("no-encryption callee: SRTP-NOT-SUPPORTED = %q", f["SRTP-NOT-SUPPORTED"])
 				}
-			} else if f["SRTP-MEDIA-AUTH-FAILED"] != "pass" {
-				t.Errorf("SRTP-MEDIA-AUTH-FAILED = %q\n%s", f["SRTP-MEDIA-AUTH-FAILED"], dump(r))
+			} else if f["SRTP-MEDIA-AUTH-FAILED"] != "pass" || f["SRTP-NOT-SUPPORTED"] != "pass" {
+				t.Errorf("SRTP-MEDIA-AUTH-FAILED = %q, SRTP-NOT-SUPPORTED = %q", f["SRTP-MEDIA-AUTH-FAILED"], f["SRTP-NOT-SUPPORTED"])
 			}
 			for _, o := range r.Offers {
 				if o.Code/100 == 2 && (o.Cleanup != "ack+bye" || o.Error != "") {
@@ -141,5 +70,37 @@ func TestInteropBaresip(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInteropBaresipUnknownUser: baresip called without --to gets the
+// unroutable default user and answers 404 to every INVITE: nothing about
+// SRTP is decided, and the hint names --to.
+func TestInteropBaresipUnknownUser(t *testing.T) {
+	t.Parallel()
+	b := peers.StartBaresip(t, peers.BaresipConfig{MediaEnc: "srtp-mand"})
+	cfg := Config{Timeout: 3 * time.Second, MediaDuration: 300 * time.Millisecond}
+	r := ProbeEndpoint(testCtx(t, 60*time.Second), baresipTarget(t, b), cfg)
+	for _, o := range r.Offers {
+		if o.Code != 404 {
+			t.Fatalf("%s: %s, want 404 for an unknown user\n%s", o.Name, o.Evidence(), r.Evidence)
+		}
+	}
+	e := liveExpect(matrix.RoleSIPEdge)
+	e.Declared.Encryption = ptr(matrix.Required)
+	fs := Judge(r, e)
+	got := worst(fs)
+	for _, id := range []string{"SRTP-NOT-SUPPORTED", "SRTP-NOT-REQUIRED", "UM-SRTP-MISMATCH"} {
+		if got[id] != "inconclusive" {
+			t.Errorf("%s = %q, want inconclusive", id, got[id])
+		}
+	}
+	for _, f := range fs {
+		if f.Check == "SRTP-NOT-SUPPORTED" && (!strings.Contains(f.Summary, "every INVITE got 404 Not Found") || !strings.Contains(f.Hint, "--to")) {
+			t.Errorf("SRTP-NOT-SUPPORTED: %q, hint %q", f.Summary, f.Hint)
+		}
+	}
+	if code := report.ExitCode(fs, report.Fail); code != report.ExitInconclusive {
+		t.Errorf("exit %d, want %d (inconclusive)\n%s", code, report.ExitInconclusive, dumpFindings(fs))
 	}
 }

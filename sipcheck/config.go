@@ -238,8 +238,8 @@ func parseURI(v string) (sip.Uri, error) {
 	if err := sip.ParseUri(v, &u); err != nil || u.Host == "" {
 		return u, fmt.Errorf("not a valid SIP URI")
 	}
-	host := u.Host
-	if strings.Contains(host, ":") {
+	host := u.Host // sipgo keeps an IPv6 literal's brackets
+	if strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
 		host = "[" + host + "]"
 	}
 	if u.Port > 0 {

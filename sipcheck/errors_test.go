@@ -9,8 +9,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -47,12 +49,138 @@ func TestStatusOf(t *testing.T) {
 		{"x509 hostname", x509.HostnameError{Host: "a"}, StatusTLSError},
 		{"no final response", fmt.Errorf("x: %w", errNoResponse), StatusTimeout},
 		{"protocol", fmt.Errorf("redirect without Contact: %w", errProtocol), StatusProtocolError},
+		{"no route", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, StatusNoRoute},
+		{"network unreachable", &net.OpError{Op: "dial", Net: "udp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}, StatusNoRoute},
+		{"protocol, in words", fmt.Errorf("follow: %w", protocolErrorf("redirect Contact without host")), StatusProtocolError},
 		{"other", errors.New("mystery"), StatusUnknownError},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if got := StatusOf(c.err); got != c.want {
 				t.Fatalf("StatusOf(%v) = %s, want %s", c.err, got, c.want)
+			}
+		})
+	}
+}
+
+// TestDescribe: the words a report shows for an error say what happened,
+// without the dependency's own text or a package prefix.
+func TestDescribe(t *testing.T) {
+	// What sipgo v1.7.2 returns for a TCP connect to a closed port.
+	sipgoRefused := fmt.Errorf("send OPTIONS: %w", fmt.Errorf("client transcation failed to request connection: %w",
+		fmt.Errorf("dial TCP error: %w", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)})))
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{sipgoRefused, "connection refused"},
+		{&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, "no route to the host"},
+		{fmt.Errorf("Timer_B timed out. %w", sip.ErrTransactionTimeout), "no answer in time"},
+		{context.Canceled, "interrupted"},
+		{&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, "the name does not resolve"},
+		{&net.DNSError{Err: "i/o timeout", Name: "x.example", IsTimeout: true}, "the DNS lookup timed out"},
+		{fmt.Errorf("TLS handshake error: %w", &net.OpError{Op: "remote error", Err: errors.New("tls: handshake failure")}), "TLS alert from the peer: handshake failure"},
+		{tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "the peer does not speak TLS"},
+		{fmt.Errorf("read: %w", io.EOF), "the peer closed the connection"},
+		{sip.ErrMessageTooLarge, "the answer exceeds the SIP message size limit"},
+		{protocolErrorf("redirect without Contact"), "redirect without Contact"},
+		{errors.New("mystery"), "unexpected error: mystery"},
+	}
+	for _, c := range cases {
+		got := describe(c.err)
+		if got != c.want {
+			t.Errorf("describe(%v) = %q, want %q", c.err, got, c.want)
+		}
+		for _, lib := range []string{"transcation", "dial tcp", "<nil>", "sipcheck:", "sipgo"} {
+			if strings.Contains(got, lib) {
+				t.Errorf("describe(%v) = %q shows library text %q", c.err, got, lib)
+			}
+		}
+	}
+}
+
+// TestStatusOfSipgo pins StatusOf and describe to the errors the sipgo of
+// go.mod really returns, driven through the probe's own user agent: a bump
+// of sipgo fails here first, and its error wrapping is then re-checked.
+func TestStatusOfSipgo(t *testing.T) {
+	t.Parallel()
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(mod), "github.com/emiago/sipgo v1.7.2\n") {
+		t.Fatal("go.mod's sipgo is not v1.7.2: re-check StatusOf and describe against its errors, then update this test")
+	}
+	closed := func(network string) string { // a port nothing listens on
+		if network == "udp" {
+			c, err := net.ListenPacket("udp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			return c.LocalAddr().String()
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		return l.Addr().String()
+	}
+	silentUDP, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silentUDP.Close()
+	plainTCP := hostileTCP(t, func([]byte) []byte { return nil }) // accepts, speaks no TLS, says nothing
+	garbageTCP, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer garbageTCP.Close()
+	go func() {
+		for {
+			c, err := garbageTCP.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\n"))
+			c.Close()
+		}
+	}()
+	cases := []struct {
+		name, target string
+		timeout      time.Duration
+		cancel       bool
+		status       Status
+		words        string
+	}{
+		{"tcp refused", "sip:" + closed("tcp") + ";transport=tcp", time.Second, false, StatusConnectionRefused, "connection refused"},
+		// sipgo's UDP transport does not read the ICMP port unreachable:
+		// a closed UDP port is silence, not refusal.
+		{"udp port unreachable", "sip:" + closed("udp") + ";transport=udp", 600 * time.Millisecond, false, StatusTimeout, "no answer in time"},
+		{"udp silence", "sip:" + silentUDP.LocalAddr().String() + ";transport=udp", 600 * time.Millisecond, false, StatusTimeout, "no answer in time"},
+		{"tls to a port that speaks no TLS", "sip:" + garbageTCP.Addr().String() + ";transport=tls", time.Second, false, StatusTLSError, "the peer does not speak TLS"},
+		{"tcp silence", "sip:" + plainTCP + ";transport=tcp", 600 * time.Millisecond, false, StatusTimeout, "no answer in time"},
+		{"canceled", "sip:" + silentUDP.LocalAddr().String() + ";transport=udp", 5 * time.Second, true, StatusCanceled, "interrupted"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tg := mustTarget(t, c.target)
+			tg.Addrs, _ = resolveLiteral(tg)
+			a, err := newAgent(tg, &Config{}, sipTLSConfig("", tg.Host, nil), DefaultUser)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.close()
+			ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+			defer cancel()
+			if c.cancel {
+				go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+			}
+			o := a.options(ctx, tg)
+			if o.Status != c.status || o.Error != c.words {
+				t.Fatalf("OPTIONS: status %s, words %q; want %s, %q", o.Status, o.Error, c.status, c.words)
 			}
 		})
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/voipsec/voipsec/internal/interop"
+	"github.com/voipsec/voipsec/internal/peers"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/srtpcheck"
 )
@@ -23,37 +23,6 @@ func needBinary(t *testing.T, name string) string {
 	return interop.Binary(t, name)
 }
 
-// freePort returns a loopback port that was free a moment ago for both UDP
-// and TCP (SIP peers bind both), with the next TCP port free too.
-func freePort(t *testing.T, _ string) int {
-	t.Helper()
-	for range 50 {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := c.LocalAddr().(*net.UDPAddr).Port
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		c.Close()
-		if err != nil {
-			continue
-		}
-		l.Close()
-		// baresip binds SIP/TLS on the next port.
-		if port == 65535 {
-			continue
-		}
-		l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+1))
-		if err != nil {
-			continue
-		}
-		l2.Close()
-		return port
-	}
-	t.Fatal("no free UDP+TCP port")
-	return 0
-}
-
 // startSIPp runs a SIPp UAS scenario from testdata/sipp on loopback, bounded
 // by its own -timeout and killed (by PID) at cleanup. It returns the target.
 func startSIPp(t *testing.T, scenario, transport string) Target {
@@ -63,11 +32,11 @@ func startSIPp(t *testing.T, scenario, transport string) Target {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mode, network := "u1", "udp"
+	mode := "u1"
 	if transport == TCP {
-		mode, network = "t1", "tcp"
+		mode = "t1"
 	}
-	port := freePort(t, network)
+	port := peers.FreePort(t)
 	cmd := exec.Command(bin, "-sf", path, "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-t", mode,
 		"-aa", "-nostdin", "-timeout", "30s", "-timeout_error")
 	cmd.Dir = t.TempDir()

@@ -2,6 +2,7 @@ package sipcheck
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -582,9 +583,18 @@ func (j *judge) answers() {
 		overTLS, "SDES keys travel over TLS")
 	j.either("DTLS-FINGERPRINT-MISMATCH", fpMismatch, "the DTLS certificate does not match the answer's a=fingerprint",
 		dtlsOK, "the DTLS certificate matches a=fingerprint")
-	j.either("SRTP-NO-MEDIA", dtlsFailed, "the DTLS-SRTP handshake failed, no media can flow", nil, "")
-	j.either("SRTP-NO-MEDIA", noMedia, fmt.Sprintf("no media from the peer in %d accepted call(s)", len(noMedia)), nil, "")
-	j.either("SRTP-NO-MEDIA", echoed, fmt.Sprintf("the peer only echoed our own packets in %d call(s)", len(echoed)), nil, "")
+	// SRTP-NO-MEDIA: one finding, naming each way media did not come.
+	var why []string
+	if len(dtlsFailed) > 0 {
+		why = append(why, "the DTLS-SRTP handshake failed, no media can flow")
+	}
+	if len(noMedia) > 0 {
+		why = append(why, fmt.Sprintf("no media from the peer in %d accepted call(s)", len(noMedia)))
+	}
+	if len(echoed) > 0 {
+		why = append(why, fmt.Sprintf("the peer only echoed our own packets in %d call(s)", len(echoed)))
+	}
+	j.either("SRTP-NO-MEDIA", slices.Concat(dtlsFailed, noMedia, echoed), strings.Join(why, "; "), nil, "")
 	j.either("SRTP-MEDIA-AUTH-FAILED", authFailed, fmt.Sprintf("media from the peer failed SRTP authentication in %d call(s)", len(authFailed)),
 		authOK, fmt.Sprintf("media from the peer authenticated in %d call(s)", len(authOK)))
 	if len(cut) > 0 && len(authFailed) == 0 && len(authOK) == 0 {
@@ -625,8 +635,11 @@ func (j *judge) policy() {
 			_, why := j.ev.level()
 			reason := "the effective encryption level is unknown: " + why
 			hint := j.hint(j.pending())
-			if j.ev.codecMismatch {
+			switch {
+			case j.ev.codecMismatch:
 				hint = codecHint
+			case hint == "":
+				hint = "send both SRTP and plain-rtp offers (--offer) so that the level can be told"
 			}
 			j.couldNotTell("UM-SRTP-MISMATCH", reason, hint)
 		}

@@ -109,6 +109,8 @@ func (o OfferResult) outcome() string {
 			return o.Error
 		}
 		return string(o.Status)
+	case ClassMalformed:
+		return strings.TrimSpace(fmt.Sprintf("%d %s", o.Code, o.Reason)) + " with an unusable SDP answer"
 	}
 	return strings.TrimSpace(fmt.Sprintf("%d %s", o.Code, o.Reason))
 }
@@ -217,6 +219,10 @@ func (ev evaluation) level() (*matrix.EncryptionLevel, string) {
 		return nil, "plain RTP is accepted, but " + summarize(ev.securePending, "SRTP offer")
 	case len(ev.secureRefused) > 0 && plainRefused:
 		return nil, "the edge refused every SRTP offer and the plain one"
+	case len(ev.secureRefused) > 0 && len(ev.securePending) == 0 && !ev.anyPlain:
+		return nil, "every SRTP offer was refused, but no plain RTP offer was sent to tell rejected from a codec mismatch"
+	case len(ev.secureRefused) > 0 && len(ev.securePending) == 0:
+		return nil, "every SRTP offer was refused, but " + summarize(ev.plainPending, "the plain RTP offer")
 	}
 	pending := append(append([]OfferResult(nil), ev.securePending...), ev.plainPending...)
 	if len(pending) == 0 {

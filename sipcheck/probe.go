@@ -31,6 +31,10 @@ import (
 // does not resolve, nothing accepting a connection) is [Result.NotProbed],
 // with [Result.Err] saying what was tried on what.
 //
+// Called with a context that is already done, it sends nothing and returns
+// the result of a probe interrupted before it started: every configured
+// offer not sent, which Judge makes inconclusive.
+//
 // For callers that still read Result.Findings, it fills them with Judge
 // and the deprecated expectation fields of cfg.
 func ProbeEndpoint(ctx context.Context, t Target, cfg Config) *Result {
@@ -170,6 +174,12 @@ func (p *prober) complete() bool {
 func (p *prober) run(ctx context.Context) {
 	res, cfg := p.res, p.cfg
 	t := res.Target
+	if ctx.Err() != nil {
+		// Ended before it began: nothing is sent, every check it would
+		// have run is judged interrupted.
+		p.interrupted("before the probe started")
+		return
+	}
 	res.To, res.ToGiven = DefaultUser, false
 	switch {
 	case cfg.To != "":
@@ -188,7 +198,9 @@ func (p *prober) run(ctx context.Context) {
 		res.Target, res.Name = t, t.String()
 	}
 	if len(t.Addrs) == 0 {
-		p.step(Step{Kind: StepResolve})
+		if _, err := netip.ParseAddr(t.Host); err != nil {
+			p.step(Step{Kind: StepResolve})
+		}
 		rctx, cancel := context.WithTimeout(ctx, cfg.timeout())
 		rt, err := t.Resolve(rctx, cfg.Resolver)
 		cancel()

@@ -200,8 +200,8 @@ func TestProbeFollowsRedirect(t *testing.T) {
 	router := startEdge(t, "redirect", nil)
 	router.set(func(f *fakeEdge) { f.redirect = "sip:" + worker.udp + ";transport=udp" })
 	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.udp+";transport=udp"), quick())
-	if r.Redirect == nil {
-		t.Fatalf("302 not followed\n%s", dump(r))
+	if r.Redirect == nil || r.Redirection == nil || r.Redirection.Outcome != RedirectFollowed {
+		t.Fatalf("302 to the same host not followed: %+v\n%s", r.Redirection, dump(r))
 	}
 	if r.Redirect.Effective == nil || *r.Redirect.Effective != matrix.Required {
 		t.Fatalf("worker effective %v\n%s", r.Redirect.Effective, dump(r))
@@ -209,6 +209,115 @@ func TestProbeFollowsRedirect(t *testing.T) {
 	if worker.invites.Load() == 0 {
 		t.Fatal("worker saw no INVITE")
 	}
+	// The router's media checks are the worker's, judged under its name.
+	fs := Judge(r, liveDeclared(nil, ptr(matrix.Required)))
+	for _, f := range fs {
+		if f.Target == r.Name && (strings.HasPrefix(f.Check, "SRTP-") || f.Check == "UM-SRTP-MISMATCH") {
+			t.Errorf("router judged on media it never carried: %s %s %s", f.Severity, f.Check, f.Summary)
+		}
+	}
+	if got := worstFor(fs, r.Redirect.Name); got["SRTP-NOT-REQUIRED"] != "pass" || got["UM-SRTP-MISMATCH"] != "pass" {
+		t.Errorf("worker findings %v", got)
+	}
+}
+
+// TestProbeRedirectOffHost: a 3xx to another host that was not named is not
+// followed (no probe, no client certificate, no call goes there); it is
+// reported with its Contact, and the media checks are inconclusive.
+func TestProbeRedirectOffHost(t *testing.T) {
+	t.Parallel()
+	other := startSim(t, sim.Config{PKI: simPKI, Listen: "127.0.0.2", Encryption: matrix.Required, Transports: []string{sim.UDP}})
+	router := startEdge(t, "redirect", nil)
+	contact := "sip:" + other.UDPAddr + ";transport=udp"
+	router.set(func(f *fakeEdge) { f.redirect = contact })
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.udp+";transport=udp"), quick())
+	if r.Redirect != nil || r.Redirection == nil || r.Redirection.Outcome != RedirectOffHost {
+		t.Fatalf("redirection %+v, followed %v", r.Redirection, r.Redirect != nil)
+	}
+	if n := len(other.Calls()); n != 0 {
+		t.Fatalf("%d calls reached a host nobody named", n)
+	}
+	got := worst(Judge(r, liveDeclared(nil, ptr(matrix.Required))))
+	if got["SIP-REDIRECT-NOT-FOLLOWED"] != "warn" || got["SRTP-NOT-SUPPORTED"] != "inconclusive" || got["UM-SRTP-MISMATCH"] != "inconclusive" {
+		t.Fatalf("%v", got)
+	}
+	// Named, it is followed and judged.
+	cfg := quick()
+	cfg.RedirectHosts = []string{"127.0.0.2"}
+	r = ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.udp+";transport=udp"), cfg)
+	if r.Redirect == nil || r.Redirect.Effective == nil || *r.Redirect.Effective != matrix.Required {
+		t.Fatalf("named host: redirection %+v\n%s", r.Redirection, dump(r))
+	}
+}
+
+// TestProbeRedirectIdentity: a followed redirect to another (named) host is
+// probed with that host's identity: --server-name, given for the router,
+// is not reused, so the worker's own certificate is checked against its
+// own name and no false name mismatch comes out.
+func TestProbeRedirectIdentity(t *testing.T) {
+	t.Parallel()
+	routerCert, err := simPKI.Issue(testpki.IssueOptions{Hosts: []string{"router.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	workerCert, err := simPKI.Issue(testpki.IssueOptions{Hosts: []string{"127.0.0.2"},
+		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startSim(t, sim.Config{PKI: simPKI, Certificate: &workerCert, Listen: "127.0.0.2", Encryption: matrix.Required, Transports: []string{sim.TLS}})
+	router := startEdge(t, "redirect", &tls.Config{Certificates: []tls.Certificate{routerCert}})
+	router.set(func(f *fakeEdge) { f.redirect = "sip:" + w.TLSAddr + ";transport=tls" })
+	cfg := simProbeConfig()
+	cfg.ServerName = "router.test"
+	cfg.RedirectHosts = []string{"127.0.0.2"}
+	cfg.Offers = []Offer{srtpcheck.OfferSDES80, srtpcheck.OfferPlain}
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.tls+";transport=tls"), cfg)
+	if r.Redirect == nil || r.Redirect.TLS == nil {
+		t.Fatalf("redirect not followed over TLS: %+v", r.Redirection)
+	}
+	if sn := r.Redirect.TLS.ServerName; sn == "router.test" {
+		t.Fatalf("the router's --server-name was reused for %s", r.Redirect.Name)
+	}
+	fs := Judge(r, liveExpect(matrix.RoleUM))
+	if got := worstFor(fs, r.Name); got["TLS-CERT-NAME-MISMATCH"] != "pass" {
+		t.Errorf("router name check: %v", got["TLS-CERT-NAME-MISMATCH"])
+	}
+	if got := worstFor(fs, r.Redirect.Name); got["TLS-CERT-NAME-MISMATCH"] != "pass" || got["SRTP-NOT-SUPPORTED"] != "pass" {
+		t.Errorf("worker: %v", got)
+	}
+}
+
+// TestProbeRedirectLoop: a 3xx back to the target itself is a loop: not
+// followed, reported, and nothing is decided from it.
+func TestProbeRedirectLoop(t *testing.T) {
+	t.Parallel()
+	router := startEdge(t, "redirect", nil)
+	router.set(func(f *fakeEdge) { f.redirect = "sip:" + router.udp + ";transport=udp" })
+	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+router.udp+";transport=udp"), quick())
+	if r.Redirection == nil || r.Redirection.Outcome != RedirectLoop || r.Redirect != nil {
+		t.Fatalf("redirection %+v", r.Redirection)
+	}
+	got := worst(Judge(r, liveDeclared(nil, ptr(matrix.Required))))
+	if got["SIP-REDIRECT-NOT-FOLLOWED"] != "warn" || got["SRTP-NOT-SUPPORTED"] != "inconclusive" {
+		t.Fatalf("a redirect loop: %v", got)
+	}
+	for id, sev := range got {
+		if sev == "pass" && (strings.HasPrefix(id, "SRTP-") || strings.HasPrefix(id, "UM-")) {
+			t.Errorf("%s passed on a redirect loop", id)
+		}
+	}
+}
+
+// worstFor is worst() of the findings for one target.
+func worstFor(fs []report.Finding, target string) map[string]string {
+	var mine []report.Finding
+	for _, f := range fs {
+		if f.Target == target {
+			mine = append(mine, f)
+		}
+	}
+	return worst(mine)
 }
 
 func TestProbeHostileAnswer(t *testing.T) {

@@ -191,7 +191,9 @@ func (o OfferResult) Evidence() string {
 	default:
 		fmt.Fprintf(&b, "%s", o.Status)
 	}
-	if a := o.Answer; a != nil && o.Code/100 == 2 {
+	if a := o.Answer; a != nil && o.Code/100 == 2 && a.Unreadable {
+		b.WriteString(" (unusable SDP answer)")
+	} else if a != nil && o.Code/100 == 2 {
 		fmt.Fprintf(&b, " (%s port %d", a.Profile, a.Port)
 		if a.Suite != "" {
 			fmt.Fprintf(&b, ", %s", a.Suite)

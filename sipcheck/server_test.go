@@ -263,10 +263,16 @@ func worst(fs []report.Finding) map[string]string {
 	return out
 }
 
-func dump(r *Result) string {
+func dump(r *Result) string { return dumpFindings(r.AllFindings()) }
+
+func dumpFindings(fs []report.Finding) string {
 	var b strings.Builder
-	for _, f := range r.AllFindings() {
-		fmt.Fprintf(&b, "  %s %s %s: %s | %s\n", f.Severity, f.Check, f.Target, f.Summary, f.Detail)
+	for _, f := range fs {
+		fmt.Fprintf(&b, "  %s %s %s: %s | %s", f.Severity, f.Check, f.Target, f.Summary, f.Detail)
+		if f.Hint != "" {
+			fmt.Fprintf(&b, " | hint: %s", f.Hint)
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }

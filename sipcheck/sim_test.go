@@ -116,7 +116,7 @@ func TestSimulator(t *testing.T) {
 			declare: matrix.Declared{Encryption: &required},
 			want: map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Inconclusive, "SRTP-NOT-REQUIRED": report.Inconclusive,
 				"UM-SRTP-MISMATCH": report.Inconclusive, "SIP-NO-RESPONSE": report.Pass},
-			reason: "every INVITE got 503 Service Unavailable"},
+			reason: `every INVITE got 503 Service Unavailable (ms-diagnostics: 1000;reason="Simulated service failure (fault invite-5xx)"`},
 		// 488 to every offer, the plain one included: a codec or profile
 		// mismatch, not an SRTP verdict.
 		{name: "fault-reject-all", transport: TCP,

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -231,6 +232,13 @@ func AnalyzeAnswer(o *Offer, body []byte) (*Analysis, error) {
 	m := s.Audio()
 	if m == nil {
 		return nil, fmt.Errorf("srtpcheck: analyze answer: %w", ErrNoAudio)
+	}
+	// An audio m= line that does not parse has no port to read: not a
+	// refused stream (port 0), but no usable answer at all.
+	for _, p := range m.Problems {
+		if errors.Is(p, errBadMedia) {
+			return nil, fmt.Errorf("srtpcheck: analyze answer: %w", p)
+		}
 	}
 	a := &Analysis{Media: m, Proto: m.Proto, Remote: m.RemoteAddr(), Encryption: m.Encryption,
 		Fingerprints: m.Fingerprints, Problems: slices.Clone(m.Problems)}

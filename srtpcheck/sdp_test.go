@@ -190,6 +190,11 @@ func TestAnalyzeAnswerProtocolErrors(t *testing.T) {
 	if _, err := AnalyzeAnswer(off, []byte("v=0\r\nm=video 5000 RTP/AVP 96\r\n")); !errors.Is(err, ErrNoAudio) {
 		t.Fatalf("no audio: %v", err)
 	}
+	// A malformed audio m= line is no answer at all, not a stream refused
+	// with port 0.
+	if a, err := AnalyzeAnswer(off, []byte("v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio -5 RTP/SAVP 0\r\n")); !errors.Is(err, errBadMedia) {
+		t.Fatalf("malformed m= line: %+v, %v", a, err)
+	}
 }
 
 func TestMKIBytes(t *testing.T) {

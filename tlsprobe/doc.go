@@ -26,10 +26,12 @@
 // lists them). Where the facts do not decide a check it says so with an
 // inconclusive finding, a reason and a hint, never a pass or a failure: the
 // run was interrupted, no handshake got that far, no client certificate was
-// offered to a mutual-TLS edge, or --enumerate was not asked, so nothing is
-// known of the versions and suites beyond the negotiated session. A check
-// that does not apply (the expiring horizon is 0; the server never asked for
-// the client certificate) is left out.
+// offered to a mutual-TLS edge, or an enumeration that was asked for did
+// not finish. A check that did not run or does not apply is left out: the
+// expiring horizon is 0; the server never asked for the client
+// certificate; --enumerate was not asked, so TLS-VERSION-WEAK and
+// TLS-CIPHER-WEAK are reported only when the negotiated session itself is
+// weak (a plain probe is not undecided about versions it did not try).
 //
 // [Probe] never panics; a panic inside is recovered into
 // [Result.InternalError]. Every network operation has a deadline derived

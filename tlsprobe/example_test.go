@@ -67,6 +67,4 @@ func ExampleProbe() {
 	// requested: true accepted without cert: true
 	// SIP: 200 example
 	// fail MTLS-NOT-REQUIRED
-	// inconclusive TLS-VERSION-WEAK
-	// inconclusive TLS-CIPHER-WEAK
 }

@@ -499,25 +499,35 @@ func (j *judge) unfinished(id, seen string, undecided []string) report.Finding {
 	return report.CouldNotTell(id, j.r.Target, reason+": interrupted", hintInterrupted)
 }
 
-// notEnumerated is the inconclusive finding for a check the negotiated
-// session does not decide, saying why there is no enumeration to decide it.
-func (j *judge) notEnumerated(id, summary string) report.Finding {
+// notEnumerated adds the finding for a check the negotiated session does
+// not decide. When no enumeration was asked for, the check did not run and
+// nothing is added: a probe without --enumerate is not undecided about
+// versions and suites, it did not look (the negotiated session still
+// decides when it is itself weak). When one was asked for, the finding is
+// inconclusive and says why the enumeration does not decide it.
+func (j *judge) notEnumerated(id, summary string) {
+	if f, ok := j.undecided(id, summary); ok {
+		j.add(f)
+	}
+}
+
+func (j *judge) undecided(id, summary string) (report.Finding, bool) {
 	en := j.r.Steps.Enumeration
 	if _, undecided := j.enumerated(); len(undecided) > 0 {
-		return j.unfinished(id, summary, undecided)
+		return j.unfinished(id, summary, undecided), true
 	}
 	switch {
 	case en == nil:
-		return report.CouldNotTell(id, j.r.Target, summary, hintEnumerate)
+		return report.Finding{}, false
 	case en.Status == StatusInterrupted:
-		return report.CouldNotTell(id, j.r.Target, summary+"; the enumeration was interrupted", hintInterrupted).WithDetail("%s", en.Error)
+		return report.CouldNotTell(id, j.r.Target, summary+"; the enumeration was interrupted", hintInterrupted).WithDetail("%s", en.Error), true
 	case j.r.InternalError != "":
-		return report.CouldNotTell(id, j.r.Target, summary+"; the enumeration stopped on an internal error", hintInternal).WithDetail("%s", j.r.InternalError)
+		return report.CouldNotTell(id, j.r.Target, summary+"; the enumeration stopped on an internal error", hintInternal).WithDetail("%s", j.r.InternalError), true
 	case en.Status == StatusNotRun || en.Status == "":
-		return j.unobserved(id, "the accepted versions and suites", en)
+		return j.unobserved(id, "the accepted versions and suites", en), true
 	}
 	return report.CouldNotTell(id, j.r.Target, summary+"; the enumeration saw no accepted version (its ClientHellos were refused)",
-		"compare with openssl s_client or sslyze against the same port")
+		"compare with openssl s_client or sslyze against the same port"), true
 }
 
 // TLS-VERSION-WEAK: accepted versions against e.MinVersion, or the
@@ -573,7 +583,7 @@ func (j *judge) versions() {
 		// The probe offered up to TLS 1.3: the server chose an old one.
 		j.add(verdict([]string{h.Version}, "negotiated").WithDetail("decided from the negotiated session, the probe offering TLS 1.0 to 1.3; --enumerate lists every accepted version"))
 	default:
-		j.add(j.notEnumerated(id, "only the negotiated "+h.Version+" session was seen; older versions were not tried"))
+		j.notEnumerated(id, "only the negotiated "+h.Version+" session was seen; older versions were not tried")
 	}
 }
 
@@ -614,7 +624,7 @@ func (j *judge) suites() {
 				WithDetail("decided from the negotiated session; --enumerate lists every accepted suite"))
 			return
 		}
-		j.add(j.notEnumerated(id, "only the negotiated suite "+h.CipherSuite+" was seen; other suites were not tried"))
+		j.notEnumerated(id, "only the negotiated suite "+h.CipherSuite+" was seen; other suites were not tried")
 	}
 }
 
@@ -696,7 +706,7 @@ func (j *judge) forwardSecrecy() {
 		j.add(report.Passed(id, r.Target, fmt.Sprintf("the negotiated suite %s gives forward secrecy", h.CipherSuite)).
 			WithDetail("decided from the negotiated %s session", h.Version))
 	case !known:
-		j.add(j.notEnumerated(id, "the key exchange of the negotiated suite "+h.CipherSuite+" is unknown"))
+		j.notEnumerated(id, "the key exchange of the negotiated suite "+h.CipherSuite+" is unknown")
 	default:
 		j.add(report.Newf(id, r.Target, "the server chose %s (%s) although the probe offered ECDHE suites", h.CipherSuite, kxName(h.CipherSuiteID)).
 			WithDetail("decided from the negotiated %s session; with --enumerate it is decided over every accepted suite", h.Version))

@@ -81,7 +81,7 @@ func StartBaresip(t TB, c BaresipConfig) *Baresip {
 func tryBaresip(t TB, bin, modules string, c BaresipConfig) (*Baresip, error) {
 	t.Helper()
 	dir := t.TempDir()
-	port := freePort(t)
+	port := FreePort(t)
 	lo, hi := rtpRange()
 	tone := writeFile(t, dir, "tone.wav", ToneWAV(440, 10*time.Second))
 	conf := fmt.Sprintf(`poll_method epoll

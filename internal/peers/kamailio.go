@@ -71,7 +71,7 @@ func StartKamailio(t TB, c KamailioConfig) *Kamailio {
 	t.Helper()
 	bin := peerBinary(t, "kamailio", "/usr/sbin/kamailio")
 	dir := t.TempDir()
-	port := freePort(t)
+	port := FreePort(t)
 	if c.RelayTimeout <= 0 {
 		c.RelayTimeout = 1500 * time.Millisecond
 	}

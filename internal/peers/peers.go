@@ -20,9 +20,7 @@ import (
 
 // TB is the part of testing.TB the starters use.
 type TB interface {
-	Helper()
-	Fatalf(format string, args ...any)
-	Skipf(format string, args ...any)
+	interop.TB
 	Logf(format string, args ...any)
 	Cleanup(func())
 	TempDir() string
@@ -123,9 +121,10 @@ func (p *process) exited() bool {
 	}
 }
 
-// freePort returns a loopback port that was free a moment ago for UDP and
-// TCP, with the next TCP port free too (baresip binds SIP/TLS there).
-func freePort(t TB) int {
+// FreePort returns a loopback port that was free a moment ago for UDP and
+// TCP, with the next TCP port free too (baresip binds SIP/TLS there): for
+// a peer that binds both, or a destination where nothing listens.
+func FreePort(t interop.TB) int {
 	t.Helper()
 	for range 50 {
 		c, err := net.ListenPacket("udp", "127.0.0.1:0")
