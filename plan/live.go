@@ -76,19 +76,12 @@ func Live(ctx context.Context, p *Plan, o LiveOptions) ([]report.Finding, []Endp
 		}
 	})
 	for i, ok := range started {
-		if ok {
-			continue
+		if !ok {
+			// sipcheck sends nothing on an ended context and says the probe
+			// was interrupted before it started: every check inconclusive.
+			results[i] = p.probeEndpoint(ctx, eps[i], o)
+			results[i].NotStarted = true
 		}
-		e := eps[i]
-		er := EndpointResult{Endpoint: e, NotStarted: true}
-		if t, err := e.SIPTarget(); err == nil {
-			_, levelPath := p.declared(e)
-			_, numberPath := p.CallTo(e)
-			for _, f := range sipcheck.Judge(NotStartedResult(t, sipcheck.Config{}), p.Expectations(e)) {
-				er.Findings = append(er.Findings, p.placeLive(f, e, levelPath, numberPath))
-			}
-		}
-		results[i] = er
 	}
 
 	var out []report.Finding
@@ -238,27 +231,6 @@ func numberMatters(res *sipcheck.Result) bool {
 		}
 	}
 	return false
-}
-
-// NotStartedResult is the probe result of a target the run was interrupted
-// before: every offer of cfg not sent, so that [sipcheck.Judge] makes each
-// check the target would have had inconclusive ("interrupted").
-func NotStartedResult(t sipcheck.Target, cfg sipcheck.Config) *sipcheck.Result {
-	r := &sipcheck.Result{Target: t, Name: t.String(), Status: sipcheck.StatusCanceled,
-		Error: "not probed: the run was interrupted before this target", Interrupted: "before this target was started",
-		TLSOnly: cfg.TLSOnly, ClientCert: cfg.ClientCert != nil}
-	offers := cfg.Offers
-	if offers == nil {
-		offers = sipcheck.Offers
-	}
-	if !cfg.TLSOnly {
-		for _, k := range offers {
-			r.Offers = append(r.Offers, sipcheck.OfferResult{Offer: k, Name: k.String(), Transport: t.Transport,
-				NotSent: "interrupted", Interrupted: true, Status: sipcheck.StatusCanceled, Cleanup: "none"})
-		}
-	}
-	r.Effective, r.EffectiveReason = sipcheck.Effective(r.Offers)
-	return r
 }
 
 // NotProbedFinding is what a report says of a target that could not be

@@ -304,8 +304,14 @@ mediation_servers:
 		t.Errorf("no finding of the interrupted run says so:\n%s", dump(fs))
 	}
 	for _, r := range results {
-		if !r.NotStarted || r.Probe != nil {
-			t.Errorf("%s started after the run was cut", r.Endpoint.Target())
+		if !r.NotStarted || r.Probe == nil || len(r.Probe.Options) != 0 || r.Probe.Interrupted == "" {
+			t.Errorf("%s started after the run was cut: %+v", r.Endpoint.Target(), r.Probe)
+			continue
+		}
+		for _, o := range r.Probe.Offers {
+			if o.Sent {
+				t.Errorf("%s: %s sent after the run was cut", r.Endpoint.Target(), o.Name)
+			}
 		}
 	}
 }

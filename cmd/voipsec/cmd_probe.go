@@ -400,7 +400,9 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 	for i, res := range results {
 		if res == nil { // the run was interrupted before this target
 			notStarted++
-			results[i] = plan.NotStartedResult(targets[i], cfg)
+			// On an ended context sipcheck sends nothing and reports the
+			// probe interrupted before it started.
+			results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], cfg)
 		}
 	}
 
