@@ -285,6 +285,9 @@ var checkable = []func(p *Plan) bool{
 	func(p *Plan) bool { return p.declares("media") || p.declares("ipsec") },
 	// The certificate checks of the probe's trust material.
 	func(p *Plan) bool { return p.Trust.CA != nil || p.Trust.ClientCert != nil },
+	// The access section (plan/access.go, `voipsec roles`): a plan may hold
+	// nothing else.
+	func(p *Plan) bool { return p.declares("access") },
 }
 
 // declaresChecks reports whether any section of p gives it something to check.
