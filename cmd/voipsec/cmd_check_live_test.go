@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -117,7 +118,7 @@ func TestCheckSIGTERM(t *testing.T) {
 	pki, files := probePKI(t)
 	s := probeSim(t, pki, "", secured)
 	name := umPlan(t, files, s, "Secured", "")
-	for _, format := range []string{"text", "junit"} {
+	for _, format := range []string{"text", "junit", "json", "sarif"} {
 		t.Run(format, func(t *testing.T) {
 			cmd := helperCommand(t, "check", "--media-seconds", "30", "--format", format, "-o", "out."+format, name)
 			var stderr bytes.Buffer
@@ -152,6 +153,21 @@ func TestCheckSIGTERM(t *testing.T) {
 			case "junit":
 				if _, failures, skipped := junitCounts(t, "out.junit"); failures != 0 || skipped == 0 {
 					t.Fatalf("JUnit: %d failures, %d skipped\n%s", failures, skipped, data)
+				}
+			case "json":
+				var doc struct {
+					Verdict, Interrupted string
+					Counts               struct{ Fail, Inconclusive int }
+				}
+				if err := json.Unmarshal(data, &doc); err != nil || doc.Verdict != "inconclusive" || doc.Counts.Fail != 0 ||
+					doc.Counts.Inconclusive == 0 || !strings.HasPrefix(doc.Interrupted, "SIGTERM received while probing UM localhost") {
+					t.Fatalf("JSON (%v): %+v", err, doc)
+				}
+			case "sarif":
+				// Undecided checks are results of kind "open" (SARIF 2.1.0
+				// §3.27.9), none of them a failure.
+				if !bytes.Contains(data, []byte(`"kind": "open"`)) || bytes.Contains(data, []byte(`"kind": "fail"`)) {
+					t.Fatalf("SARIF:\n%s", data)
 				}
 			}
 			// The call in flight was torn down (BYE), not left to the
