@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
+
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sim"
@@ -262,5 +264,29 @@ func TestNotStarted(t *testing.T) {
 	}
 	if e.invites.Load() != 0 { // ProbeEndpoint returned: anything it sent was sent
 		t.Fatal("a probe that never started sent an INVITE")
+	}
+}
+
+// TestDiagHeaders: the Warning, Reason and ms-diagnostics a peer sends are
+// kept bounded in number and length, and printable.
+func TestDiagHeaders(t *testing.T) {
+	res := sip.NewResponse(404, "Not Found")
+	for i := 0; i < 20; i++ {
+		res.AppendHeader(sip.NewHeader("ms-diagnostics", "1003;reason=\"User\x1b[31m does not exist\";"+strings.Repeat("x", 500)))
+	}
+	res.AppendHeader(sip.NewHeader("ms-diagnostics-public", "1003;reason=\"public\""))
+	got := diagHeaders(res, "ms-diagnostics", "ms-diagnostics-public")
+	if len(got) != maxDiagHeaders {
+		t.Fatalf("%d values kept, want %d", len(got), maxDiagHeaders)
+	}
+	for _, v := range got {
+		if len(v) > maxDiagLen+3 || strings.ContainsRune(v, 0x1b) {
+			t.Fatalf("value not bounded or not printable: %q", v)
+		}
+	}
+	res = sip.NewResponse(503, "Service Unavailable")
+	res.AppendHeader(sip.NewHeader("ms-diagnostics-public", `1008;reason="no route"`))
+	if got := diagHeaders(res, "ms-diagnostics", "ms-diagnostics-public"); len(got) != 1 || got[0] != `1008;reason="no route"` {
+		t.Fatalf("ms-diagnostics-public: %q", got)
 	}
 }

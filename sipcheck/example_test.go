@@ -27,13 +27,16 @@ func ExampleProbeEndpoint() {
 		fmt.Println(err) // a usage error naming the target
 		return
 	}
-	secured := matrix.Secured
-	res := sipcheck.ProbeEndpoint(ctx, target, sipcheck.Config{
-		Declared:      matrix.Declared{VoipSecurity: &secured},
-		MediaDuration: 300 * time.Millisecond,
-	})
+	// Observe: facts only.
+	res := sipcheck.ProbeEndpoint(ctx, target, sipcheck.Config{MediaDuration: 300 * time.Millisecond})
+	if err := res.Err(); err != nil {
+		fmt.Println(err) // not probed: an operational error, no finding
+		return
+	}
 	fmt.Println("effective encryption:", *res.Effective)
-	for _, f := range res.Findings {
+	// Judge: the facts against what the deployment declares.
+	secured := matrix.Secured
+	for _, f := range sipcheck.Judge(res, sipcheck.Expect{Declared: matrix.Declared{VoipSecurity: &secured}}) {
 		if f.Check == "SIP-CLEARTEXT-ACCEPTED" || f.Check == "SDES-OVER-CLEARTEXT" {
 			fmt.Println(f.Severity, f.Check)
 		}
