@@ -107,7 +107,8 @@ func (f *inflight) start(target string) {
 	f.mu.Unlock()
 }
 
-// step records what target is doing now ("TLS handshake", "INVITE sdes-80").
+// step records what target is doing now ("TLS handshake", "offer 1 of 7
+// sdes-80").
 func (f *inflight) step(target, step string) {
 	f.mu.Lock()
 	if r, ok := f.running[target]; ok {
@@ -130,9 +131,9 @@ func (f *inflight) finish(target string) {
 }
 
 // where describes what was running when the run's context ended (or now,
-// before that): "while probing tls://a:5061 (INVITE
-// sdes-80) and tcp://b:5060", or "" when nothing was.
-func (f *inflight) where(verb string) string {
+// before that): "while probing tls://a:5061 (offer 1 of 7 sdes-80) and
+// tcp://b:5060", or "" when nothing was.
+func (f *inflight) where() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	type item struct {
@@ -159,19 +160,21 @@ func (f *inflight) where(verb string) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "while " + verb + " " + joinAnd(parts)
+	return "while probing " + joinAnd(parts)
 }
 
 // describeInterruption is the line a report states when ctx ended before
 // the run did: why, and where ("--timeout 2s reached while probing tls://…
-// (INVITE sdes-80); 2 targets not started"), or "" when the run completed.
+// (offer 1 of 7 sdes-80); 2 targets not started"), or "" when the run
+// completed, even if ctx ended just after the last probe returned.
 func describeInterruption(ctx context.Context, f *inflight, notStarted int, noun string) string {
 	why := interruption(ctx)
-	if why == "" {
+	where := f.where()
+	if why == "" || where == "" && notStarted == 0 {
 		return ""
 	}
-	if w := f.where("probing"); w != "" {
-		why += " " + w
+	if where != "" {
+		why += " " + where
 	}
 	if notStarted > 0 {
 		why += fmt.Sprintf("; %s not started", plural(notStarted, noun))

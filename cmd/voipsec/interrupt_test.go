@@ -45,7 +45,7 @@ func TestDescribeInterruption(t *testing.T) {
 	f.start("tls://a:5061")
 	f.start("tcp://b:5060")
 	f.start("udp://c:5060")
-	f.step("tls://a:5061", "INVITE sdes-80")
+	f.step("tls://a:5061", "offer 1 of 7 sdes-80")
 	f.finish("tcp://b:5060")
 	if got := describeInterruption(ctx, f, 0, "target"); got != "" {
 		t.Errorf("before the interruption: %q", got)
@@ -54,9 +54,20 @@ func TestDescribeInterruption(t *testing.T) {
 	// The probes returning after the interruption were cut by it.
 	f.finish("udp://c:5060")
 	f.finish("tls://a:5061")
-	want := "SIGTERM received while probing tls://a:5061 (INVITE sdes-80) and udp://c:5060; 2 targets not started"
+	want := "SIGTERM received while probing tls://a:5061 (offer 1 of 7 sdes-80) and udp://c:5060; 2 targets not started"
 	if got := describeInterruption(ctx, f, 2, "target"); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+
+	// Every probe returned before the time was up: nothing was cut, even if
+	// the context ended just after.
+	ctx, cancel = context.WithCancelCause(context.Background())
+	f = newInflight(ctx)
+	f.start("tls://a:5061")
+	f.finish("tls://a:5061")
+	cancel(&timeoutCause{time.Second})
+	if got := describeInterruption(ctx, f, 0, "target"); got != "" {
+		t.Errorf("a run that completed: %q", got)
 	}
 }
 
