@@ -29,8 +29,18 @@
 // gateway leg over TLS, the two Mediation Server edges on different
 // addresses, the IPsec exception covering a small media port range, and the
 // certificates the plan names (unexpired, trusted by the plan's CA, valid for
-// the server's FQDN, with the EKUs mutual TLS needs). [Live] probes every
-// endpoint concurrently and compares what it declares with what it observes.
+// the server's FQDN, with the EKUs mutual TLS needs). A plan that declares
+// nothing to check does not load.
+//
+// [Live] probes every endpoint concurrently, calling the number the plan
+// gives for it ([Plan.CallTo]: call_to, or the dial plan's pilot_number),
+// and judges what each probe observed once, with [sipcheck.Judge]: the
+// endpoint's role decides what it must enforce ([Role.Matrix]), and what
+// the plan says of it are inputs to that judgement ([Plan.Expectations]).
+// What the facts cannot decide (an offer the edge never evaluated, a run
+// that was interrupted, an endpoint that could not be reached) is
+// inconclusive, never a pass or a failure.
+//
 // Every finding carries a [report.Location] pointing at the plan line it
 // comes from.
 //

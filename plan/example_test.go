@@ -23,7 +23,7 @@ mediation_servers:
 	// Output:
 	// prod.yaml:5:22: exchange_um.dial_plans[0].voip_security: unknown VoIPSecurity "Encrypted" (accepted: Unsecured, SIPSecured, Secured)
 	// prod.yaml:8:15: mediation_servers[0].internal.address: required field "address" is missing
-	// prod.yaml:8:16: mediation_servers[0].internal.adress: unknown field "adress" (accepted: address, expect, port, transport); did you mean address?
+	// prod.yaml:8:16: mediation_servers[0].internal.adress: unknown field "adress" (accepted: address, call_to, expect, port, transport); did you mean address?
 	// prod.yaml:9:47: mediation_servers[0].external.transport: unknown transport "tsl" (accepted: udp, tcp, tls)
 }
 

@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/voipsec/voipsec/internal/pool"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sipcheck"
-	"github.com/voipsec/voipsec/tlswire"
+	"github.com/voipsec/voipsec/tlsprobe"
 )
 
 // DefaultConcurrency is how many endpoints [Live] probes at once.
@@ -31,6 +30,12 @@ type LiveOptions struct {
 	// Probe runs one endpoint probe; nil means [sipcheck.ProbeEndpoint],
 	// which runs the TLS checks (tlsprobe) of TLS endpoints itself.
 	Probe func(ctx context.Context, t sipcheck.Target, cfg sipcheck.Config) *sipcheck.Result
+	// OnStart and OnDone, when not nil, are called as each endpoint's probe
+	// starts and returns, and OnStep as it starts each step, so that an
+	// interrupted run can say where it was. They are called from several
+	// goroutines at once, and must return quickly.
+	OnStart, OnDone func(e Endpoint)
+	OnStep          func(e Endpoint, s sipcheck.Step)
 }
 
 // EndpointResult is the live probe of one plan endpoint.
@@ -38,6 +43,15 @@ type EndpointResult struct {
 	Endpoint Endpoint
 	Probe    *sipcheck.Result
 	Findings []report.Finding // retargeted to the endpoint and located in the plan
+	// NotStarted: the run was interrupted (ctx ended) before this
+	// endpoint's probe began; its checks are inconclusive.
+	NotStarted bool
+	// Err is an endpoint that could not be probed at all (its name does
+	// not resolve, nothing accepts a connection): an operational error of
+	// that endpoint, with what was tried and what happened
+	// ([sipcheck.ProbeError]). Its live checks are one inconclusive
+	// finding ([NotProbedFinding]).
+	Err error
 }
 
 // Live probes every endpoint of p concurrently (TLS, SIP OPTIONS, INVITE
@@ -51,22 +65,24 @@ func Live(ctx context.Context, p *Plan, o LiveOptions) ([]report.Finding, []Endp
 	if n <= 0 {
 		n = DefaultConcurrency
 	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(n, len(eps)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				results[i] = p.probeEndpoint(ctx, eps[i], o)
-			}
-		}()
+	// Once ctx has ended no endpoint is started: its checks did not run.
+	started := pool.Each(ctx, len(eps), n, func(i int) {
+		if o.OnStart != nil {
+			o.OnStart(eps[i])
+		}
+		results[i] = p.probeEndpoint(ctx, eps[i], o)
+		if o.OnDone != nil {
+			o.OnDone(eps[i])
+		}
+	})
+	for i, ok := range started {
+		if !ok {
+			// sipcheck sends nothing on an ended context and says the probe
+			// was interrupted before it started: every check inconclusive.
+			results[i] = p.probeEndpoint(ctx, eps[i], o)
+			results[i].NotStarted = true
+		}
 	}
-	for i := range eps {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
 
 	var out []report.Finding
 	for _, r := range results {
@@ -97,17 +113,52 @@ func (p *Plan) declared(e Endpoint) (d matrix.Declared, levelPath string) {
 	return d, levelPath
 }
 
-// mtlsExpected reports whether the plan requires a client certificate at e:
-// the expectation when given, else always on the Mediation Server internal
-// edge and on UM servers whose dial plans mean mutual TLS.
-func (p *Plan) mtlsExpected(e Endpoint, d matrix.Declared) bool {
-	if e.Expect.MTLSRequired != nil {
-		return *e.Expect.MTLSRequired
+// Expectations is what the live judges hold e to: its role's row of the one
+// table ([matrix.Role.Expect]), with what the plan says of it as inputs
+// rather than a second judgement: expect.mtls_required overrides the
+// role's mutual TLS (and a UM server whose strictest dial plan is
+// Unsecured, which means TCP, is not held to it), expect.min_tls is the
+// oldest TLS version accepted, the dial plan and expect.encryption are the
+// declared levels, and media.ports is the range answered media ports must
+// fall in.
+func (p *Plan) Expectations(e Endpoint) sipcheck.Expect {
+	d, _ := p.declared(e)
+	role := e.Role.Matrix().Expect()
+	switch {
+	case e.Expect.MTLSRequired != nil:
+		role.MutualTLS = *e.Expect.MTLSRequired
+		role.Why += fmt.Sprintf("; the plan sets mtls_required: %t", role.MutualTLS)
+	case e.Role == RoleUM && d.VoipSecurity != nil && !d.VoipSecurity.Transport().MutualTLS:
+		role.MutualTLS = false
+		role.Why += "; its dial plans are " + d.VoipSecurity.String() + ", which is not mutual TLS"
 	}
-	if e.Role == RoleInternal {
-		return true
+	x := sipcheck.Expect{Role: role, Declared: d, WarnDays: tlsprobe.DefaultWarnDays}
+	if v := e.Expect.MinTLS; v != nil {
+		x.MinTLS = *v
 	}
-	return d.VoipSecurity != nil && d.VoipSecurity.Transport().MutualTLS
+	if r := p.Media.Ports; r != nil {
+		x.MediaPorts = &sipcheck.PortRange{From: r.From, To: r.To}
+	}
+	return x
+}
+
+// SIPTarget is the endpoint as a probe target: its address, port and
+// transport, named explicitly.
+func (e Endpoint) SIPTarget() (sipcheck.Target, error) {
+	return sipcheck.ParseTarget(fmt.Sprintf("sip:%s;transport=%s", e.HostPort(), e.Transport))
+}
+
+// redirectHosts are the hosts a 3xx may be followed to: every server and
+// address the plan names.
+func (p *Plan) redirectHosts() []string {
+	var hosts []string
+	for _, e := range p.Endpoints() {
+		hosts = append(hosts, e.Address)
+		if e.Server != "" {
+			hosts = append(hosts, e.Server)
+		}
+	}
+	return hosts
 }
 
 func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er EndpointResult) {
@@ -115,31 +166,32 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 	target := e.Target()
 	defer func() {
 		if r := recover(); r != nil {
-			er.Findings = append(er.Findings, p.at(report.New("SIP-NO-RESPONSE", target, "probe aborted by an internal error").
-				WithDetail("%v", r), e.path+".address"))
+			er.Findings = append(er.Findings, p.at(report.CouldNotTell("SIP-NO-RESPONSE", target,
+				fmt.Sprintf("the probe stopped on an internal error (%v)", r),
+				"this is a bug in voipsec: please report it with the plan"), e.path+".address"))
 		}
 	}()
-	t, err := sipcheck.ParseTarget(fmt.Sprintf("sip:%s;transport=%s", e.HostPort(), e.Transport))
-	if err != nil {
-		er.Findings = append(er.Findings, p.at(report.New("SIP-NO-RESPONSE", target, "endpoint cannot be probed").
-			WithDetail("%v", err), e.path+".address"))
-		return er
+	t, err := e.SIPTarget()
+	if err != nil { // the loader validated address, port and transport
+		panic(fmt.Sprintf("plan endpoint %s: %v", e.URL(), err))
 	}
-	d, levelPath := p.declared(e)
+	number, numberPath := p.CallTo(e)
 	cfg := sipcheck.Config{
 		Timeout:       o.Timeout,
 		MediaDuration: o.MediaDuration,
-		Declared:      d,
-		ExpectTLS:     e.Role == RoleGateway || e.Role == RoleExternal,
-		// UM and both Mediation Server edges are also TLS clients of their
-		// peers; the gateway is a third-party device.
-		MutualTLS:  e.Role != RoleGateway,
-		RootCAs:    p.Trust.Roots(),
-		ClientCert: p.Trust.KeyPair,
-		Enumerate:  e.Expect.MinTLS != nil,
+		To:            number,
+		RootCAs:       p.Trust.Roots(),
+		ClientCert:    p.Trust.KeyPair,
+		// Every TLS endpoint: a plan check decides TLS-VERSION-WEAK and
+		// TLS-CIPHER-WEAK rather than leaving them inconclusive.
+		Enumerate:     e.Transport == TLS,
+		RedirectHosts: p.redirectHosts(),
 	}
 	if e.Server != "" {
 		cfg.ServerName = e.Server
+	}
+	if o.OnStep != nil {
+		cfg.Progress = func(s sipcheck.Step) { o.OnStep(e, s) }
 	}
 	probe := o.Probe
 	if probe == nil {
@@ -150,29 +202,80 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 	if res == nil {
 		return er
 	}
-	mtls := p.mtlsExpected(e, d)
-	findings := res.AllFindings()
-	seen := map[string]bool{}
-	for _, f := range findings {
-		seen[f.Check] = true
-		f = p.placeLive(f, e, levelPath, mtls)
-		er.Findings = append(er.Findings, f)
+	if res.NotProbed() {
+		er.Err = res.Err()
+		er.Findings = append(er.Findings, p.at(NotProbedFinding(res, target), e.path+".address"))
+		return er
 	}
-	er.Findings = append(er.Findings, p.expectations(e, res, mtls, seen)...)
+	_, levelPath := p.declared(e)
+	if !numberMatters(res) {
+		numberPath = ""
+	} else if numberPath == "" {
+		numberPath = e.path // where call_to goes
+	}
+	for _, f := range sipcheck.Judge(res, p.Expectations(e)) {
+		er.Findings = append(er.Findings, p.placeLive(f, e, levelPath, numberPath))
+	}
 	return er
 }
 
-// placeLive retargets a probe finding to the endpoint's component, keeps
-// the probed URL in the summary when it differs, locates it at the plan
-// line that declares what the check judges, and softens MTLS findings on
-// endpoints where the plan does not require mutual TLS.
-func (p *Plan) placeLive(f report.Finding, e Endpoint, levelPath string, mtls bool) report.Finding {
+// numberMatters reports whether an offer's outcome depends on the number
+// called: not routable, no live callee behind the edge (408), busy.
+func numberMatters(res *sipcheck.Result) bool {
+	for x := res; x != nil; x = x.Redirect {
+		for _, o := range x.Offers {
+			switch o.Class() {
+			case sipcheck.ClassNotRoutable, sipcheck.ClassRequestTimeout, sipcheck.ClassBusy:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// NotProbedFinding is what a report says of a target that could not be
+// probed at all ([sipcheck.Result.NotProbed]): nothing about its security
+// was seen, so whether it answers SIP is inconclusive, with what was tried
+// and what to do. The target itself is an operational error for the
+// caller to list.
+func NotProbedFinding(res *sipcheck.Result, target string) report.Finding {
+	return report.CouldNotTell("SIP-NO-RESPONSE", target, "not probed: "+res.Error, NotProbedHint(res.Status))
+}
+
+// NotProbedHint says what to do about a target that could not be probed.
+func NotProbedHint(s sipcheck.Status) string {
+	switch s {
+	case sipcheck.StatusDNSError:
+		return "check the name, or give the IP address; the probing host must resolve it as the servers do"
+	case sipcheck.StatusConnectionRefused:
+		return "check the address, port and transport, and that a firewall lets the probing host connect"
+	case sipcheck.StatusNoRoute:
+		return "check the address, and that the probing host has a route to it"
+	case sipcheck.StatusConfigError:
+		return "fix the probe's configuration (the number to call, the From URI)"
+	}
+	return "check that the target is up and reachable from the probing host"
+}
+
+// placeLive retargets a judged finding to the endpoint's component, keeps
+// the probed URL in the summary when it differs (a redirect target),
+// and locates it at the plan line that declares what the check judges.
+// numberPath, when not empty, is where an undecided media check points:
+// the call_to or pilot_number the edge did not route (or the endpoint,
+// where call_to belongs).
+func (p *Plan) placeLive(f report.Finding, e Endpoint, levelPath, numberPath string) report.Finding {
 	if f.Target != e.URL() && f.Target != "" {
 		f.Summary += " (" + f.Target + ")"
 	}
 	f.Target = e.Target()
 	path := e.path + ".address"
+	media := strings.HasPrefix(f.Check, "SRTP-") || strings.HasPrefix(f.Check, "UM-SRTP") ||
+		f.Check == "SDES-OVER-CLEARTEXT" || f.Check == "DTLS-FINGERPRINT-MISMATCH"
 	switch {
+	case media && f.Severity == report.Inconclusive && numberPath != "":
+		// Offers the edge did not evaluate because of the number called:
+		// the number is what to change (or where to add call_to).
+		path = numberPath
 	case strings.HasPrefix(f.Check, "UM-SRTP") && e.Expect.Encryption != nil:
 		path = e.path + ".expect.encryption"
 	case strings.HasPrefix(f.Check, "UM-") && levelPath != "":
@@ -183,19 +286,17 @@ func (p *Plan) placeLive(f report.Finding, e Endpoint, levelPath string, mtls bo
 		} else {
 			path = e.path + ".transport"
 		}
-		if !mtls && f.Severity > report.Info {
-			f = f.WithSeverity(report.Info)
-			f.Summary += "; the plan does not require mutual TLS here"
-		}
 	case f.Check == "TLS-VERSION-WEAK" && e.Expect.MinTLS != nil:
 		path = e.path + ".expect.min_tls"
 	case f.Check == "SIP-CLEARTEXT-ACCEPTED" || f.Check == "GW-NO-TLS" || f.Check == "TLS-HANDSHAKE-FAILED":
 		path = e.path + ".transport"
+	case f.Check == "MEDIA-PORT-OUT-OF-RANGE":
+		path = "media.ports"
 	case strings.HasPrefix(f.Check, "TLS-CERT-"):
 		if cp := p.certPath(e); cp != "" {
 			path = cp
 		}
-	case strings.HasPrefix(f.Check, "SRTP-") || f.Check == "SDES-OVER-CLEARTEXT" || f.Check == "DTLS-FINGERPRINT-MISMATCH":
+	case media:
 		if e.Expect.Encryption != nil {
 			path = e.path + ".expect.encryption"
 		} else if levelPath != "" {
@@ -223,90 +324,6 @@ func (p *Plan) certPath(e Endpoint) string {
 		}
 	}
 	return ""
-}
-
-// expectations adds the findings for what the plan expects of e that the
-// probe does not judge by itself.
-func (p *Plan) expectations(e Endpoint, res *sipcheck.Result, mtls bool, seen map[string]bool) []report.Finding {
-	var out []report.Finding
-	target := e.Target()
-	tr := res.TLS
-	// Mutual TLS required, when the TLS probe did not already judge it.
-	if mtls && e.Transport == TLS && !seen["MTLS-NOT-REQUIRED"] {
-		path := e.path + ".transport"
-		if e.Expect.MTLSRequired != nil {
-			path = e.path + ".expect.mtls_required"
-		}
-		req := res.Observation.MTLSRequired // sipcheck derives it from the TLS probe
-		switch {
-		case req == nil:
-		case *req:
-			out = append(out, p.at(report.Passed("MTLS-NOT-REQUIRED", target, "the plan requires mutual TLS and the edge refuses a handshake without a client certificate"), path))
-		default:
-			out = append(out, p.at(report.New("MTLS-NOT-REQUIRED", target, "the plan requires mutual TLS, but the edge accepts a handshake without a client certificate"), path))
-		}
-	}
-	// Minimum TLS version.
-	if e.Expect.MinTLS != nil && tr != nil {
-		minV := *e.Expect.MinTLS
-		var below []string
-		for _, v := range tr.Versions {
-			if v.Accepted && v.ID < minV {
-				below = append(below, v.Version)
-			}
-		}
-		if tr.Handshake != nil && tr.Handshake.VersionID != 0 && tr.Handshake.VersionID < minV && len(below) == 0 {
-			below = append(below, tr.Handshake.Version)
-		}
-		path := e.path + ".expect.min_tls"
-		want := tlswire.VersionName(minV)
-		if len(below) > 0 {
-			sort.Strings(below)
-			out = append(out, p.at(report.Newf("TLS-VERSION-WEAK", target, "the plan requires %s or later, the edge accepts %s", want, strings.Join(below, ", ")).
-				WithSeverity(report.Fail), path))
-		} else if len(tr.Versions) > 0 || tr.Handshake != nil {
-			out = append(out, p.at(report.Passed("TLS-VERSION-WEAK", target, fmt.Sprintf("the edge accepts nothing older than %s, as the plan requires", want)), path))
-		}
-	}
-	// Media ports inside the declared range.
-	if r := p.Media.Ports; r != nil {
-		var outside, inside []string
-		for q := res; q != nil; q = q.Redirect {
-			for _, of := range q.Offers {
-				if a := of.Answer; a != nil && a.Port > 0 && of.Code/100 == 2 {
-					s := fmt.Sprintf("%s → port %d", of.Offer, a.Port)
-					if a.Port < r.From || a.Port > r.To {
-						outside = append(outside, s)
-					} else {
-						inside = append(inside, s)
-					}
-				}
-			}
-		}
-		switch {
-		case len(outside) > 0:
-			f := report.Newf("MEDIA-PORT-OUT-OF-RANGE", target, "the endpoint answers with media ports outside %s", r)
-			f.Detail = strings.Join(outside, "; ")
-			out = append(out, p.at(f, "media.ports"))
-		case len(inside) > 0:
-			out = append(out, p.at(report.Passed("MEDIA-PORT-OUT-OF-RANGE", target,
-				fmt.Sprintf("every answered media port is inside %s", r)).WithDetail("%s", strings.Join(inside, "; ")), "media.ports"))
-		}
-	}
-	// The gateway leg over TLS, as observed.
-	if e.Role == RoleGateway || e.Role == RoleExternal {
-		path := e.path + ".transport"
-		clear := res.Observation.CleartextAccepted
-		switch {
-		case clear != nil && *clear:
-			f := report.Newf("GW-NO-TLS", target, "the gateway leg answers SIP in cleartext over %s", strings.ToUpper(string(e.Transport)))
-			f.Detail = "observed by probing " + e.URL()
-			out = append(out, p.at(f, path))
-		case e.Transport == TLS && res.Observation.TLS: // a completed TLS probe handshake
-			out = append(out, p.at(report.Passed("GW-NO-TLS", target, "the gateway leg completes a TLS handshake"), path))
-		}
-	}
-	return out
 }
 
 // liveEdgeChecks compares each Mediation Server's two edges by the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,15 +38,10 @@ func startSim(t *testing.T, pki *testpki.PKI, c sim.Config, transport string) (h
 	return addr[:i], port
 }
 
-// A live check against simulators in several modes: what the plan declares
-// against what each simulator does. Each case is one endpoint; the plan
-// declares what a correct deployment would have, the simulator is set up
-// right or wrong, and the named check must come out as expected, located at
-// the plan line that declared it.
-func TestLiveAgainstSimulators(t *testing.T) {
-	if testing.Short() {
-		t.Skip("live simulators")
-	}
+// simPKI is a test PKI for simulators on loopback, with the probe's trust
+// material written to dir as ca.pem, probe.pem and probe-key.pem.
+func simPKI(t *testing.T) (*testpki.PKI, string) {
+	t.Helper()
 	pki, err := testpki.NewWithOptions(testpki.Options{Hosts: []string{"localhost", "127.0.0.1"}, Validity: 365 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +53,19 @@ func TestLiveAgainstSimulators(t *testing.T) {
 	if err := testpki.WritePair(filepath.Join(dir, "probe.pem"), filepath.Join(dir, "probe-key.pem"), pki.Client); err != nil {
 		t.Fatal(err)
 	}
+	return pki, dir
+}
+
+// A live check against simulators in several modes: what the plan declares
+// against what each simulator does. Each case is one endpoint; the plan
+// declares what a correct deployment would have, the simulator is set up
+// right or wrong, and the named check must come out as expected, located at
+// the plan line that declared it.
+func TestLiveAgainstSimulators(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live simulators")
+	}
+	pki, dir := simPKI(t)
 	secured := func() sim.Config { c := sim.Config{}; c.Preset(matrix.Secured); return c }
 	sipSecured := func() sim.Config { c := sim.Config{}; c.Preset(matrix.SIPSecured); return c }
 	cases := []struct {
@@ -196,4 +205,113 @@ func dump(fs []report.Finding) string {
 		fmt.Fprintf(&b, "  %s %s %s: %s (%s)\n", f.Severity, f.Check, f.Target, f.Summary, f.Detail)
 	}
 	return b.String()
+}
+
+// What the live check cannot decide stays undecided, against simulators:
+// an edge answering every INVITE with 503 says nothing about SRTP; an
+// endpoint where nothing listens is an operational error with one
+// inconclusive finding; a run cut before an endpoint started leaves its
+// checks inconclusive. None of them is a failure.
+func TestLiveUndecided(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live simulators")
+	}
+	pki, dir := simPKI(t)
+	c := sim.Config{Encryption: matrix.Required, Faults: []sim.Fault{sim.FaultInvite5xx}}
+	c.ApplyRole(sim.RoleMediationInternal, false)
+	host, port := startSim(t, pki, c, "tls")
+	closed, err := net.Listen("tcp", "127.0.0.2:0") // nothing accepts here once closed
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := closed.Addr().(*net.TCPAddr).Port
+	closed.Close()
+	text := fmt.Sprintf(`voipsec_plan: 1
+trust: {ca: ca.pem, client_certificate: probe.pem, client_key: probe-key.pem}
+mediation_servers:
+  - fqdn: localhost
+    internal:
+      address: %s
+      port: %d
+      call_to: "+14255550199"
+      expect: {mtls_required: true, encryption: required}
+    external: {address: 127.0.0.2, port: %d, transport: tls}
+`, host, port, closedPort)
+	file := filepath.Join(dir, "undecided.yaml")
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(text, "\n")
+	lineOf := func(f report.Finding) string { return lines[f.Location.Line-1] }
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	fs, results := Live(ctx, p, LiveOptions{Timeout: 2 * time.Second, MediaDuration: -1})
+	internal, external := p.MediationServers[0].Internal.Target(), p.MediationServers[0].External.Target()
+	var srtp, ext []report.Finding
+	for _, f := range fs {
+		switch {
+		case f.Target == internal && (strings.HasPrefix(f.Check, "SRTP-NOT-") || f.Check == "UM-SRTP-MISMATCH"):
+			srtp = append(srtp, f)
+		case f.Target == external:
+			ext = append(ext, f)
+		}
+	}
+	// 503 to every offer: the media checks are undecided (they were
+	// SRTP-NOT-SUPPORTED failures), pointing at the expectation they
+	// could not judge, with a hint about the server error.
+	if len(srtp) == 0 {
+		t.Fatalf("no SRTP finding on the internal edge:\n%s", dump(fs))
+	}
+	for _, f := range srtp {
+		if f.Severity != report.Inconclusive || !strings.Contains(lineOf(f), "encryption: required") || !strings.Contains(f.Hint, "server error") {
+			t.Errorf("%s %s at %q: %s (hint %q)", f.Severity, f.Check, lineOf(f), f.Summary, f.Hint)
+		}
+	}
+	// Nothing listening: one inconclusive finding at the address line, and
+	// the endpoint is an operational error.
+	if len(ext) != 1 || ext[0].Severity != report.Inconclusive || ext[0].Check != "SIP-NO-RESPONSE" ||
+		!strings.Contains(lineOf(ext[0]), "external:") || !strings.Contains(ext[0].Summary, "not probed") || ext[0].Hint == "" {
+		t.Errorf("external edge:\n%s", dump(ext))
+	}
+	if results[1].Err == nil || !strings.Contains(results[1].Err.Error(), "refused") {
+		t.Errorf("external edge error: %v", results[1].Err)
+	}
+	if results[0].Err != nil {
+		t.Errorf("internal edge error: %v", results[0].Err)
+	}
+
+	// Cut before anything started: every live check is inconclusive.
+	cut, cancelCut := context.WithCancel(context.Background())
+	cancelCut()
+	fs, results = Live(cut, p, LiveOptions{Timeout: 2 * time.Second, MediaDuration: -1})
+	if len(fs) == 0 {
+		t.Fatal("an interrupted run left no finding")
+	}
+	interrupted := 0
+	for _, f := range fs {
+		if f.Severity != report.Inconclusive {
+			t.Errorf("interrupted run: %s %s on %s: %s", f.Severity, f.Check, f.Target, f.Summary)
+		}
+		if strings.Contains(f.Hint, "interrupted") {
+			interrupted++
+		}
+	}
+	if interrupted == 0 {
+		t.Errorf("no finding of the interrupted run says so:\n%s", dump(fs))
+	}
+	for _, r := range results {
+		if !r.NotStarted || r.Probe == nil || len(r.Probe.Options) != 0 || r.Probe.Interrupted == "" {
+			t.Errorf("%s started after the run was cut: %+v", r.Endpoint.Target(), r.Probe)
+			continue
+		}
+		for _, o := range r.Probe.Offers {
+			if o.Sent {
+				t.Errorf("%s: %s sent after the run was cut", r.Endpoint.Target(), o.Name)
+			}
+		}
+	}
 }

@@ -417,6 +417,20 @@ func (l *loader) tlsVersion(n *yaml.Node, path string) *uint16 {
 	return nil
 }
 
+// callTo reads a number to call (call_to, pilot_number): a SIP user part
+// or a full SIP URI, kept as written (trimmed).
+func (l *loader) callTo(n *yaml.Node, path string) string {
+	s, ok := l.scalar(n, path, "a number or SIP URI to call")
+	if !ok {
+		return ""
+	}
+	if err := checkCallTo(s); err != nil {
+		l.errAtCause(n, path, err, "%v", err)
+		return ""
+	}
+	return strings.TrimSpace(s)
+}
+
 func (l *loader) transport(n *yaml.Node, path string) (Transport, bool) {
 	s, ok := l.scalar(n, path, "a transport")
 	if !ok {
@@ -582,6 +596,12 @@ func (l *loader) top(n *yaml.Node) {
 			}
 		}
 	}
+	// Work that was skipped is not a pass: a plan with nothing to check
+	// would otherwise "pass" every run. Only when it loaded cleanly, since
+	// a section with errors is left out of the plan.
+	if len(l.errs) == 0 && !p.declaresChecks() {
+		l.errAt(n, "", "the plan declares nothing to check: add exchange_um, mediation_servers, media and ipsec, or trust certificates (docs/plan.md)")
+	}
 	sort.SliceStable(l.errs, func(i, j int) bool {
 		a, b := l.errs[i], l.errs[j]
 		if a.Line != b.Line {
@@ -674,6 +694,7 @@ func (l *loader) exchangeUM(n *yaml.Node, path string) {
 					"voip_security": func(v *yaml.Node, fp string) {
 						d.VoipSecurity, haveLevel = l.voipSecurity(v, fp)
 					},
+					"pilot_number": func(v *yaml.Node, fp string) { d.PilotNumber = l.callTo(v, fp) },
 				}, "name", "voip_security")
 				if haveName && haveLevel {
 					p.DialPlans = append(p.DialPlans, d)
@@ -726,7 +747,8 @@ func (l *loader) endpointFields(n *yaml.Node, path string, e *Endpoint, extra ma
 				}
 			}
 		},
-		"expect": func(v *yaml.Node, fp string) { l.expect(v, fp, &e.Expect) },
+		"expect":  func(v *yaml.Node, fp string) { l.expect(v, fp, &e.Expect) },
+		"call_to": func(v *yaml.Node, fp string) { e.CallTo = l.callTo(v, fp) },
 	}
 	for k, f := range extra {
 		spec[k] = f

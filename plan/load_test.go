@@ -153,14 +153,21 @@ func TestExamplePlan(t *testing.T) {
 		m.Gateway == nil || m.Gateway.URL() != "tls://10.0.30.1:5060" || m.Gateway.Server != "gw01.contoso.com" {
 		t.Errorf("mediation = %+v", m)
 	}
+	// The numbers to call: the dial plan's pilot number at its UM server,
+	// each edge's and the gateway's call_to.
+	for i, want := range []string{"+14255550100", "+14255550199", "sip:+14255550142@contoso.com", "+14255550199"} {
+		if got, _ := p.CallTo(p.Endpoints()[i]); got != want {
+			t.Errorf("endpoint %d calls %q, want %q", i, got, want)
+		}
+	}
 	if got := len(p.Endpoints()); got != 4 {
 		t.Errorf("%d endpoints, want 4", got)
 	}
 	// Locations point at the values.
 	for path, want := range map[string]string{
 		"exchange_um.dial_plans[0].voip_security": ":29:22",
-		"mediation_servers[0].gateway.transport":  ":61:18",
-		"mediation_servers[0].internal":           ":46:7",
+		"mediation_servers[0].gateway.transport":  ":64:18",
+		"mediation_servers[0].internal":           ":47:7",
 		"no.such.path":                            "",
 	} {
 		loc := p.Location(path).String()

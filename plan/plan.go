@@ -106,7 +106,12 @@ func (r PortRange) String() string {
 type DialPlan struct {
 	Name         string
 	VoipSecurity matrix.VoipSecurity
-	path         string
+	// PilotNumber is the number Exchange UM answers for the dial plan
+	// (pilot_number): a SIP user part or a full SIP URI. The live probe
+	// calls it at the UM servers that serve the dial plan and have no
+	// call_to of their own. Empty when the plan gives none.
+	PilotNumber string
+	path        string
 }
 
 // Path is the plan field path of the dial plan, e.g. "exchange_um.dial_plans[0]".
@@ -133,7 +138,11 @@ type Endpoint struct {
 	Port      int
 	Transport Transport
 	Expect    Expect
-	path      string
+	// CallTo is the number the live probe calls at the endpoint (call_to):
+	// a SIP user part (+14255550100, uas) or a full SIP URI. Empty when
+	// the plan gives none; see [Plan.CallTo] for the UM pilot number.
+	CallTo string
+	path   string
 }
 
 // HostPort is Address:Port.
@@ -154,6 +163,22 @@ const (
 	RoleExternal Role = "external" // Mediation Server external edge (toward the gateway)
 	RoleGateway  Role = "gateway"  // the media gateway the external edge talks to
 )
+
+// Matrix returns the role's row in the one table of what each role expects
+// ([matrix.Role]): um, mediation-internal, mediation-external, gateway.
+func (r Role) Matrix() matrix.Role {
+	switch r {
+	case RoleUM:
+		return matrix.RoleUM
+	case RoleInternal:
+		return matrix.RoleMediationInternal
+	case RoleExternal:
+		return matrix.RoleMediationExternal
+	case RoleGateway:
+		return matrix.RoleGateway
+	}
+	return matrix.RoleSIPEdge
+}
 
 // Expect is what the plan requires of an endpoint; nil fields are not
 // checked.
@@ -205,6 +230,41 @@ func (p *Plan) Endpoints() []Endpoint {
 	return out
 }
 
+// CallTo returns the number the live probe calls at e and the plan path it
+// comes from: e's call_to; for a UM server without one, the pilot_number of
+// the strictest dial plan it serves that has one (the dial plan its media
+// verdict is judged by), else of the first listed that has one. Both are
+// empty when the plan names no number: the probe then calls no number of
+// its choosing, and an edge that routes by number can only give an
+// inconclusive verdict, with the hint to add call_to.
+func (p *Plan) CallTo(e Endpoint) (number, path string) {
+	if e.CallTo != "" {
+		return e.CallTo, e.path + ".call_to"
+	}
+	if e.Role != RoleUM {
+		return "", ""
+	}
+	for _, u := range p.UMServers {
+		if u.path != e.path {
+			continue
+		}
+		var best *DialPlan
+		for _, name := range u.DialPlans {
+			dp, ok := p.DialPlan(name)
+			if !ok || dp.PilotNumber == "" {
+				continue
+			}
+			if best == nil || dp.VoipSecurity > best.VoipSecurity {
+				best = &dp
+			}
+		}
+		if best != nil {
+			return best.PilotNumber, best.path + ".pilot_number"
+		}
+	}
+	return "", ""
+}
+
 // DialPlan returns the dial plan called name.
 func (p *Plan) DialPlan(name string) (DialPlan, bool) {
 	for _, d := range p.DialPlans {
@@ -213,6 +273,38 @@ func (p *Plan) DialPlan(name string) (DialPlan, bool) {
 		}
 	}
 	return DialPlan{}, false
+}
+
+// checkable holds one test per section of whether it gives the plan
+// something to check; a plan for which none holds is refused by the loader
+// rather than passing every run. A section loaded in a file of its own
+// appends its test there (in an init function), so the loader needs no
+// change for it.
+var checkable = []func(p *Plan) bool{
+	func(p *Plan) bool { return len(p.DialPlans) > 0 || len(p.UMServers) > 0 || len(p.MediationServers) > 0 },
+	// The IPsec media exception check runs when either section is there.
+	func(p *Plan) bool { return p.declares("media") || p.declares("ipsec") },
+	// The certificate checks of the probe's trust material.
+	func(p *Plan) bool { return p.Trust.CA != nil || p.Trust.ClientCert != nil },
+	// The access section (plan/access.go, `voipsec roles`): a plan may hold
+	// nothing else.
+	func(p *Plan) bool { return p.declares("access") },
+}
+
+// declaresChecks reports whether any section of p gives it something to check.
+func (p *Plan) declaresChecks() bool {
+	for _, f := range checkable {
+		if f(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// declares reports whether the plan file has the top-level section.
+func (p *Plan) declares(section string) bool {
+	_, ok := p.pos[section]
+	return ok
 }
 
 type pos struct{ line, col int }

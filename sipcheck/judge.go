@@ -228,10 +228,30 @@ func (j *judge) sip() {
 				clear = append(clear, fmt.Sprintf("%s answered %d %s", strings.ToUpper(o.Transport), o.Code, o.Reason))
 			}
 		}
+		// INVITEs answered in cleartext, counted per transport and status:
+		// "INVITE over TCP answered 3 times 200 OK, 4 times 488 ...".
+		type answer struct {
+			transport string
+			code      int
+			reason    string
+		}
+		var order []answer
+		count := map[answer]int{}
 		for _, o := range r.Offers {
-			if o.Code != 0 && o.Transport != TLS && len(clear) < 8 {
-				clear = append(clear, fmt.Sprintf("INVITE over %s answered %d %s", strings.ToUpper(o.Transport), o.Code, o.Reason))
+			if o.Code != 0 && o.Transport != TLS {
+				a := answer{strings.ToUpper(o.Transport), o.Code, o.Reason}
+				if count[a] == 0 {
+					order = append(order, a)
+				}
+				count[a]++
 			}
+		}
+		for _, a := range order {
+			times := ""
+			if n := count[a]; n > 1 {
+				times = fmt.Sprintf(" (%d INVITEs)", n)
+			}
+			clear = append(clear, fmt.Sprintf("INVITE over %s answered %d %s%s", a.transport, a.code, a.reason, times))
 		}
 		switch {
 		case len(clear) > 0:

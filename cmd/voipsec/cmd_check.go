@@ -9,6 +9,7 @@ import (
 
 	"github.com/voipsec/voipsec/plan"
 	"github.com/voipsec/voipsec/report"
+	"github.com/voipsec/voipsec/sipcheck"
 )
 
 // checkOptions are the flags of `voipsec check`.
@@ -79,29 +80,46 @@ func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Rep
 	if p.Name != "" {
 		data["name"] = p.Name
 	}
+	var interrupted string
 	if !o.Offline {
-		ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+		ctx, cancel := withTimeout(ctx, o.Timeout)
 		defer cancel()
 		media := time.Duration(o.MediaSeconds * float64(time.Second))
 		if media == 0 {
 			media = -1
 		}
+		track := newInflight(ctx)
 		live, results := plan.Live(ctx, p, plan.LiveOptions{
 			Timeout:       o.StepTimeout,
 			MediaDuration: media,
 			Concurrency:   o.Jobs,
+			OnStart:       func(e plan.Endpoint) { track.start(e.Target()) },
+			OnStep:        func(e plan.Endpoint, s sipcheck.Step) { track.step(e.Target(), s.String()) },
+			OnDone:        func(e plan.Endpoint) { track.finish(e.Target()) },
 		})
-		findings = append(findings, live...)
+		findings = plan.Combine(findings, live)
 		var probes []any
+		var errs []targetError
+		notStarted := 0
 		for _, r := range results {
 			if r.Probe != nil {
 				probes = append(probes, map[string]any{"component": suite(r.Endpoint.Target()), "probe": r.Probe})
 			}
+			if r.NotStarted {
+				notStarted++
+			}
+			if r.Err != nil {
+				errs = append(errs, newTargetError(r.Probe, r.Endpoint.Target(), p.Location(r.Endpoint.Path()+".address")))
+			}
 		}
 		data["probes"] = probes
+		if len(errs) > 0 {
+			data["errors"] = errs
+		}
+		interrupted = describeInterruption(ctx, track, notStarted, "endpoint")
 	}
 	p.Sort(findings)
-	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: suite}
+	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: suite, Interrupted: interrupted}
 }
 
 func init() {
@@ -117,11 +135,19 @@ func init() {
     addresses; IPsec excepts a small media port range; the certificates the
     plan names are valid, trusted and carry the servers' names;
   - live, unless --offline: every endpoint is probed concurrently (TLS and
-    mutual TLS, SIP OPTIONS, INVITE offers, SRTP media) and what the plan
-    declares is compared with what the endpoint does.
+    mutual TLS, versions and suites, SIP OPTIONS, INVITE offers to the
+    endpoint's call_to or its dial plan's pilot_number, SRTP media) and judged
+    once against its role and what the plan declares.
 
 Every finding names the plan line it comes from. A plan that does not load
-prints each problem as FILE:LINE:COL: FIELD: what is wrong, and exits 2.
+(or declares nothing to check) prints each problem as FILE:LINE:COL: FIELD:
+what is wrong, and exits 2.
+
+A check that could not be decided is inconclusive, with what to change: an
+endpoint that did not route the number called (add call_to), one that could
+not be reached (its own error, listed in the report), or a run cut short by
+--timeout, Ctrl-C or SIGTERM. An interrupted run tears down its calls, still
+writes its report, says where it stopped, and exits 1 or 3, never 0.
 
 Output: text grouped by component with a verdict on top; --format json,
 junit (a test suite per component, a test case per check, passing ones too)
@@ -130,7 +156,8 @@ or sarif (SARIF 2.1.0, locations on the plan's lines).
 Examples:
   voipsec check plans/prod.yaml
   voipsec check --offline --format sarif -o voipsec.sarif plans/prod.yaml
-  voipsec check --format junit -o voipsec-junit.xml plans/prod.yaml
+  voipsec check --format junit -o voipsec-junit.xml --timeout 10m plans/prod.yaml
+  voipsec check --fail-on warn --media-seconds 2 plans/prod.yaml
 `,
 		Flags: func(f *pflag.FlagSet) any {
 			o := &checkOptions{}

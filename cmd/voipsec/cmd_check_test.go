@@ -130,7 +130,7 @@ func TestCheckBadPlan(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
 	want := []string{
-		`voipsec check: error: bad.yaml:4:35: mediation_servers[0].internal.trasnport: unknown field "trasnport" (accepted: address, expect, port, transport); did you mean transport?`,
+		`voipsec check: error: bad.yaml:4:35: mediation_servers[0].internal.trasnport: unknown field "trasnport" (accepted: address, call_to, expect, port, transport); did you mean transport?`,
 		`voipsec check: error: bad.yaml:5:46: mediation_servers[0].external.transport: unknown transport "tsl" (accepted: udp, tcp, tls)`,
 		`voipsec: hint: the plan format is in docs/plan.md`,
 	}

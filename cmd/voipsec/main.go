@@ -5,13 +5,15 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], newEnv())
-	stop()
-	os.Exit(code)
+func main() { os.Exit(runMain(os.Args[1:])) }
+
+// runMain is the process around run: SIGINT and SIGTERM cancel the run
+// with their name as the cause (interrupt.go), and the commands report
+// what they had not finished.
+func runMain(args []string) int {
+	ctx, stop := signalContext(context.Background())
+	defer stop()
+	return run(ctx, args, newEnv())
 }

@@ -1,0 +1,39 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/voipsec/voipsec/report"
+)
+
+// The plan's declaration and the probe's observation of one check of one
+// component end as one result: the worse stands, the other joins its
+// evidence; checks seen once are untouched.
+func TestCombine(t *testing.T) {
+	gw := "gateway tcp://10.0.30.1:5060"
+	loc := &report.Location{File: "plan.yaml", Line: 16, Column: 18}
+	static := []report.Finding{
+		{Check: "GW-NO-TLS", Severity: report.Fail, Target: gw, Summary: "the gateway uses TCP, not TLS", Location: loc},
+		{Check: "TLS-CERT-EXPIRED", Severity: report.Pass, Target: "um", Summary: "plan certificate valid"},
+		{Check: "UM-VOIPSEC-UNSECURED", Severity: report.Pass, Target: "dial plan", Summary: "ok"},
+	}
+	live := []report.Finding{
+		{Check: "GW-NO-TLS", Severity: report.Fail, Target: gw, Summary: "the gateway leg answers SIP in cleartext over TCP", Detail: "observed", Location: loc},
+		{Check: "TLS-CERT-EXPIRED", Severity: report.Inconclusive, Target: "um", Summary: "interrupted", Hint: "run again"},
+		{Check: "SRTP-NOT-SUPPORTED", Severity: report.Pass, Target: gw, Summary: "negotiates"},
+	}
+	got := Combine(static, live)
+	if len(got) != 4 {
+		t.Fatalf("%d findings: %+v", len(got), got)
+	}
+	if g := got[0]; g.Summary != "the gateway leg answers SIP in cleartext over TCP" || !strings.Contains(g.Detail, "observed\nalso fail: the gateway uses TCP, not TLS") {
+		t.Errorf("GW-NO-TLS: the live observation should stand with the declaration in its evidence: %+v", g)
+	}
+	if g := got[1]; g.Severity != report.Inconclusive || g.Hint != "run again" || !strings.Contains(g.Detail, "also pass: plan certificate valid") {
+		t.Errorf("an undecided live check outranks a static pass: %+v", g)
+	}
+	if got[2].Check != "UM-VOIPSEC-UNSECURED" || got[3].Check != "SRTP-NOT-SUPPORTED" {
+		t.Errorf("order: %+v", got)
+	}
+}
