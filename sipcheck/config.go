@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
-
-	"github.com/voipsec/voipsec/matrix"
 )
 
 // Defaults for [Config].
@@ -91,17 +89,6 @@ type Config struct {
 	// probe are serialized; probes running at once call it concurrently.
 	// It must return quickly: the probe waits for it.
 	Progress func(Step)
-
-	// Declared, ExpectTLS, MutualTLS and WarnDays (0 meaning 30) are
-	// expectations, kept for callers that read Result.Findings.
-	//
-	// Deprecated: put expectations in [Expect] (Declared, Role.TLS,
-	// Role.ClientAuthEKU, WarnDays) and call [Judge]; these fields only
-	// shape Result.Findings.
-	Declared  matrix.Declared
-	ExpectTLS bool
-	MutualTLS bool
-	WarnDays  int
 
 	redirects int      // depth of this probe in a redirect chain
 	visited   []string // targets of the chain so far, to tell a loop

@@ -15,7 +15,6 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
-	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/tlsprobe"
 )
@@ -34,40 +33,8 @@ import (
 // Called with a context that is already done, it sends nothing and returns
 // the result of a probe interrupted before it started: every configured
 // offer not sent, which Judge makes inconclusive.
-//
-// For callers that still read Result.Findings, it fills them with Judge
-// and the deprecated expectation fields of cfg.
 func ProbeEndpoint(ctx context.Context, t Target, cfg Config) *Result {
-	res := probe(ctx, t, cfg)
-	res.Findings = Judge(res, cfg.legacyExpect(res.Started))
-	if res.NotProbed() {
-		// What the deprecated path always said, so that its callers keep
-		// failing on an unreachable target until they read Err.
-		res.Findings = append(res.Findings, report.New("SIP-NO-RESPONSE", res.Name, "the target could not be probed").WithDetail("%s", res.Error))
-	}
-	return res
-}
-
-// legacyExpect is what the deprecated Config fields expected: mutual TLS
-// judged as tlsprobe always did (its callers soften it), TLS signalling
-// where ExpectTLS said so, the declared policy, WarnDays 0 meaning 30.
-func (c *Config) legacyExpect(now time.Time) Expect {
-	warn := c.WarnDays
-	if warn == 0 {
-		warn = tlsprobe.DefaultWarnDays
-	}
-	return Expect{
-		Role:     matrix.Expectations{Role: matrix.RoleSIPEdge, MutualTLS: true, ClientAuthEKU: c.clientAuthEKU(), TLS: c.ExpectTLS},
-		Declared: c.Declared,
-		WarnDays: warn,
-		Now:      now,
-	}
-}
-
-// clientAuthEKU: the deprecated fields say the certificate needs Client
-// Authentication.
-func (c *Config) clientAuthEKU() bool {
-	return c.MutualTLS || (c.Declared.VoipSecurity != nil && c.Declared.VoipSecurity.Transport().MutualTLS)
+	return probe(ctx, t, cfg)
 }
 
 // probe observes one target; redirect targets are probed with it too.

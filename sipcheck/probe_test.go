@@ -89,10 +89,9 @@ func countAccepted(r *Result) int {
 func TestProbePolicyFindings(t *testing.T) {
 	t.Parallel()
 	e := startEdge(t, "optional", nil)
-	cfg := quick()
-	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured)}
-	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
-	f := findings(r)
+	pol := testPolicy{declared: matrix.Declared{VoipSecurity: ptr(matrix.Secured)}}
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
+	f := worst(judged(r, pol))
 	for id, sev := range map[string]string{
 		"SIP-CLEARTEXT-ACCEPTED": "fail",
 		"SRTP-NOT-REQUIRED":      "fail",
@@ -111,10 +110,9 @@ func TestProbePolicyFindings(t *testing.T) {
 func TestProbeRejectedEdge(t *testing.T) {
 	t.Parallel()
 	e := startEdge(t, "rejected", nil)
-	cfg := quick()
-	cfg.Declared = matrix.Declared{Encryption: ptr(matrix.Required)}
-	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
-	f := findings(r)
+	pol := testPolicy{declared: matrix.Declared{Encryption: ptr(matrix.Required)}}
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
+	f := worst(judged(r, pol))
 	if f["SRTP-NOT-SUPPORTED"] != "fail" || f["SRTP-NOT-REQUIRED"] != "fail" || f["UM-SRTP-MISMATCH"] != "fail" {
 		t.Fatalf("findings %v\n%s", f, dump(r))
 	}
@@ -422,7 +420,7 @@ func TestProbeTLSEdge(t *testing.T) {
 	e.set(func(f *fakeEdge) { f.suites = []srtpcheck.Suite{srtpcheck.AES128CMHMACSHA1_80} })
 	cfg := mediaCfg()
 	cfg.ClientCert, cfg.RootCAs = &pki.Client, pool
-	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured), Encryption: ptr(matrix.Required)}
+	pol := testPolicy{declared: matrix.Declared{VoipSecurity: ptr(matrix.Secured), Encryption: ptr(matrix.Required)}}
 	cfg.Enumerate = true // clean only when versions and suites were tried
 	tg := mustTarget(t, "sip:"+e.tls+";transport=tls")
 	r := ProbeEndpoint(testCtx(t, 30*time.Second), tg, cfg)
@@ -437,12 +435,12 @@ func TestProbeTLSEdge(t *testing.T) {
 	}
 	// The clean case: mutual TLS, SRTP required, keys over TLS, media
 	// authenticated. Nothing at warn or above.
-	for _, f := range r.AllFindings() {
-		if f.Severity >= 2 {
+	for _, f := range judged(r, pol) {
+		if f.Severity.AtLeast(report.Warn) || f.Severity == report.Inconclusive {
 			t.Errorf("clean TLS edge: %s %s: %s (%s)", f.Severity, f.Check, f.Summary, f.Detail)
 		}
 	}
-	got := findings(r)
+	got := worst(judged(r, pol))
 	for _, id := range []string{"SIP-CLEARTEXT-ACCEPTED", "SDES-OVER-CLEARTEXT", "SRTP-NOT-REQUIRED", "UM-MTLS-NOT-ENFORCED", "UM-SRTP-MISMATCH", "SRTP-MEDIA-AUTH-FAILED", "DTLS-FINGERPRINT-MISMATCH"} {
 		if got[id] != "pass" {
 			t.Errorf("%s = %q, want pass", id, got[id])
@@ -529,7 +527,7 @@ func TestProbeMTLSWithoutClientCert(t *testing.T) {
 	s := startSim(t, func() sim.Config { c := sim.Config{PKI: simPKI}; c.Preset(matrix.Secured); return c }())
 	cfg := simProbeConfig()
 	cfg.ClientCert = nil
-	cfg.Declared = matrix.Declared{VoipSecurity: ptr(matrix.Secured)}
+	pol := testPolicy{declared: matrix.Declared{VoipSecurity: ptr(matrix.Secured)}}
 	start := time.Now()
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+s.Addr(TLS)+";transport=tls"), cfg)
 	if r.Status != StatusSuccess || !r.NeedsClientCert || len(r.Options) != 0 || len(r.Offers) != len(Offers) {
@@ -540,14 +538,14 @@ func TestProbeMTLSWithoutClientCert(t *testing.T) {
 			t.Errorf("%s: sent %v not sent %q", o.Name, o.Sent, o.NotSent)
 		}
 	}
-	f := findings(r)
+	f := worst(judged(r, pol))
 	for id, want := range map[string]string{"SIP-NO-RESPONSE": "inconclusive", "SRTP-NOT-SUPPORTED": "inconclusive",
 		"SRTP-NOT-REQUIRED": "inconclusive", "UM-SRTP-MISMATCH": "inconclusive", "MTLS-NOT-REQUIRED": "pass", "UM-MTLS-NOT-ENFORCED": "pass"} {
 		if f[id] != want {
-			t.Errorf("%s = %q, want %q\n%s", id, f[id], want, dump(r))
+			t.Errorf("%s = %q, want %q\n%s", id, f[id], want, dumpFindings(judged(r, pol)))
 		}
 	}
-	for _, x := range r.AllFindings() {
+	for _, x := range judged(r, pol) {
 		if strings.HasPrefix(x.Check, "TLS-") {
 			continue // tlsprobe's: versions and suites were not enumerated
 		}

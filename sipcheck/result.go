@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/voipsec/voipsec/matrix"
-	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/tlsprobe"
 )
 
@@ -60,12 +59,6 @@ type Result struct {
 	EffectiveReason string                  `json:"effective_reason,omitempty"`
 	Evidence        string                  `json:"evidence,omitempty"`
 	Observation     matrix.Observation      `json:"-"`
-
-	// Findings is Judge's result for the deprecated expectation fields of
-	// Config (Declared, ExpectTLS, MutualTLS), redirect targets included.
-	//
-	// Deprecated: call [Judge] with an [Expect].
-	Findings []report.Finding `json:"-"`
 }
 
 // NotProbed reports whether the target could not be probed at all: the
@@ -99,23 +92,6 @@ type ProbeError struct {
 }
 
 func (e *ProbeError) Error() string { return e.Target + ": " + e.Message }
-
-// Verdict is "fail" when any finding is at or above failOn, else "pass".
-//
-// Deprecated: judge with [Judge] and use [report.ExitCode].
-func (r *Result) Verdict(failOn report.Severity) string {
-	if report.ExitCode(r.AllFindings(), failOn) == report.ExitFindings {
-		return "fail"
-	}
-	return "pass"
-}
-
-// AllFindings returns Findings, which cover the redirect targets too.
-//
-// Deprecated: call [Judge], which judges the redirect targets as well.
-func (r *Result) AllFindings() []report.Finding {
-	return append([]report.Finding(nil), r.Findings...)
-}
 
 // OptionsResult is the answer to one OPTIONS request.
 type OptionsResult struct {

@@ -19,6 +19,7 @@ import (
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/srtpcheck"
+	"github.com/voipsec/voipsec/tlsprobe"
 )
 
 // fakeEdge is a plain in-process sipgo server: answers OPTIONS, and INVITE
@@ -245,10 +246,33 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-// findings maps each check of r's findings to its worst severity (by
-// report.Severity.Rank: fail, inconclusive, warn, info, pass).
+// testPolicy is what a test declares of the probed edge. The tests judge a
+// plain SIP edge held to mutual TLS (as tlsprobe always judged it before
+// roles), with the declared levels, TLS signalling when expectTLS, and
+// Client Authentication when the level means mutual TLS.
+type testPolicy struct {
+	declared  matrix.Declared
+	expectTLS bool
+}
+
+func (p testPolicy) expect(r *Result) Expect {
+	mtls := p.declared.VoipSecurity != nil && p.declared.VoipSecurity.Transport().MutualTLS
+	return Expect{
+		Role:     matrix.Expectations{Role: matrix.RoleSIPEdge, MutualTLS: true, ClientAuthEKU: mtls, TLS: p.expectTLS},
+		Declared: p.declared,
+		WarnDays: tlsprobe.DefaultWarnDays,
+		Now:      r.Started,
+	}
+}
+
+// judged is what Judge finds in r under p, redirect targets included.
+func judged(r *Result, p testPolicy) []report.Finding { return Judge(r, p.expect(r)) }
+
+// findings maps each check of r's findings, judged with no declared
+// policy, to its worst severity (by report.Severity.Rank: fail,
+// inconclusive, warn, info, pass).
 func findings(r *Result) map[string]string {
-	return worst(r.AllFindings())
+	return worst(judged(r, testPolicy{}))
 }
 
 func worst(fs []report.Finding) map[string]string {
@@ -263,7 +287,7 @@ func worst(fs []report.Finding) map[string]string {
 	return out
 }
 
-func dump(r *Result) string { return dumpFindings(r.AllFindings()) }
+func dump(r *Result) string { return dumpFindings(judged(r, testPolicy{})) }
 
 func dumpFindings(fs []report.Finding) string {
 	var b strings.Builder

@@ -165,7 +165,7 @@ func TestSimulator(t *testing.T) {
 				t.Fatalf("simulator has no %s listener", c.transport)
 			}
 			cfg := simProbeConfig()
-			cfg.Declared, cfg.ExpectTLS = c.declare, c.expectTLS
+			pol := testPolicy{declared: c.declare, expectTLS: c.expectTLS}
 			// A clean TLS edge is clean only when its versions and suites
 			// were tried: without enumeration they are inconclusive.
 			cfg.Enumerate = c.clean && c.transport == TLS
@@ -179,7 +179,8 @@ func TestSimulator(t *testing.T) {
 			}
 			worst := map[string]report.Severity{}
 			seen := map[string]bool{}
-			for _, f := range r.AllFindings() {
+			fs := judged(r, pol)
+			for _, f := range fs {
 				if !seen[f.Check] || f.Severity.Rank() > worst[f.Check].Rank() {
 					worst[f.Check] = f.Severity
 				}
@@ -198,7 +199,7 @@ func TestSimulator(t *testing.T) {
 			}
 			if c.name == "fault-echo-media" {
 				echo := false
-				for _, f := range r.AllFindings() {
+				for _, f := range fs {
 					echo = echo || (f.Check == "SRTP-NO-MEDIA" && strings.Contains(f.Summary, "echoed"))
 				}
 				if !echo {
@@ -300,12 +301,13 @@ func TestTLSPortWithoutTransport(t *testing.T) {
 		t.Errorf("effective level %v, want required", res.Effective)
 	}
 	var note *report.Finding
-	for i, f := range res.Findings {
+	fs := judged(res, testPolicy{})
+	for i, f := range fs {
 		if f.Check == "SIP-NO-RESPONSE" {
 			if note != nil {
 				t.Errorf("SIP-NO-RESPONSE reported twice")
 			}
-			note = &res.Findings[i]
+			note = &fs[i]
 		}
 	}
 	if note == nil || note.Severity != report.Info || !strings.Contains(note.Summary, "speaks TLS") ||
