@@ -114,10 +114,10 @@ func (e *errWriter) Write(p []byte) (int, error) {
 // attention:
 //
 //   - the verdict line ([VerdictLine]), and where an interrupted run stopped;
-//   - per target, every finding that is not a pass (fail, inconclusive,
-//     warn, info, worst first), each as STATUS, ID, the property the check
-//     tests and the plan location, then the summary, the evidence and the
-//     hint;
+//   - per target, its notes (r.Notes), then every finding that is not a
+//     pass (fail, inconclusive, warn, info, worst first), each as STATUS,
+//     ID, the property the check tests and the plan location, then the
+//     summary, the evidence and the hint;
 //   - the report's own text section (r.Text, and r.VerboseText when verbose);
 //   - one line per target saying how many of its checks passed;
 //   - what to do next: the distinct hints of the inconclusive findings and
@@ -147,10 +147,17 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	indent := strings.Repeat(" ", 2+sevW+2)
 	for _, t := range targets {
 		rows := slices.DeleteFunc(slices.Clone(by[t]), func(f Finding) bool { return !shown(f) })
-		if len(rows) == 0 {
+		var notes []string
+		if r.Notes != nil {
+			notes = r.Notes(t)
+		}
+		if len(rows) == 0 && len(notes) == 0 {
 			continue
 		}
 		fmt.Fprintf(ew, "\n%s\n", paint(o.Color, ansiBold, printable.String(t)))
+		for _, n := range notes {
+			fmt.Fprintf(ew, "  %s\n", printable.String(n))
+		}
 		for _, f := range rows {
 			writeTextRow(ew, f, o, sevW, idW, indent)
 		}

@@ -155,3 +155,40 @@ func TestNextSteps(t *testing.T) {
 		t.Errorf("fail-on warn: %+v", steps)
 	}
 }
+
+// A target's notes are stated under its heading, ahead of its findings,
+// and give a target whose checks all passed a heading of its own; network
+// text in them is made printable, and the HTML page shows them escaped.
+func TestTextNotes(t *testing.T) {
+	r := sample()
+	r.Findings = append(r.Findings, Passed("TLS-CERT-EKU", "tls://um01.contoso.com:5061", "fine"))
+	r.Notes = func(target string) []string {
+		switch target {
+		case "tls://um01.contoso.com:5061":
+			return []string{"role um (--role)", "effective encryption: required"}
+		case "udp://gw01.contoso.com:5060":
+			return []string{"assumed role sip-edge: port 5060; --role to change", "Server: <b>\x1b[2J"}
+		}
+		return nil
+	}
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"\ntls://um01.contoso.com:5061\n  role um (--role)\n  effective encryption: required\n\n",
+		"\nudp://gw01.contoso.com:5060\n  assumed role sip-edge: port 5060; --role to change\n  Server: <b>?[2J\n  FAIL ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	if err := WriteHTML(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `<p class="note">Server: &lt;b&gt;?[2J</p>`) || !strings.Contains(b.String(), `<p class="note">role um (--role)</p>`) {
+		t.Errorf("HTML notes:\n%s", b.String())
+	}
+}
