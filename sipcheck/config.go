@@ -300,7 +300,7 @@ type Step struct {
 	Offer     string        // offer, media: the offer's name
 	Index     int           // offer, media: 1-based position among the offers
 	Total     int           // offer, media: how many offers
-	Detail    string        // redirect: the target followed
+	Detail    string        // redirect: the target followed; tls: what else it does
 	Window    time.Duration // media: how long media is exchanged
 	// Done: the step has ended, and Outcome says what came of it in words
 	// ("TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256; client certificate
@@ -318,6 +318,9 @@ func (s Step) String() string {
 	case StepResolve:
 		return "resolve " + s.Target
 	case StepTLS:
+		if s.Detail != "" {
+			return "TLS handshake, " + s.Detail
+		}
 		return "TLS handshake"
 	case StepOptions:
 		return "OPTIONS " + s.Transport

@@ -229,9 +229,13 @@ func (p *prober) run(ctx context.Context) {
 
 	var tlsConf *tls.Config
 	if t.IsTLS() {
-		p.step(Step{Kind: StepTLS})
+		ts := Step{Kind: StepTLS}
+		if cfg.Enumerate {
+			ts.Detail = "versions and suites"
+		}
+		p.step(ts)
 		tr := p.probeTLS(ctx, t)
-		p.done(Step{Kind: StepTLS}, tlsWords(tr))
+		p.done(ts, tlsWords(tr))
 		switch {
 		case tr.Status == tlsprobe.StatusInterrupted:
 			p.interrupted("during the TLS handshake")
