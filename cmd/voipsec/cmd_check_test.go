@@ -132,7 +132,7 @@ func TestCheckBadPlan(t *testing.T) {
 	want := []string{
 		`voipsec check: error: bad.yaml:4:35: mediation_servers[0].internal.trasnport: unknown field "trasnport" (accepted: address, call_to, expect, port, transport); did you mean transport?`,
 		`voipsec check: error: bad.yaml:5:46: mediation_servers[0].external.transport: unknown transport "tsl" (accepted: udp, tcp, tls)`,
-		`voipsec: hint: the plan format is in docs/plan.md`,
+		`voipsec: hint: the plan format: voipsec help plan`,
 	}
 	if got := strings.Split(strings.TrimSpace(errOut), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, strings.Join(want, "\n"))
@@ -143,7 +143,7 @@ func TestCheckBadPlan(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 2 {
 		t.Fatalf("json: exit %d, stdout %q: %v", code, out, err)
 	}
-	if doc.Command != "check" || doc.Verdict != "error" || doc.Error != strings.TrimPrefix(want[0], "voipsec check: error: ") || doc.Hint != "the plan format is in docs/plan.md" {
+	if doc.Command != "check" || doc.Verdict != "error" || doc.Error != strings.TrimPrefix(want[0], "voipsec check: error: ") || doc.Hint != "the plan format: voipsec help plan" {
 		t.Errorf("json error object %+v", doc)
 	}
 	if errOut2 != errOut {

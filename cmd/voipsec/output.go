@@ -184,3 +184,30 @@ func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, 
 	}
 	return r.ExitCode(), nil
 }
+
+// readWhy says why a file could not be read, without the path the
+// message already names.
+func readWhy(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "file not found"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	return "cannot read it: " + why(err)
+}
+
+// samePath reports whether two file names name the same file.
+func samePath(a, b string) bool {
+	if a == "" || b == "" || b == "-" {
+		return false
+	}
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}
