@@ -77,7 +77,7 @@ const (
 	hintInterrupted = "the run was interrupted (--timeout reached, or a signal) before this was observed; run it again with more time"
 	hintInternal    = "the probe stopped on an internal error; this is a voipsec bug, please report it with the command line"
 	hintHandshake   = "no TLS handshake got that far; fix what TLS-HANDSHAKE-FAILED reports first"
-	hintClientCert  = "give the probe a client certificate the edge trusts (--cert and --key; in a plan, trust.client_cert)"
+	hintClientCert  = "give a client certificate the edge trusts with --cert and --key (plan: trust.client_certificate and client_key)"
 	hintEnumerate   = "--enumerate tries every version and suite (a plan's min_tls turns it on)"
 	hintTrustedCert = "offer a certificate from a CA the edge trusts (MTLS-CLIENT-CERT-REJECTED lists the CAs it accepts)"
 )
