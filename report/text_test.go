@@ -34,7 +34,7 @@ func TestTextColorKeepsColumns(t *testing.T) {
 
 var (
 	verdictCounts = regexp.MustCompile(`: (\d+) fail, (\d+) warn, (\d+) info, (\d+) pass(?:, (\d+) inconclusive)?`)
-	rowMarker     = regexp.MustCompile(`^  (FAIL|WARN|INFO|PASS|INCONCLUSIVE) +\S`)
+	rowMarker     = regexp.MustCompile(`^  (FAIL|WARN|INFO|PASS|INCONCLUSIVE) +(?:(\d+) checks +)?\S`)
 	passedLine    = regexp.MustCompile(`^ +(\d+) of +(\d+)  \S`)
 )
 
@@ -70,7 +70,11 @@ func shownCounts(t *testing.T, text string) (header, rows map[string]int, passed
 			total += m
 		default:
 			if r := rowMarker.FindStringSubmatch(l); r != nil {
-				rows[r[1]]++
+				n := 1
+				if r[2] != "" { // a row shared by n checks
+					n, _ = strconv.Atoi(r[2])
+				}
+				rows[r[1]] += n
 			}
 		}
 	}
@@ -190,5 +194,51 @@ func TestTextNotes(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), `<p class="note">Server: &lt;b&gt;?[2J</p>`) || !strings.Contains(b.String(), `<p class="note">role um (--role)</p>`) {
 		t.Errorf("HTML notes:\n%s", b.String())
+	}
+}
+
+// Inconclusive findings of a target undecided for one reason share a row
+// in the default text: the checks named and counted, the summary of the
+// first, the evidence and the hint once. Two alike, or different hints,
+// keep their rows; -v shows each; the counts still add up.
+func TestTextSharedInconclusiveRow(t *testing.T) {
+	r := &Report{Command: "probe"}
+	target := "tls://med01.contoso.com:5061"
+	r.Findings = append(r.Findings, New("TLS-HANDSHAKE-FAILED", target, "TLS handshake failed").WithDetail("handshake: server closed the connection"))
+	ids := []string{"TLS-CERT-UNTRUSTED", "TLS-CERT-EXPIRED", "TLS-CERT-EXPIRING", "TLS-CERT-NAME-MISMATCH", "TLS-CERT-EKU", "TLS-CERT-WEAK-KEY",
+		"TLS-CERT-WEAK-SIGNATURE", "MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED", "TLS-VERSION-WEAK"}
+	for _, id := range ids {
+		r.Findings = append(r.Findings, CouldNotTell(id, target, id+" was not observed", "fix the handshake first").WithDetail("handshake: server closed the connection"))
+	}
+	r.Findings = append(r.Findings,
+		CouldNotTell("SIP-NO-RESPONSE", target, "not probed", "give --to"),
+		CouldNotTell("SRTP-NOT-SUPPORTED", target, "not probed", "give --to"))
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	want := `  INCONCLUSIVE  10 checks             TLS-CERT-UNTRUSTED, TLS-CERT-EXPIRED, TLS-CERT-EXPIRING,
+                                      TLS-CERT-NAME-MISMATCH, TLS-CERT-EKU, TLS-CERT-WEAK-KEY,
+                                      TLS-CERT-WEAK-SIGNATURE, MTLS-NOT-REQUESTED,
+                                      MTLS-NOT-REQUIRED, TLS-VERSION-WEAK
+                TLS-CERT-UNTRUSTED was not observed (and the like; -v shows each)
+                  handshake: server closed the connection
+                hint: fix the handshake first
+  INCONCLUSIVE  SIP-NO-RESPONSE       edge answers SIP
+`
+	if !strings.Contains(out, want) || strings.Count(out, "hint: give --to") != 2 {
+		t.Errorf("shared row:\n%s\nwant\n%s", out, want)
+	}
+	for _, verbose := range []bool{false, true} {
+		b.Reset()
+		WriteText(&b, r, TextOptions{Verbose: verbose})
+		header, rows, _, _ := shownCounts(t, b.String())
+		if rows["INCONCLUSIVE"] != header["INCONCLUSIVE"] || rows["FAIL"] != 1 {
+			t.Errorf("verbose=%v: header %v, rows %v", verbose, header, rows)
+		}
+		if verbose && strings.Contains(b.String(), " checks  ") {
+			t.Errorf("-v shares a row:\n%s", b.String())
+		}
 	}
 }
