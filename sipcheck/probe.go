@@ -241,7 +241,7 @@ func (p *prober) run(ctx context.Context) {
 			p.interrupted("during the TLS handshake")
 			return
 		case tr.Status == tlsprobe.StatusRefused:
-			res.Status, res.Error = StatusConnectionRefused, "connection refused on TLS "+t.dialAddr()
+			res.Status, res.Error = StatusConnectionRefused, "nothing accepts SIP at "+t.dialAddr()+": TLS connection refused"
 			return
 		}
 		if cfg.TLSOnly {
