@@ -360,12 +360,12 @@ func roleContradiction(r matrix.Role, d matrix.Declared) string {
 		t := v.Transport()
 		switch {
 		case x.MutualTLS && !t.MutualTLS:
-			why = append(why, fmt.Sprintf("the role requires mutual TLS; a %s dial plan signals over %s without TLS", v, strings.ToUpper(t.Name)))
+			why = append(why, fmt.Sprintf("the role requires mutual TLS; VoIPSecurity %s signals over %s without TLS", v, strings.ToUpper(t.Name)))
 		case x.TLS && t.Name != "tls":
-			why = append(why, fmt.Sprintf("the role requires TLS signalling; a %s dial plan signals over %s", v, strings.ToUpper(t.Name)))
+			why = append(why, fmt.Sprintf("the role requires TLS signalling; VoIPSecurity %s signals over %s", v, strings.ToUpper(t.Name)))
 		}
 		if x.SRTP && !v.SRTP() {
-			why = append(why, fmt.Sprintf("the role requires SRTP media; a %s dial plan's media is plain RTP", v))
+			why = append(why, fmt.Sprintf("the role requires SRTP media; VoIPSecurity %s carries plain RTP", v))
 		}
 	}
 	if e := d.Encryption; e != nil && x.SRTP && *e == matrix.Rejected {
