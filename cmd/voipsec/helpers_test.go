@@ -37,7 +37,7 @@ func runVoipsecEnv(t testing.TB, vars map[string]string, stdin string, args ...s
 
 var (
 	verdictCounts = regexp.MustCompile(`^voipsec \w+: \S+: (\d+) fail, (\d+) warn, (\d+) info, (\d+) pass(?:, (\d+) inconclusive)?`)
-	rowMarker     = regexp.MustCompile(`^  (FAIL|WARN|INFO|PASS|INCONCLUSIVE) +[A-Z0-9-]+ `)
+	rowMarker     = regexp.MustCompile(`^  (FAIL|WARN|INFO|PASS|INCONCLUSIVE) +(?:(\d+) checks +)?[A-Z0-9-]+`)
 	passedLine    = regexp.MustCompile(`^ +(\d+) of +(\d+)  \S`)
 )
 
@@ -72,7 +72,11 @@ func checkCountsMatchRows(t *testing.T, text string) {
 			passed += n
 		default:
 			if r := rowMarker.FindStringSubmatch(l); r != nil {
-				rows[r[1]]++
+				n := 1
+				if r[2] != "" { // a row shared by n checks
+					n, _ = strconv.Atoi(r[2])
+				}
+				rows[r[1]] += n
 			}
 		}
 	}
