@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,6 +97,58 @@ func TestCheckOfflineGolden(t *testing.T) {
 			}
 			out = generatedLine.ReplaceAllString(out, `"generated": "-"`)
 			checkGolden(t, c.golden, []byte(out))
+		})
+	}
+}
+
+// The text layout of check, default and -v, without and with colour, on
+// the example plan (everything passes) and on a plan that fails: with
+// colour, removing the escape codes gives the plain text, and the verdict
+// line's counts are the rows.
+func TestCheckTextGolden(t *testing.T) {
+	for _, p := range []struct {
+		plan, name string
+		code       int
+	}{
+		{filepath.Join(plansDir, "example.yaml"), "example", exitOK},
+		{filepath.Join(plansDir, "static", "edge-shared-address-fail.yaml"), "edge-shared-address-fail", exitFindings},
+	} {
+		t.Run(p.name, func(t *testing.T) {
+			name := stagePlan(t, p.plan)
+			plain := map[bool]string{}
+			for _, color := range []bool{false, true} {
+				for _, verbose := range []bool{false, true} {
+					golden := "check/" + p.name
+					args := []string{"check", "--offline", name}
+					if verbose {
+						golden += "-verbose"
+						args = append(args, "-v")
+					}
+					if color {
+						golden += "-color"
+					}
+					var out, errb bytes.Buffer
+					e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
+						IsTerminal: func(w io.Writer) bool {
+							if cw, ok := w.(*countingWriter); ok {
+								w = cw.w
+							}
+							return color && w == &out
+						}}
+					if code := run(context.Background(), args, e); code != p.code || errb.Len() != 0 {
+						t.Fatalf("%s: exit %d, stderr %q", golden, code, errb.String())
+					}
+					checkGolden(t, golden+".txt", out.Bytes())
+					if color {
+						if ansiCode.ReplaceAllString(out.String(), "") != plain[verbose] {
+							t.Errorf("%s: colour moved text", golden)
+						}
+						continue
+					}
+					plain[verbose] = out.String()
+					checkCountsMatchRows(t, out.String())
+				}
+			}
 		})
 	}
 }
