@@ -30,7 +30,7 @@ type checkOptions struct {
 func (o *checkOptions) AddFlags(f *pflag.FlagSet) {
 	o.flags = f
 	f.BoolVar(&o.Offline, "offline", false, "static checks only: probe no endpoint")
-	f.IntVarP(&o.Jobs, "jobs", "j", plan.DefaultConcurrency, "how many endpoints to probe at once (`n`)")
+	f.IntVarP(&o.Jobs, "jobs", "j", plan.DefaultConcurrency, "probe at most `n` endpoints at once")
 	f.Float64Var(&o.MediaSeconds, "media-seconds", 1, "`seconds` of SRTP media per accepted answer (0: no media)")
 	f.DurationVar(&o.StepTimeout, "step-timeout", 5*time.Second, "`duration` limit of each network step (handshake, SIP transaction)")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the live checks")
@@ -196,9 +196,14 @@ not be reached (its own error, listed in the report), or a run cut short by
 --timeout, Ctrl-C or SIGTERM. An interrupted run tears down its calls, still
 writes its report, says where it stopped, and exits 1 or 3, never 0.
 
-Output: text grouped by component with a verdict on top; --format json,
-junit (a test suite per component, a test case per check, passing ones too)
-or sarif (SARIF 2.1.0, locations on the plan's lines).
+Output: the verdict first, then per component what needs attention with its
+evidence and plan line, a line per component saying how many checks passed,
+and what to do next (-v adds the passing checks); --format json, junit (a
+test suite per component, a test case per check, passing ones too), sarif
+(SARIF 2.1.0, locations on the plan's lines) or html (one page for a change
+ticket). On a terminal, stderr shows what the live checks are doing
+(--progress). --offline with a live-check flag, or -o naming the plan, is
+refused.
 
 Examples:
   voipsec check plans/prod.yaml

@@ -78,7 +78,7 @@ func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
 	f.Float64Var(&o.MediaSeconds, "media-seconds", 2, "`seconds` of SRTP media per accepted answer (0: no media)")
 	f.StringSliceVar(&o.Offers, "offer", nil, "send only these `offers`: "+offerNames()+" (default all)")
 	f.BoolVar(&o.NoRedirect, "no-redirect", false, "do not follow a 3xx (Exchange UM call router) to its Contact")
-	f.IntVarP(&o.Jobs, "jobs", "j", 16, "how many targets to probe at once (`n`)")
+	f.IntVarP(&o.Jobs, "jobs", "j", 16, "probe at most `n` targets at once")
 	f.IntVar(&o.OfferConcurrency, "offer-concurrency", 1, "run `n` offer dialogs per target at once (edges that take many calls: overlap the media windows)")
 	f.DurationVar(&o.StepTimeout, "step-timeout", sipcheck.DefaultTimeout, "`duration` limit of each network step (handshake, SIP transaction)")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the run")
@@ -468,10 +468,21 @@ own, not a finding: the run exits 2 when no target could be probed.
 Targets: host:port, [v6]:port, tls://host:port (udp://, tcp:// too: the form
 reports use), sip:host:port;transport=udp|tcp|tls, sips:host. Without a
 transport, 5061, 5067 and 5070 mean TLS; other ports UDP (and TCP), and a port
-that answers neither but speaks TLS is probed over TLS.
+that answers neither but speaks TLS is probed over TLS. Flags that contradict
+each other (TLS flags for UDP or TCP targets only, a --role the declared level
+contradicts, --internal equal to --external) are refused before anything is
+sent.
+
+Output: the verdict first; then per target the role it was judged as, its
+effective encryption level and every finding that needs attention, with its
+evidence; with --enumerate the versions and cipher suites it accepts (server
+order, weak ones marked); a line per target saying how many checks passed;
+what to do next. -v adds the passing checks and every dialog. --format json,
+junit or html (one page for a change ticket). On a terminal, stderr shows what
+the probe is doing, and with one target each step as it ends (--progress).
 
 Examples:
-  voipsec probe med01.contoso.com:5061 --cert probe.pem --key probe.key --ca corp-ca.pem --to +14255550199
+  voipsec probe med01.contoso.com:5061 --cert probe.pem --key probe-key.pem --ca corp-ca.pem --to +14255550199
   voipsec probe 'sip:um01.contoso.com:5061;transport=tls' --role um --voip-security Secured --to +14255550100
   voipsec probe --tls-only --enumerate --role gateway gw01.contoso.com:5061     # a change window: no calls
   voipsec probe --internal med01.contoso.com:5061 --external med01-gw.contoso.com:5060 --to +14255550199

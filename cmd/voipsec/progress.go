@@ -22,7 +22,7 @@ type progressOptions struct {
 }
 
 func (o *progressOptions) AddFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.Progress, "progress", "auto", "say what the run is doing, on stderr: auto (when stderr is a terminal), always (also to a file or pipe: a line per finished step or target), never")
+	f.StringVar(&o.Progress, "progress", "auto", "show what the run is doing on stderr: `when` is auto (stderr is a terminal), always (also to a file or pipe: a line per finished step or target) or never")
 }
 
 func (o *progressOptions) Validate() error {
