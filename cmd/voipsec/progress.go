@@ -228,7 +228,7 @@ func (p *progress) redraw() {
 			if step == "" {
 				step = "starting"
 			}
-			fmt.Fprintf(&b, " · %s (%s) %s", step, elapsed(now.Sub(r.since)), r.target)
+			fmt.Fprintf(&b, " · %s, %s: %s", step, elapsed(now.Sub(r.since)), r.target)
 		}
 	}
 	line := cut(printable.String(b.String()), p.width-1)
