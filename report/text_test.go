@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/voipsec/voipsec/internal/textcount"
 )
 
 var ansiCode = regexp.MustCompile(`\x1b\[[0-9;]*m`)
@@ -32,53 +33,15 @@ func TestTextColorKeepsColumns(t *testing.T) {
 	}
 }
 
-var (
-	verdictCounts = regexp.MustCompile(`: (\d+) fail, (\d+) warn, (\d+) info, (\d+) pass(?:, (\d+) inconclusive)?`)
-	rowMarker     = regexp.MustCompile(`^  (FAIL|WARN|INFO|PASS|INCONCLUSIVE) +(?:(\d+) checks +)?\S`)
-	passedLine    = regexp.MustCompile(`^ +(\d+) of +(\d+)  \S`)
-)
-
 // shownCounts reads a text report back: the verdict line's counts, the
 // rows of each severity, and the passed lines' totals.
 func shownCounts(t *testing.T, text string) (header, rows map[string]int, passed, total int) {
 	t.Helper()
-	lines := strings.Split(text, "\n")
-	m := verdictCounts.FindStringSubmatch(lines[0])
-	if m == nil {
-		t.Fatalf("verdict line %q", lines[0])
+	c, err := textcount.Read(text)
+	if err != nil {
+		t.Fatal(err)
 	}
-	header = map[string]int{}
-	for i, name := range []string{"FAIL", "WARN", "INFO", "PASS", "INCONCLUSIVE"} {
-		header[name], _ = strconv.Atoi(m[i+1])
-	}
-	rows = map[string]int{}
-	inPassed := false
-	for _, l := range lines[1:] {
-		switch {
-		case l == "Checks passed:":
-			inPassed = true
-		case l == "":
-			inPassed = false
-		case inPassed:
-			p := passedLine.FindStringSubmatch(l)
-			if p == nil {
-				t.Fatalf("passed line %q", l)
-			}
-			n, _ := strconv.Atoi(p[1])
-			m, _ := strconv.Atoi(p[2])
-			passed += n
-			total += m
-		default:
-			if r := rowMarker.FindStringSubmatch(l); r != nil {
-				n := 1
-				if r[2] != "" { // a row shared by n checks
-					n, _ = strconv.Atoi(r[2])
-				}
-				rows[r[1]] += n
-			}
-		}
-	}
-	return header, rows, passed, total
+	return c.Header, c.Rows, c.Passed, c.Total
 }
 
 // The verdict line's counts are what the report shows: every non-passing
