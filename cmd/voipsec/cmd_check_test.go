@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,26 +125,19 @@ func TestCheckTextGolden(t *testing.T) {
 					if color {
 						golden += "-color"
 					}
-					var out, errb bytes.Buffer
-					e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
-						IsTerminal: func(w io.Writer) bool {
-							if cw, ok := w.(*countingWriter); ok {
-								w = cw.w
-							}
-							return color && w == &out
-						}}
-					if code := run(context.Background(), args, e); code != p.code || errb.Len() != 0 {
-						t.Fatalf("%s: exit %d, stderr %q", golden, code, errb.String())
+					out, errOut, code := runVoipsecTTY(t, tty{stdout: color}, nil, "", args...)
+					if code != p.code || errOut != "" {
+						t.Fatalf("%s: exit %d, stderr %q", golden, code, errOut)
 					}
-					checkGolden(t, golden+".txt", out.Bytes())
+					checkGolden(t, golden+".txt", []byte(out))
 					if color {
-						if ansiCode.ReplaceAllString(out.String(), "") != plain[verbose] {
+						if ansiCode.ReplaceAllString(out, "") != plain[verbose] {
 							t.Errorf("%s: colour moved text", golden)
 						}
 						continue
 					}
-					plain[verbose] = out.String()
-					checkCountsMatchRows(t, out.String())
+					plain[verbose] = out
+					checkCountsMatchRows(t, out)
 				}
 			}
 		})

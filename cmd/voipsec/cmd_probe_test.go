@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"io"
 	"net"
 	"os"
 	"regexp"
@@ -355,39 +353,25 @@ func TestProbeTextColour(t *testing.T) {
 	pki, _ := probePKI(t)
 	plain := probeSim(t, pki, "", nil)
 	target := "sip:" + plain.Addr("udp") + ";transport=udp"
-	probe := func(getenv func(string) string, args ...string) string {
-		var out, errb bytes.Buffer
-		e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv,
-			IsTerminal: func(w io.Writer) bool {
-				if cw, ok := w.(*countingWriter); ok { // run wraps stdout
-					w = cw.w
-				}
-				return w == &out
-			}}
+	probe := func(vars map[string]string, args ...string) string {
 		args = append([]string{"probe", "--step-timeout", "2s", "--media-seconds", "0", "--offer", "plain-rtp", "--voip-security", "Secured", target}, args...)
-		if code := run(context.Background(), args, e); code != exitFindings {
-			t.Fatalf("%v: exit %d\n%s%s", args, code, out.String(), errb.String())
+		out, errOut, code := runVoipsecTTY(t, tty{stdout: true}, vars, "", args...)
+		if code != exitFindings {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errOut)
 		}
-		return out.String()
+		return out
 	}
-	none := func(string) string { return "" }
-	out := probe(none)
+	out := probe(nil)
 	if !strings.HasPrefix(out, "voipsec probe: \x1b[31;1mFAIL\x1b[0m: ") || !strings.Contains(out, "\x1b[31;1mFAIL") {
 		t.Fatalf("no colour on a terminal:\n%q", out)
 	}
-	noColor := func(k string) string {
-		if k == "NO_COLOR" {
-			return "1"
-		}
-		return ""
-	}
 	file := t.TempDir() + "/probe.txt"
-	for name, got := range map[string]string{"NO_COLOR": probe(noColor), "--no-color": probe(none, "--no-color")} {
+	for name, got := range map[string]string{"NO_COLOR": probe(map[string]string{"NO_COLOR": "1"}), "--no-color": probe(nil, "--no-color")} {
 		if strings.Contains(got, "\x1b[") || !strings.HasPrefix(got, "voipsec probe: FAIL: ") {
 			t.Errorf("%s: want plain text, the verdict first:\n%q", name, got)
 		}
 	}
-	if out := probe(none, "-o", file); out != "" {
+	if out := probe(nil, "-o", file); out != "" {
 		t.Errorf("-o: stdout %q", out)
 	}
 	b, err := os.ReadFile(file)

@@ -21,15 +21,29 @@ func runVoipsec(t testing.TB, args ...string) (stdout, stderr string, code int) 
 // runVoipsecEnv is runVoipsec with environment variables and standard input.
 func runVoipsecEnv(t testing.TB, vars map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runVoipsecTTY(t, tty{}, vars, stdin, args...)
+}
+
+// tty says which of stdout and stderr are (fake) terminals.
+type tty struct{ stdout, stderr bool }
+
+// runVoipsecTTY is runVoipsecEnv with stdout and/or stderr as terminals.
+func runVoipsecTTY(t testing.TB, term tty, vars map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var out, errb bytes.Buffer
 	e := &env{
-		Stdin:      strings.NewReader(stdin),
-		Stdout:     &out,
-		Stderr:     &errb,
-		Getenv:     func(k string) string { return vars[k] },
-		IsTerminal: func(io.Writer) bool { return false },
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &out,
+		Stderr: &errb,
+		Getenv: func(k string) string { return vars[k] },
+		IsTerminal: func(w io.Writer) bool {
+			if cw, ok := w.(*countingWriter); ok { // run wraps stdout
+				w = cw.w
+			}
+			return term.stdout && w == &out || term.stderr && w == &errb
+		},
 	}
 	code = run(ctx, args, e)
 	return out.String(), errb.String(), code

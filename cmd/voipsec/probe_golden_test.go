@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"html"
-	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/voipsec/voipsec/internal/browser"
 	"github.com/voipsec/voipsec/matrix"
@@ -76,21 +73,11 @@ func TestProbeTextGolden(t *testing.T) {
 		if c.verbose {
 			a = append(a, "-v")
 		}
-		var out, errb bytes.Buffer
-		e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
-			IsTerminal: func(w io.Writer) bool {
-				if cw, ok := w.(*countingWriter); ok {
-					w = cw.w
-				}
-				return c.color && w == &out
-			}}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		code := run(ctx, a, e)
-		cancel()
-		if code != exitFindings || errb.Len() != 0 {
-			t.Fatalf("%s: exit %d, stderr %q\n%s", c.golden, code, errb.String(), out.String())
+		out, errOut, code := runVoipsecTTY(t, tty{stdout: c.color}, nil, "", a...)
+		if code != exitFindings || errOut != "" {
+			t.Fatalf("%s: exit %d, stderr %q\n%s", c.golden, code, errOut, out)
 		}
-		got := normalizeProbe(out.String())
+		got := normalizeProbe(out)
 		checkGolden(t, c.golden, []byte(got))
 		if c.color {
 			if stripped := ansiCode.ReplaceAllString(got, ""); stripped != plain[c.verbose] {

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,13 +14,7 @@ import (
 // one) and the environment vars.
 func terminalRun(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var out, errb bytes.Buffer
-	e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return vars[k] },
-		IsTerminal: func(w io.Writer) bool { return w == &errb }}
-	code = run(ctx, args, e)
-	return out.String(), errb.String(), code
+	return runVoipsecTTY(t, tty{stderr: true}, vars, "", args...)
 }
 
 // screen is what a terminal shows after s: '\r' moves to the start of the
