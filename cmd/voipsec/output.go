@@ -132,20 +132,10 @@ func (o *outputOptions) textOptions(e *env) report.TextOptions {
 }
 
 // emit renders r and returns the findings exit status. A command whose text
-// view is not a findings table passes its own text writer.
+// view is not a findings table (matrix's grid) passes its own text writer.
+// With --output the report goes to the file and the verdict line to
+// stderr.
 func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) (int, error) {
-	var tw func(io.Writer, report.TextOptions) error
-	if len(text) > 0 {
-		tw = func(w io.Writer, _ report.TextOptions) error { text[0](w); return nil }
-	}
-	return o.emitText(e, r, tw)
-}
-
-// emitText is emit for a command whose text view wraps the findings table
-// (probe: a verdict per target ahead of it): text, when not nil, writes the
-// text format with the shared options (colour, --verbose). With --output
-// the report goes to the file and the verdict line to stderr.
-func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, report.TextOptions) error) (int, error) {
 	r.FailOn = o.failOn
 	r.Version = version()
 	if r.Generated.IsZero() && (o.format == report.FormatJSON || o.format == report.FormatHTML) {
@@ -163,8 +153,8 @@ func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, 
 	}
 	to := o.textOptions(e)
 	var err error
-	if text != nil && o.format == report.FormatText {
-		err = text(w, to)
+	if len(text) > 0 && o.format == report.FormatText {
+		text[0](w)
 	} else {
 		err = report.Write(w, o.format, r, to)
 	}
