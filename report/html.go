@@ -56,6 +56,7 @@ type htmlCount struct {
 type htmlTarget struct {
 	Anchor        string
 	Name          string
+	Notes         []string
 	Worst         string
 	Passed, Total int
 	Rows          []htmlRow
@@ -109,6 +110,11 @@ func WriteHTML(w io.Writer, r *Report, o TextOptions) error {
 	targets, by := GroupByTarget(r.Findings)
 	for i, t := range targets {
 		ht := htmlTarget{Anchor: fmt.Sprintf("target-%d", i+1), Name: printable.String(t), Total: len(by[t])}
+		if r.Notes != nil {
+			for _, n := range r.Notes(t) {
+				ht.Notes = append(ht.Notes, printable.String(n))
+			}
+		}
 		fs := by[t]
 		sortByRank(fs)
 		worst := Pass
@@ -212,6 +218,7 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0 0; }
 tr.pass td { color: #3a3f45; }
 .interrupted { border-left: 4px solid var(--inconclusive); padding: 4px 10px; background: #f4effa; }
 .meta td:first-child { width: 14em; font-weight: 600; }
+.note { margin: 2px 0; color: #3a3f45; }
 a { color: inherit; }
 @page { margin: 14mm; }
 @media print { body { padding: 0; max-width: none; font-size: 11.5px; } h2 { break-after: avoid; } h3 { break-after: avoid; } a { text-decoration: none; } }
@@ -271,7 +278,8 @@ a { color: inherit; }
 <section id="findings">
 <h2>All checks, by target</h2>
 {{range .Targets}}<h3 id="{{.Anchor}}">{{.Name}}</h3>
-<table class="findings">
+{{range .Notes}}<p class="note">{{.}}</p>
+{{end}}<table class="findings">
 <colgroup><col style="width:9em"><col style="width:28%"><col></colgroup>
 <tr><th>status</th><th>check</th><th>summary and evidence</th></tr>
 {{range .Rows}}<tr class="{{.Status}}"><td><span class="status {{.Status}}">{{upper .Status}}</span></td>{{template "finding" .}}</tr>

@@ -26,8 +26,14 @@ type Report struct {
 	// [TextOptions.Verbose] (long evidence such as every SIP dialog).
 	Text        func(w io.Writer)
 	VerboseText func(w io.Writer)
-	FailOn      Severity // the --fail-on threshold, for the verdict and JUnit failures
-	Suite       func(target string) string
+	// Notes, when set, returns what the report states about a target
+	// under its heading, ahead of its findings: facts that are not
+	// findings (probe: the role the target was judged as and why, its
+	// effective encryption level). A target with notes has a heading in
+	// the text report even when every check passed.
+	Notes  func(target string) []string
+	FailOn Severity // the --fail-on threshold, for the verdict and JUnit failures
+	Suite  func(target string) string
 	// Params are the run's parameters (targets, role, plan file, ...) and
 	// Matrix the cells of the VoIPSecurity × client encryption matrix
 	// that apply; the HTML report shows them.

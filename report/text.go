@@ -114,18 +114,23 @@ func (e *errWriter) Write(p []byte) (int, error) {
 // attention:
 //
 //   - the verdict line ([VerdictLine]), and where an interrupted run stopped;
-//   - per target, every finding that is not a pass (fail, inconclusive,
-//     warn, info, worst first), each as STATUS, ID, the property the check
-//     tests and the plan location, then the summary, the evidence and the
-//     hint;
+//   - per target, its notes (r.Notes), then every finding that is not a
+//     pass (fail, inconclusive, warn, info, worst first), each as STATUS,
+//     ID, the property the check tests and the plan location, then the
+//     summary, the evidence and the hint;
 //   - the report's own text section (r.Text, and r.VerboseText when verbose);
 //   - one line per target saying how many of its checks passed;
 //   - what to do next: the distinct hints of the inconclusive findings and
 //     the catalog's fix (or the finding's own hint) for each failure.
 //
 // With o.Verbose the passing checks are listed under their target as well.
-// Every finding of the report is either a row or counted in the passed
-// lines, so the verdict line's counts always add up to what is shown.
+// Without it, inconclusive findings of a target that could not be decided
+// for one reason (the same hint, evidence and location; at least
+// [minFold] of them, say every certificate check behind a refused
+// handshake) share a row that names them all and counts them.
+// Every finding of the report is either a row (or counted in a shared row)
+// or counted in the passed lines, so the verdict line's counts always add
+// up to what is shown.
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintln(ew, VerdictLine(r, o.Color))
@@ -137,22 +142,32 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		sortByRank(by[t])
 	}
 	shown := func(f Finding) bool { return o.Verbose || f.Severity != Pass }
+	rowsOf := map[string][]textRow{}
 	sevW, idW := 0, 0
-	for _, f := range r.Findings {
-		if shown(f) {
-			sevW = max(sevW, len(f.Severity.String()))
-			idW = max(idW, utf8.RuneCountInString(printable.String(f.Check)))
+	for _, t := range targets {
+		rows := textRows(slices.DeleteFunc(slices.Clone(by[t]), func(f Finding) bool { return !shown(f) }), !o.Verbose)
+		for _, row := range rows {
+			sevW = max(sevW, len(row.Severity.String()))
+			idW = max(idW, utf8.RuneCountInString(row.label()))
 		}
+		rowsOf[t] = rows
 	}
 	indent := strings.Repeat(" ", 2+sevW+2)
 	for _, t := range targets {
-		rows := slices.DeleteFunc(slices.Clone(by[t]), func(f Finding) bool { return !shown(f) })
-		if len(rows) == 0 {
+		rows := rowsOf[t]
+		var notes []string
+		if r.Notes != nil {
+			notes = r.Notes(t)
+		}
+		if len(rows) == 0 && len(notes) == 0 {
 			continue
 		}
 		fmt.Fprintf(ew, "\n%s\n", paint(o.Color, ansiBold, printable.String(t)))
-		for _, f := range rows {
-			writeTextRow(ew, f, o, sevW, idW, indent)
+		for _, n := range notes {
+			fmt.Fprintf(ew, "  %s\n", printable.String(n))
+		}
+		for _, row := range rows {
+			writeTextRow(ew, row, o, sevW, idW, indent)
 		}
 	}
 	if r.Text != nil {
@@ -170,20 +185,113 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	return ew.err
 }
 
-// writeTextRow writes one finding: the row, the summary with its location,
-// the evidence (cut in the default view) and the hint.
-func writeTextRow(w io.Writer, f Finding, o TextOptions, sevW, idW int, indent string) {
+// minFold is how many inconclusive findings of a target, undecided for one
+// reason, share a row in the default text.
+const minFold = 3
+
+// textRow is one row of the text report: a finding, or (Also not empty)
+// inconclusive findings that share its hint, evidence and location.
+type textRow struct {
+	Finding
+	Also []string // the other checks of a shared row
+}
+
+// label is the row's second column: the check ID, or "N checks".
+func (r textRow) label() string {
+	if len(r.Also) > 0 {
+		return fmt.Sprintf("%d checks", 1+len(r.Also))
+	}
+	return printable.String(r.Check)
+}
+
+// textRows turns a target's findings (worst first) into rows; with fold,
+// inconclusive findings undecided for one reason share a row, where the
+// first of them stood.
+func textRows(fs []Finding, fold bool) []textRow {
+	key := func(f Finding) string {
+		loc := ""
+		if f.Location != nil {
+			loc = f.Location.String()
+		}
+		return f.Hint + "\x00" + f.Detail + "\x00" + loc
+	}
+	n := map[string]int{}
+	for _, f := range fs {
+		if f.Severity == Inconclusive && f.Hint != "" {
+			n[key(f)]++
+		}
+	}
+	var rows []textRow
+	at := map[string]int{}
+	for _, f := range fs {
+		k := key(f)
+		if !fold || f.Severity != Inconclusive || f.Hint == "" || n[k] < minFold {
+			rows = append(rows, textRow{Finding: f})
+			continue
+		}
+		if i, ok := at[k]; ok {
+			rows[i].Also = append(rows[i].Also, f.Check)
+			continue
+		}
+		at[k] = len(rows)
+		rows = append(rows, textRow{Finding: f})
+	}
+	return rows
+}
+
+// maxLine is the width a shared row's list of checks is wrapped to.
+const maxLine = 100
+
+// wrapList joins items with ", " into lines of at most width runes (an
+// item longer than that has a line of its own), made printable.
+func wrapList(items []string, width int) []string {
+	var lines []string
+	cur := ""
+	for i, it := range items {
+		it = printable.String(it)
+		if i < len(items)-1 {
+			it += ","
+		}
+		switch {
+		case cur == "":
+			cur = it
+		case utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(it) <= width:
+			cur += " " + it
+		default:
+			lines = append(lines, cur)
+			cur = it
+		}
+	}
+	return append(lines, cur)
+}
+
+// writeTextRow writes one row: the status, the check and the property it
+// tests (a shared row: how many checks and which), the summary with its
+// location, the evidence (cut in the default view) and the hint.
+func writeTextRow(w io.Writer, f textRow, o TextOptions, sevW, idW int, indent string) {
 	prop := ""
 	if c, ok := Lookup(f.Check); ok {
 		prop = c.Property
+	}
+	var more []string // a shared row's checks that do not fit its first line
+	if len(f.Also) > 0 {
+		lines := wrapList(append([]string{f.Check}, f.Also...), maxLine-(2+sevW+2+idW+2))
+		prop, more = lines[0], lines[1:]
 	}
 	if f.Location != nil {
 		prop += paint(o.Color, ansiDim, " — at "+printable.String(f.Location.String()))
 	}
 	sev := strings.ToUpper(f.Severity.String())
 	fmt.Fprintf(w, "  %s%s  %s  %s\n", paint(o.Color, sevColor(f.Severity), sev), strings.Repeat(" ", sevW-len(sev)),
-		pad(printable.String(f.Check), idW), prop)
-	fmt.Fprintf(w, "%s%s\n", indent, printable.String(f.Summary))
+		pad(f.label(), idW), prop)
+	for _, l := range more {
+		fmt.Fprintf(w, "%s%s\n", strings.Repeat(" ", 2+sevW+2+idW+2), l)
+	}
+	summary := printable.String(f.Summary)
+	if len(f.Also) > 0 {
+		summary += paint(o.Color, ansiDim, " (and the like; -v shows each)")
+	}
+	fmt.Fprintf(w, "%s%s\n", indent, summary)
 	if f.Detail != "" {
 		lines := strings.Split(strings.TrimRight(f.Detail, "\n"), "\n")
 		more := 0

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/voipsec/voipsec/internal/textcount"
 )
 
 var ansiCode = regexp.MustCompile(`\x1b\[[0-9;]*m`)
@@ -32,49 +33,15 @@ func TestTextColorKeepsColumns(t *testing.T) {
 	}
 }
 
-var (
-	verdictCounts = regexp.MustCompile(`: (\d+) fail, (\d+) warn, (\d+) info, (\d+) pass(?:, (\d+) inconclusive)?`)
-	rowMarker     = regexp.MustCompile(`^  (FAIL|WARN|INFO|PASS|INCONCLUSIVE) +\S`)
-	passedLine    = regexp.MustCompile(`^ +(\d+) of +(\d+)  \S`)
-)
-
 // shownCounts reads a text report back: the verdict line's counts, the
 // rows of each severity, and the passed lines' totals.
 func shownCounts(t *testing.T, text string) (header, rows map[string]int, passed, total int) {
 	t.Helper()
-	lines := strings.Split(text, "\n")
-	m := verdictCounts.FindStringSubmatch(lines[0])
-	if m == nil {
-		t.Fatalf("verdict line %q", lines[0])
+	c, err := textcount.Read(text)
+	if err != nil {
+		t.Fatal(err)
 	}
-	header = map[string]int{}
-	for i, name := range []string{"FAIL", "WARN", "INFO", "PASS", "INCONCLUSIVE"} {
-		header[name], _ = strconv.Atoi(m[i+1])
-	}
-	rows = map[string]int{}
-	inPassed := false
-	for _, l := range lines[1:] {
-		switch {
-		case l == "Checks passed:":
-			inPassed = true
-		case l == "":
-			inPassed = false
-		case inPassed:
-			p := passedLine.FindStringSubmatch(l)
-			if p == nil {
-				t.Fatalf("passed line %q", l)
-			}
-			n, _ := strconv.Atoi(p[1])
-			m, _ := strconv.Atoi(p[2])
-			passed += n
-			total += m
-		default:
-			if r := rowMarker.FindStringSubmatch(l); r != nil {
-				rows[r[1]]++
-			}
-		}
-	}
-	return header, rows, passed, total
+	return c.Header, c.Rows, c.Passed, c.Total
 }
 
 // The verdict line's counts are what the report shows: every non-passing
@@ -153,5 +120,88 @@ func TestNextSteps(t *testing.T) {
 	r.FailOn = Warn
 	if steps := NextSteps(r); len(steps) != 4 || steps[1].Checks[0] != "TLS-CERT-EXPIRING" {
 		t.Errorf("fail-on warn: %+v", steps)
+	}
+}
+
+// A target's notes are stated under its heading, ahead of its findings,
+// and give a target whose checks all passed a heading of its own; network
+// text in them is made printable, and the HTML page shows them escaped.
+func TestTextNotes(t *testing.T) {
+	r := sample()
+	r.Findings = append(r.Findings, Passed("TLS-CERT-EKU", "tls://um01.contoso.com:5061", "fine"))
+	r.Notes = func(target string) []string {
+		switch target {
+		case "tls://um01.contoso.com:5061":
+			return []string{"role um (--role)", "effective encryption: required"}
+		case "udp://gw01.contoso.com:5060":
+			return []string{"assumed role sip-edge: port 5060; --role to change", "Server: <b>\x1b[2J"}
+		}
+		return nil
+	}
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"\ntls://um01.contoso.com:5061\n  role um (--role)\n  effective encryption: required\n\n",
+		"\nudp://gw01.contoso.com:5060\n  assumed role sip-edge: port 5060; --role to change\n  Server: <b>?[2J\n  FAIL ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	if err := WriteHTML(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `<p class="note">Server: &lt;b&gt;?[2J</p>`) || !strings.Contains(b.String(), `<p class="note">role um (--role)</p>`) {
+		t.Errorf("HTML notes:\n%s", b.String())
+	}
+}
+
+// Inconclusive findings of a target undecided for one reason share a row
+// in the default text: the checks named and counted, the summary of the
+// first, the evidence and the hint once. Two alike, or different hints,
+// keep their rows; -v shows each; the counts still add up.
+func TestTextSharedInconclusiveRow(t *testing.T) {
+	r := &Report{Command: "probe"}
+	target := "tls://med01.contoso.com:5061"
+	r.Findings = append(r.Findings, New("TLS-HANDSHAKE-FAILED", target, "TLS handshake failed").WithDetail("handshake: server closed the connection"))
+	ids := []string{"TLS-CERT-UNTRUSTED", "TLS-CERT-EXPIRED", "TLS-CERT-EXPIRING", "TLS-CERT-NAME-MISMATCH", "TLS-CERT-EKU", "TLS-CERT-WEAK-KEY",
+		"TLS-CERT-WEAK-SIGNATURE", "MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED", "TLS-VERSION-WEAK"}
+	for _, id := range ids {
+		r.Findings = append(r.Findings, CouldNotTell(id, target, id+" was not observed", "fix the handshake first").WithDetail("handshake: server closed the connection"))
+	}
+	r.Findings = append(r.Findings,
+		CouldNotTell("SIP-NO-RESPONSE", target, "not probed", "give --to"),
+		CouldNotTell("SRTP-NOT-SUPPORTED", target, "not probed", "give --to"))
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	want := `  INCONCLUSIVE  10 checks             TLS-CERT-UNTRUSTED, TLS-CERT-EXPIRED, TLS-CERT-EXPIRING,
+                                      TLS-CERT-NAME-MISMATCH, TLS-CERT-EKU, TLS-CERT-WEAK-KEY,
+                                      TLS-CERT-WEAK-SIGNATURE, MTLS-NOT-REQUESTED,
+                                      MTLS-NOT-REQUIRED, TLS-VERSION-WEAK
+                TLS-CERT-UNTRUSTED was not observed (and the like; -v shows each)
+                  handshake: server closed the connection
+                hint: fix the handshake first
+  INCONCLUSIVE  SIP-NO-RESPONSE       edge answers SIP
+`
+	if !strings.Contains(out, want) || strings.Count(out, "hint: give --to") != 2 {
+		t.Errorf("shared row:\n%s\nwant\n%s", out, want)
+	}
+	for _, verbose := range []bool{false, true} {
+		b.Reset()
+		WriteText(&b, r, TextOptions{Verbose: verbose})
+		header, rows, _, _ := shownCounts(t, b.String())
+		if rows["INCONCLUSIVE"] != header["INCONCLUSIVE"] || rows["FAIL"] != 1 {
+			t.Errorf("verbose=%v: header %v, rows %v", verbose, header, rows)
+		}
+		if verbose && strings.Contains(b.String(), " checks  ") {
+			t.Errorf("-v shares a row:\n%s", b.String())
+		}
 	}
 }

@@ -85,7 +85,9 @@ type Config struct {
 	// Resolver for A/AAAA lookups; nil means net.DefaultResolver.
 	Resolver Resolver
 
-	// Progress, when set, is called as each step starts. Calls for one
+	// Progress, when set, is called as each step starts and, with
+	// [Step.Done] set and its outcome, as it ends (redirects end with the
+	// probe of their target, which reports its own steps). Calls for one
 	// probe are serialized; probes running at once call it concurrently.
 	// It must return quickly: the probe waits for it.
 	Progress func(Step)
@@ -276,30 +278,45 @@ const (
 	StepRedirect StepKind = "redirect" // following a 3xx to Detail
 )
 
-// Step is what a probe is about to do, for a progress display.
+// Step is what a probe is about to do, or has done, for a progress
+// display.
 type Step struct {
-	Target    string   // the probe's Result.Name
-	Kind      StepKind //
-	Transport string   // options: udp, tcp or tls
-	Offer     string   // offer, media: the offer's name
-	Index     int      // offer: 1-based position among the offers
-	Total     int      // offer: how many offers
-	Detail    string   // redirect: the target followed
+	Target    string        // the probe's Result.Name
+	Kind      StepKind      //
+	Transport string        // options: udp, tcp or tls
+	Offer     string        // offer, media: the offer's name
+	Index     int           // offer, media: 1-based position among the offers
+	Total     int           // offer, media: how many offers
+	Detail    string        // redirect: the target followed; tls: what else it does
+	Window    time.Duration // media: how long media is exchanged
+	// Done: the step has ended, and Outcome says what came of it in words
+	// ("TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256; client certificate
+	// required", "200 OK in 2.1 ms", "488 Not Acceptable Here", "no answer
+	// in time"). Facts only: judging them is [Judge]'s.
+	Done    bool
+	Outcome string
 }
 
 // String is the step as a person reads it: "TLS handshake", "OPTIONS udp",
-// "offer 3 of 7 sdes-80", "media window sdes-80", "redirect to tcp://...".
+// "offer 3 of 7 sdes-80", "media window sdes-80 (2s)", "redirect to
+// tcp://...". A step that is Done reads the same; its Outcome is apart.
 func (s Step) String() string {
 	switch s.Kind {
 	case StepResolve:
 		return "resolve " + s.Target
 	case StepTLS:
+		if s.Detail != "" {
+			return "TLS handshake, " + s.Detail
+		}
 		return "TLS handshake"
 	case StepOptions:
 		return "OPTIONS " + s.Transport
 	case StepOffer:
 		return fmt.Sprintf("offer %d of %d %s", s.Index, s.Total, s.Offer)
 	case StepMedia:
+		if s.Window > 0 {
+			return "media window " + s.Offer + " (" + s.Window.String() + ")"
+		}
 		return "media window " + s.Offer
 	case StepRedirect:
 		return "redirect to " + s.Detail

@@ -3,6 +3,7 @@ package sipcheck
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -149,18 +150,46 @@ func TestProgress(t *testing.T) {
 	cfg.Progress = func(s Step) {
 		mu.Lock()
 		defer mu.Unlock()
-		steps = append(steps, s.Target+" "+s.String())
+		line := s.Target + " " + s.String()
+		if s.Done {
+			line += " → " + s.Outcome
+		}
+		steps = append(steps, line)
 	}
 	target := "tls://" + s.TLSAddr
 	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, target), cfg)
-	want := []string{"TLS handshake", "OPTIONS tls", "offer 1 of 2 sdes-80", "media window sdes-80", "offer 2 of 2 plain-rtp"}
+	// Each step as it starts, then as it ends with what came of it.
+	want := []string{
+		`TLS handshake$`,
+		`TLS handshake → TLS 1\.3, TLS_[A-Z0-9_]+; no client certificate requested$`,
+		`OPTIONS tls$`,
+		`OPTIONS tls → 200 OK in [0-9.]+ ms$`,
+		`offer 1 of 2 sdes-80$`,
+		`offer 1 of 2 sdes-80 → 200 OK \(RTP/SAVP port [0-9]+, AES_CM_128_HMAC_SHA1_80\)$`,
+		`media window sdes-80 \(200ms\)$`,
+		`media window sdes-80 \(200ms\) → sent [0-9]+, received [1-9][0-9]*, authenticated [1-9][0-9]*, failed 0$`,
+		`offer 2 of 2 plain-rtp$`,
+		`offer 2 of 2 plain-rtp → 488 `,
+	}
 	if len(steps) != len(want) {
 		t.Fatalf("steps %q, want %q\n%s", steps, want, r.Evidence)
 	}
 	for i, w := range want {
-		if steps[i] != target+" "+w {
-			t.Errorf("step %d = %q, want %q", i, steps[i], target+" "+w)
+		if !regexp.MustCompile("^" + regexp.QuoteMeta(target+" ") + w).MatchString(steps[i]) {
+			t.Errorf("step %d = %q, want %s", i, steps[i], w)
 		}
+	}
+}
+
+// A name that does not resolve ends its resolve step with the reason.
+func TestProgressResolveFails(t *testing.T) {
+	t.Parallel()
+	var steps []Step
+	cfg := Config{Progress: func(s Step) { steps = append(steps, s) }}
+	r := ProbeEndpoint(testCtx(t, 10*time.Second), mustTarget(t, "med01.onion"), cfg)
+	if !r.NotProbed() || len(steps) != 2 || steps[0].Done || !steps[1].Done || steps[1].Kind != StepResolve ||
+		steps[1].Outcome != "the name does not resolve" {
+		t.Fatalf("status %s, steps %+v", r.Status, steps)
 	}
 }
 

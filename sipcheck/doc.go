@@ -61,7 +61,8 @@
 //
 // A probe the caller's context cuts short says where in Result.Interrupted;
 // its unfinished offers are marked interrupted, its unsent ones not sent.
-// Config.Progress reports each [Step] as it starts.
+// Config.Progress reports each [Step] as it starts and, with Step.Done and
+// its outcome in words, as it ends.
 //
 // # What an answer says
 //

@@ -77,6 +77,12 @@ func (p *prober) step(s Step) {
 	p.cfg.Progress(s)
 }
 
+// done reports the end of a step to Config.Progress, with what came of it.
+func (p *prober) done(s Step, outcome string) {
+	s.Done, s.Outcome = true, outcome
+	p.step(s)
+}
+
 // interrupted records where ctx ended the probe, once.
 func (p *prober) interrupted(where string) {
 	p.mu.Lock()
@@ -173,26 +179,36 @@ func (p *prober) run(ctx context.Context) {
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
+				p.done(Step{Kind: StepResolve}, "interrupted")
 				p.interrupted("while resolving " + t.Host)
 				return
 			}
 			res.Status, res.Error = StatusDNSError, fmt.Sprintf("DNS lookup of %s: %s", t.Host, describe(err))
+			p.done(Step{Kind: StepResolve}, describe(err))
 			return
 		}
 		t = rt
 		res.Target = t
+		if _, err := netip.ParseAddr(t.Host); err != nil {
+			p.done(Step{Kind: StepResolve}, addrList(t.Addrs))
+		}
 	}
 
 	var tlsConf *tls.Config
 	if t.IsTLS() {
-		p.step(Step{Kind: StepTLS})
+		ts := Step{Kind: StepTLS}
+		if cfg.Enumerate {
+			ts.Detail = "versions and suites"
+		}
+		p.step(ts)
 		tr := p.probeTLS(ctx, t)
+		p.done(ts, tlsWords(tr))
 		switch {
 		case tr.Status == tlsprobe.StatusInterrupted:
 			p.interrupted("during the TLS handshake")
 			return
 		case tr.Status == tlsprobe.StatusRefused:
-			res.Status, res.Error = StatusConnectionRefused, "connection refused on TLS "+t.dialAddr()
+			res.Status, res.Error = StatusConnectionRefused, "nothing accepts SIP at "+t.dialAddr()+": TLS connection refused"
 			return
 		}
 		if cfg.TLSOnly {
@@ -242,6 +258,7 @@ func (p *prober) run(ctx context.Context) {
 			octx, cancel := context.WithTimeout(ctx, cfg.timeout())
 			defer cancel()
 			res.Options[i] = sendOptions(a, octx, t.With(tp))
+			p.done(Step{Kind: StepOptions, Transport: tp}, res.Options[i].words())
 		}()
 	}
 	wg.Wait()
@@ -483,10 +500,12 @@ func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer, i
 		out.NotSent, out.Interrupted, out.Status = "interrupted", true, StatusCanceled
 		return out
 	}
-	p.step(Step{Kind: StepOffer, Offer: kind.String(), Index: i + 1, Total: n})
+	step := Step{Kind: StepOffer, Offer: kind.String(), Index: i + 1, Total: n}
+	p.step(step)
 	m, err := newMediaLeg(a.local, kind)
 	if err != nil {
 		out.Status, out.NotSent = StatusOf(err), "no media socket: "+describe(err)
+		p.done(step, out.words())
 		return out
 	}
 	defer m.close()
@@ -520,6 +539,7 @@ func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer, i
 		}
 	}
 	if io.dialog == nil {
+		p.done(step, out.words())
 		return out
 	}
 	defer func() {
@@ -530,10 +550,13 @@ func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer, i
 	out.Answer = analyze(m.offer, io.answer)
 	out.Secure = out.Answer.Secure()
 	out.Plain = out.Answer.Plain()
+	p.done(step, out.words())
 	if out.Secure && p.cfg.media() > 0 && ctx.Err() == nil {
-		p.step(Step{Kind: StepMedia, Offer: kind.String(), Index: i + 1, Total: n})
+		ms := Step{Kind: StepMedia, Offer: kind.String(), Index: i + 1, Total: n, Window: p.cfg.media()}
+		p.step(ms)
 		out.Media = m.exchange(ctx, out.Answer, p.cfg.media(), p.cfg.timeout())
 		out.Media.Interrupted = ctx.Err() != nil
+		p.done(ms, out.Media.words())
 	}
 	return out
 }

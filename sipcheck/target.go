@@ -2,6 +2,7 @@ package sipcheck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -214,6 +215,12 @@ func (t Target) Resolve(ctx context.Context, r Resolver) (Target, error) {
 		r = net.DefaultResolver
 	}
 	addrs, err := r.LookupNetIP(ctx, "ip", t.Host)
+	var ae *net.AddrError
+	if errors.As(err, &ae) {
+		// The resolver found no address it could use: Go answers names
+		// that must not go to DNS (.onion, RFC 7686) this way.
+		addrs, err = nil, nil
+	}
 	if err != nil {
 		return t, fmt.Errorf("sipcheck: resolve %s: %w", t.Host, err)
 	}

@@ -94,6 +94,16 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// A name Go's resolver refuses to send to DNS (.onion, RFC 7686) has no
+// address: a DNS error that says the name does not resolve, not the
+// resolver's own "no suitable address found". No query leaves the host.
+func TestResolveNoUsableAddress(t *testing.T) {
+	_, err := mustTarget(t, "med01.onion").Resolve(context.Background(), nil)
+	if StatusOf(err) != StatusDNSError || describe(err) != "the name does not resolve" {
+		t.Fatalf("status %s, %q (%v)", StatusOf(err), describe(err), err)
+	}
+}
+
 func FuzzParseTarget(f *testing.F) {
 	for _, s := range []string{"host:5061", "sip:u@h:5060;transport=tcp", "sips:[::1]:5061", "[::1", "::1"} {
 		f.Add(s)

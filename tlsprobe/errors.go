@@ -143,6 +143,28 @@ func describe(step string, err error) string {
 		return step + ": server closed the connection without an alert"
 	case StatusRefused:
 		return step + ": connection refused"
+	case StatusDNS:
+		return step + ": the name does not resolve"
+	case StatusInterrupted:
+		return step + ": interrupted"
 	}
-	return fmt.Sprintf("%s: %v", step, err)
+	// Anything else is crypto/tls's own failure ("tls: server selected
+	// unsupported protocol version 300"): its words, without its package
+	// prefix or the wrapping that names what this probe already names.
+	msg := innermost(err).Error()
+	for _, prefix := range []string{"tls: ", "x509: ", "remote error: "} {
+		msg = strings.TrimPrefix(msg, prefix)
+	}
+	return step + ": the handshake failed: " + msg
+}
+
+// innermost is the deepest error err wraps.
+func innermost(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
 }

@@ -102,3 +102,21 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// describe words a failure without crypto/tls's package prefix or the
+// wrapping that names what the step already names.
+func TestDescribeWords(t *testing.T) {
+	inner := errors.New("tls: server selected unsupported protocol version 300")
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("TLS handshake with 127.0.0.1:5061: %w", inner), "handshake: the handshake failed: server selected unsupported protocol version 300"},
+		{&net.DNSError{Err: "no such host", Name: "med01", IsNotFound: true}, "handshake: the name does not resolve"},
+		{context.Canceled, "handshake: interrupted"},
+	} {
+		if got := describe("handshake", c.err); got != c.want {
+			t.Errorf("describe(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}

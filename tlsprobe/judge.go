@@ -77,7 +77,7 @@ const (
 	hintInterrupted = "the run was interrupted (--timeout reached, or a signal) before this was observed; run it again with more time"
 	hintInternal    = "the probe stopped on an internal error; this is a voipsec bug, please report it with the command line"
 	hintHandshake   = "no TLS handshake got that far; fix what TLS-HANDSHAKE-FAILED reports first"
-	hintClientCert  = "give the probe a client certificate the edge trusts (--cert and --key; in a plan, trust.client_certificate and client_key)"
+	hintClientCert  = "give a client certificate the edge trusts with --cert and --key (plan: trust.client_certificate and client_key)"
 	hintEnumerate   = "--enumerate tries every version and suite (a plan's min_tls turns it on)"
 	hintTrustedCert = "offer a certificate from a CA the edge trusts (MTLS-CLIENT-CERT-REJECTED lists the CAs it accepts)"
 )
@@ -628,12 +628,13 @@ func (j *judge) suites() {
 	}
 }
 
-// forwardSecret reports whether suite s at version v gives forward
-// secrecy (an ephemeral key exchange), and whether that is known. TLS 1.3
+// ForwardSecret reports whether suite id at version v gives forward
+// secrecy (an ephemeral key exchange), and whether that is known: the
+// rule of TLS-NO-FORWARD-SECRECY, for displays of the enumeration. TLS 1.3
 // always does; for the rest the Kx column of the suite table decides:
 // ephemeral (EC)DH, also with PSK, does; static RSA, static (EC)DH, plain
 // PSK, SRP, Kerberos and GOST do not.
-func forwardSecret(v, id uint16) (fs, known bool) {
+func ForwardSecret(v, id uint16) (fs, known bool) {
 	if v >= tlswire.VersionTLS13 {
 		return true, true
 	}
@@ -670,7 +671,7 @@ func (j *judge) forwardSecrecy() {
 		var without, unknown []string
 		for _, v := range r.Versions {
 			for _, s := range v.Suites {
-				fs, known := forwardSecret(v.ID, s.ID)
+				fs, known := ForwardSecret(v.ID, s.ID)
 				switch {
 				case fs:
 					j.add(report.Passed(id, r.Target, fmt.Sprintf("server accepts forward-secret suites (%s %s)", v.Version, s.Name)).
@@ -700,7 +701,7 @@ func (j *judge) forwardSecrecy() {
 		j.add(j.unobserved(id, "a cipher suite the server accepts", nil))
 		return
 	}
-	switch fs, known := forwardSecret(h.VersionID, h.CipherSuiteID); {
+	switch fs, known := ForwardSecret(h.VersionID, h.CipherSuiteID); {
 	case fs:
 		// One accepted suite with forward secrecy decides the check.
 		j.add(report.Passed(id, r.Target, fmt.Sprintf("the negotiated suite %s gives forward secrecy", h.CipherSuite)).

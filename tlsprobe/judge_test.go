@@ -505,7 +505,7 @@ func TestForwardSecret(t *testing.T) {
 		{tls.VersionTLS12, 0x00AF, false, true}, // PSK
 		{tls.VersionTLS12, 0xFAFA, false, false},
 	} {
-		fs, known := forwardSecret(c.v, c.id)
+		fs, known := ForwardSecret(c.v, c.id)
 		if fs != c.fs || known != c.known {
 			t.Errorf("%s %s: fs=%v known=%v, want %v %v", tlswire.VersionName(c.v), tlswire.CipherSuiteName(c.id), fs, known, c.fs, c.known)
 		}

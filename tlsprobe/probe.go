@@ -473,7 +473,7 @@ func (p *prober) run(ctx context.Context, res *Result) {
 	steps.Handshake = noCert.step
 	res.Status = noCert.step.Status
 	if noCert.err != nil {
-		res.Error = noCert.err.Error()
+		res.Error = p.addr + ": " + noCert.step.Error
 	}
 	if p.cfg.ClientCert != nil {
 		switch {

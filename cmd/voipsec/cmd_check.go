@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -20,16 +21,20 @@ type checkOptions struct {
 	MediaSeconds float64
 	Jobs         int
 
-	out  outputOptions
-	path string
+	out   outputOptions
+	prog  progressOptions
+	path  string
+	flags *pflag.FlagSet
 }
 
 func (o *checkOptions) AddFlags(f *pflag.FlagSet) {
+	o.flags = f
 	f.BoolVar(&o.Offline, "offline", false, "static checks only: probe no endpoint")
-	f.IntVarP(&o.Jobs, "jobs", "j", plan.DefaultConcurrency, "probe `n` endpoints at once")
+	f.IntVarP(&o.Jobs, "jobs", "j", plan.DefaultConcurrency, "probe at most `n` endpoints at once")
 	f.Float64Var(&o.MediaSeconds, "media-seconds", 1, "`seconds` of SRTP media per accepted answer (0: no media)")
 	f.DurationVar(&o.StepTimeout, "step-timeout", 5*time.Second, "`duration` limit of each network step (handshake, SIP transaction)")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the live checks")
+	o.prog.AddFlags(f)
 	o.out.sarif = true
 	o.out.AddFlags(f)
 }
@@ -38,13 +43,27 @@ func (o *checkOptions) Validate(args []string) error {
 	if err := o.out.Validate(); err != nil {
 		return err
 	}
+	if err := o.prog.Validate(); err != nil {
+		return err
+	}
 	switch len(args) {
 	case 0:
-		return withHint(errors.New("check needs a plan file"), "voipsec check plan.yaml (see docs/plan.md; 'voipsec demo' shows one)")
+		return withHint(errors.New("check needs a plan file"), "voipsec check plan.yaml ('voipsec help plan' is the format; 'voipsec demo --write-plan DIR' writes an example)")
 	case 1:
 		o.path = args[0]
 	default:
 		return usagef("check takes one plan file, got %d arguments", len(args))
+	}
+	if samePath(o.path, o.out.Output) {
+		return withHint(fmt.Errorf("--output %s is the plan file: the report would overwrite it", o.out.Output), "write the report to another file")
+	}
+	if o.Offline {
+		// The live checks' flags would have no effect.
+		for _, f := range []string{"media-seconds", "step-timeout", "timeout", "jobs", "progress"} {
+			if o.flags != nil && o.flags.Changed(f) {
+				return withHint(fmt.Errorf("--%s has no effect with --offline, which probes no endpoint", f), "leave out --offline to run the live checks, or --"+f)
+			}
+		}
 	}
 	if o.Jobs < 1 {
 		return usagef("-j/--jobs must be at least 1, got %d", o.Jobs)
@@ -65,15 +84,21 @@ var checkNow = time.Now
 // live ones, and renders the report. A plan that does not load prints every
 // problem as file:line:col and exits 2.
 func runCheck(ctx context.Context, e *env, o *checkOptions) (int, error) {
-	p, code, err := loadPlan(e, "check", o.path, "the plan format is in docs/plan.md", &o.out)
+	p, code, err := loadPlan(e, "check", o.path, planHint, &o.out)
 	if p == nil {
 		return code, err
 	}
-	r := checkReport(ctx, p, o)
+	r := checkReport(ctx, e, p, o)
 	return o.out.emit(e, r)
 }
 
-func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Report {
+// planHint is where a plan's format is described: in the binary.
+const planHint = "the plan format: voipsec help plan"
+
+// checkReport runs the plan's static checks and, unless offline, its live
+// ones, showing what it does on stderr (--progress), and returns the
+// report with the run's parameters and the matrix cells the plan selects.
+func checkReport(ctx context.Context, e *env, p *plan.Plan, o *checkOptions) *report.Report {
 	findings := plan.Static(p, checkNow())
 	suite := p.SuiteFunc()
 	data := map[string]any{"plan": p.File, "live": !o.Offline}
@@ -89,14 +114,16 @@ func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Rep
 			media = -1
 		}
 		track := newInflight(ctx)
+		prog := newProgress(e, o.prog.Progress, "checking", "endpoint", len(p.Endpoints()), track)
 		live, results := plan.Live(ctx, p, plan.LiveOptions{
 			Timeout:       o.StepTimeout,
 			MediaDuration: media,
 			Concurrency:   o.Jobs,
-			OnStart:       func(e plan.Endpoint) { track.start(e.Target()) },
-			OnStep:        func(e plan.Endpoint, s sipcheck.Step) { track.step(e.Target(), s.String()) },
-			OnDone:        func(e plan.Endpoint) { track.finish(e.Target()) },
+			OnStart:       func(ep plan.Endpoint) { prog.start(ep.Target()) },
+			OnStep:        func(ep plan.Endpoint, s sipcheck.Step) { prog.step(ep.Target(), s) },
+			OnDone:        func(ep plan.Endpoint) { prog.finish(ep.Target()) },
 		})
+		prog.close()
 		findings = plan.Combine(findings, live)
 		var probes []any
 		var errs []targetError
@@ -119,7 +146,27 @@ func checkReport(ctx context.Context, p *plan.Plan, o *checkOptions) *report.Rep
 		interrupted = describeInterruption(ctx, track, notStarted, "endpoint")
 	}
 	p.Sort(findings)
-	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: suite, Interrupted: interrupted}
+	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: suite, Interrupted: interrupted,
+		Params: o.params(p), Matrix: planMatrix(p)}
+}
+
+// params are the run's parameters, for the HTML report.
+func (o *checkOptions) params(p *plan.Plan) []report.Param {
+	ps := []report.Param{{Name: "plan file", Value: p.File}}
+	if p.Name != "" {
+		ps = append(ps, report.Param{Name: "plan name", Value: p.Name})
+	}
+	if o.Offline {
+		return append(ps, report.Param{Name: "checks", Value: "static only (--offline): no endpoint probed"})
+	}
+	media := "none"
+	if o.MediaSeconds > 0 {
+		media = fmt.Sprintf("%gs per accepted SRTP answer", o.MediaSeconds)
+	}
+	return append(ps,
+		report.Param{Name: "checks", Value: fmt.Sprintf("static and live: %d endpoints probed, %d at once", len(p.Endpoints()), o.Jobs)},
+		report.Param{Name: "media", Value: media},
+		report.Param{Name: "time limits", Value: fmt.Sprintf("%s per network step, %s for the live checks", o.StepTimeout, o.Timeout)})
 }
 
 func init() {
@@ -127,7 +174,7 @@ func init() {
 		Name:  "check",
 		Short: "check a deployment plan statically and live, for CI before cutover",
 		Usage: "voipsec check [flags] PLAN",
-		Long: `Reads PLAN, a YAML file describing the deployment (docs/plan.md), and checks it:
+		Long: `Reads PLAN, a YAML file describing the deployment ('voipsec help plan'), and checks it:
 
   - static rules, no network: no dial plan Unsecured; every dial plan works
     with the client and server encryption levels; the gateway leg uses TLS;
@@ -149,9 +196,14 @@ not be reached (its own error, listed in the report), or a run cut short by
 --timeout, Ctrl-C or SIGTERM. An interrupted run tears down its calls, still
 writes its report, says where it stopped, and exits 1 or 3, never 0.
 
-Output: text grouped by component with a verdict on top; --format json,
-junit (a test suite per component, a test case per check, passing ones too)
-or sarif (SARIF 2.1.0, locations on the plan's lines).
+Output: the verdict first, then per component what needs attention with its
+evidence and plan line, a line per component saying how many checks passed,
+and what to do next (-v adds the passing checks); --format json, junit (a
+test suite per component, a test case per check, passing ones too), sarif
+(SARIF 2.1.0, locations on the plan's lines) or html (one page for a change
+ticket). On a terminal, stderr shows what the live checks are doing
+(--progress). --offline with a live-check flag, or -o naming the plan, is
+refused.
 
 Examples:
   voipsec check plans/prod.yaml

@@ -222,7 +222,7 @@ func TestProbeSIGINT(t *testing.T) {
 	}
 	// The step is the offer or its media window, by when the signal came.
 	want := "interrupted: SIGINT (Ctrl-C) received while probing " + target + " ("
-	if !strings.Contains(out.String(), "\nvoipsec probe: INCONCLUSIVE: ") || !strings.Contains(out.String(), want) {
+	if !strings.HasPrefix(out.String(), "voipsec probe: INCONCLUSIVE: ") || !strings.Contains(out.String(), want) {
 		t.Fatalf("want the verdict and %q in\n%s", want, out.String())
 	}
 	deadline := time.Now().Add(30 * time.Second)

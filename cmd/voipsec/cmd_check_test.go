@@ -99,6 +99,51 @@ func TestCheckOfflineGolden(t *testing.T) {
 	}
 }
 
+// The text layout of check, default and -v, without and with colour, on
+// the example plan (everything passes) and on a plan that fails: with
+// colour, removing the escape codes gives the plain text, and the verdict
+// line's counts are the rows.
+func TestCheckTextGolden(t *testing.T) {
+	for _, p := range []struct {
+		plan, name string
+		code       int
+	}{
+		{filepath.Join(plansDir, "example.yaml"), "example", exitOK},
+		{filepath.Join(plansDir, "static", "edge-shared-address-fail.yaml"), "edge-shared-address-fail", exitFindings},
+	} {
+		t.Run(p.name, func(t *testing.T) {
+			name := stagePlan(t, p.plan)
+			plain := map[bool]string{}
+			for _, color := range []bool{false, true} {
+				for _, verbose := range []bool{false, true} {
+					golden := "check/" + p.name
+					args := []string{"check", "--offline", name}
+					if verbose {
+						golden += "-verbose"
+						args = append(args, "-v")
+					}
+					if color {
+						golden += "-color"
+					}
+					out, errOut, code := runVoipsecTTY(t, tty{stdout: color}, nil, "", args...)
+					if code != p.code || errOut != "" {
+						t.Fatalf("%s: exit %d, stderr %q", golden, code, errOut)
+					}
+					checkGolden(t, golden+".txt", []byte(out))
+					if color {
+						if ansiCode.ReplaceAllString(out, "") != plain[verbose] {
+							t.Errorf("%s: colour moved text", golden)
+						}
+						continue
+					}
+					plain[verbose] = out
+					checkCountsMatchRows(t, out)
+				}
+			}
+		})
+	}
+}
+
 // A plan failing several static checks: text names every plan line, the
 // exit status is 1, and the verdict is on the first line.
 func TestCheckOfflineFailing(t *testing.T) {
@@ -132,7 +177,7 @@ func TestCheckBadPlan(t *testing.T) {
 	want := []string{
 		`voipsec check: error: bad.yaml:4:35: mediation_servers[0].internal.trasnport: unknown field "trasnport" (accepted: address, call_to, expect, port, transport); did you mean transport?`,
 		`voipsec check: error: bad.yaml:5:46: mediation_servers[0].external.transport: unknown transport "tsl" (accepted: udp, tcp, tls)`,
-		`voipsec: hint: the plan format is in docs/plan.md`,
+		`voipsec: hint: the plan format: voipsec help plan`,
 	}
 	if got := strings.Split(strings.TrimSpace(errOut), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, strings.Join(want, "\n"))
@@ -143,7 +188,7 @@ func TestCheckBadPlan(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 2 {
 		t.Fatalf("json: exit %d, stdout %q: %v", code, out, err)
 	}
-	if doc.Command != "check" || doc.Verdict != "error" || doc.Error != strings.TrimPrefix(want[0], "voipsec check: error: ") || doc.Hint != "the plan format is in docs/plan.md" {
+	if doc.Command != "check" || doc.Verdict != "error" || doc.Error != strings.TrimPrefix(want[0], "voipsec check: error: ") || doc.Hint != "the plan format: voipsec help plan" {
 		t.Errorf("json error object %+v", doc)
 	}
 	if errOut2 != errOut {

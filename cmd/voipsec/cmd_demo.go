@@ -27,6 +27,7 @@ type demoOptions struct {
 	Keep      bool
 	WritePlan string
 	out       outputOptions
+	prog      progressOptions
 
 	fs *pflag.FlagSet
 }
@@ -35,6 +36,7 @@ func (o *demoOptions) AddFlags(f *pflag.FlagSet) {
 	o.fs = f
 	f.BoolVar(&o.Keep, "keep", true, "keep the demo's plan and certificates in their temporary folder")
 	f.StringVar(&o.WritePlan, "write-plan", "", "write the example plan of a Contoso deployment with a throwaway PKI into `dir`, and exit")
+	o.prog.AddFlags(f)
 	o.out.sarif = true
 	o.out.AddFlags(f)
 }
@@ -45,6 +47,9 @@ func (o *demoOptions) Validate(args []string) error {
 		return usagef("demo takes no arguments, got %q", args[0])
 	}
 	if o.WritePlan == "" {
+		if err := o.prog.Validate(); err != nil {
+			return err
+		}
 		return o.out.Validate()
 	}
 	// --write-plan writes files and runs nothing: a report flag would
@@ -179,10 +184,9 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 	if err != nil {
 		return exitError, fmt.Errorf("demo plan: %w", err)
 	}
-	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, MediaSeconds: demoMediaSeconds, Jobs: 4, out: o.out}
-	r := checkReport(ctx, p, co)
-	r.Matrix = planMatrix(p)
-	r.Params = []report.Param{{Name: "plan file", Value: path}, {Name: "simulators", Value: strings.Join(topo.targets(), ", ")}}
+	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, MediaSeconds: demoMediaSeconds, Jobs: 4, out: o.out, prog: o.prog}
+	r := checkReport(ctx, e, p, co)
+	r.Params = append(r.Params, report.Param{Name: "simulators", Value: strings.Join(topo.targets(), ", ")})
 	code, err := o.out.emit(e, r)
 	if err != nil {
 		return code, err

@@ -9,9 +9,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -22,6 +19,7 @@ import (
 	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/sipcheck"
 	"github.com/voipsec/voipsec/tlsprobe"
+	"github.com/voipsec/voipsec/tlswire"
 )
 
 // probeOptions are the flags of `voipsec probe`.
@@ -48,13 +46,15 @@ type probeOptions struct {
 	OfferConcurrency   int
 
 	out   outputOptions
+	prog  progressOptions
 	flags *pflag.FlagSet
 
-	role     *matrix.Role // --role; nil: assumed per target from its port
-	declared matrix.Declared
-	cfg      sipcheck.Config
-	targets  []sipcheck.Target
-	edges    [2]*sipcheck.Target // internal, external
+	role      *matrix.Role // --role; nil: assumed per target from its port
+	declared  matrix.Declared
+	cfg       sipcheck.Config
+	targets   []sipcheck.Target
+	edges     [2]*sipcheck.Target // internal, external
+	roleNotes []roleNote          // the role of each of allTargets
 }
 
 func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
@@ -78,10 +78,11 @@ func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
 	f.Float64Var(&o.MediaSeconds, "media-seconds", 2, "`seconds` of SRTP media per accepted answer (0: no media)")
 	f.StringSliceVar(&o.Offers, "offer", nil, "send only these `offers`: "+offerNames()+" (default all)")
 	f.BoolVar(&o.NoRedirect, "no-redirect", false, "do not follow a 3xx (Exchange UM call router) to its Contact")
-	f.IntVarP(&o.Jobs, "jobs", "j", 16, "probe `n` targets at once")
+	f.IntVarP(&o.Jobs, "jobs", "j", 16, "probe at most `n` targets at once")
 	f.IntVar(&o.OfferConcurrency, "offer-concurrency", 1, "run `n` offer dialogs per target at once (edges that take many calls: overlap the media windows)")
 	f.DurationVar(&o.StepTimeout, "step-timeout", sipcheck.DefaultTimeout, "`duration` limit of each network step (handshake, SIP transaction)")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the run")
+	o.prog.AddFlags(f)
 	o.out.AddFlags(f)
 }
 
@@ -119,6 +120,9 @@ func (o *probeOptions) Validate(args []string) error {
 	if err := o.out.Validate(); err != nil {
 		return err
 	}
+	if err := o.prog.Validate(); err != nil {
+		return err
+	}
 	if len(args) == 0 && o.Internal == "" && o.External == "" {
 		return withHint(errors.New("probe needs at least one target"), "voipsec probe med01.contoso.com:5061")
 	}
@@ -126,21 +130,34 @@ func (o *probeOptions) Validate(args []string) error {
 		return usagef("--internal and --external go together")
 	}
 	for _, a := range args {
-		t, err := sipcheck.ParseTarget(a)
+		t, err := parseTarget("", a)
 		if err != nil {
-			return withHint(err, "targets are host:port, [v6]:port, tls://host:port (also udp://, tcp://), sip:host:port;transport=tcp|udp|tls or sips:host")
+			return err
 		}
 		o.targets = append(o.targets, t)
 	}
-	for i, a := range []string{o.Internal, o.External} {
+	for i, flag := range []string{"--internal", "--external"} {
+		a := []string{o.Internal, o.External}[i]
 		if a == "" {
 			continue
 		}
-		t, err := sipcheck.ParseTarget(a)
+		t, err := parseTarget(flag, a)
 		if err != nil {
-			return withHint(fmt.Errorf("--%s: %w", []string{"internal", "external"}[i], err), "")
+			return err
 		}
 		o.edges[i] = &t
+	}
+	if in, ex := o.edges[0], o.edges[1]; in != nil && strings.EqualFold(in.Host, ex.Host) && in.Port == ex.Port {
+		return withHint(fmt.Errorf("--internal %s and --external %s are the same host and port: a Mediation Server's edges are two listeners", o.Internal, o.External),
+			"give the internal edge (toward the pool, usually 5061) and the external edge (toward the gateway, usually 5060)")
+	}
+	seen := map[string]string{}
+	for _, t := range o.allTargets() {
+		key := strings.ToLower(t.String())
+		if first, ok := seen[key]; ok {
+			return withHint(fmt.Errorf("%s is given twice (as %q and %q): it would be probed, and counted, twice", t, first, t.Raw), "give each target once")
+		}
+		seen[key] = t.Raw
 	}
 	c := &o.cfg
 	if o.flagSet("role") {
@@ -181,6 +198,9 @@ func (o *probeOptions) Validate(args []string) error {
 			}
 		}
 	}
+	if err := o.tlsFlagsNeedTLS(); err != nil {
+		return err
+	}
 	if o.VoipSecurity != "" {
 		v, err := matrix.ParseVoipSecurity(o.VoipSecurity)
 		if err != nil {
@@ -194,6 +214,20 @@ func (o *probeOptions) Validate(args []string) error {
 			return usagef("--encryption: %s", strings.TrimPrefix(err.Error(), "matrix: "))
 		}
 		o.declared.Encryption = &e
+	}
+	o.roleNotes = o.roles(o.allTargets())
+	for _, n := range o.roleNotes {
+		if n.Assumed {
+			continue
+		}
+		if why := roleContradiction(n.Role, o.declared); why != "" {
+			by := "--role " + n.Role.String()
+			if n.Why != "--role" {
+				by = n.Why + " (role " + n.Role.String() + ")"
+			}
+			return withHint(fmt.Errorf("%s contradicts %s: %s", by, declaredFlags(o.declared), why),
+				"give the dial plan's real level, or the target's real role ("+roleNames()+")")
+		}
 	}
 	if o.OfferConcurrency < 1 || o.OfferConcurrency > 16 {
 		return usagef("--offer-concurrency must be between 1 and 16, got %d", o.OfferConcurrency)
@@ -221,24 +255,22 @@ func (o *probeOptions) Validate(args []string) error {
 	if (o.Cert == "") != (o.Key == "") {
 		return usagef("--cert and --key go together")
 	}
+	for _, in := range []struct{ flag, path string }{{"--cert", o.Cert}, {"--key", o.Key}, {"--ca", o.CA}} {
+		if in.path != "" && samePath(in.path, o.out.Output) {
+			return withHint(fmt.Errorf("--output %s is the %s file: the report would overwrite it", o.out.Output, in.flag), "write the report to another file")
+		}
+	}
 	if o.Cert != "" {
-		pair, err := tls.LoadX509KeyPair(o.Cert, o.Key)
+		pair, err := loadKeyPair(o.Cert, o.Key)
 		if err != nil {
-			return usagef("--cert/--key: %v", err)
+			return err
 		}
 		c.ClientCert = &pair
 	}
 	if o.CA != "" {
-		pem, err := os.ReadFile(o.CA)
+		pool, err := loadCA(o.CA)
 		if err != nil {
-			return usagef("--ca: %v", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return usagef("--ca: no PEM certificate in %s", o.CA)
+			return err
 		}
 		c.RootCAs = pool
 	}
@@ -268,6 +300,126 @@ func (o *probeOptions) Validate(args []string) error {
 		c.MediaDuration = -1
 	}
 	return nil
+}
+
+// targetHint is what a probe target looks like.
+const targetHint = "targets are host:port, [v6]:port, tls://host:port (also udp://, tcp://), sip:host:port;transport=tcp|udp|tls or sips:host"
+
+// parseTarget parses a target given as an argument (flag "") or with
+// --internal or --external, as a usage error naming it.
+func parseTarget(flag, s string) (sipcheck.Target, error) {
+	t, err := sipcheck.ParseTarget(s)
+	if err == nil {
+		return t, nil
+	}
+	reason := err.Error()
+	var te *sipcheck.TargetError
+	if errors.As(err, &te) {
+		reason = te.Reason
+	}
+	msg := fmt.Sprintf("bad target %q: %s", s, reason)
+	if flag != "" {
+		msg = flag + ": " + msg
+	}
+	return t, withHint(errors.New(msg), targetHint)
+}
+
+// tlsFlagsNeedTLS refuses the TLS flags when no target can be TLS: every
+// one names UDP or TCP (udp://, tcp://, ;transport=). A target without a
+// transport may still turn out to speak TLS, so it keeps them.
+func (o *probeOptions) tlsFlagsNeedTLS() error {
+	var plain []string
+	for _, t := range o.allTargets() {
+		if t.IsTLS() || !t.Explicit {
+			return nil
+		}
+		plain = append(plain, t.Raw)
+	}
+	for _, f := range []string{"cert", "key", "ca", "server-name", "enumerate"} {
+		if o.flagSet(f) {
+			return withHint(fmt.Errorf("--%s is for TLS, but %s: no TLS handshake would use it", f, namesNotTLS(plain)),
+				"name a TLS target (tls://host:port, sips:host, ;transport=tls), or leave --"+f+" out")
+		}
+	}
+	return nil
+}
+
+func namesNotTLS(raw []string) string {
+	if len(raw) == 1 {
+		return "the target " + raw[0] + " names UDP or TCP"
+	}
+	return fmt.Sprintf("every target (%s) names UDP or TCP", strings.Join(raw, ", "))
+}
+
+// roleContradiction says how a role's expectations contradict the
+// declared levels (whatever the edge does, one of them fails), or "".
+func roleContradiction(r matrix.Role, d matrix.Declared) string {
+	x := r.Expect()
+	var why []string
+	if v := d.VoipSecurity; v != nil {
+		t := v.Transport()
+		switch {
+		case x.MutualTLS && !t.MutualTLS:
+			why = append(why, fmt.Sprintf("the role requires mutual TLS; VoIPSecurity %s signals over %s without TLS", v, strings.ToUpper(t.Name)))
+		case x.TLS && t.Name != "tls":
+			why = append(why, fmt.Sprintf("the role requires TLS signalling; VoIPSecurity %s signals over %s", v, strings.ToUpper(t.Name)))
+		}
+		if x.SRTP && !v.SRTP() {
+			why = append(why, fmt.Sprintf("the role requires SRTP media; VoIPSecurity %s carries plain RTP", v))
+		}
+	}
+	if e := d.Encryption; e != nil && x.SRTP && *e == matrix.Rejected {
+		why = append(why, "the role requires SRTP media; client encryption rejected refuses it")
+	}
+	return strings.Join(why, ", and ")
+}
+
+// declaredFlags names the declared levels as the flags gave them.
+func declaredFlags(d matrix.Declared) string {
+	var s []string
+	if d.VoipSecurity != nil {
+		s = append(s, "--voip-security "+d.VoipSecurity.String())
+	}
+	if d.Encryption != nil {
+		s = append(s, "--encryption "+d.Encryption.String())
+	}
+	return strings.Join(s, " and ")
+}
+
+// loadKeyPair reads --cert and --key, saying which file is wrong and how.
+func loadKeyPair(cert, key string) (tls.Certificate, error) {
+	for _, f := range []struct{ flag, path, what string }{{"--cert", cert, "CERTIFICATE"}, {"--key", key, "PRIVATE KEY"}} {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			return tls.Certificate{}, usagef("%s %s: %s", f.flag, f.path, readWhy(err))
+		}
+		if !strings.Contains(string(b), "-----BEGIN ") || !strings.Contains(string(b), f.what+"-----") {
+			return tls.Certificate{}, withHint(fmt.Errorf("%s %s: no PEM %s in it", f.flag, f.path, strings.ToLower(f.what)),
+				"give PEM files: the certificate (BEGIN CERTIFICATE) and its unencrypted private key (BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)")
+		}
+	}
+	pair, err := tls.LoadX509KeyPair(cert, key)
+	if err != nil {
+		return pair, withHint(fmt.Errorf("--cert %s and --key %s do not make a pair: the key does not match the certificate, or one of them does not parse", cert, key),
+			"give the certificate and the private key issued with it, in PEM")
+	}
+	return pair, nil
+}
+
+// loadCA reads --ca into the system roots.
+func loadCA(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--ca %s: %s", path, readWhy(err))
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, withHint(fmt.Errorf("--ca %s: no PEM certificate in it", path), "give the CA certificate in PEM (BEGIN CERTIFICATE)")
+	}
+	return pool, nil
 }
 
 func init() {
@@ -316,10 +468,21 @@ own, not a finding: the run exits 2 when no target could be probed.
 Targets: host:port, [v6]:port, tls://host:port (udp://, tcp:// too: the form
 reports use), sip:host:port;transport=udp|tcp|tls, sips:host. Without a
 transport, 5061, 5067 and 5070 mean TLS; other ports UDP (and TCP), and a port
-that answers neither but speaks TLS is probed over TLS.
+that answers neither but speaks TLS is probed over TLS. Flags that contradict
+each other (TLS flags for UDP or TCP targets only, a --role the declared level
+contradicts, --internal equal to --external) are refused before anything is
+sent.
+
+Output: the verdict first; then per target the role it was judged as, its
+effective encryption level and every finding that needs attention, with its
+evidence; with --enumerate the versions and cipher suites it accepts (server
+order, weak ones marked); a line per target saying how many checks passed;
+what to do next. -v adds the passing checks and every dialog. --format json,
+junit or html (one page for a change ticket). On a terminal, stderr shows what
+the probe is doing, and with one target each step as it ends (--progress).
 
 Examples:
-  voipsec probe med01.contoso.com:5061 --cert probe.pem --key probe.key --ca corp-ca.pem --to +14255550199
+  voipsec probe med01.contoso.com:5061 --cert probe.pem --key probe-key.pem --ca corp-ca.pem --to +14255550199
   voipsec probe 'sip:um01.contoso.com:5061;transport=tls' --role um --voip-security Secured --to +14255550100
   voipsec probe --tls-only --enumerate --role gateway gw01.contoso.com:5061     # a change window: no calls
   voipsec probe --internal med01.contoso.com:5061 --external med01-gw.contoso.com:5060 --to +14255550199
@@ -357,8 +520,14 @@ type roleNote struct {
 	Why     string      `json:"why"`     // "port 5061", "--role", "--internal"
 }
 
-// Note is the line the text report states for an assumed role.
-func (n roleNote) Note() string { return matrix.AssumedRoleNote(n.Role, n.Why) }
+// Note is the line the text report states for the role: "assumed role
+// sip-edge: port 5060; --role to change", "role um (--role)".
+func (n roleNote) Note() string {
+	if n.Assumed {
+		return matrix.AssumedRoleNote(n.Role, n.Why)
+	}
+	return "role " + n.Role.String() + " (" + n.Why + ")"
+}
 
 // roles decides the role of each of allTargets: --internal and --external
 // say it, --role says it for the others, else the port suggests it.
@@ -374,7 +543,7 @@ func (o *probeOptions) roles(targets []sipcheck.Target) []roleNote {
 		case o.role != nil:
 			n.Role, n.Why = *o.role, "--role"
 		default:
-			n.Role, n.Why = matrix.AssumeRole(t.Port)
+			n.Role, n.Why = assumeRole(t.Port, o.declared)
 			n.Assumed = true
 		}
 		notes[i] = n
@@ -382,20 +551,37 @@ func (o *probeOptions) roles(targets []sipcheck.Target) []roleNote {
 	return notes
 }
 
+// assumeRole is the role a target without --role is judged as: what its
+// port suggests, unless that contradicts the declared levels (port 5061,
+// assumed a Mediation Server internal edge, which requires SRTP, with
+// --voip-security SIPSecured, whose media is RTP); then the first of um
+// and sip-edge that does not, saying why.
+func assumeRole(port int, d matrix.Declared) (matrix.Role, string) {
+	r, why := matrix.AssumeRole(port)
+	if roleContradiction(r, d) == "" {
+		return r, why
+	}
+	for _, alt := range []matrix.Role{matrix.RoleUM, matrix.RoleSIPEdge} {
+		if roleContradiction(alt, d) == "" {
+			return alt, why + " and " + declaredFlags(d)
+		}
+	}
+	return matrix.RoleSIPEdge, why
+}
+
 func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 	ctx, cancel := withTimeout(ctx, o.Timeout)
 	defer cancel()
 	targets := o.allTargets()
-	roles := o.roles(targets)
-	prog := newProgress(e, len(targets))
+	roles := o.roleNotes
 	track := newInflight(ctx)
+	prog := newProgress(e, o.prog.Progress, "probing", "target", len(targets), track)
 	cfg := o.cfg
 	for _, t := range targets { // a 3xx is followed to a host the user named, not elsewhere
 		cfg.RedirectHosts = append(cfg.RedirectHosts, t.Host)
 	}
-	cfg.Progress = func(s sipcheck.Step) { track.step(s.Target, s.String()) }
-	results := probeAll(ctx, targets, cfg, o.Jobs, track, prog.done)
-	prog.finish()
+	results := probeAll(ctx, targets, cfg, o.Jobs, prog)
+	prog.close()
 	notStarted := 0
 	for i, res := range results {
 		if res == nil { // the run was interrupted before this target
@@ -409,16 +595,14 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 	// Judge each target's facts against its role; a target that could not
 	// be probed is an operational error, not a finding about its security.
 	r := &report.Report{Command: "probe", Interrupted: describeInterruption(ctx, track, notStarted, "target")}
-	judged := make([][]report.Finding, len(results))
 	var errs []targetError
 	for i, res := range results {
 		if res.NotProbed() {
 			errs = append(errs, newTargetError(res, res.Name, nil))
-			judged[i] = []report.Finding{plan.NotProbedFinding(res, res.Name)}
+			r.Findings = append(r.Findings, plan.NotProbedFinding(res, res.Name))
 		} else {
-			judged[i] = sipcheck.Judge(res, o.expect(roles[i]))
+			r.Findings = append(r.Findings, sipcheck.Judge(res, o.expect(roles[i]))...)
 		}
-		r.Findings = append(r.Findings, judged[i]...)
 	}
 	if len(errs) == len(results) && r.Interrupted == "" {
 		return exitError, notProbedError(e, errs)
@@ -436,11 +620,16 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 		}
 	}
 	r.Data = map[string]any{"probe": data}
-	r.Text = func(w io.Writer) { writeProbeEvidence(w, results) }
-	return o.out.emitText(e, r, func(w io.Writer, to report.TextOptions) error {
-		writeVerdicts(w, results, judged, roles, o.out.failOn)
-		return report.WriteText(w, r, to)
-	})
+	r.Notes = probeNotes(results, roles)
+	if o.Enumerate {
+		r.Text = func(w io.Writer) { writeEnumeration(w, results) }
+	}
+	r.VerboseText = func(w io.Writer) { writeProbeEvidence(w, results) }
+	r.Params = o.params(targets)
+	if v, enc := o.declared.VoipSecurity, o.declared.Encryption; v != nil && enc != nil {
+		r.Matrix = matrixCells("declared", matrix.Evaluate(*v, *enc))
+	}
+	return o.out.emit(e, r)
 }
 
 // expect is what the judges hold a target to: its role's expectations, the
@@ -451,6 +640,102 @@ func (o *probeOptions) expect(n roleNote) sipcheck.Expect {
 		x.Role.TLS = true
 	}
 	return x
+}
+
+// params are the run's parameters, for the HTML report.
+func (o *probeOptions) params(targets []sipcheck.Target) []report.Param {
+	var names []string
+	for _, t := range targets {
+		names = append(names, t.String())
+	}
+	ps := []report.Param{{Name: "targets", Value: strings.Join(names, ", ")}}
+	add := func(name, value string) { ps = append(ps, report.Param{Name: name, Value: value}) }
+	switch {
+	case o.role != nil:
+		add("role", o.role.String()+" (--role)")
+	case len(o.targets) > 0:
+		add("role", "assumed from each target's port (stated under each target)")
+	}
+	if o.edges[0] != nil {
+		add("Mediation Server edges", "internal "+o.edges[0].String()+", external "+o.edges[1].String())
+	}
+	if v := o.declared.VoipSecurity; v != nil {
+		add("declared UM dial plan VoIPSecurity", v.String())
+	}
+	if enc := o.declared.Encryption; enc != nil {
+		add("declared client encryption level", enc.String())
+	}
+	switch {
+	case o.TLSOnly:
+		add("calls", "none (--tls-only)")
+	case o.cfg.To != "":
+		add("number called", o.cfg.To)
+	default:
+		add("number called", "none given: "+sipcheck.DefaultUser+", which no edge routes")
+	}
+	if o.Cert != "" {
+		add("client certificate", o.Cert+" (key "+o.Key+")")
+	} else {
+		add("client certificate", "none")
+	}
+	ca := "the system's roots"
+	if o.CA != "" {
+		ca += " and " + o.CA
+	}
+	add("trusted CAs", ca)
+	if o.ServerName != "" {
+		add("TLS server name", o.ServerName)
+	}
+	if o.Enumerate {
+		add("TLS versions and cipher suites", "enumerated (--enumerate)")
+	}
+	if !o.TLSOnly {
+		media := "none"
+		if o.MediaSeconds > 0 {
+			media = fmt.Sprintf("%gs per accepted SRTP answer", o.MediaSeconds)
+		}
+		add("media", media)
+	}
+	add("time limits", fmt.Sprintf("%s per network step, %s for the run", o.StepTimeout, o.Timeout))
+	return ps
+}
+
+// probeNotes says, under each target's heading, the role it was judged
+// as and its effective encryption level; under a redirect target's, which
+// target's 3xx led there.
+func probeNotes(results []*sipcheck.Result, roles []roleNote) func(string) []string {
+	notes := map[string][]string{}
+	for i, res := range results {
+		if res.NotProbed() {
+			continue
+		}
+		notes[res.Name] = append([]string{roles[i].Note()}, effectiveNote(res)...)
+		for from, x := res, res.Redirect; x != nil; from, x = x, x.Redirect {
+			if x.NotProbed() {
+				continue
+			}
+			via := fmt.Sprintf("reached by following a %d from %s, judged as %s", from.Redirection.Code, from.Name, roles[i].Role)
+			notes[x.Name] = append([]string{via}, effectiveNote(x)...)
+		}
+	}
+	return func(t string) []string { return notes[t] }
+}
+
+// effectiveNote is the effective encryption level the evaluated offers
+// show, or why it is unknown; nothing when no offer was to be sent.
+func effectiveNote(res *sipcheck.Result) []string {
+	if res.TLSOnly || len(res.Offers) == 0 {
+		return nil
+	}
+	switch {
+	case res.Effective == nil:
+		return []string{"effective encryption: unknown: " + res.EffectiveReason}
+	case *res.Effective == matrix.Required:
+		return []string{"effective encryption: required (SRTP accepted, plain RTP refused)"}
+	case *res.Effective == matrix.Optional:
+		return []string{"effective encryption: optional (SRTP and plain RTP both accepted)"}
+	}
+	return []string{"effective encryption: " + res.Effective.String() + " (SRTP refused, plain RTP accepted)"}
 }
 
 // notProbedError is the operational error of a run in which no target
@@ -467,90 +752,82 @@ func notProbedError(e *env, errs []targetError) error {
 	return fmt.Errorf("none of the %d targets could be probed", len(errs))
 }
 
-// probeAll probes the targets, jobs at a time; results keep the input
-// order. Each probe's deadline derives from ctx; once ctx has ended no
-// target is started, and its result is nil.
-func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Config, jobs int, track *inflight, done func()) []*sipcheck.Result {
+// probeAll probes the targets, jobs at a time, showing prog; results keep
+// the input order. Each probe's deadline derives from ctx; once ctx has
+// ended no target is started, and its result is nil.
+func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Config, jobs int, prog *progress) []*sipcheck.Result {
 	results := make([]*sipcheck.Result, len(targets))
 	pool.Each(ctx, len(targets), jobs, func(i int) {
 		name := targets[i].String()
-		track.start(name)
-		results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], cfg)
-		track.finish(name)
-		done()
+		c := cfg
+		c.Progress = func(s sipcheck.Step) { prog.step(name, s) }
+		prog.start(name)
+		results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], c)
+		prog.finish(name)
 	})
 	return results
 }
 
-// writeVerdicts is the first thing a person reads: one line per target,
-// then the role each target was judged as when it was assumed, and the
-// targets that could not be probed.
-func writeVerdicts(w io.Writer, results []*sipcheck.Result, judged [][]report.Finding, roles []roleNote, failOn report.Severity) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tROLE\tVERDICT\tSIP\tEFFECTIVE ENCRYPTION\tFINDINGS")
-	for i, res := range results {
-		verdict := "PASS"
-		switch {
-		case res.NotProbed():
-			verdict = "ERROR"
-		case report.ExitCode(judged[i], failOn) == report.ExitFindings:
-			verdict = "FAIL"
-		case report.ExitCode(judged[i], failOn) == report.ExitInconclusive:
-			verdict = "INCONCLUSIVE"
-		}
-		c := report.Counts(judged[i])
-		counts := fmt.Sprintf("%d fail, %d warn", c[report.Fail], c[report.Warn])
-		if n := c[report.Inconclusive]; n > 0 {
-			counts += fmt.Sprintf(", %d inconclusive", n)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", res.Name, roles[i].Role, verdict, sipSummary(res), effectiveSummary(res), counts)
-	}
-	tw.Flush()
-	for i, res := range results {
-		prefix := ""
-		if len(results) > 1 {
-			prefix = res.Name + ": "
-		}
-		if roles[i].Assumed && !res.NotProbed() {
-			fmt.Fprintf(w, "%s%s\n", prefix, roles[i].Note())
-		}
-		if res.NotProbed() {
-			fmt.Fprintf(w, "%s: not probed: %s\n  hint: %s\n", res.Name, res.Error, plan.NotProbedHint(res.Status))
-		}
-	}
-	fmt.Fprintln(w)
-}
-
-// effectiveSummary is the effective encryption column: the level the
-// evaluated offers show, or why it is not known.
-func effectiveSummary(res *sipcheck.Result) string {
-	switch {
-	case res.Effective != nil:
-		return res.Effective.String()
-	case res.Redirect != nil && res.Redirect.Effective != nil:
-		return res.Redirect.Effective.String() + " (at " + res.Redirect.Name + ")"
-	case res.TLSOnly || res.NotProbed() || len(res.Offers) == 0:
-		return "-"
-	}
-	return "unknown"
-}
-
-func sipSummary(res *sipcheck.Result) string {
-	if res.TLSOnly {
-		return "not probed (--tls-only)"
-	}
-	var parts []string
-	for _, op := range res.Options {
-		if op.Code != 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", strings.ToUpper(op.Transport), op.Code))
-		} else {
-			parts = append(parts, fmt.Sprintf("%s %s", strings.ToUpper(op.Transport), op.Status))
+// writeEnumeration lists, per TLS target, the versions it accepts and
+// their suites in the server's order of preference, marking the weak ones
+// (what TLS-VERSION-WEAK, TLS-CIPHER-WEAK and TLS-NO-FORWARD-SECRECY
+// judge), and the versions it does not accept.
+func writeEnumeration(w io.Writer, results []*sipcheck.Result) {
+	first := true
+	for _, r := range results {
+		for x := r; x != nil; x = x.Redirect {
+			if x.TLS == nil || len(x.TLS.Versions) == 0 {
+				continue
+			}
+			if !first {
+				fmt.Fprintln(w)
+			}
+			first = false
+			fmt.Fprintf(w, "TLS versions and cipher suites of %s (suites in the server's order of preference):\n", x.Name)
+			var refused []string
+			nameW := 0
+			for _, v := range x.TLS.Versions {
+				for _, s := range v.Suites {
+					nameW = max(nameW, len(s.Name))
+				}
+			}
+			for _, v := range x.TLS.Versions {
+				switch {
+				case v.Incomplete && !v.Accepted:
+					fmt.Fprintf(w, "  %s: not known, the enumeration was cut short (%s)\n", v.Version, v.Error)
+					continue
+				case !v.Accepted:
+					refused = append(refused, v.Version)
+					continue
+				}
+				state := "accepted"
+				if tlswire.VersionDeprecated(v.ID) {
+					state = "accepted, weak: deprecated"
+				}
+				if v.Incomplete {
+					state += " (the enumeration was cut short: " + v.Error + ")"
+				}
+				fmt.Fprintf(w, "  %s %s\n", v.Version, state)
+				for _, s := range v.Suites {
+					var weak []string
+					if s.Insecure {
+						weak = append(weak, s.Weakness)
+					}
+					if fs, known := tlsprobe.ForwardSecret(v.ID, s.ID); known && !fs {
+						weak = append(weak, "no forward secrecy")
+					}
+					if len(weak) == 0 {
+						fmt.Fprintf(w, "    %s\n", s.Name)
+						continue
+					}
+					fmt.Fprintf(w, "    %-*s  weak: %s\n", nameW, s.Name, strings.Join(weak, ", "))
+				}
+			}
+			if len(refused) > 0 {
+				fmt.Fprintf(w, "  not accepted: %s\n", strings.Join(refused, ", "))
+			}
 		}
 	}
-	if len(parts) == 0 && res.Status != sipcheck.StatusSuccess {
-		return string(res.Status)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // writeProbeEvidence lists, per target, the dialogs behind the verdict.
@@ -587,38 +864,5 @@ func writeProbeEvidence(w io.Writer, results []*sipcheck.Result) {
 				fmt.Fprintf(w, "      media %s: sent %d, received %d, authenticated %d, failed %d\n", m.Remote, m.Sent, m.Received, m.Authenticated, m.Failed)
 			}
 		}
-	}
-}
-
-// progress is a one-line display on stderr, only when stderr is a terminal.
-type progress struct {
-	e     *env
-	total int
-	n     atomic.Int32
-	on    bool
-	mu    sync.Mutex
-}
-
-func newProgress(e *env, total int) *progress {
-	p := &progress{e: e, total: total, on: e.IsTerminal(e.Stderr)}
-	if p.on {
-		fmt.Fprintf(e.Stderr, "probing: 0/%d targets done", total)
-	}
-	return p
-}
-
-func (p *progress) done() {
-	n := p.n.Add(1)
-	if !p.on {
-		return
-	}
-	p.mu.Lock()
-	fmt.Fprintf(p.e.Stderr, "\rprobing: %d/%d targets done", n, p.total)
-	p.mu.Unlock()
-}
-
-func (p *progress) finish() {
-	if p.on {
-		fmt.Fprint(p.e.Stderr, "\r\x1b[K")
 	}
 }

@@ -86,7 +86,7 @@ func TestProbeRole(t *testing.T) {
 		t.Fatalf("sip-edge: exit %d, %+v", code, doc.Findings)
 	}
 	out, _, _ := runVoipsec(t, append(append([]string{"probe"}, common...), "--no-color", target)...)
-	if !strings.Contains(out, "\nassumed role sip-edge: port "+port+"; --role to change\n") {
+	if !strings.Contains(out, "\n"+target+"\n  assumed role sip-edge: port "+port+"; --role to change\n") {
 		t.Errorf("text does not state the assumed role:\n%s", out)
 	}
 
@@ -108,8 +108,8 @@ func TestProbeRole(t *testing.T) {
 				c.role, code, c.code, r, doc.severity("MTLS-NOT-REQUIRED"), c.mtls, doc.severity("TLS-CERT-EKU"), c.ekus)
 		}
 		out, _, _ := runVoipsec(t, append(append([]string{"probe"}, common...), "--role", c.role, "--no-color", target)...)
-		if strings.Contains(out, "assumed role") {
-			t.Errorf("--role %s: text still says the role was assumed", c.role)
+		if strings.Contains(out, "assumed role") || !strings.Contains(out, "\n"+target+"\n  role "+c.role+" (--role)\n") {
+			t.Errorf("--role %s: text does not state the role given:\n%s", c.role, out)
 		}
 	}
 }
@@ -214,8 +214,8 @@ func TestProbeMTLSWithoutCert(t *testing.T) {
 	if code != exitInconclusive {
 		t.Fatalf("exit %d, want 3\n%s\n%s", code, out, errOut)
 	}
-	if !strings.HasPrefix(out, "TARGET") || !strings.Contains(strings.SplitN(out, "\n", 3)[1], "INCONCLUSIVE") ||
-		!strings.Contains(out, "voipsec probe: INCONCLUSIVE") || !strings.Contains(out, "--cert and --key") {
+	if !strings.HasPrefix(out, "voipsec probe: INCONCLUSIVE: ") || !strings.Contains(out, "\n  role mediation-internal (--role)\n") ||
+		!strings.Contains(out, "--cert and --key") {
 		t.Fatalf("report:\n%s", out)
 	}
 	doc, _ := runProbeJSON(t, "--ca", files.CA, "--enumerate", "--role", "mediation-internal", "--step-timeout", "3s", "tls://"+s.Addr("tls"))

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"io"
 	"net"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -112,11 +111,21 @@ func TestProbeSomeUnreachable(t *testing.T) {
 	if code != exitInconclusive {
 		t.Fatalf("exit %d, want 3\n%s\n%s", code, out, errOut)
 	}
-	lines := strings.Split(out, "\n")
-	if !strings.Contains(lines[1], "PASS") || !strings.Contains(lines[2], "ERROR") ||
-		!strings.Contains(out, "tcp://127.0.0.1:1: not probed: ") || !strings.Contains(out, "  hint: check the address") {
+	// The verdict first; the target that could be probed passes every
+	// check; the one that could not has a row of its own saying so, and
+	// what to do.
+	sections := sectionsOf(out)
+	name := "tls://" + good.Addr("tls")
+	if !strings.HasPrefix(out, "voipsec probe: INCONCLUSIVE: 0 fail, ") || sections[name] != "  role um (--role)\n  effective encryption: required (SRTP accepted, plain RTP refused)\n" ||
+		!regexp.MustCompile(`\n +(\d+) of +(\d+)  `+regexp.QuoteMeta(name)+`\n`).MatchString(out) {
 		t.Fatalf("report:\n%s", out)
 	}
+	bad := sections["tcp://127.0.0.1:1"]
+	if !strings.Contains(bad, "  INCONCLUSIVE  SIP-NO-RESPONSE ") || !strings.Contains(bad, "not probed: nothing accepts SIP at 127.0.0.1:1: TCP connection refused") ||
+		!strings.Contains(bad, "hint: check the address") {
+		t.Fatalf("unreachable target:\n%s", bad)
+	}
+	checkCountsMatchRows(t, out)
 	out, _, _ = runVoipsec(t, append(args, "--format", "json")...)
 	var doc struct {
 		Verdict string
@@ -175,24 +184,27 @@ func TestProbeAgainstSimulators(t *testing.T) {
 	common := []string{"probe", "--cert", files.ClientCert, "--key", files.ClientKey, "--ca", files.CA,
 		"--voip-security", "Secured", "--media-seconds", "0.5", "--offer-concurrency", "8", "--step-timeout", "3s"}
 
-	// Text: the verdict per target comes first, then the findings, then the evidence.
-	out, errOut, code := runVoipsec(t, append(common, good, bad)...)
+	// Text, with -v: the verdict first; under each target the role it was
+	// judged as (assumed from its port, as no --role was given) and its
+	// effective encryption; the findings; the passing checks; and the
+	// evidence behind them.
+	out, errOut, code := runVoipsec(t, append(common, "-v", good, bad)...)
 	if code != exitFindings {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	// The verdict per target, then the role each was judged as: assumed
-	// from its port, as no --role was given.
-	lines := strings.Split(out, "\n")
-	if !strings.HasPrefix(lines[0], "TARGET") || !strings.Contains(lines[1], "PASS") || !strings.Contains(lines[1], "required") ||
-		!strings.Contains(lines[2], "FAIL") || !strings.Contains(lines[2], "optional") ||
-		lines[3] != "tls://"+secured.Addr("tls")+": assumed role sip-edge: port "+secured.Addr("tls")[strings.LastIndexByte(secured.Addr("tls"), ':')+1:]+"; --role to change" {
-		t.Fatalf("verdict table:\n%s", strings.Join(lines[:5], "\n"))
+	sections := sectionsOf(out)
+	port := secured.Addr("tls")[strings.LastIndexByte(secured.Addr("tls"), ':')+1:]
+	if !strings.HasPrefix(out, "voipsec probe: FAIL: ") ||
+		!strings.HasPrefix(sections["tls://"+secured.Addr("tls")], "  assumed role sip-edge: port "+port+"; --role to change\n  effective encryption: required (SRTP accepted, plain RTP refused)\n  PASS ") ||
+		!strings.Contains(sections["udp://"+open.Addr("udp")], "\n  effective encryption: optional (SRTP and plain RTP both accepted)\n  FAIL ") {
+		t.Fatalf("report:\n%s", out)
 	}
-	for _, want := range []string{"SIP-CLEARTEXT-ACCEPTED", "SRTP-NOT-REQUIRED", "UM-SRTP-MISMATCH", "Evidence", "authenticated"} {
+	for _, want := range []string{"SIP-CLEARTEXT-ACCEPTED", "SRTP-NOT-REQUIRED", "UM-SRTP-MISMATCH", "\nEvidence\n", "authenticated"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text report lacks %q", want)
 		}
 	}
+	checkCountsMatchRows(t, out)
 	if strings.Contains(errOut, "probing") {
 		t.Errorf("progress written to a non-terminal: %q", errOut)
 	}
@@ -262,8 +274,8 @@ func TestProbeAgainstSimulators(t *testing.T) {
 		t.Error("no authenticated media in JSON")
 	}
 
-	// JUnit: one suite per target.
-	out, _, code = runVoipsec(t, append(common, "--format", "junit", bad)...)
+	// JUnit: one suite per target. (The TLS flags are for TLS targets.)
+	out, _, code = runVoipsec(t, "probe", "--voip-security", "Secured", "--media-seconds", "0", "--step-timeout", "3s", "--format", "junit", bad)
 	var suites struct {
 		Suites []struct {
 			Name     string `xml:"name,attr"`
@@ -312,22 +324,6 @@ func TestProbeEdges(t *testing.T) {
 	}
 }
 
-func TestProbeProgressOnTerminal(t *testing.T) {
-	t.Parallel()
-	var out, errb bytes.Buffer
-	e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
-		IsTerminal: func(w io.Writer) bool { return w == &errb }}
-	// Two closed ports: the progress still counts them (the exit status is
-	// 2 now that unreachable targets are operational errors; it was 1).
-	code := run(context.Background(), []string{"probe", "--step-timeout", "300ms", "sip:127.0.0.1:1;transport=tcp", "sip:127.0.0.1:2;transport=tcp"}, e)
-	if code != exitError || !strings.Contains(errb.String(), "probing: 2/2 targets done") {
-		t.Fatalf("exit %d stderr %q", code, errb.String())
-	}
-	if strings.Contains(out.String(), "probing") {
-		t.Fatal("progress went to stdout")
-	}
-}
-
 func TestProbeOverallTimeout(t *testing.T) {
 	t.Parallel()
 	silent, err := net.ListenPacket("udp", "127.0.0.1:0") // never answers
@@ -348,9 +344,8 @@ func TestProbeOverallTimeout(t *testing.T) {
 	}
 }
 
-// TestProbeTextColour: on a terminal the text report is the verdict table
-// per target, then the findings table painted; NO_COLOR, --no-color and -o
-// leave it plain.
+// TestProbeTextColour: on a terminal the text report is painted; NO_COLOR,
+// --no-color and -o leave it plain.
 func TestProbeTextColour(t *testing.T) {
 	t.Parallel()
 	// A plain-RTP simulator probed as a Secured UM fails (a closed port did,
@@ -358,47 +353,29 @@ func TestProbeTextColour(t *testing.T) {
 	pki, _ := probePKI(t)
 	plain := probeSim(t, pki, "", nil)
 	target := "sip:" + plain.Addr("udp") + ";transport=udp"
-	probe := func(getenv func(string) string, args ...string) string {
-		var out, errb bytes.Buffer
-		e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv,
-			IsTerminal: func(w io.Writer) bool {
-				if cw, ok := w.(*countingWriter); ok { // run wraps stdout
-					w = cw.w
-				}
-				return w == &out
-			}}
+	probe := func(vars map[string]string, args ...string) string {
 		args = append([]string{"probe", "--step-timeout", "2s", "--media-seconds", "0", "--offer", "plain-rtp", "--voip-security", "Secured", target}, args...)
-		if code := run(context.Background(), args, e); code != exitFindings {
-			t.Fatalf("%v: exit %d\n%s%s", args, code, out.String(), errb.String())
+		out, errOut, code := runVoipsecTTY(t, tty{stdout: true}, vars, "", args...)
+		if code != exitFindings {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errOut)
 		}
-		return out.String()
+		return out
 	}
-	none := func(string) string { return "" }
-	out := probe(none)
-	verdicts, findings := strings.Index(out, "TARGET"), strings.Index(out, "voipsec probe: ")
-	if verdicts < 0 || findings < verdicts {
-		t.Fatalf("want the verdict table ahead of the findings:\n%s", out)
-	}
-	if !strings.Contains(out, "\x1b[31;1mFAIL") {
+	out := probe(nil)
+	if !strings.HasPrefix(out, "voipsec probe: \x1b[31;1mFAIL\x1b[0m: ") || !strings.Contains(out, "\x1b[31;1mFAIL") {
 		t.Fatalf("no colour on a terminal:\n%q", out)
 	}
-	noColor := func(k string) string {
-		if k == "NO_COLOR" {
-			return "1"
-		}
-		return ""
-	}
 	file := t.TempDir() + "/probe.txt"
-	for name, got := range map[string]string{"NO_COLOR": probe(noColor), "--no-color": probe(none, "--no-color")} {
-		if strings.Contains(got, "\x1b[") || !strings.Contains(got, "TARGET") {
-			t.Errorf("%s: want plain text with the verdict table:\n%q", name, got)
+	for name, got := range map[string]string{"NO_COLOR": probe(map[string]string{"NO_COLOR": "1"}), "--no-color": probe(nil, "--no-color")} {
+		if strings.Contains(got, "\x1b[") || !strings.HasPrefix(got, "voipsec probe: FAIL: ") {
+			t.Errorf("%s: want plain text, the verdict first:\n%q", name, got)
 		}
 	}
-	if out := probe(none, "-o", file); out != "" {
+	if out := probe(nil, "-o", file); out != "" {
 		t.Errorf("-o: stdout %q", out)
 	}
 	b, err := os.ReadFile(file)
-	if err != nil || strings.Contains(string(b), "\x1b[") || !strings.Contains(string(b), "TARGET") {
-		t.Fatalf("-o: want a plain report with the verdict table (%v):\n%q", err, b)
+	if err != nil || strings.Contains(string(b), "\x1b[") || !strings.HasPrefix(string(b), "voipsec probe: FAIL: ") {
+		t.Fatalf("-o: want a plain report, the verdict first (%v):\n%q", err, b)
 	}
 }

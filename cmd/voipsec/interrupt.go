@@ -92,6 +92,7 @@ type inflight struct {
 type running struct {
 	step  string
 	order int
+	since time.Time // when the step (or the probe) started
 }
 
 // newInflight returns a tracker for a run bounded by ctx.
@@ -103,7 +104,7 @@ func newInflight(ctx context.Context) *inflight {
 func (f *inflight) start(target string) {
 	f.mu.Lock()
 	f.seq++
-	f.running[target] = running{order: f.seq}
+	f.running[target] = running{order: f.seq, since: time.Now()}
 	f.mu.Unlock()
 }
 
@@ -112,7 +113,7 @@ func (f *inflight) start(target string) {
 func (f *inflight) step(target, step string) {
 	f.mu.Lock()
 	if r, ok := f.running[target]; ok {
-		r.step = step
+		r.step, r.since = step, time.Now()
 		f.running[target] = r
 	}
 	f.mu.Unlock()
@@ -135,20 +136,12 @@ func (f *inflight) finish(target string) {
 // tcp://b:5060", or "" when nothing was.
 func (f *inflight) where() string {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	type item struct {
-		target string
-		running
-	}
-	var items []item
 	src := f.running
 	if f.cut != nil {
 		src = f.cut
 	}
-	for t, r := range src {
-		items = append(items, item{t, r})
-	}
-	sort.Slice(items, func(i, j int) bool { return items[i].order < items[j].order })
+	items := inOrder(src)
+	f.mu.Unlock()
 	var parts []string
 	for _, it := range items {
 		s := it.target
@@ -161,6 +154,29 @@ func (f *inflight) where() string {
 		return ""
 	}
 	return "while probing " + joinAnd(parts)
+}
+
+// runningItem is one probe in flight.
+type runningItem struct {
+	target string
+	running
+}
+
+// inOrder lists the probes of m in the order they started.
+func inOrder(m map[string]running) []runningItem {
+	items := make([]runningItem, 0, len(m))
+	for t, r := range m {
+		items = append(items, runningItem{t, r})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].order < items[j].order })
+	return items
+}
+
+// now lists what is running now, in the order it started.
+func (f *inflight) now() []runningItem {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return inOrder(f.running)
 }
 
 // describeInterruption is the line a report states when ctx ended before

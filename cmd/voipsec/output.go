@@ -132,20 +132,10 @@ func (o *outputOptions) textOptions(e *env) report.TextOptions {
 }
 
 // emit renders r and returns the findings exit status. A command whose text
-// view is not a findings table passes its own text writer.
+// view is not a findings table (matrix's grid) passes its own text writer.
+// With --output the report goes to the file and the verdict line to
+// stderr.
 func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) (int, error) {
-	var tw func(io.Writer, report.TextOptions) error
-	if len(text) > 0 {
-		tw = func(w io.Writer, _ report.TextOptions) error { text[0](w); return nil }
-	}
-	return o.emitText(e, r, tw)
-}
-
-// emitText is emit for a command whose text view wraps the findings table
-// (probe: a verdict per target ahead of it): text, when not nil, writes the
-// text format with the shared options (colour, --verbose). With --output
-// the report goes to the file and the verdict line to stderr.
-func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, report.TextOptions) error) (int, error) {
 	r.FailOn = o.failOn
 	r.Version = version()
 	if r.Generated.IsZero() && (o.format == report.FormatJSON || o.format == report.FormatHTML) {
@@ -163,8 +153,8 @@ func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, 
 	}
 	to := o.textOptions(e)
 	var err error
-	if text != nil && o.format == report.FormatText {
-		err = text(w, to)
+	if len(text) > 0 && o.format == report.FormatText {
+		text[0](w)
 	} else {
 		err = report.Write(w, o.format, r, to)
 	}
@@ -183,4 +173,31 @@ func (o *outputOptions) emitText(e *env, r *report.Report, text func(io.Writer, 
 		fmt.Fprintf(e.Stderr, "%s; report written to %s\n", report.VerdictLine(r, useColor(e, o.NoColor, e.Stderr)), o.Output)
 	}
 	return r.ExitCode(), nil
+}
+
+// readWhy says why a file could not be read, without the path the
+// message already names.
+func readWhy(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "file not found"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	return "cannot read it: " + why(err)
+}
+
+// samePath reports whether two file names name the same file.
+func samePath(a, b string) bool {
+	if a == "" || b == "" || b == "-" {
+		return false
+	}
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
 }
