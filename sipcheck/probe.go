@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -266,6 +268,14 @@ func (p *prober) run(ctx context.Context) {
 		p.interrupted("during OPTIONS")
 		return
 	}
+	// sipgo's UDP transport never reports ICMP port unreachable, so a
+	// closed UDP port looks like a silent edge. Ask the host directly.
+	for i, o := range res.Options {
+		if o.Transport == UDP && o.Status == StatusTimeout && udpPortClosed(ctx, t.With(UDP).dialAddr(), cfg.timeout()) {
+			res.Options[i].Status = StatusConnectionRefused
+			res.Options[i].Error = "port unreachable (ICMP)"
+		}
+	}
 	inviteTarget, reachable := t, false
 	for _, o := range res.Options {
 		if o.Answered() {
@@ -299,6 +309,43 @@ func (p *prober) run(ctx context.Context) {
 	}
 	p.runOffers(ctx, a, inviteTarget, reachable)
 	p.followRedirect(ctx, t)
+}
+
+// udpPortClosed reports whether the host answers a datagram to addr with
+// ICMP port unreachable: the read on a connected UDP socket then fails
+// with ECONNREFUSED. The datagram is a SIP keep-alive ping (RFC 5626
+// §4.4.1, CRLF CRLF), which a SIP server ignores. Silence — a firewall
+// that drops, a server that ignores — proves nothing and gives false.
+func udpPortClosed(ctx context.Context, addr string, timeout time.Duration) bool {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "udp", addr)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	deadline := time.Now().Add(min(timeout, time.Second))
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	_ = c.SetDeadline(deadline)
+	buf := make([]byte, 64)
+	// Two pings: the ICMP error of the first may arrive after the read
+	// that follows it has already been set up on some systems.
+	for range 2 {
+		if _, err := c.Write([]byte("\r\n\r\n")); err != nil {
+			return errors.Is(err, syscall.ECONNREFUSED)
+		}
+		_, err := c.Read(buf)
+		switch {
+		case err == nil:
+			return false // something answered: the port is open
+		case errors.Is(err, syscall.ECONNREFUSED):
+			return true
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return false
+		}
+	}
+	return false
 }
 
 // sendOptions sends one OPTIONS; a variable so that a test can make it

@@ -164,6 +164,17 @@ func TestProbeNoResponse(t *testing.T) {
 	if got, want := r.Err().Error(), "tcp://127.0.0.1:1: nothing accepts SIP at 127.0.0.1:1: TCP connection refused"; got != want {
 		t.Errorf("Err() = %q, want %q", got, want)
 	}
+	// The same port with no transport named: UDP is tried too, and the
+	// host answers it with ICMP port unreachable, which sipgo does not
+	// report. Nothing listens on either transport: not probed, not a
+	// silent edge.
+	r = ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "127.0.0.1:1"), cfg)
+	if !r.NotProbed() || r.Status != StatusConnectionRefused || len(Judge(r, Expect{})) != 0 {
+		t.Fatalf("closed UDP and TCP port: status %s options %+v\n%s", r.Status, r.Options, dump(r))
+	}
+	if got, want := r.Err().Error(), "udp://127.0.0.1:1: nothing accepts SIP at 127.0.0.1:1: UDP port unreachable, TCP connection refused"; got != want {
+		t.Errorf("Err() = %q, want %q", got, want)
+	}
 }
 
 func TestProbeCancelsRingingInvite(t *testing.T) {

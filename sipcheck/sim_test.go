@@ -311,7 +311,7 @@ func TestTLSPortWithoutTransport(t *testing.T) {
 		}
 	}
 	if note == nil || note.Severity != report.Info || !strings.Contains(note.Summary, "speaks TLS") ||
-		!strings.Contains(note.Detail, "udp: timeout") || !strings.Contains(note.Detail, "tls://"+s.TLSAddr) {
+		!strings.Contains(note.Detail, "udp: connection-refused") || !strings.Contains(note.Detail, "tls://"+s.TLSAddr) {
 		t.Fatalf("SIP-NO-RESPONSE = %+v", note)
 	}
 	var transports []string
