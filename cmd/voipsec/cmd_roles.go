@@ -58,7 +58,7 @@ func (o *rolesOptions) Validate(args []string) error {
 		return usagef("--format %s: the listings are text or json", o.out.format)
 	case n == 0 && len(args) == 0:
 		return withHint(errors.New("roles needs a plan file, or --tasks, --roles or --credentials"),
-			"voipsec roles plan.yaml (its access section: docs/access.md); voipsec roles --tasks lists the tasks")
+			"voipsec roles plan.yaml (its access section: voipsec help access); voipsec roles --tasks lists the tasks")
 	case len(args) > 1:
 		return usagef("roles takes one plan file, got %d arguments", len(args))
 	case len(args) == 1:
@@ -72,7 +72,7 @@ func init() {
 		Name:  "roles",
 		Short: "who may perform each deployment task, and RBAC least privilege",
 		Usage: "voipsec roles [flags] PLAN | --tasks | --roles | --credentials",
-		Long: `With PLAN, checks only the plan's access section (docs/access.md): for each
+		Long: `With PLAN, checks only the plan's access section ('voipsec help access'): for each
 operator, that they hold every credential their Table 1 tasks need
 (CRED-MISSING) and no Domain, Enterprise or Schema Admins membership none
 of them needs (CRED-EXCESS); with the RBAC roles export, that operators
@@ -116,13 +116,13 @@ Examples:
 
 // runRoles loads the plan and reports its access checks alone.
 func runRoles(e *env, o *rolesOptions) (int, error) {
-	p, code, err := loadPlan(e, "roles", o.path, "the access section is in docs/access.md, the plan format in docs/plan.md", &o.out)
+	p, code, err := loadPlan(e, "roles", o.path, "the access section: voipsec help access; the plan format: voipsec help plan", &o.out)
 	if p == nil {
 		return code, err
 	}
 	if p.Access == nil {
 		return exitError, withHint(fmt.Errorf("%s has no access section", o.path),
-			"add one naming the exports and the operators (docs/access.md)")
+			"add one naming the exports and the operators (voipsec help access)")
 	}
 	findings := plan.AccessChecks(p)
 	p.Sort(findings)

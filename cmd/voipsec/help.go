@@ -15,6 +15,7 @@ import (
 // check IDs; the documentation travels in the binary.
 var helpTopics = map[string]func(w io.Writer){
 	"plan":   func(w io.Writer) { io.WriteString(w, docs.Plan) },
+	"access": func(w io.Writer) { io.WriteString(w, docs.Access) },
 	"checks": writeChecksHelp,
 }
 

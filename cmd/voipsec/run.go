@@ -289,6 +289,7 @@ and examples. The first run: 'voipsec demo'.
 
 Documentation:
   voipsec help plan       the plan file format for 'voipsec check'
+  voipsec help access     the plan's access section and the AD / RBAC exports
   voipsec help checks     every check: what it tests, its ID and severity
   voipsec help CHECK-ID   one check: why it matters, how to fix it, the rule
 
