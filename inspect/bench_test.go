@@ -61,7 +61,7 @@ func BenchmarkInspectMapped(b *testing.B) {
 	b.ReportAllocs()
 	var pk int64
 	for b.Loop() {
-		res, err := inspectSequential(context.Background(), "bench", data, Options{})
+		res, err := inspectBytes(context.Background(), "bench", data, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

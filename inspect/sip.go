@@ -6,20 +6,21 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/voipsec/voipsec/matrix"
 )
 
 // MaxSIPMessage bounds one SIP message (headers and body) in a TCP stream.
 const MaxSIPMessage = 64 << 10
 
-// SIPMessage is what the scanner keeps of one SIP request or response.
-type SIPMessage struct {
-	Packet    int64 // packet number (1-based) that completed the message
-	Flow      FlowKey
-	Method    string // request method, or the CSeq method of a response
-	Status    int    // response status; 0 for a request
-	CallID    string
-	SDP       *SDP // nil without an application/sdp body
-	FirstLine string
+// sipMsg is what the scanner reads of one SIP request or response.
+// callID aliases the input.
+type sipMsg struct {
+	method string // request method, or the CSeq method of a response
+	status int    // response status; 0 for a request
+	callID []byte
+	toTag  bool // the To header has a tag: the request is inside a dialog
+	sdp    *SDP // nil without an application/sdp body
 }
 
 // SDP holds the security-relevant parts of a session description.
@@ -47,14 +48,17 @@ type SDPMedia struct {
 	RTPMap      map[string]string
 }
 
-// Secure reports whether this m= section asks for SRTP: a SAVP profile, SDES
-// keys, a DTLS fingerprint on a TLS profile, or MS-SDP a=encryption:required.
-func (m *SDPMedia) Secure() bool {
-	if strings.EqualFold(m.Encryption, "rejected") && !strings.Contains(m.Proto, "SAVP") {
-		return false // MS-SDP §3: encryption not allowed
+// line is what this m= section says about media security, in the form
+// matrix decides SRTP negotiation on (the one definition the live prober
+// shares).
+func (m *SDPMedia) line() matrix.MediaLine {
+	n := 0
+	for _, c := range m.Crypto {
+		if !c.Scale && len(c.Key) > 0 {
+			n++
+		}
 	}
-	return strings.Contains(m.Proto, "SAVP") || len(m.Crypto) > 0 || (m.Fingerprint != "" && strings.Contains(m.Proto, "TLS")) ||
-		strings.EqualFold(m.Encryption, "required")
+	return matrix.MediaLine{Proto: m.Proto, Port: int(m.Port), Crypto: n, Fingerprint: m.Fingerprint != "", Encryption: m.Encryption}
 }
 
 // Crypto is one a=crypto (RFC 4568 §9.1) or a=cryptoscale (MS-SDPEXT
@@ -151,7 +155,7 @@ func sipFrame(b []byte, datagram bool) (n int, complete bool) {
 	cl := -1
 	forEachHeader(b[:hdrEnd], func(name, value []byte) {
 		if eqFold(name, "content-length") || eqFold(name, "l") {
-			if v, err := strconv.Atoi(string(bytes.TrimSpace(value))); err == nil && v >= 0 {
+			if v, ok := atoiBytes(bytes.TrimSpace(value)); ok {
 				cl = v
 			}
 		}
@@ -202,20 +206,50 @@ func forEachHeader(h []byte, fn func(name, value []byte)) {
 	}
 }
 
-// parseSIP parses one complete SIP message. It reports false when b is not one.
-func parseSIP(b []byte) (SIPMessage, bool) {
-	var m SIPMessage
+// knownMethod returns the method name b as a constant string, so that
+// the common methods cost no allocation.
+func knownMethod(b []byte) string {
+	for _, k := range sipMethods {
+		if string(b) == k {
+			return k
+		}
+	}
+	return string(b)
+}
+
+// hasPrefixFold reports whether b starts with the lower-case ASCII prefix,
+// ignoring case.
+func hasPrefixFold(b []byte, prefix string) bool {
+	if len(b) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := b[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// parseSIP reads one complete SIP message. It reports false when b is not
+// one. Only an SDP body allocates.
+func parseSIP(b []byte) (sipMsg, bool) {
+	var m sipMsg
 	eol := bytes.IndexByte(b, '\n')
 	if eol < 0 || !looksSIP(b) {
 		return m, false
 	}
-	m.FirstLine = string(bytes.TrimRight(b[:eol], "\r"))
-	if strings.HasPrefix(m.FirstLine, "SIP/2.0 ") {
-		if len(m.FirstLine) >= 11 {
-			m.Status, _ = strconv.Atoi(m.FirstLine[8:11])
+	first := bytes.TrimRight(b[:eol], "\r")
+	if bytes.HasPrefix(first, []byte("SIP/2.0 ")) {
+		if len(first) >= 11 {
+			m.status, _ = atoi3(first[8:11])
 		}
 	} else {
-		m.Method = m.FirstLine[:strings.IndexByte(m.FirstLine, ' ')]
+		m.method = knownMethod(first[:bytes.IndexByte(first, ' ')])
 	}
 	hdrEnd := bytes.Index(b, []byte("\r\n\r\n"))
 	sepLen := 4
@@ -225,24 +259,45 @@ func parseSIP(b []byte) (SIPMessage, bool) {
 	if hdrEnd < 0 {
 		hdrEnd, sepLen = len(b), 0
 	}
-	var ctype string
+	sdp := false
 	forEachHeader(b[:hdrEnd], func(name, value []byte) {
 		switch {
 		case eqFold(name, "call-id") || eqFold(name, "i"):
-			m.CallID = string(value)
+			m.callID = value
 		case eqFold(name, "cseq"):
-			if f := bytes.Fields(value); len(f) == 2 && m.Method == "" {
-				m.Method = string(f[1])
+			if f := bytes.Fields(value); len(f) == 2 && m.method == "" {
+				m.method = knownMethod(f[1])
 			}
+		case eqFold(name, "to") || eqFold(name, "t"):
+			m.toTag = bytes.Contains(value, []byte(";tag=")) || bytes.Contains(value, []byte("; tag="))
 		case eqFold(name, "content-type") || eqFold(name, "c"):
-			ctype = strings.ToLower(string(value))
+			sdp = hasPrefixFold(value, "application/sdp")
 		}
 	})
 	body := b[min(hdrEnd+sepLen, len(b)):]
-	if len(body) > 0 && strings.HasPrefix(ctype, "application/sdp") {
-		m.SDP = parseSDP(body)
+	if len(body) > 0 && sdp {
+		m.sdp = parseSDP(body)
 	}
 	return m, true
+}
+
+// atoi3 reads a three-digit status code.
+func atoi3(b []byte) (int, bool) { return atoiBytes(b) }
+
+// atoiBytes reads a non-negative decimal of at most 9 digits without
+// allocating.
+func atoiBytes(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // parseSDP extracts what the capture checks need from an SDP body (RFC 8866).
