@@ -590,11 +590,11 @@ func (t *trunk) sip(c *tcall, fromA bool, msg string) {
 		if c.bg {
 			t.bgPkts++
 		}
-		src, dst := c.sigA, c.sigB
+		src, dst, sp, dp := c.sigA, c.sigB, c.spA, c.spB
 		if !fromA {
-			src, dst = dst, src
+			src, dst, sp, dp = dst, src, dp, sp
 		}
-		g.udp(c.l, src, dst, c.spA, c.spB, []byte(msg))
+		g.udp(c.l, src, dst, sp, dp, []byte(msg))
 	case c.cn.tls:
 		c.cn.send(g, fromA, tlsRecord(nil, 23, min(c.cn.version, tlsV12), g.random(len(msg)+24)))
 	default:
