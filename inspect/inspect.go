@@ -209,7 +209,7 @@ func InspectFile(ctx context.Context, path string, opts Options) (*Result, error
 func Inspect(ctx context.Context, r io.Reader, name string, opts Options) (*Result, error) {
 	var ra *readAhead
 	if opts.Workers > 1 {
-		ra = newReadAhead(ctx, r)
+		ra = newReadAhead(r)
 		defer ra.stop()
 		r = ra
 	}

@@ -1,7 +1,6 @@
 package inspect
 
 import (
-	"context"
 	"errors"
 	"io"
 )
@@ -32,7 +31,10 @@ type readAhead struct {
 	eof  error
 }
 
-func newReadAhead(ctx context.Context, r io.Reader) *readAhead {
+// newReadAhead starts reading r. It stops at the end of r, on a read
+// error, or when stop is called; the scan watches its context itself, so
+// that where it stops does not depend on how far the reading got.
+func newReadAhead(r io.Reader) *readAhead {
 	ra := &readAhead{full: make(chan aheadBuf, aheadBufs-1), free: make(chan []byte, aheadBufs), done: make(chan struct{})}
 	for range aheadBufs {
 		ra.free <- make([]byte, aheadRoom+aheadChunk)
@@ -43,15 +45,6 @@ func newReadAhead(ctx context.Context, r io.Reader) *readAhead {
 			select {
 			case buf = <-ra.free:
 			case <-ra.done:
-				return
-			case <-ctx.Done():
-				buf = nil
-			}
-			if buf == nil {
-				select {
-				case ra.full <- aheadBuf{err: context.Cause(ctx)}:
-				case <-ra.done:
-				}
 				return
 			}
 			n, err := io.ReadFull(r, buf[aheadRoom:])

@@ -221,6 +221,9 @@ func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
+			if ctx.Err() != nil {
+				return &InterruptedError{Offset: r.Offset(), Packets: s.pktNum, Cause: context.Cause(ctx)}
+			}
 			return err
 		}
 		s.packetData(p.LinkType, p.Timestamp, p.Data, p.OrigLen)

@@ -5,11 +5,17 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/voipsec/voipsec/inspect/internal/capgen"
+	"github.com/voipsec/voipsec/report"
 	"github.com/voipsec/voipsec/tlswire"
 )
 
@@ -80,4 +86,102 @@ func TestReadErrorNamed(t *testing.T) {
 			t.Errorf("workers %d: packets before the read error lost: %+v", workers, res)
 		}
 	}
+}
+
+// inspectGen inspects a generated capture held in memory.
+func inspectGen(t *testing.T, cfg capgen.Config, o Options) *Result {
+	t.Helper()
+	res, err := Inspect(context.Background(), bytes.NewReader(genCapture(t, cfg)), "gen.pcap", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestLiveStateBounded proves the bound: a trunk capture twice as long at
+// the same concurrency finishes about twice the calls and streams, while
+// the most calls, flows and TLS connections held at once do not grow.
+func TestLiveStateBounded(t *testing.T) {
+	cfg := capgen.Config{Profile: capgen.ProfileTrunk, Calls: 30, MeanCallSeconds: 4, Seed: 21, Seconds: 20}
+	short := inspectGen(t, cfg, Options{IdleTimeout: 10 * time.Second})
+	cfg.Seconds = 40
+	long := inspectGen(t, cfg, Options{IdleTimeout: 10 * time.Second})
+	if long.Summary.Calls < short.Summary.Calls*17/10 || long.Summary.Streams < short.Summary.Streams*17/10 {
+		t.Fatalf("the long capture should finish about twice the calls and streams: %d/%d calls, %d/%d streams",
+			short.Summary.Calls, long.Summary.Calls, short.Summary.Streams, long.Summary.Streams)
+	}
+	for name, c := range map[string][2]int{
+		"calls": {short.State.MaxCalls, long.State.MaxCalls},
+		"flows": {short.State.MaxFlows, long.State.MaxFlows},
+		"TLS":   {short.State.MaxTLS, long.State.MaxTLS},
+	} {
+		if c[1] > c[0]*5/4+2 {
+			t.Errorf("most %s held at once grew from %d to %d with the length of the capture", name, c[0], c[1])
+		}
+	}
+	// And it follows the concurrency, not what was seen: the long capture
+	// finished many more flows than it ever held at once.
+	if ended := long.State.FlowsIdle + long.State.FlowsClosed + long.State.FlowsWithCall; ended < 2*int64(long.State.MaxFlows) {
+		t.Errorf("%d flows ended before the end of the capture, at most %d held at once", ended, long.State.MaxFlows)
+	}
+}
+
+// Every way of reading gives the same result: one goroutine or a reader
+// ahead, read(2) or a mapping, pcap or pcapng.
+func TestReadPathsGiveTheSameResult(t *testing.T) {
+	cfg := capgen.Config{Profile: capgen.ProfileTrunk, Calls: 40, MeanCallSeconds: 5, Seed: 22, Seconds: 8}
+	dir := t.TempDir()
+	pcap := filepath.Join(dir, "trunk.pcap")
+	ng := filepath.Join(dir, "trunk.pcapng")
+	if err := os.WriteFile(pcap, genCapture(t, cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg.PCAPNG = true
+	if err := os.WriteFile(ng, genCapture(t, cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, err := InspectFile(context.Background(), pcap, Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Summary.Calls == 0 || want.Summary.TLSSessions == 0 || len(want.Findings) < 5 {
+		t.Fatalf("generated capture too thin: %+v", want.Summary)
+	}
+	for name, c := range map[string]struct {
+		file string
+		o    Options
+	}{
+		"read ahead":        {pcap, Options{Workers: 2}},
+		"mmap":              {pcap, Options{Workers: 1, IO: IOMap}},
+		"pcapng":            {ng, Options{Workers: 1}},
+		"pcapng read ahead": {ng, Options{Workers: 3}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := InspectFile(context.Background(), c.file, c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Stats.Packets != want.Stats.Packets {
+				t.Fatalf("%d packets, want %d", got.Stats.Packets, want.Stats.Packets)
+			}
+			firstDiff(t, "findings", stripFile(want.Findings, pcap), stripFile(got.Findings, c.file))
+			firstDiff(t, "streams", want.Streams, got.Streams)
+			firstDiff(t, "calls", want.Calls, got.Calls)
+			firstDiff(t, "TLS", want.TLS, got.TLS)
+			if !reflect.DeepEqual(want.Summary, got.Summary) || want.State != got.State {
+				t.Errorf("summary or state differ:\n%+v %+v\n%+v %+v", want.Summary, want.State, got.Summary, got.State)
+			}
+		})
+	}
+}
+
+// stripFile blanks the file name in the targets of file-level findings.
+func stripFile(fs []report.Finding, file string) []report.Finding {
+	out := slices.Clone(fs)
+	for i := range out {
+		if out[i].Target == file {
+			out[i].Target = ""
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"flag"
 	"io"
 	"os"
@@ -272,5 +273,79 @@ func TestInspectTLSLineCertificateCount(t *testing.T) {
 		if !strings.HasSuffix(b.String(), want) {
 			t.Errorf("%d certificates: %q, want it to end %q", n, b.String(), want)
 		}
+	}
+}
+
+// An interrupted inspect says so at the top of the report, with the byte
+// offset and file it reached, never exits 0, and does not end in a
+// "context canceled" error line; the files it did not reach are
+// inconclusive.
+func TestInspectInterrupted(t *testing.T) {
+	one, err := os.ReadFile(filepath.Join(capturesDir, "baresip-rtp-udp.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	capture := bytes.NewBuffer(append([]byte{}, one[:24]...))
+	for capture.Len() < 8<<20 {
+		capture.Write(one[24:])
+	}
+	file := filepath.Join(t.TempDir(), "big.pcap")
+	if err := os.WriteFile(file, capture.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
+		IsTerminal: func(io.Writer) bool { return false }}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupt signal received"))
+	second := filepath.Join(capturesDir, "sip-tls-mtls.pcap")
+	code := run(ctx, []string{"inspect", "--progress", "never", file, second}, e)
+	lines := strings.Split(out.String(), "\n")
+	if code == exitOK || code == exitError || errb.Len() != 0 {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+	if len(lines) < 2 || !strings.HasPrefix(lines[1], "interrupted: interrupt signal received at byte offset ") ||
+		!strings.Contains(lines[1], " of "+file+" (16384 packets read); not read: "+second) {
+		t.Errorf("report does not say where it stopped:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "PASS ") || !strings.Contains(out.String(), "not run: the run was interrupted before this file was read") {
+		t.Errorf("passes or unread files not inconclusive:\n%s", out.String())
+	}
+}
+
+// --calls-jsonl writes every finished call as one JSON object per line,
+// keys redacted, beside the usual report.
+func TestInspectCallsJSONL(t *testing.T) {
+	records := filepath.Join(t.TempDir(), "calls.jsonl")
+	out, errOut, code := runVoipsec(t, "inspect", "--calls-jsonl", records, filepath.Join(capturesDir, "baresip-sdes-udp.pcap"))
+	if code != exitFindings || errOut != "" || !strings.Contains(out, "CAP-SDES-KEY-EXPOSED") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	b, err := os.ReadFile(records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls []inspect.CallRecord
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r inspect.CallRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if r.Record == "call" {
+			calls = append(calls, r)
+		}
+	}
+	if len(calls) != 1 {
+		t.Fatalf("%d call records, want 1:\n%s", len(calls), b)
+	}
+	c := calls[0]
+	if c.CallID != "d01832fa50ebfc51" || c.End != "BYE" || c.StreamsTotal != 4 || len(c.Media) != 1 ||
+		c.Media[0].SRTPNegotiated == nil || !*c.Media[0].SRTPNegotiated || c.Media[0].OfferLevel != "required" ||
+		strings.Count(c.ExposedKeys, "key verified (pion/srtp)") != 2 || !strings.Contains(c.ExposedKeys, "inline:<redacted>") {
+		t.Errorf("call record %+v", c)
+	}
+	_, errOut, code = runVoipsec(t, "inspect", "--calls-jsonl", "-", filepath.Join(capturesDir, "baresip-sdes-udp.pcap"))
+	if code != exitError || !strings.Contains(errOut, "--calls-jsonl") {
+		t.Errorf("--calls-jsonl -: exit %d %q", code, errOut)
 	}
 }
