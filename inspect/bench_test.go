@@ -17,7 +17,55 @@ import (
 var (
 	benchOnce sync.Once
 	benchData []byte
+	trunkOnce sync.Once
+	trunkData []byte
 )
+
+// trunkCapture is a 64 MiB capture of the trunk profile: 600 concurrent
+// calls, signalling a tenth of the packets, a third of it over TLS.
+func trunkCapture(b *testing.B) []byte {
+	trunkOnce.Do(func() {
+		var buf bytes.Buffer
+		if _, err := capgen.Generate(&buf, capgen.Config{Profile: capgen.ProfileTrunk, Size: 64 << 20, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+		trunkData = buf.Bytes()
+	})
+	return trunkData
+}
+
+// BenchmarkInspectTrunk is the whole scan of the trunk-profile capture.
+func BenchmarkInspectTrunk(b *testing.B) {
+	data := trunkCapture(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var pk int64
+	for b.Loop() {
+		res, err := inspectBytes(context.Background(), "bench", data, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		pk = res.Stats.Packets
+	}
+	reportPackets(b, pk)
+}
+
+// BenchmarkGopacketBaselineTrunk is the trunk capture through the gopacket
+// baseline.
+func BenchmarkGopacketBaselineTrunk(b *testing.B) {
+	data := trunkCapture(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var pk int64
+	for b.Loop() {
+		c, err := gpbaseline.Run(bytes.NewReader(data), false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pk = c.Packets
+	}
+	reportPackets(b, pk)
+}
 
 // benchCapture is a 64 MiB generated capture: 256 concurrent G.711 calls,
 // mostly SRTP, with SIP, RTCP, STUN, DTLS, TLS, VLAN and IPv6 frames.

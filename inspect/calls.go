@@ -87,12 +87,24 @@ type call struct {
 	sdpMsg int // SDP bodies
 }
 
-// sipMessage follows one SIP message seen in clear on fl.
-func (s *scanner) sipMessage(fl *flow, b []byte) {
-	m, ok := parseSIP(b)
-	if !ok {
-		return
+// sipNext frames and follows the SIP message at the start of b, seen in
+// clear on fl, reading its headers once. n and complete are sipFrame's.
+func (s *scanner) sipNext(fl *flow, b []byte, datagram bool) (n int, complete bool) {
+	var m sipMsg
+	body, cl, sdp, ended := sipHead(b, &m)
+	n, complete = frameLen(len(b), body, cl, ended, datagram)
+	if !complete || n <= 0 || !startLine(b[:n], &m) {
+		return n, complete
 	}
+	if sdp && body < n {
+		m.sdp = parseSDP(b[body:n])
+	}
+	s.sipMessage(fl, &m)
+	return n, complete
+}
+
+// sipMessage follows one SIP message seen in clear on fl.
+func (s *scanner) sipMessage(fl *flow, m *sipMsg) {
 	c := s.calls[string(m.callID)]
 	if c == nil {
 		s.callSeq++
@@ -113,11 +125,11 @@ func (s *scanner) sipMessage(fl *flow, b []byte) {
 	if m.status == 0 && c.kind == "" && m.method != "ACK" {
 		c.kind = m.method
 	}
-	s.out.sipMessage(s, c, fl.key, &m)
+	s.out.sipMessage(s, c, fl.key, m)
 	if m.sdp != nil {
-		s.sdpBody(c, fl.key, &m)
+		s.sdpBody(c, fl.key, m)
 	}
-	s.callState(c, &m)
+	s.callState(c, m)
 }
 
 // callState follows the end of a call (see the top of this file).

@@ -67,6 +67,9 @@ func (s *scanner) release(fl *flow) {
 	if fl.media != nil {
 		s.freeMedia = append(s.freeMedia, fl.media)
 	}
+	if fl.tcp != nil {
+		s.freeTCP = append(s.freeTCP, fl.tcp)
+	}
 	*fl = flow{}
 	s.freeFlows = append(s.freeFlows, fl)
 }

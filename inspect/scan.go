@@ -182,6 +182,8 @@ type scanner struct {
 
 	freeFlows []*flow
 	freeMedia []*mediaStats
+	freeTCP   []*tcpDir
+	freeTLS   []*tlsState
 }
 
 func newScanner(o *Options, name string) *scanner {
@@ -462,11 +464,10 @@ func (s *scanner) udp(fl *flow, p []byte) {
 
 func (s *scanner) sipDatagram(fl *flow, p []byte) {
 	for len(p) > 0 {
-		n, _ := sipFrame(p, true)
+		n, _ := s.sipNext(fl, p, true)
 		if n <= 0 {
 			return
 		}
-		s.sipMessage(fl, p[:n])
 		p = p[n:]
 		for len(p) > 0 && (p[0] == '\r' || p[0] == '\n') {
 			p = p[1:]

@@ -16,11 +16,12 @@ const MaxSIPMessage = 64 << 10
 // sipMsg is what the scanner reads of one SIP request or response.
 // callID aliases the input.
 type sipMsg struct {
-	method string // request method, or the CSeq method of a response
-	status int    // response status; 0 for a request
-	callID []byte
-	toTag  bool // the To header has a tag: the request is inside a dialog
-	sdp    *SDP // nil without an application/sdp body
+	method     string // request method, or the CSeq method of a response
+	status     int    // response status; 0 for a request
+	callID     []byte
+	cseqMethod []byte
+	toTag      bool // the To header has a tag: the request is inside a dialog
+	sdp        *SDP // nil without an application/sdp body
 }
 
 // SDP holds the security-relevant parts of a session description.
@@ -140,70 +141,94 @@ func sipPrefix(b []byte) bool {
 // pass datagram=true: the message ends with the datagram when Content-Length
 // is absent.
 func sipFrame(b []byte, datagram bool) (n int, complete bool) {
-	hdrEnd := bytes.Index(b, []byte("\r\n\r\n"))
-	sepLen := 4
-	if hdrEnd < 0 {
-		hdrEnd = bytes.Index(b, []byte("\n\n"))
-		sepLen = 2
-	}
-	if hdrEnd < 0 {
+	var m sipMsg
+	body, cl, _, ended := sipHead(b, &m)
+	return frameLen(len(b), body, cl, ended, datagram)
+}
+
+// frameLen is the length of a message whose body starts at body with
+// Content-Length cl (-1 when absent) in an input of n bytes.
+func frameLen(n, body, cl int, ended, datagram bool) (int, bool) {
+	if !ended {
 		if datagram {
-			return len(b), true
+			return n, true
 		}
 		return 0, false
 	}
-	cl := -1
-	forEachHeader(b[:hdrEnd], func(name, value []byte) {
-		if eqFold(name, "content-length") || eqFold(name, "l") {
-			if v, ok := atoiBytes(bytes.TrimSpace(value)); ok {
-				cl = v
-			}
-		}
-	})
-	body := hdrEnd + sepLen
 	if cl < 0 {
 		if datagram {
-			return len(b), true
+			return n, true
 		}
 		cl = 0
 	}
-	if body+cl > len(b) {
+	if body+cl > n {
 		if datagram {
-			return len(b), true
+			return n, true
 		}
 		return 0, false
 	}
 	return body + cl, true
 }
 
-func eqFold(b []byte, s string) bool {
-	return len(b) == len(s) && strings.EqualFold(string(b), s)
+// sipHead reads, in one pass, the headers of the SIP message at the start
+// of b that the scan uses (the start line is skipped; folded continuation
+// lines are ignored). body is where the body starts, cl the Content-Length
+// (-1 when absent), sdp whether the body is application/sdp, and ended
+// whether the empty line that ends the headers is in b.
+func sipHead(b []byte, m *sipMsg) (body, cl int, sdp, ended bool) {
+	cl = -1
+	off := bytes.IndexByte(b, '\n') + 1
+	if off == 0 {
+		return len(b), cl, false, false
+	}
+	for off < len(b) {
+		line := b[off:]
+		next := len(b)
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], off+i+1
+		}
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		if len(line) == 0 {
+			return next, cl, sdp, next <= len(b)
+		}
+		off = next
+		c := bytes.IndexByte(line, ':')
+		if c <= 0 || line[0] == ' ' || line[0] == '\t' {
+			continue
+		}
+		name, value := bytes.TrimSpace(line[:c]), bytes.TrimSpace(line[c+1:])
+		switch {
+		case eqFold(name, "content-length") || eqFold(name, "l"):
+			if v, ok := atoiBytes(value); ok {
+				cl = v
+			}
+		case eqFold(name, "call-id") || eqFold(name, "i"):
+			m.callID = value
+		case eqFold(name, "cseq"):
+			if sp := bytes.IndexByte(value, ' '); sp > 0 && m.method == "" {
+				if meth := bytes.TrimSpace(value[sp+1:]); len(meth) > 0 && bytes.IndexByte(meth, ' ') < 0 {
+					m.cseqMethod = meth
+				}
+			}
+		case eqFold(name, "to") || eqFold(name, "t"):
+			m.toTag = bytes.Contains(value, []byte(";tag=")) || bytes.Contains(value, []byte("; tag="))
+		case eqFold(name, "content-type") || eqFold(name, "c"):
+			sdp = hasPrefixFold(value, "application/sdp")
+		}
+	}
+	return len(b), cl, sdp, false
 }
+
+// eqFold reports whether b equals the lower-case ASCII s, ignoring case.
+func eqFold(b []byte, s string) bool { return len(b) == len(s) && hasPrefixFold(b, s) }
 
 // cutLine splits b after its first line (LF or CRLF, or the end of b) and
 // returns that line without its line ending, and the rest.
 func cutLine(b []byte) (line, rest []byte) {
 	line, rest, _ = bytes.Cut(b, []byte{'\n'})
 	return bytes.TrimRight(line, "\r"), rest
-}
-
-// forEachHeader calls fn for each header line of a SIP header block (the
-// start line is skipped). Folded continuation lines are ignored.
-func forEachHeader(h []byte, fn func(name, value []byte)) {
-	first := true
-	for len(h) > 0 {
-		var line []byte
-		line, h = cutLine(h)
-		if first {
-			first = false
-			continue
-		}
-		c := bytes.IndexByte(line, ':')
-		if c <= 0 || line[0] == ' ' || line[0] == '\t' {
-			continue
-		}
-		fn(bytes.TrimSpace(line[:c]), bytes.TrimSpace(line[c+1:]))
-	}
 }
 
 // knownMethod returns the method name b as a constant string, so that
@@ -239,46 +264,36 @@ func hasPrefixFold(b []byte, prefix string) bool {
 // one. Only an SDP body allocates.
 func parseSIP(b []byte) (sipMsg, bool) {
 	var m sipMsg
+	body, _, sdp, _ := sipHead(b, &m)
+	if !startLine(b, &m) {
+		return m, false
+	}
+	if sdp && body < len(b) {
+		m.sdp = parseSDP(b[body:])
+	}
+	return m, true
+}
+
+// startLine reads the request method or response status of a SIP message
+// (a response's method is its CSeq method); it reports false when b does
+// not start with a SIP start line.
+func startLine(b []byte, m *sipMsg) bool {
 	eol := bytes.IndexByte(b, '\n')
 	if eol < 0 || !looksSIP(b) {
-		return m, false
+		return false
 	}
 	first := bytes.TrimRight(b[:eol], "\r")
 	if bytes.HasPrefix(first, []byte("SIP/2.0 ")) {
 		if len(first) >= 11 {
 			m.status, _ = atoi3(first[8:11])
 		}
+		if m.cseqMethod != nil {
+			m.method = knownMethod(m.cseqMethod)
+		}
 	} else {
 		m.method = knownMethod(first[:bytes.IndexByte(first, ' ')])
 	}
-	hdrEnd := bytes.Index(b, []byte("\r\n\r\n"))
-	sepLen := 4
-	if hdrEnd < 0 {
-		hdrEnd, sepLen = bytes.Index(b, []byte("\n\n")), 2
-	}
-	if hdrEnd < 0 {
-		hdrEnd, sepLen = len(b), 0
-	}
-	sdp := false
-	forEachHeader(b[:hdrEnd], func(name, value []byte) {
-		switch {
-		case eqFold(name, "call-id") || eqFold(name, "i"):
-			m.callID = value
-		case eqFold(name, "cseq"):
-			if f := bytes.Fields(value); len(f) == 2 && m.method == "" {
-				m.method = knownMethod(f[1])
-			}
-		case eqFold(name, "to") || eqFold(name, "t"):
-			m.toTag = bytes.Contains(value, []byte(";tag=")) || bytes.Contains(value, []byte("; tag="))
-		case eqFold(name, "content-type") || eqFold(name, "c"):
-			sdp = hasPrefixFold(value, "application/sdp")
-		}
-	})
-	body := b[min(hdrEnd+sepLen, len(b)):]
-	if len(body) > 0 && sdp {
-		m.sdp = parseSDP(body)
-	}
-	return m, true
+	return true
 }
 
 // atoi3 reads a three-digit status code.

@@ -46,6 +46,27 @@ type tcpDir struct {
 	firstGap   int64 // packet number of the first gap
 }
 
+// maxPooledBuffer is the largest reassembly buffer kept for reuse.
+const maxPooledBuffer = 64 << 10
+
+// newTCP returns an empty reassembly state, reusing one a finished flow
+// left, with its buffers.
+func (s *scanner) newTCP() *tcpDir {
+	n := len(s.freeTCP)
+	if n == 0 {
+		return &tcpDir{}
+	}
+	d := s.freeTCP[n-1]
+	s.freeTCP = s.freeTCP[:n-1]
+	buf, ooo := d.buf[:0], d.ooo[:0]
+	if cap(buf) > maxPooledBuffer {
+		buf = nil
+	}
+	clear(ooo[:cap(ooo)])
+	*d = tcpDir{buf: buf, ooo: ooo}
+	return d
+}
+
 // seqLess compares TCP sequence numbers modulo 2^32 (RFC 793 §3.3).
 func seqLess(a, b uint32) bool { return int32(a-b) < 0 }
 
@@ -80,7 +101,7 @@ func (s *scanner) tcpReset(fl *flow) {
 // tcpFin ends the connection once both directions have sent FIN.
 func (s *scanner) tcpFin(fl *flow) {
 	if fl.tcp == nil {
-		fl.tcp = &tcpDir{}
+		fl.tcp = s.newTCP()
 	}
 	fl.tcp.fin = true
 	if st := fl.tls; st != nil && st.finPacket == 0 {
@@ -101,7 +122,7 @@ func (s *scanner) tcpData(fl *flow, f *Frame) {
 		if len(p) == 0 && f.Flags&tcpSYN == 0 {
 			return
 		}
-		fl.tcp = &tcpDir{}
+		fl.tcp = s.newTCP()
 	}
 	d := fl.tcp
 	if f.Flags&tcpSYN != 0 {
@@ -123,6 +144,7 @@ func (s *scanner) tcpData(fl *flow, f *Frame) {
 			fl.role = roleSIP
 		default:
 			fl.role = roleOther
+			s.freeTCP = append(s.freeTCP, fl.tcp)
 			fl.tcp = nil
 			return
 		}
@@ -309,7 +331,7 @@ func (s *scanner) sipStream(fl *flow, b []byte) []byte {
 			}
 			continue
 		}
-		n, complete := sipFrame(b, false)
+		n, complete := s.sipNext(fl, b, false)
 		if !complete {
 			if len(b) > MaxSIPMessage {
 				b = b[1:] // hostile or broken: resynchronise
@@ -317,7 +339,6 @@ func (s *scanner) sipStream(fl *flow, b []byte) []byte {
 			}
 			break
 		}
-		s.sipMessage(fl, b[:n])
 		b = b[n:]
 	}
 	return b

@@ -1,9 +1,7 @@
 package inspect
 
 import (
-	"crypto/tls"
 	"crypto/x509"
-	"strings"
 	"time"
 
 	"github.com/voipsec/voipsec/tlswire"
@@ -86,7 +84,18 @@ func (s *scanner) tlsFor(fl *flow) *tlsState {
 		return rev.tls
 	}
 	s.tlsSeq++
-	st := &tlsState{seq: s.tlsSeq, flows: 1, firstKey: fl.key}
+	var st *tlsState
+	if n := len(s.freeTLS); n > 0 {
+		st = s.freeTLS[n-1]
+		s.freeTLS = s.freeTLS[:n-1]
+		asm := st.asm
+		asm[0].Reset()
+		asm[1].Reset()
+		*st = tlsState{asm: asm}
+	} else {
+		st = &tlsState{}
+	}
+	st.seq, st.flows, st.firstKey = s.tlsSeq, 1, fl.key
 	st.FirstPacket = s.pktNum
 	s.liveTLS++
 	s.state.MaxTLS = max(s.state.MaxTLS, s.liveTLS)
@@ -140,6 +149,9 @@ func (s *scanner) finishTLS(st *tlsState, why string) {
 	}
 	st.End, st.EndPacket = st.endState(why)
 	s.out.tlsSession(&st.TLSSession, st.seq)
+	// The collector copied the session (its slices stay with the copy);
+	// the assemblers' buffers are reused.
+	s.freeTLS = append(s.freeTLS, st)
 }
 
 // endState says how the session ended (see TLSSession.End).
@@ -358,7 +370,5 @@ func (s *scanner) certInfo(der []byte) *CertInfo {
 	return ci
 }
 
-// cipherSuiteName names a suite with crypto/tls's table, else 0x%04X.
-func cipherSuiteName(id uint16) string {
-	return strings.TrimSpace(tls.CipherSuiteName(id))
-}
+// cipherSuiteName names a suite with the IANA table, else 0x%04X.
+func cipherSuiteName(id uint16) string { return tlswire.CipherSuiteName(id) }
