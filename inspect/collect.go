@@ -21,7 +21,9 @@ const (
 	maxPlaces = 10
 	// maxPlacesHeld bounds the places one check and outcome accumulates
 	// at each level; beyond it new places go to the next coarser level.
-	maxPlacesHeld = 1024
+	// Any value of at least maxPlaces gives the same findings: a level
+	// with more than maxPlaces places is never the one reported.
+	maxPlacesHeld = 16
 	maxLabels     = 12
 )
 

@@ -62,16 +62,27 @@ func (s *scanner) sweep() {
 // tsMSNow is the capture clock in ms after the first packet.
 func (s *scanner) tsMSNow() uint32 { return uint32(s.now / 1e6) }
 
+// Bounds on the free lists: a burst of flows ending at once should not
+// keep their memory for the rest of the scan. Flows are small and churn
+// fast (a UDP SIP flow lives a few seconds); media, reassembly and TLS
+// state are larger and turn over with calls and connections.
+const (
+	maxFree      = 1024
+	maxFreeHeavy = 256
+)
+
 // release returns a finished flow's memory for reuse.
 func (s *scanner) release(fl *flow) {
-	if fl.media != nil {
+	if fl.media != nil && len(s.freeMedia) < maxFreeHeavy {
 		s.freeMedia = append(s.freeMedia, fl.media)
 	}
-	if fl.tcp != nil {
+	if fl.tcp != nil && len(s.freeTCP) < maxFreeHeavy {
 		s.freeTCP = append(s.freeTCP, fl.tcp)
 	}
-	*fl = flow{}
-	s.freeFlows = append(s.freeFlows, fl)
+	if len(s.freeFlows) < maxFree {
+		*fl = flow{}
+		s.freeFlows = append(s.freeFlows, fl)
+	}
 }
 
 // finishFlow ends fl: its verdict is reached and handed to the collector,

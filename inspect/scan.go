@@ -127,6 +127,9 @@ type Stats struct {
 	VLAN         int64 `json:"vlan_tagged"`
 	IPv6         int64 `json:"ipv6"`
 	FlowsDropped int64 `json:"flows_over_limit"`
+	// TCPDeferOverflow is kept for the voipsec/v1 schema: the range-split
+	// parallel scan that set it is gone, and it is never set.
+	TCPDeferOverflow int64 `json:"tcp_segments_not_followed,omitempty"`
 }
 
 // StateStats says how much the scan held at once and how entries ended:
@@ -448,7 +451,10 @@ func (s *scanner) udp(fl *flow, p []byte) {
 		return
 	}
 	if fl.role == roleSIP || (fl.role != roleMedia && p[0] >= 'A' && p[0] <= 'Z' && looksSIP(p)) {
+		// A SIP flow over UDP holds nothing but its role: it ends after the
+		// short linger, and the next message starts another.
 		fl.role = roleSIP
+		fl.flags |= flowLinger
 		s.sipDatagram(fl, p)
 		return
 	}
@@ -581,7 +587,9 @@ func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
 	if m.nsamples < maxSamples && len(p) <= maxSampleLen {
 		m.nsamples++
 		if cap(m.sampleBuf) == 0 {
-			m.sampleBuf = make([]byte, 0, maxSamples*maxSampleLen)
+			// Sized for packets like the first; a larger one later grows
+			// it, and the samples already kept stay where they are.
+			m.sampleBuf = make([]byte, 0, maxSamples*len(p))
 			m.samples = make([][]byte, 0, maxSamples)
 			m.sampleNums = make([]int64, 0, maxSamples)
 		}

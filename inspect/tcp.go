@@ -47,7 +47,7 @@ type tcpDir struct {
 }
 
 // maxPooledBuffer is the largest reassembly buffer kept for reuse.
-const maxPooledBuffer = 64 << 10
+const maxPooledBuffer = 16 << 10
 
 // newTCP returns an empty reassembly state, reusing one a finished flow
 // left, with its buffers.
@@ -144,7 +144,9 @@ func (s *scanner) tcpData(fl *flow, f *Frame) {
 			fl.role = roleSIP
 		default:
 			fl.role = roleOther
-			s.freeTCP = append(s.freeTCP, fl.tcp)
+			if len(s.freeTCP) < maxFreeHeavy {
+				s.freeTCP = append(s.freeTCP, fl.tcp)
+			}
 			fl.tcp = nil
 			return
 		}

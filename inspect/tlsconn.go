@@ -151,7 +151,9 @@ func (s *scanner) finishTLS(st *tlsState, why string) {
 	s.out.tlsSession(&st.TLSSession, st.seq)
 	// The collector copied the session (its slices stay with the copy);
 	// the assemblers' buffers are reused.
-	s.freeTLS = append(s.freeTLS, st)
+	if len(s.freeTLS) < maxFreeHeavy {
+		s.freeTLS = append(s.freeTLS, st)
+	}
 }
 
 // endState says how the session ended (see TLSSession.End).

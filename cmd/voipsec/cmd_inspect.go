@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -126,18 +125,7 @@ Examples:
 	})
 }
 
-// inspectGCPercent is the garbage collector's target while captures are
-// inspected, unless GOGC is set. The live heap is what is live in the
-// capture (about 16 MB for 600 concurrent calls), so a collection is cheap
-// but each one lets the runtime hand pages back and fault them in again;
-// on a 1 GiB trunk capture (2 CPUs) 400 took 14 % less CPU time than 200,
-// for a peak RSS of 67 MB instead of 54 MB; 800 saved little more.
-const inspectGCPercent = 400
-
 func runInspect(ctx context.Context, e *env, o *inspectOptions, args []string) (int, error) {
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(inspectGCPercent))
-	}
 	jobs := o.Jobs
 	if jobs == 0 {
 		jobs = min(runtime.NumCPU(), 2)
