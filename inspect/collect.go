@@ -265,7 +265,7 @@ func (a *acc) merge(b *acc, k int) {
 // Examples kept per finding.
 const (
 	exCallIDs = 8
-	exSDES    = 2
+	exSDES    = 1
 	exDefault = 3
 )
 
@@ -627,32 +627,61 @@ func (c *collector) findings(file string) []report.Finding {
 const mediaPortRule = "rule: a non-zero m= port in an SDP answer, or offer (both sides of a captured call are deployment endpoints), outside --media-ports"
 
 // fold coarsens the places of one check and outcome until at most
-// maxPlaces remain, then folds the latest beyond that into one.
+// maxPlaces remain, then folds the latest beyond that into one. Places are
+// coarsened a group at a time (a group is what coarsening keeps: a server
+// and its port, or the transport for media), the group with the most
+// places first, so that a server with thousands of clients is grouped by
+// subnet while the paths between a few servers keep their hosts.
 func fold(as []*acc) []*acc {
 	if len(as) == 0 {
 		return nil
 	}
-	var folded []*acc
-	for l := uint8(0); l <= maxLevel; l++ {
+	level := map[place]uint8{} // by group
+	groups := []place{}
+	for _, a := range as {
+		g := a.p.coarser(maxLevel)
+		if _, ok := level[g]; !ok {
+			level[g] = 0
+			groups = append(groups, g)
+		}
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].String() < groups[j].String() })
+	merge := func() ([]*acc, map[place]int) {
 		by := map[place]*acc{}
 		var order []place
+		per := map[place]int{}
 		for _, a := range as {
-			p := a.p.coarser(l)
+			g := a.p.coarser(maxLevel)
+			p := a.p.coarser(level[g])
 			m := by[p]
 			if m == nil {
 				m = &acc{check: a.check, out: a.out, p: p, first: -1}
 				by[p] = m
 				order = append(order, p)
+				per[g]++
 			}
 			m.merge(a, examplesFor(a.check))
 		}
-		folded = folded[:0]
+		out := make([]*acc, 0, len(order))
 		for _, p := range order {
-			folded = append(folded, by[p])
+			out = append(out, by[p])
 		}
-		if len(folded) <= maxPlaces {
-			break
+		return out, per
+	}
+	folded, per := merge()
+	for len(folded) > maxPlaces {
+		var pick place
+		most := 1
+		for _, g := range groups {
+			if level[g] < maxLevel && per[g] > most {
+				pick, most = g, per[g]
+			}
 		}
+		if most == 1 {
+			break // nothing coarser would help
+		}
+		level[pick]++
+		folded, per = merge()
 	}
 	sort.Slice(folded, func(i, j int) bool {
 		if folded[i].first != folded[j].first {

@@ -255,7 +255,7 @@ func plural(n int, noun string) string {
 
 // textRows is how many streams and TLS sessions the text report lists
 // per capture; JSON lists inspect.MaxListed, --calls-jsonl every one.
-const textRows = 25
+const textRows = 10
 
 // writeStreamTables writes the first streams and TLS sessions of each
 // capture, and what the others add up to.
