@@ -24,10 +24,12 @@
 // still returned. A scan stopped by its context ends with an
 // [*InterruptedError] saying how far it got.
 //
-// A file is read through one reused buffer by default ([IORead]), or mapped
-// ([IOMap]); with [Options].Workers > 1 a second goroutine reads ahead into
-// a few large buffers that the scan takes over whole. The scan itself is
-// one ordered pass, so every setting gives the same result.
+// A regular file is mapped and parsed in place by default ([IOMap]), the
+// pages behind the scan dropped; [IORead], standard input and pipes are
+// read through one reused buffer, and with [Options].Workers > 1 a second
+// goroutine reads ahead into a few large buffers that the scan takes over
+// whole. The scan itself is one ordered pass, so every setting gives the
+// same result.
 //
 // # Classifying
 //

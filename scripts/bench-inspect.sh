@@ -12,8 +12,10 @@
 #   (b) a baseline written the usual way with gopacket's pcapgo reader and
 #       DecodingLayerParser doing the same per-flow classification
 #       (inspect/internal/gpbaseline: SIP, SDP, TLS with x509, RTP/SRTP),
-# all in one run, back to back, on a warm page cache. It prints every row of
-# issue 11's target table with the measured value, best and worst of RUNS runs.
+# all in one run, back to back, on a warm page cache, and voipsec's two I/O
+# paths on the same scan (a mapped file, the default, and read(2) into a
+# reused buffer: --io read). It prints every row of issue 11's target table
+# with the measured value, best and worst of RUNS runs.
 #
 # Environment:
 #   SIZE=1GiB         capture size of both profiles
@@ -45,6 +47,9 @@ else
   go build -o "$bin/voipsec" ./cmd/voipsec
 fi
 voipsec=("$bin/voipsec" inspect --format json -o /dev/null --progress never)
+# A voipsec from before --io (VOIPSEC=...) maps files and has no read rows.
+has_io=0
+if "$bin/voipsec" help inspect | grep -q -- '--io '; then has_io=1; fi
 
 # measure NAME CMD...: runs CMD RUNS times; sets t_min t_max rss (KB, of the fastest run).
 measure() {
@@ -86,19 +91,31 @@ bench_profile() {
   measure "${voipsec[@]}" -j 1 "$cap"
   local v1=$t_min v2=$t_max
   R[$profile-rss1]=$((rss / 1024))
-  printf '%-40s %6s-%-8s %8s %7d MB\n' "voipsec inspect -j 1" "$t_min" "$t_max" "$(gbps "$bytes" "$t_min")" $((rss / 1024))
+  printf '%-40s %6s-%-8s %8s %7d MB\n' "voipsec inspect -j 1 (mapped)" "$t_min" "$t_max" "$(gbps "$bytes" "$t_min")" $((rss / 1024))
+  local r1=0 r2=0
+  if [ $has_io = 1 ]; then
+    measure "${voipsec[@]}" -j 1 --io read "$cap"
+    r1=$t_min r2=$t_max
+    printf '%-40s %6s-%-8s %8s %7d MB\n' "voipsec inspect -j 1 --io read" "$t_min" "$t_max" "$(gbps "$bytes" "$t_min")" $((rss / 1024))
+  fi
   measure "${voipsec[@]}" -j "$JOBS" "$cap"
   local j1=$t_min j2=$t_max
-  printf '%-40s %6s-%-8s %8s %7d MB\n' "voipsec inspect -j $JOBS" "$t_min" "$t_max" "$(gbps "$bytes" "$t_min")" $((rss / 1024))
+  printf '%-40s %6s-%-8s %8s %7d MB\n' "voipsec inspect -j $JOBS (mapped)" "$t_min" "$t_max" "$(gbps "$bytes" "$t_min")" $((rss / 1024))
+  if [ $has_io = 1 ]; then
+    measure "${voipsec[@]}" -j "$JOBS" --io read "$cap"
+    printf '%-40s %6s-%-8s %8s %7d MB\n' "voipsec inspect -j $JOBS --io read" "$t_min" "$t_max" "$(gbps "$bytes" "$t_min")" $((rss / 1024))
+  fi
   R[$profile-gp1]=$(range "$v1" "$v2" "$g1" "$g2")
   R[$profile-gpj]=$(range "$j1" "$j2" "$g1" "$g2")
   R[$profile-loopj]=$(range "$j1" "$j2" "$l1" "$l2")
+  R[$profile-io]=$(range "$v1" "$v2" "$r1" "$r2")
   echo "  -j 1 vs gopacket: ${R[$profile-gp1]}   -j $JOBS vs gopacket: ${R[$profile-gpj]}   -j $JOBS vs read loop: ${R[$profile-loopj]}"
+  if [ $has_io = 1 ]; then
+    echo "  I/O: -j 1 --io read takes ${R[$profile-io]} the time of -j 1 mapped (the default)"
+  fi
   if [ "$profile" = trunk ]; then
     "$bin/voipsec" inspect --format json -o "$base-report.json" --progress never -j 1 "$cap" >/dev/null 2>&1 || true
     R[trunk-json1]=$(stat -c %s "$base-report.json")
-    echo "  I/O path on this capture (record walk only; benchtool io):"
-    "$bin/benchtool" io "$cap" | sed 's/^/    /'
   fi
   rm -f "$cap"
 }

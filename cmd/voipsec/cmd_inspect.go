@@ -39,11 +39,11 @@ func (o *inspectOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.MediaPorts, "media-ports", "", "report media outside this port `range` (e.g. 60000-64000 or 49152-57500,60000-64000)")
 	f.StringVar(&o.SIPPorts, "sip-ports", "5060-5061,5065-5068,5070-5072", "TLS on these `ports` is taken to carry SIP (for CAP-TLS-NO-MTLS)")
 	f.BoolVar(&o.ShowKeys, "show-keys", false, "print exposed SDES keys in the findings (they are redacted by default)")
-	f.IntVarP(&o.Jobs, "jobs", "j", 0, "goroutines per file: 1 reads and scans in one, `n` >= 2 also reads ahead in another (0: 2 with more than one CPU); the report is the same")
+	f.IntVarP(&o.Jobs, "jobs", "j", 0, "goroutines per input: `n` >= 2 reads ahead in a second one where the input is read (--io read, standard input, pipes); 0: 2 with more than one CPU. The report is the same")
 	f.StringVar(&o.Progress, "progress", "auto", "progress bar on stderr: auto (terminal and file over 256 MiB), always, never")
 	f.DurationVar(&o.Idle, "idle-timeout", inspect.DefaultIdleTimeout, "a flow, or a call whose flows have all ended, ends after this long without a packet (capture time)")
 	f.StringVar(&o.Records, "calls-jsonl", "", "also write every finished call, and every stream and TLS session outside a call, to `file` as JSON Lines")
-	f.StringVar(&o.IO, "io", inspect.IORead, "how a file is read: read (reused buffer) or mmap")
+	f.StringVar(&o.IO, "io", inspect.IOMap, "how a file is read: mmap (mapped, the faster here) or read (a reused buffer)")
 }
 
 func (o *inspectOptions) Validate(args []string) error {

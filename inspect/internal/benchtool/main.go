@@ -3,7 +3,6 @@
 //	benchtool gen -size 1GiB [-profile trunk|media-heavy] [-pcapng] [-seed N] FILE   write a deterministic capture
 //	benchtool readloop FILE                            the machine's limit: read and touch every byte
 //	benchtool gopacket FILE                            the gopacket pcapgo + DecodingLayerParser baseline
-//	benchtool io FILE                                  record walk by mmap vs read(2) into reused buffers
 //
 // readloop and gopacket print one line: "bytes packets seconds".
 package main
@@ -25,7 +24,7 @@ import (
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: benchtool gen|readloop|gopacket|io [flags] FILE")
+		fmt.Fprintln(os.Stderr, "usage: benchtool gen|readloop|gopacket [flags] FILE")
 		os.Exit(2)
 	}
 	if err := run(os.Args[1], os.Args[2:]); err != nil {
@@ -126,8 +125,6 @@ func run(cmd string, args []string) error {
 		fmt.Printf("%d %d %.6f rtp=%d flows=%d sip=%d calls=%d streams srtp=%d rtp=%d unknown=%d tls=%d certs=%d\n", c.Bytes, c.Packets,
 			time.Since(start).Seconds(), c.RTP, c.Flows, c.SIP, c.Calls, c.SRTPStreams, c.RTPStreams, c.UnknownStreams, c.TLSSessions, c.CertsParsed)
 		return nil
-	case "io":
-		return ioCompare(args[0])
 	}
 	return fmt.Errorf("unknown command %q", cmd)
 }

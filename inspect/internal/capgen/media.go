@@ -27,6 +27,8 @@ type call struct {
 // CallLen packets per direction, replaced as they end, round-robin.
 func (g *gen) mediaHeavy() {
 	cfg := &g.cfg
+	start := g.clock
+	defer func() { g.st.CaptureSeconds = float64(g.clock-start) / 1e9 }()
 	if cfg.Calls <= 0 {
 		cfg.Calls = 64
 	}
@@ -36,6 +38,7 @@ func (g *gen) mediaHeavy() {
 	if cfg.ClearEvery <= 0 {
 		cfg.ClearEvery = 8
 	}
+	g.st.MaxLiveCalls = cfg.Calls
 	for i := 0; i < cfg.Calls; i++ {
 		g.calls = append(g.calls, g.newCall())
 	}
@@ -69,6 +72,8 @@ func (g *gen) mediaHeavy() {
 
 func (g *gen) newCall() *call {
 	g.ids++
+	g.st.Calls++
+	g.st.CallsSetUp++
 	id := g.ids
 	c := &call{id: id, v6: id%5 == 0, vlan: id%4 == 1, sll: g.cfg.PCAPNG && id%6 == 3, srtp: id%g.cfg.ClearEvery != 0,
 		pa: uint16(60000 + (id*2)%4000), pb: uint16(40000 + (id*2)%8000),
@@ -123,8 +128,10 @@ func (g *gen) signal(c *call) {
 		binary.BigEndian.PutUint16(stun, 0x0001)
 		binary.BigEndian.PutUint32(stun[4:], 0x2112A442)
 		g.r.fill(stun[8:20])
+		g.st.MediaPackets++
 		g.udp(c.link(), c.a, c.b, c.pa, c.pb, stun)
 		if c.id%16 == 0 {
+			g.st.MediaPackets++
 			g.udp(c.link(), c.a, c.b, c.pa, c.pb, dtlsClientHello())
 		}
 	case 1:
@@ -162,6 +169,7 @@ func (g *gen) media(c *call) {
 				p = append(p, make([]byte, 10)...)
 				g.r.fill(p[len(p)-10:])
 			}
+			g.st.MediaPackets++
 			g.udp(c.link(), src, dst, sp, dp, p)
 			p = g.pay[:0]
 		}
@@ -185,6 +193,7 @@ func (g *gen) media(c *call) {
 			}
 			p = p[:len(p)+160]
 		}
+		g.st.MediaPackets++
 		g.udp(c.link(), src, dst, sp, dp, p)
 	}
 	c.seq++
@@ -213,6 +222,7 @@ func dtlsClientHello() []byte {
 // certificate request: ClientHello, ServerHello + ServerHelloDone, then
 // application data.
 func (g *gen) tlsSession() {
+	g.st.TLSConnections++
 	c := g.newCall()
 	c.pa, c.pb = uint16(50000+g.ids%10000), 5061
 	g.ids--
