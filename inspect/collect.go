@@ -645,7 +645,11 @@ func fold(as []*acc) []*acc {
 			groups = append(groups, g)
 		}
 	}
-	sort.Slice(groups, func(i, j int) bool { return groups[i].String() < groups[j].String() })
+	names := make(map[place]string, len(groups))
+	for _, g := range groups {
+		names[g] = g.String()
+	}
+	sort.Slice(groups, func(i, j int) bool { return names[groups[i]] < names[groups[j]] })
 	merge := func() ([]*acc, map[place]int) {
 		by := map[place]*acc{}
 		var order []place

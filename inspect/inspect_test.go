@@ -498,25 +498,30 @@ func savpCapture(t *testing.T, keys bool) []byte {
 	return out
 }
 
+// rtpFindings inspects data and returns its CAP-RTP-UNENCRYPTED findings.
+func rtpFindings(t *testing.T, data []byte) []report.Finding {
+	t.Helper()
+	res, err := Inspect(context.Background(), bytes.NewReader(data), "savp.pcap", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []report.Finding
+	for _, f := range res.Findings {
+		if f.Check == CheckRTPUnencrypted {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // TestSRTPNegotiatedButClearOnTheWire rewrites the plain call's SDP to
 // RTP/SAVP with a key on both sides: signalling then negotiates SRTP
 // (matrix.SRTPNegotiated) while the wire carries clear G.711.
 func TestSRTPNegotiatedButClearOnTheWire(t *testing.T) {
-	res, err := Inspect(context.Background(), bytes.NewReader(savpCapture(t, true)), "savp-but-clear.pcap", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, fd := range res.Findings {
-		if fd.Check == CheckRTPUnencrypted && strings.HasPrefix(fd.Summary, "SRTP negotiated but clear RTP on the wire: 2 streams") {
-			n++
-			if !strings.Contains(fd.Detail, "RTP/SAVP in INVITE, packet 1, 1 a=crypto") || !strings.Contains(fd.Detail, "clear on the wire") {
-				t.Errorf("detail %q", fd.Detail)
-			}
-		}
-	}
-	if n != 1 {
-		t.Errorf("%d 'SRTP negotiated but clear' findings, want 1 for both streams: %v", n, res.Findings)
+	fs := rtpFindings(t, savpCapture(t, true))
+	if len(fs) != 1 || !strings.HasPrefix(fs[0].Summary, "SRTP negotiated but clear RTP on the wire: 2 streams") ||
+		!strings.Contains(fs[0].Detail, "RTP/SAVP in INVITE, packet 1, 1 a=crypto") || !strings.Contains(fs[0].Detail, "clear on the wire") {
+		t.Errorf("want one 'SRTP negotiated but clear' finding for both streams: %+v", fs)
 	}
 }
 
@@ -524,22 +529,9 @@ func TestSRTPNegotiatedButClearOnTheWire(t *testing.T) {
 // a profile alone keys no SRTP): the clear streams are plain clear RTP, not
 // "SRTP negotiated".
 func TestSAVPWithoutKeysIsNotSRTP(t *testing.T) {
-	res, err := Inspect(context.Background(), bytes.NewReader(savpCapture(t, false)), "savp-no-keys.pcap", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, fd := range res.Findings {
-		if fd.Check != CheckRTPUnencrypted {
-			continue
-		}
-		n++
-		if !strings.HasPrefix(fd.Summary, "clear RTP: 2 streams") || !strings.Contains(fd.Detail, "RTP/SAVP in INVITE, packet 1;") {
-			t.Errorf("finding %+v", fd)
-		}
-	}
-	if n != 1 {
-		t.Errorf("%d CAP-RTP-UNENCRYPTED findings, want 1: %v", n, res.Findings)
+	fs := rtpFindings(t, savpCapture(t, false))
+	if len(fs) != 1 || !strings.HasPrefix(fs[0].Summary, "clear RTP: 2 streams") || !strings.Contains(fs[0].Detail, "RTP/SAVP in INVITE, packet 1;") {
+		t.Errorf("want one clear-RTP finding for both streams: %+v", fs)
 	}
 }
 

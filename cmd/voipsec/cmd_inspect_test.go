@@ -227,25 +227,32 @@ func TestInspectBrokenFiles(t *testing.T) {
 	}
 }
 
-// The progress line appears on a terminal when asked (auto needs a file of
-// 256 MiB or more) and never on a pipe.
-func TestInspectProgress(t *testing.T) {
-	old := progressInterval
-	progressInterval = time.Millisecond
-	t.Cleanup(func() { progressInterval = old })
-	// A 24 MiB capture: the records of a real call, repeated.
+// bigCapture writes a capture of at least size bytes: the records of a real
+// call, repeated.
+func bigCapture(t *testing.T, size int) string {
+	t.Helper()
 	one, err := os.ReadFile(filepath.Join(capturesDir, "baresip-rtp-udp.pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	capture := bytes.NewBuffer(append([]byte{}, one[:24]...))
-	for capture.Len() < 24<<20 {
+	for capture.Len() < size {
 		capture.Write(one[24:])
 	}
 	file := filepath.Join(t.TempDir(), "big.pcap")
 	if err := os.WriteFile(file, capture.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return file
+}
+
+// The progress line appears on a terminal when asked (auto needs a file of
+// 256 MiB or more) and never on a pipe.
+func TestInspectProgress(t *testing.T) {
+	old := progressInterval
+	progressInterval = time.Millisecond
+	t.Cleanup(func() { progressInterval = old })
+	file := bigCapture(t, 24<<20)
 	runTTY := func(args ...string) string {
 		var out, errb bytes.Buffer
 		e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
@@ -281,18 +288,7 @@ func TestInspectTLSLineCertificateCount(t *testing.T) {
 // "context canceled" error line; the files it did not reach are
 // inconclusive.
 func TestInspectInterrupted(t *testing.T) {
-	one, err := os.ReadFile(filepath.Join(capturesDir, "baresip-rtp-udp.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	capture := bytes.NewBuffer(append([]byte{}, one[:24]...))
-	for capture.Len() < 8<<20 {
-		capture.Write(one[24:])
-	}
-	file := filepath.Join(t.TempDir(), "big.pcap")
-	if err := os.WriteFile(file, capture.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := bigCapture(t, 8<<20)
 	var out, errb bytes.Buffer
 	e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
 		IsTerminal: func(io.Writer) bool { return false }}
