@@ -378,7 +378,9 @@ func (s *scanner) packetData(link uint16, ts int64, data []byte, origLen int) {
 		}
 		*slot = fl
 	}
-	fl.lastMS = s.tsMS
+	if s.tsMS > fl.lastMS { // timestamps of merged interfaces may step back
+		fl.lastMS = s.tsMS
+	}
 	fl.packets++
 	fl.bytes += int64(len(f.Payload))
 	switch key.Proto {
