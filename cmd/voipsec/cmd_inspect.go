@@ -262,9 +262,20 @@ const textRows = 10
 func writeStreamTables(w io.Writer, results []*inspect.Result) {
 	for _, r := range results {
 		sum := &r.Summary
+		// A call is a Call-ID of a session (an INVITE, or the rest of one
+		// whose start is not in the capture); OPTIONS, REGISTER and the
+		// like are counted apart.
+		calls, other := sum.Calls, int64(0)
+		for _, kind := range []string{"OPTIONS", "REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "PUBLISH"} {
+			other += sum.CallKinds[kind]
+		}
+		calls -= other
 		fmt.Fprintf(w, "\n%s (%s): %s, %s, %s, %s, %s",
 			r.File, r.Format, plural(int(r.Stats.Packets), "packet"), plural(int(r.Stats.Bytes), "byte"),
-			plural(int(sum.Calls), "call"), plural(int(sum.Streams), "media stream"), plural(int(sum.TLSSessions), "TLS session"))
+			plural(int(calls), "call"), plural(int(sum.Streams), "media stream"), plural(int(sum.TLSSessions), "TLS session"))
+		if other > 0 {
+			fmt.Fprintf(w, ", %s", plural(int(other), "other SIP transaction"))
+		}
 		if r.Stats.Fragments > 0 || r.TCPGaps > 0 || r.TCPOutOfOrder > 0 || r.Stats.Malformed > 0 {
 			fmt.Fprintf(w, "; %d IP fragments (not reassembled), %d TCP gaps, %d TCP segments out of order, %d malformed",
 				r.Stats.Fragments, r.TCPGaps, r.TCPOutOfOrder, r.Stats.Malformed)
