@@ -9,8 +9,8 @@
 // scanner decodes every layer into a [Frame] it owns, by slicing; a packet of
 // an existing flow costs no allocation (TestHotPathZeroAlloc proves it with
 // testing.AllocsPerRun). The hot path (reading, decoding, classification,
-// flow lookup) uses only the standard library. pion/srtp is used after the
-// scan, to check an exposed SDES key against captured SRTP packets.
+// flow lookup) uses only the standard library. pion/srtp is used when a
+// call ends, to check an exposed SDES key against its stream's packets.
 //
 // # Reading
 //
@@ -21,39 +21,58 @@
 // null/loopback. IPv4 options are skipped and fragments counted; IPv6
 // extension headers are walked. A truncated or corrupt input ends with a
 // [*FormatError] naming the byte offset; the findings gathered up to it are
-// still returned.
+// still returned. A scan stopped by its context ends with an
+// [*InterruptedError] saying how far it got.
+//
+// A regular file is mapped and parsed in place by default ([IOMap]), the
+// pages behind the scan dropped; [IORead], standard input and pipes are
+// read through one reused buffer, and with [Options].Workers > 1 a second
+// goroutine reads ahead into a few large buffers that the scan takes over
+// whole. The scan itself is one ordered pass, so every setting gives the
+// same result.
 //
 // # Classifying
 //
 // SIP is recognised on any port by its start line. UDP media is
 // demultiplexed by its first byte (RFC 7983), RTP from RTCP by its second
-// byte (RFC 5761 §4). Whether a stream is SRTP is decided after the scan:
-// from the SDP that negotiated its address and port when the capture holds
-// it, else from DTLS on the 5-tuple, the payload length (codec frame plus a
-// 4- or 10-byte tag) and the byte entropy of the payload. TCP streams that
-// carry SIP or TLS are reassembled in order per direction within
-// [MaxTCPBuffer]; holes are counted and parsing resynchronises after them.
-// TLS records and handshake messages are decoded by [tlswire.Record],
-// [tlswire.HandshakeAssembler] and the message decoders shared with tlsprobe.
+// byte (RFC 5761 §4). Whether a stream is SRTP is decided when it ends:
+// from the SDP offer and answer that negotiated its address and port when
+// the capture holds them (matrix.SRTPNegotiated, the definition the live
+// prober uses), else from DTLS on the 5-tuple, the payload length (codec
+// frame plus a 4- or 10-byte tag) and the byte entropy of the payload. TCP
+// streams that carry SIP or TLS are reassembled in order per direction,
+// holding only an incomplete SIP message or a TLS record whose content is
+// read ([MaxTCPBuffer]); holes are counted and parsing resynchronises after
+// them. TLS records and handshake messages are decoded by [tlswire.Record],
+// [tlswire.HandshakeAssembler] and the message decoders shared with
+// tlsprobe; each distinct certificate is parsed once.
 //
-// # Parallel scans
+// # Memory follows what is live
 //
-// [InspectFile] maps a regular file and parses it in place, populating the
-// window ahead of the scan and dropping the pages behind it, so resident
-// memory follows the flow table, not the file size. With [Options].Workers
-// > 1 the file is split into byte ranges that start on record boundaries
-// (found by checking a chain of consecutive record headers); each worker
-// scans one range with its own flow table. Flow evidence is counters, so
-// the tables merge by adding; packet numbers are renumbered once every
-// worker knows its count; TCP segments that may carry SIP or TLS are copied
-// aside and replayed in capture order through one reassembler. A parallel
-// scan gives exactly the sequential report (TestParallelGivesTheSameResult).
-// Standard input and pipes are read sequentially through the Reader's one
-// buffer.
+// Calls (by Call-ID) and flows are followed from their first packet until
+// they end: a call on BYE and its answer, a final failure response, or the
+// final response of an out-of-dialog request; a TCP connection on FIN from
+// both sides or RST; anything after [Options].IdleTimeout without a packet
+// (capture time; [DefaultIdleTimeout]). An ended call's flows get a short
+// linger for late packets. When something ends its verdict is reached,
+// folded into the report's aggregates and, when [Options].Records is set,
+// written as one JSON line; then its state is released. [StateStats] says
+// how much was held at once.
+//
+// # Findings
+//
+// A finding is one per check, outcome and place a person acts on (a
+// signalling path, a pair of media hosts, a TLS server and its clients, the
+// host that announced media ports), with counts, the first and last packet
+// and the earliest examples with their evidence. When a check would give
+// more than a few places, they are grouped by subnet. Streams, calls and
+// TLS sessions are listed up to [MaxListed]. A check with nothing to judge
+// in the capture is left out, never passed.
 //
 // # Limits
 //
 // Named limits bound what hostile or huge input can make the scan hold:
 // [MaxRecordLen], [MaxBlockLen], [MaxSIPMessage], [MaxTCPBuffer],
-// [DefaultMaxFlows]. IP fragments are counted, not reassembled.
+// [DefaultMaxFlows], [MaxListed]. IP fragments are counted, not
+// reassembled.
 package inspect

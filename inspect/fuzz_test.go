@@ -69,7 +69,7 @@ func FuzzReader(f *testing.F) {
 		// (what a mapped file gets) see the same packets and damage.
 		// (InspectFile words a bad file header itself: only results compare.)
 		streamed, errS := Inspect(context.Background(), bytes.NewReader(data), "fuzz", Options{})
-		mapped, errM := inspectSequential(context.Background(), "fuzz", data, Options{})
+		mapped, errM := inspectBytes(context.Background(), "fuzz", data, Options{})
 		if (streamed == nil) != (mapped == nil) {
 			t.Fatalf("only one read a capture header: streamed %v, mapped %v", errS, errM)
 		}
@@ -101,8 +101,8 @@ func FuzzSIP(f *testing.F) {
 		if n, ok := sipFrame(data, true); ok && (n < 0 || n > len(data)) {
 			t.Fatalf("frame length %d of %d", n, len(data))
 		}
-		if m, ok := parseSIP(data); ok && m.SDP != nil {
-			for _, md := range m.SDP.Media {
+		if m, ok := parseSIP(data); ok && m.sdp != nil {
+			for _, md := range m.sdp.Media {
 				for _, c := range md.Crypto {
 					if !strings.Contains(c.Line, "inline:<redacted>") && !strings.Contains(strings.ToLower(c.Line), "<redacted>") {
 						t.Fatalf("key not redacted: %q", c.Line)
@@ -111,7 +111,7 @@ func FuzzSIP(f *testing.F) {
 			}
 		}
 		// As a TCP stream in two segments.
-		s := newScanner(&Options{})
+		s := newScanner(&Options{}, "fuzz")
 		fl := &flow{role: roleSIP}
 		d := &tcpDir{synced: true}
 		if split < 0 || split > len(data) {
@@ -155,7 +155,7 @@ func FuzzMedia(f *testing.F) {
 		_ = rtcpPlainLength(data)
 		_, _, _ = srtcpIndex(data, 1)
 		_ = dtlsUseSRTP(data)
-		s := newScanner(&Options{})
+		s := newScanner(&Options{}, "fuzz")
 		fl := &flow{media: &mediaStats{}}
 		for range 1 + repeat&7 {
 			s.mediaPacket(fl, data)

@@ -30,7 +30,7 @@ const (
 	// maxInterfaces bounds the interfaces of one pcapng section.
 	maxInterfaces = 1 << 16
 
-	readChunk = 256 << 10 // bytes asked of the underlying reader at a time
+	readChunk = 1 << 20 // bytes asked of the underlying reader at a time
 )
 
 // Packet is one captured packet. Data references the [Reader]'s buffer and
@@ -85,9 +85,12 @@ type Reader struct {
 	ifaces    []iface
 
 	packets int64
-	// section and interface blocks read (pcapng): a parallel scan checks
-	// that no range but the last changes the interface table
+	// section and interface blocks read (pcapng)
 	headerBlocks int
+
+	ahead    *readAhead           // buffers read by another goroutine (Options.Workers > 1)
+	release  func(from, to int64) // drops mapped pages behind the scan
+	released int64                // offset released up to
 }
 
 // NewReader reads the file header and returns a Reader positioned at the
@@ -136,6 +139,9 @@ func (r *Reader) fill(n int) error {
 	if r.fixed {
 		return io.ErrUnexpectedEOF
 	}
+	if r.ahead != nil {
+		return r.fillAhead(n)
+	}
 	if r.start > 0 {
 		copy(r.buf, r.buf[r.start:r.end])
 		r.end -= r.start
@@ -162,6 +168,44 @@ func (r *Reader) fill(n int) error {
 				r.rerr = err
 			}
 		}
+	}
+	return nil
+}
+
+// fillAhead is fill over the read-ahead buffers: the Reader takes the next
+// buffer over and copies the bytes it still needs from the current one
+// into the room in front of the new data.
+func (r *Reader) fillAhead(n int) error {
+	for r.end-r.start < n {
+		if r.eof {
+			if r.rerr != nil {
+				return &FormatError{Offset: r.base + int64(r.end), Reason: "read: " + r.rerr.Error(), Err: r.rerr}
+			}
+			return io.ErrUnexpectedEOF
+		}
+		buf, lo, hi, err := r.ahead.next()
+		if err != nil {
+			r.eof = true
+			if !errors.Is(err, io.EOF) {
+				r.rerr = err
+			}
+			continue
+		}
+		tail := r.buf[r.start:r.end]
+		at := r.base + int64(r.end) // input offset of buf[lo]
+		old := r.buf
+		if len(tail) <= lo {
+			copy(buf[lo-len(tail):], tail)
+			r.buf, r.start, r.end, r.base = buf, lo-len(tail), hi, at-int64(lo)
+		} else {
+			// A block larger than the room: one buffer of its own.
+			nb := make([]byte, len(tail)+hi-lo, len(tail)+hi-lo+aheadChunk)
+			copy(nb, tail)
+			copy(nb[len(tail):], buf[lo:hi])
+			r.ahead.recycle(buf)
+			r.buf, r.start, r.end, r.base = nb, 0, len(nb), at-int64(len(tail))
+		}
+		r.ahead.recycle(old)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"sync/atomic"
+	"time"
 
 	"github.com/voipsec/voipsec/tlswire"
 )
@@ -22,8 +23,7 @@ const (
 )
 
 // mediaStats is the evidence gathered for one directional UDP media flow.
-// Counters only: a parallel scan merges the workers' views of a flow by
-// adding them (flow.merge), and the verdict is reached after the scan.
+// The verdict is reached when the flow ends (finish.go).
 type mediaStats struct {
 	// What every RTP packet updates comes first, in one cache line (the
 	// struct is 256 bytes, so the allocator aligns it).
@@ -59,8 +59,9 @@ type mediaStats struct {
 
 const flowCacheBits = 14
 
-// DefaultMaxFlows bounds each worker's flow table when Options.MaxFlows is 0.
-// Packets of flows beyond it are counted (Stats.FlowsDropped), not followed.
+// DefaultMaxFlows bounds the flows held at once when Options.MaxFlows is 0.
+// Packets of new flows beyond it are counted (Stats.FlowsDropped), not
+// followed.
 const DefaultMaxFlows = 1 << 20
 
 const (
@@ -68,23 +69,49 @@ const (
 	maxSampleLen = 512
 )
 
-// flow is one direction of a UDP or TCP conversation.
+// DefaultIdleTimeout ends a flow, and a call whose flows have all ended,
+// after this long without a packet, in capture time (Options.IdleTimeout).
+const DefaultIdleTimeout = 60 * time.Second
+
+// endLinger is how long, in capture time, the flows of a call that ended
+// (BYE and its answer, or a final failure response) may stay quiet before
+// they end, and how long the call waits for stragglers after its end.
+const endLinger = 4 * time.Second
+
+// sweepEvery is how often, in capture time, ended flows and calls are
+// finished and released.
+const sweepEvery = int64(time.Second)
+
+// flow is one direction of a UDP or TCP conversation, from its first packet
+// until it ends (idle, FIN/RST, its call ended, or the end of the capture).
 type flow struct {
 	// What every packet reads or updates comes first, in one cache line
 	// (the struct is padded to 128 bytes, so the allocator aligns it).
 	key     FlowKey // 38 bytes
 	role    flowRole
+	flags   uint8  // flowDead, flowLinger, ...
+	lastMS  uint32 // capture time of the last packet, ms after the scan's first
+	packets uint32
 	media   *mediaStats
-	packets int64
 	bytes   int64 // transport payload bytes
 
-	id      int64 // creation order, for a deterministic report
-	first   int64 // first packet number
-	sipMsgs int64
-	tcp     *tcpDir
-	tls     *tlsState
-	_       [24]byte
+	first int64 // first packet number
+	tcp   *tcpDir
+	tls   *tlsState
+	call  *call   // the call whose SDP negotiated it (media)
+	ref   *sdpRef // that SDP body
+	idx   int16   // and its m= line
+	_     [22]byte
 }
+
+// flow flags.
+const (
+	flowDead    = 1 << iota // ended: no longer in the table
+	flowLinger              // its call ended: the short timeout applies
+	flowRecv                // bound to the SDP that announced its destination
+	flowWaiting             // in the index of flows waiting for an SDP
+	flowRevDTLS             // the reverse flow carried DTLS
+)
 
 // Stats counts what the scan saw and did not follow.
 type Stats struct {
@@ -100,47 +127,93 @@ type Stats struct {
 	VLAN         int64 `json:"vlan_tagged"`
 	IPv6         int64 `json:"ipv6"`
 	FlowsDropped int64 `json:"flows_over_limit"`
-	// TCP segments a parallel scan could not keep for reassembly
+	// TCPDeferOverflow is kept for the voipsec/v1 schema: the range-split
+	// parallel scan that set it is gone, and it is never set.
 	TCPDeferOverflow int64 `json:"tcp_segments_not_followed,omitempty"`
+}
+
+// StateStats says how much the scan held at once and how entries ended:
+// memory follows these numbers, not the size of the capture.
+type StateStats struct {
+	IdleTimeout   string `json:"idle_timeout"`     // as set (Options.IdleTimeout)
+	MaxFlows      int    `json:"max_live_flows"`   // most flows held at once
+	MaxCalls      int    `json:"max_live_calls"`   // most calls (Call-IDs) held at once
+	MaxTLS        int    `json:"max_live_tls"`     // most TLS connections held at once
+	FlowsIdle     int64  `json:"flows_ended_idle"` // flows that ended by the idle timeout
+	FlowsClosed   int64  `json:"flows_ended_fin_rst"`
+	FlowsWithCall int64  `json:"flows_ended_with_call"` // flows of a call that ended
+	CallsIdle     int64  `json:"calls_ended_idle"`
 }
 
 // Progress is updated during a scan; read it from another goroutine.
 type Progress struct {
-	Bytes   atomic.Int64 // input bytes read, all workers
+	Bytes   atomic.Int64 // input bytes read
 	Packets atomic.Int64
 }
 
-// scanner is one worker's state. A parallel scan runs one scanner per byte
-// range of the input (chunk.go).
+// scanner is the state of one scan. It is not safe for concurrent use.
 type scanner struct {
 	opts *Options
+	idle int64 // ns
 
-	flows   map[FlowKey]*flow
-	cache   [1 << flowCacheBits]*flow
-	frame   Frame
-	stats   Stats
-	sip     []SIPMessage
-	tlsSess []*tlsState
-	pktNum  int64
+	flows     map[FlowKey]*flow
+	flowOrder []*flow // live flows in creation order (the sweep's order)
+	cache     [1 << flowCacheBits]*flow
+	frame     Frame
+	stats     Stats
+	state     StateStats
+	pktNum    int64
+	base      int64 // timestamp of the first packet, ns
+	now       int64 // capture clock: the latest timestamp seen, ns after base
+	nextSweep int64
+	tsMS      uint32 // capture time of the packet being handled, ms after base
+	idleMS    int64
+	lingerMS  int64
 
-	// parallel scans (chunk.go)
-	deferTCP      bool
-	deferred      []deferredSeg
-	deferredBytes int
-	release       func(from, to int64)
+	calls     map[string]*call
+	callOrder []*call
+	callSeq   int64
+	endpoints map[Endpoint][]mediaRef // media endpoints announced by live calls
+	waiting   map[Endpoint][]*flow    // media flows not bound to their receiver's SDP
+	liveTLS   int
+	tlsSeq    int64
+
+	certs map[string]*CertInfo // parsed once per distinct DER
+
+	out    *collector // finished flows, calls and sessions go here
+	endWhy string     // "capture ended" or "interrupted", once the scan ends
+
+	freeFlows []*flow
+	freeMedia []*mediaStats
+	freeTCP   []*tcpDir
+	freeTLS   []*tlsState
 }
 
-func newScanner(o *Options) *scanner {
-	return &scanner{opts: o, flows: make(map[FlowKey]*flow, 1024)}
+func newScanner(o *Options, name string) *scanner {
+	idle := int64(o.IdleTimeout)
+	if idle <= 0 {
+		idle = int64(DefaultIdleTimeout)
+	}
+	s := &scanner{opts: o, idle: idle, flows: make(map[FlowKey]*flow, 1024), calls: map[string]*call{},
+		endpoints: map[Endpoint][]mediaRef{}, waiting: map[Endpoint][]*flow{}, certs: map[string]*CertInfo{},
+		idleMS: idle / 1e6, lingerMS: int64(endLinger) / 1e6, base: -1}
+	s.lingerMS = min(s.lingerMS, s.idleMS)
+	s.state.IdleTimeout = time.Duration(idle).String()
+	s.out = newCollector(o)
+	if o.Records != nil {
+		s.out.records = newRecordWriter(o.Records, name)
+	}
+	return s
 }
 
-// run reads every packet of r.
+// run reads every packet of r. It returns nil at the clean end of the
+// input, a *FormatError on damage, or an *InterruptedError when ctx ends.
 func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
-	lastOff, lastPkts, released := r.Offset(), int64(0), r.Offset()
+	lastOff, lastPkts := r.Offset(), int64(0)
 	for {
-		if r.fixed && !r.ng && !r.be {
-			// A mapped little-endian pcap: records are walked in place.
-			if err := s.runFixed(ctx, r, prog, &lastOff, &lastPkts, &released); err != nil {
+		if !r.ng && !r.be {
+			// Little-endian pcap: records are walked in place.
+			if err := s.runFixed(ctx, r, prog, &lastOff, &lastPkts); err != nil {
 				return err
 			}
 		}
@@ -153,44 +226,53 @@ func (s *scanner) run(ctx context.Context, r *Reader, prog *Progress) error {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
+			if ctx.Err() != nil {
+				return &InterruptedError{Offset: r.Offset(), Packets: s.pktNum, Cause: context.Cause(ctx)}
+			}
 			return err
 		}
-		s.packet(&p)
+		s.packetData(p.LinkType, p.Timestamp, p.Data, p.OrigLen)
 		if s.pktNum&0x3fff == 0 {
-			if err := s.checkpoint(ctx, r.Offset(), prog, &lastOff, &lastPkts, &released); err != nil {
+			if err := s.checkpoint(ctx, r, prog, &lastOff, &lastPkts); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// checkpoint reports progress, releases the mapped window behind off and
-// checks for cancellation; run calls it every 16384 packets.
-func (s *scanner) checkpoint(ctx context.Context, off int64, prog *Progress, lastOff, lastPkts, released *int64) error {
+// checkpoint reports progress and checks for cancellation; run calls it
+// every 16384 packets.
+func (s *scanner) checkpoint(ctx context.Context, r *Reader, prog *Progress, lastOff, lastPkts *int64) error {
+	off := r.Offset()
 	if prog != nil {
 		prog.Bytes.Add(off - *lastOff)
 		prog.Packets.Add(s.pktNum - *lastPkts)
 		*lastOff, *lastPkts = off, s.pktNum
 	}
-	if s.release != nil && off-*released >= 8<<20 {
-		s.release(*released, off)
-		*released = off
+	if r.release != nil && off-r.released >= 8<<20 {
+		r.release(r.released, off)
+		r.released = off
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return &InterruptedError{Offset: off, Packets: s.pktNum, Cause: context.Cause(ctx)}
+	}
+	return nil
 }
 
 // prefetchAhead is how far ahead of the record being read runFixed asks
 // for the next lines: a few records, so they arrive in time.
 const prefetchAhead = 2048
 
-// runFixed is run's loop for a capture held in memory as little-endian
-// pcap: it walks the record headers in place, without building a Packet,
-// and returns (with r positioned at it) on the first record that is not
-// plainly well-formed, which r.Next then reads or reports.
-func (s *scanner) runFixed(ctx context.Context, r *Reader, prog *Progress, lastOff, lastPkts, released *int64) error {
+// runFixed is run's loop for little-endian pcap: it walks the whole records
+// in the reader's buffer in place, without building a Packet, and returns
+// (with r positioned at it) on the first record that is not whole or not
+// plainly well-formed, which r.Next then reads (refilling the buffer) or
+// reports.
+func (s *scanner) runFixed(ctx context.Context, r *Reader, prog *Progress, lastOff, lastPkts *int64) error {
 	buf := r.buf[:r.end]
 	pos := r.start
 	link := r.pcapIface.linkType
+	mul := int64(r.pcapIface.mul)
 	n0 := s.pktNum
 	for len(buf)-pos >= 16 {
 		h := buf[pos : pos+16]
@@ -199,17 +281,17 @@ func (s *scanner) runFixed(ctx context.Context, r *Reader, prog *Progress, lastO
 		if capLen > MaxRecordLen || end > len(buf) {
 			break
 		}
-		origLen := int(binary.LittleEndian.Uint32(h[12:]))
 		if a := pos + prefetchAhead; a < len(buf) {
 			prefetch(&buf[a])
 		}
-		s.packetData(link, buf[pos+16:end:end], origLen)
+		ts := int64(binary.LittleEndian.Uint32(h))*1e9 + int64(binary.LittleEndian.Uint32(h[4:]))*mul
+		s.packetData(link, ts, buf[pos+16:end:end], int(binary.LittleEndian.Uint32(h[12:])))
 		pos = end
 		if s.pktNum&0x3fff == 0 {
 			r.packets += s.pktNum - n0
 			n0 = s.pktNum
 			r.start = pos
-			if err := s.checkpoint(ctx, r.Offset(), prog, lastOff, lastPkts, released); err != nil {
+			if err := s.checkpoint(ctx, r, prog, lastOff, lastPkts); err != nil {
 				return err
 			}
 		}
@@ -219,14 +301,28 @@ func (s *scanner) runFixed(ctx context.Context, r *Reader, prog *Progress, lastO
 	return nil
 }
 
-// packet handles one captured packet. It is the hot path: no allocation once
-// the packet's flow exists.
-func (s *scanner) packet(p *Packet) { s.packetData(p.LinkType, p.Data, p.OrigLen) }
+// packet handles one captured packet (tests).
+func (s *scanner) packet(p *Packet) { s.packetData(p.LinkType, p.Timestamp, p.Data, p.OrigLen) }
 
-// packetData is packet for a packet's link type, captured bytes and length
-// on the wire.
-func (s *scanner) packetData(link uint16, data []byte, origLen int) {
+// packetData handles one packet: its link type, capture time, captured
+// bytes and length on the wire. It is the hot path: no allocation once the
+// packet's flow exists.
+func (s *scanner) packetData(link uint16, ts int64, data []byte, origLen int) {
 	s.pktNum++
+	if s.base < 0 {
+		s.base = ts
+	}
+	if t := ts - s.base; t > s.now {
+		s.now = t
+		if t >= s.nextSweep {
+			s.sweep()
+		}
+		s.tsMS = uint32(t / 1e6)
+	} else if t >= 0 {
+		s.tsMS = uint32(t / 1e6)
+	} else {
+		s.tsMS = 0
+	}
 	f := &s.frame
 	st := decode(f, link, data)
 	s.stats.Packets++
@@ -264,11 +360,26 @@ func (s *scanner) packetData(link uint16, data []byte, origLen int) {
 	fl := *slot
 	if fl == nil || !fl.key.same(key) {
 		if fl = s.flows[*key]; fl == nil {
+			if key.Proto == protoTCP && len(f.Payload) == 0 && f.Flags&(tcpSYN|tcpFIN|tcpRST) == 0 {
+				return // a bare ACK of no connection followed: no flow for it
+			}
 			if fl = s.newFlow(*key); fl == nil {
 				return
 			}
 		}
 		*slot = fl
+	}
+	if d := int64(s.tsMS) - int64(fl.lastMS); d > s.idleMS || d > s.lingerMS && fl.flags&flowLinger != 0 {
+		// Quiet for longer than its timeout: that flow ended; this packet
+		// starts the next one on the same 5-tuple.
+		s.finishFlow(fl, endIdle)
+		if fl = s.newFlow(*key); fl == nil {
+			return
+		}
+		*slot = fl
+	}
+	if s.tsMS > fl.lastMS { // timestamps of merged interfaces may step back
+		fl.lastMS = s.tsMS
 	}
 	fl.packets++
 	fl.bytes += int64(len(f.Payload))
@@ -282,10 +393,6 @@ func (s *scanner) packetData(link uint16, data []byte, origLen int) {
 			s.udp(fl, p)
 		}
 	case protoTCP:
-		if s.deferTCP {
-			s.deferSegment(fl, f)
-			return
-		}
 		s.tcp(fl, f)
 	}
 }
@@ -305,9 +412,35 @@ func (s *scanner) newFlow(key FlowKey) *flow {
 		s.stats.FlowsDropped++
 		return nil
 	}
-	fl := &flow{key: key, id: s.pktNum, first: s.pktNum}
+	var fl *flow
+	if n := len(s.freeFlows); n > 0 {
+		fl = s.freeFlows[n-1]
+		s.freeFlows = s.freeFlows[:n-1]
+	} else {
+		fl = &flow{}
+	}
+	*fl = flow{key: key, first: s.pktNum, lastMS: s.tsMS}
+	if rev := s.flows[key.reverse()]; rev != nil && rev.media != nil && rev.media.dtls > 0 {
+		fl.flags |= flowRevDTLS
+	}
 	s.flows[key] = fl
+	s.flowOrder = append(s.flowOrder, fl)
+	s.state.MaxFlows = max(s.state.MaxFlows, len(s.flows))
 	return fl
+}
+
+// nowMS is the capture clock in ms after the first packet.
+func (s *scanner) nowMS() int64 { return s.now / 1e6 }
+
+func (s *scanner) newMedia() *mediaStats {
+	if n := len(s.freeMedia); n > 0 {
+		m := s.freeMedia[n-1]
+		s.freeMedia = s.freeMedia[:n-1]
+		buf, samples, nums := m.sampleBuf[:0], m.samples[:0], m.sampleNums[:0]
+		*m = mediaStats{sampleBuf: buf, samples: samples, sampleNums: nums}
+		return m
+	}
+	return &mediaStats{}
 }
 
 func (s *scanner) udp(fl *flow, p []byte) {
@@ -320,13 +453,17 @@ func (s *scanner) udp(fl *flow, p []byte) {
 		return
 	}
 	if fl.role == roleSIP || (fl.role != roleMedia && p[0] >= 'A' && p[0] <= 'Z' && looksSIP(p)) {
+		// A SIP flow over UDP holds nothing but its role: it ends after the
+		// short linger, and the next message starts another.
 		fl.role = roleSIP
+		fl.flags |= flowLinger
 		s.sipDatagram(fl, p)
 		return
 	}
 	if fl.role == roleUnknown {
 		fl.role = roleMedia
-		fl.media = &mediaStats{}
+		fl.media = s.newMedia()
+		s.bindFlow(fl)
 	}
 	if fl.media != nil {
 		s.mediaPacket(fl, p)
@@ -335,14 +472,9 @@ func (s *scanner) udp(fl *flow, p []byte) {
 
 func (s *scanner) sipDatagram(fl *flow, p []byte) {
 	for len(p) > 0 {
-		n, _ := sipFrame(p, true)
+		n, _ := s.sipNext(fl, p, true)
 		if n <= 0 {
 			return
-		}
-		if m, ok := parseSIP(p[:n]); ok {
-			m.Packet, m.Flow = s.pktNum, fl.key
-			s.sip = append(s.sip, m)
-			fl.sipMsgs++
 		}
 		p = p[n:]
 		for len(p) > 0 && (p[0] == '\r' || p[0] == '\n') {
@@ -364,6 +496,11 @@ func (s *scanner) mediaPacket(fl *flow, p []byte) {
 		m.turn++
 	case MediaDTLS:
 		m.dtls++
+		if m.dtls == 1 {
+			if rev := s.flows[fl.key.reverse()]; rev != nil {
+				rev.flags |= flowRevDTLS
+			}
+		}
 		if !m.dtlsHello && p[0] == 22 && len(p) > 25 && p[13] == 1 {
 			m.dtlsHello = true
 			m.srtpProfiles = dtlsUseSRTP(p)
@@ -440,9 +577,7 @@ func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
 		}
 		m.lastTrailer = t
 	}
-	// Entropy on one packet in 16, chosen by sequence
-	// number so that a parallel scan samples the same packets as a
-	// sequential one.
+	// Entropy on one packet in 16, chosen by sequence number.
 	if seq&15 == 0 {
 		if len(payload) >= 32 {
 			m.sampled++
@@ -453,8 +588,10 @@ func (s *scanner) rtpPacket(fl *flow, m *mediaStats, p []byte) {
 	}
 	if m.nsamples < maxSamples && len(p) <= maxSampleLen {
 		m.nsamples++
-		if m.sampleBuf == nil {
-			m.sampleBuf = make([]byte, 0, maxSamples*maxSampleLen)
+		if cap(m.sampleBuf) == 0 {
+			// Sized for packets like the first; a larger one later grows
+			// it, and the samples already kept stay where they are.
+			m.sampleBuf = make([]byte, 0, maxSamples*len(p))
 			m.samples = make([][]byte, 0, maxSamples)
 			m.sampleNums = make([]int64, 0, maxSamples)
 		}

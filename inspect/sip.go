@@ -6,20 +6,22 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/voipsec/voipsec/matrix"
 )
 
 // MaxSIPMessage bounds one SIP message (headers and body) in a TCP stream.
 const MaxSIPMessage = 64 << 10
 
-// SIPMessage is what the scanner keeps of one SIP request or response.
-type SIPMessage struct {
-	Packet    int64 // packet number (1-based) that completed the message
-	Flow      FlowKey
-	Method    string // request method, or the CSeq method of a response
-	Status    int    // response status; 0 for a request
-	CallID    string
-	SDP       *SDP // nil without an application/sdp body
-	FirstLine string
+// sipMsg is what the scanner reads of one SIP request or response.
+// callID aliases the input.
+type sipMsg struct {
+	method     string // request method, or the CSeq method of a response
+	status     int    // response status; 0 for a request
+	callID     []byte
+	cseqMethod []byte
+	toTag      bool // the To header has a tag: the request is inside a dialog
+	sdp        *SDP // nil without an application/sdp body
 }
 
 // SDP holds the security-relevant parts of a session description.
@@ -47,14 +49,17 @@ type SDPMedia struct {
 	RTPMap      map[string]string
 }
 
-// Secure reports whether this m= section asks for SRTP: a SAVP profile, SDES
-// keys, a DTLS fingerprint on a TLS profile, or MS-SDP a=encryption:required.
-func (m *SDPMedia) Secure() bool {
-	if strings.EqualFold(m.Encryption, "rejected") && !strings.Contains(m.Proto, "SAVP") {
-		return false // MS-SDP §3: encryption not allowed
+// line is what this m= section says about media security, in the form
+// matrix decides SRTP negotiation on (the one definition the live prober
+// shares).
+func (m *SDPMedia) line() matrix.MediaLine {
+	n := 0
+	for _, c := range m.Crypto {
+		if !c.Scale && len(c.Key) > 0 {
+			n++
+		}
 	}
-	return strings.Contains(m.Proto, "SAVP") || len(m.Crypto) > 0 || (m.Fingerprint != "" && strings.Contains(m.Proto, "TLS")) ||
-		strings.EqualFold(m.Encryption, "required")
+	return matrix.MediaLine{Proto: m.Proto, Port: int(m.Port), Crypto: n, Fingerprint: m.Fingerprint != "", Encryption: m.Encryption}
 }
 
 // Crypto is one a=crypto (RFC 4568 §9.1) or a=cryptoscale (MS-SDPEXT
@@ -136,45 +141,88 @@ func sipPrefix(b []byte) bool {
 // pass datagram=true: the message ends with the datagram when Content-Length
 // is absent.
 func sipFrame(b []byte, datagram bool) (n int, complete bool) {
-	hdrEnd := bytes.Index(b, []byte("\r\n\r\n"))
-	sepLen := 4
-	if hdrEnd < 0 {
-		hdrEnd = bytes.Index(b, []byte("\n\n"))
-		sepLen = 2
-	}
-	if hdrEnd < 0 {
+	var m sipMsg
+	body, cl, _, ended := sipHead(b, &m)
+	return frameLen(len(b), body, cl, ended, datagram)
+}
+
+// frameLen is the length of a message whose body starts at body with
+// Content-Length cl (-1 when absent) in an input of n bytes.
+func frameLen(n, body, cl int, ended, datagram bool) (int, bool) {
+	if !ended {
 		if datagram {
-			return len(b), true
+			return n, true
 		}
 		return 0, false
 	}
-	cl := -1
-	forEachHeader(b[:hdrEnd], func(name, value []byte) {
-		if eqFold(name, "content-length") || eqFold(name, "l") {
-			if v, err := strconv.Atoi(string(bytes.TrimSpace(value))); err == nil && v >= 0 {
-				cl = v
-			}
-		}
-	})
-	body := hdrEnd + sepLen
 	if cl < 0 {
 		if datagram {
-			return len(b), true
+			return n, true
 		}
 		cl = 0
 	}
-	if body+cl > len(b) {
+	if body+cl > n {
 		if datagram {
-			return len(b), true
+			return n, true
 		}
 		return 0, false
 	}
 	return body + cl, true
 }
 
-func eqFold(b []byte, s string) bool {
-	return len(b) == len(s) && strings.EqualFold(string(b), s)
+// sipHead reads, in one pass, the headers of the SIP message at the start
+// of b that the scan uses (the start line is skipped; folded continuation
+// lines are ignored). body is where the body starts, cl the Content-Length
+// (-1 when absent), sdp whether the body is application/sdp, and ended
+// whether the empty line that ends the headers is in b.
+func sipHead(b []byte, m *sipMsg) (body, cl int, sdp, ended bool) {
+	cl = -1
+	off := bytes.IndexByte(b, '\n') + 1
+	if off == 0 {
+		return len(b), cl, false, false
+	}
+	for off < len(b) {
+		line := b[off:]
+		next := len(b)
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], off+i+1
+		}
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		if len(line) == 0 {
+			return next, cl, sdp, next <= len(b)
+		}
+		off = next
+		c := bytes.IndexByte(line, ':')
+		if c <= 0 || line[0] == ' ' || line[0] == '\t' {
+			continue
+		}
+		name, value := bytes.TrimSpace(line[:c]), bytes.TrimSpace(line[c+1:])
+		switch {
+		case eqFold(name, "content-length") || eqFold(name, "l"):
+			if v, ok := atoiBytes(value); ok {
+				cl = v
+			}
+		case eqFold(name, "call-id") || eqFold(name, "i"):
+			m.callID = value
+		case eqFold(name, "cseq"):
+			if sp := bytes.IndexByte(value, ' '); sp > 0 && m.method == "" {
+				if meth := bytes.TrimSpace(value[sp+1:]); len(meth) > 0 && bytes.IndexByte(meth, ' ') < 0 {
+					m.cseqMethod = meth
+				}
+			}
+		case eqFold(name, "to") || eqFold(name, "t"):
+			m.toTag = bytes.Contains(value, []byte(";tag=")) || bytes.Contains(value, []byte("; tag="))
+		case eqFold(name, "content-type") || eqFold(name, "c"):
+			sdp = hasPrefixFold(value, "application/sdp")
+		}
+	}
+	return len(b), cl, sdp, false
 }
+
+// eqFold reports whether b equals the lower-case ASCII s, ignoring case.
+func eqFold(b []byte, s string) bool { return len(b) == len(s) && hasPrefixFold(b, s) }
 
 // cutLine splits b after its first line (LF or CRLF, or the end of b) and
 // returns that line without its line ending, and the rest.
@@ -183,66 +231,88 @@ func cutLine(b []byte) (line, rest []byte) {
 	return bytes.TrimRight(line, "\r"), rest
 }
 
-// forEachHeader calls fn for each header line of a SIP header block (the
-// start line is skipped). Folded continuation lines are ignored.
-func forEachHeader(h []byte, fn func(name, value []byte)) {
-	first := true
-	for len(h) > 0 {
-		var line []byte
-		line, h = cutLine(h)
-		if first {
-			first = false
-			continue
+// knownMethod returns the method name b as a constant string, so that
+// the common methods cost no allocation.
+func knownMethod(b []byte) string {
+	for _, k := range sipMethods {
+		if string(b) == k {
+			return k
 		}
-		c := bytes.IndexByte(line, ':')
-		if c <= 0 || line[0] == ' ' || line[0] == '\t' {
-			continue
-		}
-		fn(bytes.TrimSpace(line[:c]), bytes.TrimSpace(line[c+1:]))
 	}
+	return string(b)
 }
 
-// parseSIP parses one complete SIP message. It reports false when b is not one.
-func parseSIP(b []byte) (SIPMessage, bool) {
-	var m SIPMessage
-	eol := bytes.IndexByte(b, '\n')
-	if eol < 0 || !looksSIP(b) {
+// hasPrefixFold reports whether b starts with the lower-case ASCII prefix,
+// ignoring case.
+func hasPrefixFold(b []byte, prefix string) bool {
+	if len(b) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := b[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// parseSIP reads one complete SIP message. It reports false when b is not
+// one. Only an SDP body allocates.
+func parseSIP(b []byte) (sipMsg, bool) {
+	var m sipMsg
+	body, _, sdp, _ := sipHead(b, &m)
+	if !startLine(b, &m) {
 		return m, false
 	}
-	m.FirstLine = string(bytes.TrimRight(b[:eol], "\r"))
-	if strings.HasPrefix(m.FirstLine, "SIP/2.0 ") {
-		if len(m.FirstLine) >= 11 {
-			m.Status, _ = strconv.Atoi(m.FirstLine[8:11])
-		}
-	} else {
-		m.Method = m.FirstLine[:strings.IndexByte(m.FirstLine, ' ')]
-	}
-	hdrEnd := bytes.Index(b, []byte("\r\n\r\n"))
-	sepLen := 4
-	if hdrEnd < 0 {
-		hdrEnd, sepLen = bytes.Index(b, []byte("\n\n")), 2
-	}
-	if hdrEnd < 0 {
-		hdrEnd, sepLen = len(b), 0
-	}
-	var ctype string
-	forEachHeader(b[:hdrEnd], func(name, value []byte) {
-		switch {
-		case eqFold(name, "call-id") || eqFold(name, "i"):
-			m.CallID = string(value)
-		case eqFold(name, "cseq"):
-			if f := bytes.Fields(value); len(f) == 2 && m.Method == "" {
-				m.Method = string(f[1])
-			}
-		case eqFold(name, "content-type") || eqFold(name, "c"):
-			ctype = strings.ToLower(string(value))
-		}
-	})
-	body := b[min(hdrEnd+sepLen, len(b)):]
-	if len(body) > 0 && strings.HasPrefix(ctype, "application/sdp") {
-		m.SDP = parseSDP(body)
+	if sdp && body < len(b) {
+		m.sdp = parseSDP(b[body:])
 	}
 	return m, true
+}
+
+// startLine reads the request method or response status of a SIP message
+// (a response's method is its CSeq method); it reports false when b does
+// not start with a SIP start line.
+func startLine(b []byte, m *sipMsg) bool {
+	eol := bytes.IndexByte(b, '\n')
+	if eol < 0 || !looksSIP(b) {
+		return false
+	}
+	first := bytes.TrimRight(b[:eol], "\r")
+	if bytes.HasPrefix(first, []byte("SIP/2.0 ")) {
+		if len(first) >= 11 {
+			m.status, _ = atoi3(first[8:11])
+		}
+		if m.cseqMethod != nil {
+			m.method = knownMethod(m.cseqMethod)
+		}
+	} else {
+		m.method = knownMethod(first[:bytes.IndexByte(first, ' ')])
+	}
+	return true
+}
+
+// atoi3 reads a three-digit status code.
+func atoi3(b []byte) (int, bool) { return atoiBytes(b) }
+
+// atoiBytes reads a non-negative decimal of at most 9 digits without
+// allocating.
+func atoiBytes(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // parseSDP extracts what the capture checks need from an SDP body (RFC 8866).

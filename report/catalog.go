@@ -334,7 +334,7 @@ func init() {
 			Ref: refSRTP},
 		Check{ID: "CAP-TLS-NO-MTLS", Area: "capture",
 			Property: "TLS on SIP ports uses a client certificate", Title: "TLS on a SIP port without a client certificate", Severity: Fail,
-			Why: "Server-to-server SIP in OCS/Lync is mutual TLS; a session in which no client certificate was requested or sent is not.",
+			Why: "Server-to-server SIP in OCS/Lync is mutual TLS; a session in which no client certificate was requested or sent is not. A session the server ended with a fatal alert because the client's certificate was missing or untrusted (unknown_ca, certificate_required) shows mutual TLS enforced; a handshake cut off before it completed decides nothing.",
 			Fix: "Require client certificates on the server side of this session.",
 			Ref: refMTLS},
 		Check{ID: "CAP-TLS-VERSION-WEAK", Area: "capture",

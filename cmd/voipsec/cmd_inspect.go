@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,6 +26,9 @@ type inspectOptions struct {
 	ShowKeys   bool
 	Jobs       int
 	Progress   string
+	Idle       time.Duration
+	Records    string
+	IO         string
 
 	mediaPorts []inspect.PortRange
 	sipPorts   []inspect.PortRange
@@ -36,8 +39,11 @@ func (o *inspectOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.MediaPorts, "media-ports", "", "report media outside this port `range` (e.g. 60000-64000 or 49152-57500,60000-64000)")
 	f.StringVar(&o.SIPPorts, "sip-ports", "5060-5061,5065-5068,5070-5072", "TLS on these `ports` is taken to carry SIP (for CAP-TLS-NO-MTLS)")
 	f.BoolVar(&o.ShowKeys, "show-keys", false, "print exposed SDES keys in the findings (they are redacted by default)")
-	f.IntVarP(&o.Jobs, "jobs", "j", 0, "scan each file with `n` workers (0: one per CPU); standard input and pipes use one")
+	f.IntVarP(&o.Jobs, "jobs", "j", 0, "goroutines per input: `n` >= 2 reads ahead in a second one where the input is read (--io read, standard input, pipes); 0: 2 with more than one CPU. The report is the same")
 	f.StringVar(&o.Progress, "progress", "auto", "progress bar on stderr: auto (terminal and file over 256 MiB), always, never")
+	f.DurationVar(&o.Idle, "idle-timeout", inspect.DefaultIdleTimeout, "a flow, or a call whose flows have all ended, ends after this long without a packet (capture time)")
+	f.StringVar(&o.Records, "calls-jsonl", "", "also write every finished call, and every stream and TLS session outside a call, to `file` as JSON Lines")
+	f.StringVar(&o.IO, "io", inspect.IOMap, "how a file is read: mmap (mapped, the faster here) or read (a reused buffer)")
 }
 
 func (o *inspectOptions) Validate(args []string) error {
@@ -67,6 +73,26 @@ func (o *inspectOptions) Validate(args []string) error {
 	default:
 		return usagef("--progress: unknown value %q (accepted: auto, always, never)", o.Progress)
 	}
+	if o.Idle <= 0 {
+		return usagef("--idle-timeout: %v is not a positive duration", o.Idle)
+	}
+	if o.IO != inspect.IORead && o.IO != inspect.IOMap {
+		return usagef("--io: unknown value %q (accepted: read, mmap)", o.IO)
+	}
+	if o.Records == "-" {
+		return usagef("--calls-jsonl: name a file (standard output carries the report)")
+	}
+	// An output file that is one of the inputs would be overwritten.
+	for _, in := range args {
+		for flag, out := range map[string]string{"--output": o.out.Output, "--calls-jsonl": o.Records} {
+			if in != "-" && samePath(in, out) {
+				return withHint(fmt.Errorf("%s %s is a capture being read: writing would overwrite it", flag, out), "write to another file")
+			}
+		}
+	}
+	if o.Records != "" && samePath(o.Records, o.out.Output) {
+		return usagef("--calls-jsonl and --output name the same file %s", o.Records)
+	}
 	return nil
 }
 
@@ -82,13 +108,21 @@ func init() {
   CAP-RTP-UNENCRYPTED     media in clear RTP, also where SRTP was negotiated
   CAP-TLS-NO-MTLS         TLS on a SIP port without a client certificate
   CAP-TLS-VERSION-WEAK    SSL 3.0, TLS 1.0 or 1.1 negotiated
-  MEDIA-PORT-OUT-OF-RANGE media outside --media-ports
-The text report leads with the verdict, then the findings, then the stream
-table (5-tuple, SSRC, packets, RTP or SRTP and how that was decided).
+  MEDIA-PORT-OUT-OF-RANGE an SDP m= port (offer or answer) outside --media-ports
+A finding is one per check, outcome and place a person acts on (a signalling
+path, a pair of media hosts, a TLS server and its clients), with counts, the
+first and last packet and a few examples; places are grouped by subnet when
+there are many. A check with nothing to judge in the capture is left out.
+The text report leads with the verdict, then the findings, then the first
+streams and TLS sessions (5-tuple, SSRC, packets, RTP or SRTP and how that
+was decided). Flows and calls end after --idle-timeout without packets (or
+on BYE, FIN/RST), so memory follows the calls in progress, not the length of
+the capture; --calls-jsonl writes every call as it ends.
 
 Examples:
   voipsec inspect call.pcapng
   voipsec inspect --media-ports 60000-64000 --format junit -o inspect.xml *.pcap
+  voipsec inspect trunk.pcap --calls-jsonl calls.jsonl
   tcpdump -i eth0 -w - udp | voipsec inspect -`,
 		Flags: func(f *pflag.FlagSet) any {
 			o := &inspectOptions{}
@@ -102,27 +136,26 @@ Examples:
 	})
 }
 
-// inspectGCPercent is the garbage collector's target while captures are
-// inspected, unless GOGC is set: the live heap is the flow table, and most
-// garbage comes after the scan (verdicts, key checks, the report), so
-// collecting half as often saves time for some memory (on a 1 GiB
-// generated capture, peak RSS 82 MB instead of 71 MB; 400 was no faster).
-const inspectGCPercent = 200
-
 func runInspect(ctx context.Context, e *env, o *inspectOptions, args []string) (int, error) {
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(inspectGCPercent))
-	}
 	jobs := o.Jobs
 	if jobs == 0 {
-		jobs = runtime.NumCPU()
+		jobs = min(runtime.NumCPU(), 2)
+	}
+	var records io.Writer
+	if o.Records != "" {
+		f, err := os.Create(o.Records)
+		if err != nil {
+			return exitError, fmt.Errorf("--calls-jsonl: %w", err)
+		}
+		defer f.Close()
+		records = f
 	}
 	rep := &report.Report{Command: "inspect"}
 	var results []*inspect.Result
 	var readErrs []error
-	for _, name := range args {
+	for i, name := range args {
 		opts := inspect.Options{MediaPorts: o.mediaPorts, SIPPorts: o.sipPorts, ShowKeys: o.ShowKeys, Workers: jobs,
-			Progress: &inspect.Progress{}}
+			Progress: &inspect.Progress{}, IdleTimeout: o.Idle, IO: o.IO, Records: records}
 		stop := o.startProgress(e, name, opts.Progress)
 		var res *inspect.Result
 		var err error
@@ -135,14 +168,30 @@ func runInspect(ctx context.Context, e *env, o *inspectOptions, args []string) (
 		if res == nil {
 			return exitError, err
 		}
+		results = append(results, res)
+		rep.Findings = append(rep.Findings, res.Findings...)
+		var ie *inspect.InterruptedError
+		if errors.As(err, &ie) {
+			// Say where it stopped; what was not read is not judged.
+			rep.Interrupted = fmt.Sprintf("%v at byte offset %d of %s (%s read)", ie.Cause, ie.Offset, name, plural(int(ie.Packets), "packet"))
+			if rest := args[i+1:]; len(rest) > 0 {
+				rep.Interrupted += "; not read: " + strings.Join(rest, ", ")
+				for _, f := range rest {
+					rep.Findings = append(rep.Findings, notRead(f)...)
+				}
+			}
+			break
+		}
 		if err != nil {
 			readErrs = append(readErrs, err)
 		}
-		results = append(results, res)
-		rep.Findings = append(rep.Findings, res.Findings...)
 	}
 	rep.Data = map[string]any{"captures": results}
-	rep.Text = func(w io.Writer) { writeStreamTables(w, results) }
+	rep.Params = o.params(args)
+	// The default text sums up each capture; -v adds its stream and TLS
+	// session tables.
+	rep.Text = func(w io.Writer) { writeStreamTables(w, results, false) }
+	rep.VerboseText = func(w io.Writer) { writeStreamTables(w, results, true) }
 	code, err := o.out.emit(e, rep)
 	if err != nil {
 		return code, err
@@ -152,6 +201,18 @@ func runInspect(ctx context.Context, e *env, o *inspectOptions, args []string) (
 		return exitError, errors.Join(readErrs...)
 	}
 	return code, nil
+}
+
+// notRead is what an interrupted run says of a file it did not reach:
+// every capture check on it is inconclusive.
+func notRead(file string) []report.Finding {
+	var out []report.Finding
+	for _, id := range []string{inspect.CheckSIPCleartext, inspect.CheckSDESKeyExposed, inspect.CheckRTPUnencrypted,
+		inspect.CheckTLSNoMTLS, inspect.CheckTLSVersionWeak} {
+		out = append(out, report.CouldNotTell(id, file, "not run: the run was interrupted before this file was read",
+			"run again and let it finish"))
+	}
+	return out
 }
 
 // progressInterval is how often the progress line is redrawn.
@@ -207,26 +268,74 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// writeStreamTables writes the per-stream table and the TLS sessions of
-// each capture.
-func writeStreamTables(w io.Writer, results []*inspect.Result) {
-	for _, r := range results {
-		fmt.Fprintf(w, "\n%s (%s): %s, %s, %s, %s, %s",
+// textRows is how many streams and TLS sessions the text report lists
+// per capture; JSON lists inspect.MaxListed, --calls-jsonl every one.
+const textRows = 10
+
+// writeStreamTables writes the first streams and TLS sessions of each
+// capture, and what the others add up to.
+// params are the run's parameters for the report (HTML shows them).
+func (o *inspectOptions) params(files []string) []report.Param {
+	ps := []report.Param{{Name: "captures", Value: strings.Join(files, ", ")}}
+	if o.MediaPorts != "" {
+		ps = append(ps, report.Param{Name: "media ports", Value: o.MediaPorts})
+	}
+	ps = append(ps, report.Param{Name: "SIP ports", Value: o.SIPPorts},
+		report.Param{Name: "idle timeout (capture time)", Value: o.Idle.String()},
+		report.Param{Name: "keys", Value: map[bool]string{false: "redacted", true: "shown (--show-keys)"}[o.ShowKeys]})
+	if o.Records != "" {
+		ps = append(ps, report.Param{Name: "every call", Value: o.Records + " (JSON Lines)"})
+	}
+	return ps
+}
+
+// writeStreamTables writes each capture's summary line and the counts of
+// its streams and TLS sessions; with detail, the tables of the first
+// streams and TLS sessions too.
+func writeStreamTables(w io.Writer, results []*inspect.Result, detail bool) {
+	for i, r := range results {
+		sum := &r.Summary
+		if i > 0 {
+			fmt.Fprintln(w) // the report puts the first section after a blank line
+		}
+		// A call is a Call-ID of a session (an INVITE, or the rest of one
+		// whose start is not in the capture); OPTIONS, REGISTER and the
+		// like are counted apart.
+		calls, other := sum.Calls, int64(0)
+		for _, kind := range []string{"OPTIONS", "REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "PUBLISH"} {
+			other += sum.CallKinds[kind]
+		}
+		calls -= other
+		fmt.Fprintf(w, "%s (%s): %s, %s, %s, %s, %s",
 			r.File, r.Format, plural(int(r.Stats.Packets), "packet"), plural(int(r.Stats.Bytes), "byte"),
-			plural(len(r.Calls), "call"), plural(len(r.Streams), "media stream"), plural(len(r.TLS), "TLS session"))
+			plural(int(calls), "call"), plural(int(sum.Streams), "media stream"), plural(int(sum.TLSSessions), "TLS session"))
+		if other > 0 {
+			fmt.Fprintf(w, ", %s", plural(int(other), "other SIP transaction"))
+		}
 		if r.Stats.Fragments > 0 || r.TCPGaps > 0 || r.TCPOutOfOrder > 0 || r.Stats.Malformed > 0 {
 			fmt.Fprintf(w, "; %d IP fragments (not reassembled), %d TCP gaps, %d TCP segments out of order, %d malformed",
 				r.Stats.Fragments, r.TCPGaps, r.TCPOutOfOrder, r.Stats.Malformed)
 		}
-		if r.Stats.FlowsDropped > 0 || r.Stats.TCPDeferOverflow > 0 {
-			fmt.Fprintf(w, "; %d packets of flows over the flow-table limit, %d TCP segments not followed",
-				r.Stats.FlowsDropped, r.Stats.TCPDeferOverflow)
+		if r.Stats.FlowsDropped > 0 {
+			fmt.Fprintf(w, "; %d packets of flows over the flow-table limit", r.Stats.FlowsDropped)
 		}
 		fmt.Fprintln(w)
+		if !detail {
+			if sum.Streams > 0 {
+				fmt.Fprintf(w, "  streams: %s\n", counts(sum.StreamVerdicts))
+			}
+			if sum.TLSSessions > 0 {
+				fmt.Fprintf(w, "  TLS sessions: %s; ended: %s\n", counts(sum.TLSVersions), counts(sum.TLSEnds))
+			}
+			continue
+		}
+		if int(sum.Streams) > min(len(r.Streams), textRows) {
+			fmt.Fprintf(w, "  streams: %s\n", counts(sum.StreamVerdicts))
+		}
 		if len(r.Streams) > 0 {
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "  STREAM\tSSRC\tPKTS\tBYTES\tMEDIA\tSUITE\tHOW")
-			for _, s := range r.Streams {
+			for _, s := range r.Streams[:min(len(r.Streams), textRows)] {
 				suite := s.Suite
 				if suite == "" {
 					suite = "-"
@@ -245,8 +354,14 @@ func writeStreamTables(w io.Writer, results []*inspect.Result) {
 				fmt.Fprintf(tw, "  %s %s > %s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Transport, s.Src, s.Dst, ssrc, s.Packets, s.Bytes, s.Verdict, suite, how)
 			}
 			tw.Flush()
+			if n := int(sum.Streams) - min(len(r.Streams), textRows); n > 0 {
+				fmt.Fprintf(w, "  ... %s more (--format json lists the first %d, --calls-jsonl every one)\n", plural(n, "stream"), inspect.MaxListed)
+			}
 		}
-		for _, t := range r.TLS {
+		if int(sum.TLSSessions) > min(len(r.TLS), textRows) {
+			fmt.Fprintf(w, "  TLS sessions: %s; ended: %s\n", counts(sum.TLSVersions), counts(sum.TLSEnds))
+		}
+		for _, t := range r.TLS[:min(len(r.TLS), textRows)] {
 			mtls := "no client certificate"
 			switch {
 			case t.Version == "TLS 1.3":
@@ -260,7 +375,24 @@ func writeStreamTables(w io.Writer, results []*inspect.Result) {
 			if v == "" {
 				v = "no ServerHello"
 			}
-			fmt.Fprintf(w, "  TLS %s > %s: %s %s, %s\n", t.ClientAddr, t.ServerAddr, v, t.CipherSuite, mtls)
+			fmt.Fprintf(w, "  TLS %s > %s: %s %s, %s; %s\n", t.ClientAddr, t.ServerAddr, v, t.CipherSuite, mtls, t.End)
+		}
+		if n := int(sum.TLSSessions) - min(len(r.TLS), textRows); n > 0 {
+			fmt.Fprintf(w, "  ... %s more\n", plural(n, "TLS session"))
 		}
 	}
+}
+
+// counts writes "SRTP 12, RTP 3" in name order.
+func counts(m map[string]int64) string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, k := range names {
+		parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,6 +1,6 @@
 // Command benchtool is the helper of scripts/bench-inspect.sh:
 //
-//	benchtool gen -size 1GiB [-pcapng] [-seed N] FILE   write a deterministic capture
+//	benchtool gen -size 1GiB [-profile trunk|media-heavy] [-pcapng] [-seed N] FILE   write a deterministic capture
 //	benchtool readloop FILE                            the machine's limit: read and touch every byte
 //	benchtool gopacket FILE                            the gopacket pcapgo + DecodingLayerParser baseline
 //
@@ -51,7 +51,9 @@ func run(cmd string, args []string) error {
 		size := fs.String("size", "64MiB", "capture size")
 		ng := fs.Bool("pcapng", false, "write pcapng")
 		seed := fs.Uint64("seed", 1, "seed")
-		callLen := fs.Int("calllen", 0, "RTP packets per call direction (0: 1500; large: the same calls all along)")
+		callLen := fs.Int("calllen", 0, "media-heavy: RTP packets per call direction (0: 1500; large: the same calls all along)")
+		profile := fs.String("profile", capgen.ProfileMedia, "capture shape: "+capgen.ProfileMedia+" or "+capgen.ProfileTrunk)
+		calls := fs.Int("calls", 0, "concurrent calls (0: 256 media-heavy, 600 trunk)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -63,10 +65,18 @@ func run(cmd string, args []string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := capgen.Generate(f, capgen.Config{Size: n, Seed: *seed, PCAPNG: *ng, Calls: 256, CallLen: *callLen}); err != nil {
+		cfg := capgen.Config{Profile: *profile, Size: n, Seed: *seed, PCAPNG: *ng, Calls: *calls, CallLen: *callLen}
+		if cfg.Profile == capgen.ProfileMedia && cfg.Calls == 0 {
+			cfg.Calls = 256
+		}
+		st, err := capgen.GenerateStats(f, cfg)
+		if err != nil {
 			f.Close()
 			return err
 		}
+		fmt.Fprintf(os.Stderr, "%s: %d bytes, %d packets (%.1f%% media), %.0f s of capture; %d calls (%d set up in it, at most %d at once), %d TLS connections, %d OPTIONS/REGISTER\n",
+			st.ProfileSelected, st.Bytes, st.Packets, 100*float64(st.MediaPackets)/float64(max(st.Packets, 1)), st.CaptureSeconds,
+			st.Calls, st.CallsSetUp, st.MaxLiveCalls, st.TLSConnections, st.TransactionsBg)
 		return f.Close()
 	case "readloop":
 		f, err := os.Open(args[0])
@@ -112,7 +122,8 @@ func run(cmd string, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%d %d %.6f rtp=%d flows=%d\n", c.Bytes, c.Packets, time.Since(start).Seconds(), c.RTP, c.Flows)
+		fmt.Printf("%d %d %.6f rtp=%d flows=%d sip=%d calls=%d streams srtp=%d rtp=%d unknown=%d tls=%d certs=%d\n", c.Bytes, c.Packets,
+			time.Since(start).Seconds(), c.RTP, c.Flows, c.SIP, c.Calls, c.SRTPStreams, c.RTPStreams, c.UnknownStreams, c.TLSSessions, c.CertsParsed)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q", cmd)

@@ -1,33 +1,92 @@
-// Package capgen writes deterministic, realistic VoIP captures of any size
-// for benchmarks and tests: many concurrent G.711 calls signalled with SIP
-// and SDP over UDP, most with SRTP (SDES a=crypto, random-looking payload
-// plus a 10-byte tag), some in clear RTP, with RTCP/SRTCP, STUN binding
-// requests, a DTLS ClientHello with use_srtp, SIP over TLS on 5061, 802.1Q
-// tagged frames and IPv6 calls.
+// Package capgen writes deterministic VoIP captures of any size for
+// benchmarks and tests, in two shapes ([Config].Profile):
 //
-// The same Config always gives the same bytes. The SRTP here is not real
-// encryption (the payload is pseudo-random bytes): it exercises the
-// classifier and the reader, not the cipher.
+//   - [ProfileMedia] ("media-heavy", the default): a fixed number of long
+//     G.711 calls signalled with SIP and SDP over UDP, most with SRTP (SDES
+//     a=crypto, random-looking payload plus a 10-byte tag), some in clear
+//     RTP, with RTCP/SRTCP, STUN binding requests, a DTLS ClientHello with
+//     use_srtp, a TLS handshake on 5061 now and then, 802.1Q tagged frames
+//     and IPv6 calls. Almost every packet is media of a flow seen before:
+//     the shape the inspection core was first tuned on.
+//   - [ProfileTrunk] ("trunk"): what a capture on a Mediation Server NIC or
+//     a SIP trunk looks like over time (trunk.go): many concurrent calls
+//     with exponentially distributed durations and Poisson arrivals, SIP
+//     over UDP, TCP and TLS with real X.509 chains, short-lived TLS
+//     connections for OPTIONS and REGISTER, RTP, SDES SRTP, Microsoft-style
+//     SDES and DTLS-SRTP with ICE, and a background of keep-alives that
+//     makes signalling about a tenth of the packets.
+//
+// The same Config always gives the same bytes. SRTP payload is pseudo-random
+// bytes except, in the trunk profile, the first packets of each SDES
+// stream, which are encrypted with the key its SDP announces (pion/srtp), so
+// that a reader can verify an exposed key.
 package capgen
 
 import (
 	"bufio"
-	"encoding/base64"
 	"encoding/binary"
-	"fmt"
 	"io"
+	"math"
+)
+
+// Profiles.
+const (
+	ProfileMedia = "media-heavy"
+	ProfileTrunk = "trunk"
 )
 
 // Config describes the capture to write.
 type Config struct {
-	Size       int64  // stop after at least this many bytes (0: one round of calls)
-	Seed       uint64 // PRNG seed
-	PCAPNG     bool   // pcapng with two interfaces instead of pcap
-	BigEndian  bool   // pcap: big-endian headers
-	Nanosecond bool   // pcap: nanosecond timestamps
-	Calls      int    // concurrent calls (default 64)
-	CallLen    int    // RTP packets per direction per call (default 1500 = 30 s)
-	ClearEvery int    // one call in ClearEvery is clear RTP (default 8)
+	Profile    string  // ProfileMedia ("" too) or ProfileTrunk
+	Size       int64   // stop after at least this many bytes (0: see Seconds)
+	Seconds    float64 // trunk: stop after this much capture time (0 with Size 0: 10 s)
+	Seed       uint64  // PRNG seed
+	PCAPNG     bool    // pcapng with two interfaces instead of pcap
+	BigEndian  bool    // pcap: big-endian headers
+	Nanosecond bool    // pcap: nanosecond timestamps
+	Calls      int     // concurrent calls (default 64; trunk 600)
+	// media-heavy only
+	CallLen    int // RTP packets per direction per call (default 1500 = 30 s)
+	ClearEvery int // one call in ClearEvery is clear RTP (default 8)
+	// trunk only
+	MeanCallSeconds float64 // mean call duration (default 90)
+	SignallingShare float64 // target share of signalling packets (default 0.10)
+}
+
+// Stats counts what a generated capture holds.
+type Stats struct {
+	Bytes, Packets  int64
+	MediaPackets    int64 // RTP, RTCP, STUN and DTLS on media ports
+	Calls           int   // calls that appear in the capture (set up in it or in progress at its start)
+	CallsSetUp      int   // calls whose INVITE is in the capture
+	TLSConnections  int
+	TransactionsBg  int     // OPTIONS and REGISTER transactions
+	CaptureSeconds  float64 // capture time covered
+	MaxLiveCalls    int     // most calls in progress at once
+	ProfileSelected string
+}
+
+// Generate writes a capture per cfg to w and returns its size in bytes.
+func Generate(w io.Writer, cfg Config) (int64, error) {
+	st, err := GenerateStats(w, cfg)
+	return st.Bytes, err
+}
+
+// GenerateStats is [Generate], returning what the capture holds.
+func GenerateStats(w io.Writer, cfg Config) (Stats, error) {
+	g := &gen{cfg: cfg, w: bufio.NewWriterSize(w, 1<<20), r: rng{s: cfg.Seed*2654435761 + 88172645463325252},
+		clock: 1_700_000_000 * 1e9, pkt: make([]byte, 0, 2048), pay: make([]byte, 2048)}
+	g.header()
+	switch cfg.Profile {
+	case ProfileTrunk:
+		g.st.ProfileSelected = ProfileTrunk
+		newTrunk(g).run()
+	default:
+		g.st.ProfileSelected = ProfileMedia
+		g.mediaHeavy()
+	}
+	g.st.Bytes = g.n
+	return g.st, g.w.Flush()
 }
 
 type rng struct{ s uint64 }
@@ -48,312 +107,79 @@ func (r *rng) fill(b []byte) {
 	}
 }
 
-type call struct {
-	id       int
-	v6       bool
-	vlan     bool
-	sll      bool // pcapng: captured on the Linux cooked interface
-	srtp     bool
-	a, b     [16]byte
-	pa, pb   uint16
-	ssrcA    uint32
-	ssrcB    uint32
-	seq      uint16
-	ts       uint32
-	sent     int
-	rtcpIdx  uint32
-	setupOut int // signalling steps done
-}
+// float returns a uniform value in [0, 1).
+func (r *rng) float() float64 { return float64(r.next()>>11) / (1 << 53) }
 
-// Writer state.
+// intn returns a uniform value in [0, n).
+func (r *rng) intn(n int) int { return int(r.next() % uint64(n)) }
+
+// exp returns an exponentially distributed value with the given mean.
+func (r *rng) exp(mean float64) float64 { return -mean * math.Log(1-r.float()) }
+
+// gen is the writer state shared by the profiles.
 type gen struct {
-	cfg     Config
-	w       *bufio.Writer
-	n       int64
-	r       rng
-	clock   int64 // ns
-	pkt     []byte
-	pay     []byte
+	cfg   Config
+	w     *bufio.Writer
+	n     int64
+	r     rng
+	clock int64 // ns
+	pkt   []byte
+	pay   []byte
+	st    Stats
+	// media-heavy
 	ids     int
 	calls   []*call
 	tlsMark int
 }
 
-// Generate writes a capture per cfg to w.
-func Generate(w io.Writer, cfg Config) (int64, error) {
-	if cfg.Calls <= 0 {
-		cfg.Calls = 64
-	}
-	if cfg.CallLen <= 0 {
-		cfg.CallLen = 1500
-	}
-	if cfg.ClearEvery <= 0 {
-		cfg.ClearEvery = 8
-	}
-	g := &gen{cfg: cfg, w: bufio.NewWriterSize(w, 1<<20), r: rng{s: cfg.Seed*2654435761 + 88172645463325252},
-		clock: 1_700_000_000 * 1e9, pkt: make([]byte, 0, 2048), pay: make([]byte, 2048)}
-	g.header()
-	for i := 0; i < cfg.Calls; i++ {
-		g.calls = append(g.calls, g.newCall())
-	}
-	g.tlsSession()
-	round := 0
-	for {
-		for i, c := range g.calls {
-			if c.setupOut < 3 {
-				g.signal(c)
-				continue
-			}
-			g.media(c)
-			if c.sent >= cfg.CallLen {
-				g.bye(c)
-				g.calls[i] = g.newCall()
-				if cfg.Size == 0 && i == len(g.calls)-1 {
-					round++
-				}
-			}
-		}
-		g.clock += 20e6 / int64(len(g.calls)+1)
-		if cfg.Size > 0 && g.n >= cfg.Size || cfg.Size == 0 && round > 0 {
-			break
-		}
-		if g.ids/97 != g.tlsMark {
-			g.tlsMark = g.ids / 97
-			g.tlsSession()
-		}
-	}
-	return g.n, g.w.Flush()
+// link is how a packet is framed below IP.
+type link struct {
+	v6   bool
+	vlan uint16 // 802.1Q VLAN ID; 0: untagged
+	sll  bool   // pcapng: on the Linux cooked (SLL2) interface
 }
 
-func (g *gen) newCall() *call {
-	g.ids++
-	id := g.ids
-	c := &call{id: id, v6: id%5 == 0, vlan: id%4 == 1, sll: g.cfg.PCAPNG && id%6 == 3, srtp: id%g.cfg.ClearEvery != 0,
-		pa: uint16(60000 + (id*2)%4000), pb: uint16(40000 + (id*2)%8000),
-		ssrcA: uint32(g.r.next()), ssrcB: uint32(g.r.next()), seq: uint16(g.r.next())}
-	if c.v6 {
-		c.a = [16]byte{0x20, 0x01, 0x0d, 0xb8, 14: byte(id >> 8), 15: byte(id)}
-		c.b = [16]byte{0x20, 0x01, 0x0d, 0xb8, 5: 1, 14: byte(id >> 8), 15: byte(id)}
-	} else {
-		c.a = [16]byte{10: 0xff, 11: 0xff, 12: 10, 13: 1, 14: byte(id >> 8), 15: byte(id)}
-		c.b = [16]byte{10: 0xff, 11: 0xff, 12: 10, 13: 2, 14: byte(id >> 8), 15: byte(id)}
-	}
-	return c
-}
-
-func (g *gen) sdp(c *call, addr [16]byte, port uint16) string {
-	ip, fam := fmt.Sprintf("%d.%d.%d.%d", addr[12], addr[13], addr[14], addr[15]), "IP4"
-	if c.v6 {
-		ip, fam = fmt.Sprintf("2001:db8:%x::%x", addr[5], uint16(addr[14])<<8|uint16(addr[15])), "IP6"
-	}
-	prof := "RTP/AVP"
-	crypto := ""
-	if c.srtp {
-		prof = "RTP/SAVP"
-		key := make([]byte, 30)
-		g.r.fill(key)
-		crypto = "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + base64.StdEncoding.EncodeToString(key) + "|2^31\r\n"
-	}
-	return fmt.Sprintf("v=0\r\no=- %d 1 IN %s %s\r\ns=-\r\nc=IN %s %s\r\nt=0 0\r\nm=audio %d %s 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n%sa=rtcp-mux\r\na=sendrecv\r\n",
-		c.id, fam, ip, fam, ip, port, prof, crypto)
-}
-
-func (g *gen) sip(c *call, fromA bool, first, cseq, body string) {
-	src, dst := c.a, c.b
-	if !fromA {
-		src, dst = dst, src
-	}
-	ct := ""
-	if body != "" {
-		ct = "Content-Type: application/sdp\r\n"
-	}
-	msg := fmt.Sprintf("%s\r\nVia: SIP/2.0/UDP gw%d.example.net:5060;branch=z9hG4bK%x\r\nFrom: <sip:%d@gw.example.net>;tag=a%d\r\nTo: <sip:um@um.example.net>;tag=b%d\r\nCall-ID: call-%d@gw.example.net\r\nCSeq: %s\r\nMax-Forwards: 70\r\n%sContent-Length: %d\r\n\r\n%s",
-		first, c.id, g.r.next(), c.id, c.id, c.id, c.id, cseq, ct, len(body), body)
-	g.udp(c, src, dst, 5060, 5060, []byte(msg))
-}
-
-func (g *gen) signal(c *call) {
-	switch c.setupOut {
-	case 0:
-		g.sip(c, true, fmt.Sprintf("INVITE sip:um@um.example.net SIP/2.0"), "1 INVITE", g.sdp(c, c.a, c.pa))
-		// ICE-style STUN binding request and, for one call in 16, a DTLS hello.
-		stun := make([]byte, 20)
-		binary.BigEndian.PutUint16(stun, 0x0001)
-		binary.BigEndian.PutUint32(stun[4:], 0x2112A442)
-		g.r.fill(stun[8:20])
-		g.udp(c, c.a, c.b, c.pa, c.pb, stun)
-		if c.id%16 == 0 {
-			g.udp(c, c.a, c.b, c.pa, c.pb, dtlsClientHello())
-		}
-	case 1:
-		g.sip(c, false, "SIP/2.0 200 OK", "1 INVITE", g.sdp(c, c.b, c.pb))
-	case 2:
-		g.sip(c, true, "ACK sip:um@um.example.net SIP/2.0", "1 ACK", "")
-	}
-	c.setupOut++
-}
-
-func (g *gen) bye(c *call) {
-	g.sip(c, true, "BYE sip:um@um.example.net SIP/2.0", "2 BYE", "")
-	g.sip(c, false, "SIP/2.0 200 OK", "2 BYE", "")
-}
-
-func (g *gen) media(c *call) {
-	for dir := 0; dir < 2; dir++ {
-		p := g.pay[:0]
-		ssrc, src, dst, sp, dp := c.ssrcA, c.a, c.b, c.pa, c.pb
-		if dir == 1 {
-			ssrc, src, dst, sp, dp = c.ssrcB, c.b, c.a, c.pb, c.pa
-		}
-		if c.sent%250 == 249 {
-			// RTCP receiver report + SDES, or SRTCP with E|index and tag.
-			p = append(p, 0x81, 201, 0, 7)
-			p = binary.BigEndian.AppendUint32(p, ssrc)
-			p = append(p, make([]byte, 24)...)
-			p = append(p, 0x81, 202, 0, 3)
-			p = binary.BigEndian.AppendUint32(p, ssrc)
-			p = append(p, 1, 4, 'u', 'm', '0', '1', 0, 0)
-			if c.srtp {
-				g.r.fill(p[8:])
-				c.rtcpIdx++
-				p = binary.BigEndian.AppendUint32(p, 0x80000000|c.rtcpIdx)
-				p = append(p, make([]byte, 10)...)
-				g.r.fill(p[len(p)-10:])
-			}
-			g.udp(c, src, dst, sp, dp, p)
-			p = g.pay[:0]
-		}
-		p = append(p, 0x80, 0)
-		p = binary.BigEndian.AppendUint16(p, c.seq)
-		p = binary.BigEndian.AppendUint32(p, c.ts)
-		p = binary.BigEndian.AppendUint32(p, ssrc)
-		payload := p[len(p) : len(p)+160]
-		if c.srtp {
-			g.r.fill(payload)
-			p = p[:len(p)+170] // payload + 10-byte tag
-			g.r.fill(p[len(p)-10:])
-		} else {
-			// µ-law speech-like samples: a few values around silence.
-			v := g.r.next()
-			for i := range payload {
-				if i%8 == 0 {
-					v = g.r.next()
-				}
-				payload[i] = 0xf0 | byte(v>>(i%8*4))&0x0f
-			}
-			p = p[:len(p)+160]
-		}
-		g.udp(c, src, dst, sp, dp, p)
-	}
-	c.seq++
-	c.ts += 160
-	c.sent++
-}
-
-// dtlsClientHello is a DTLS 1.2 ClientHello offering use_srtp.
-func dtlsClientHello() []byte {
-	body := []byte{0xfe, 0xfd}
-	body = append(body, make([]byte, 32)...)  // random
-	body = append(body, 0)                    // session id
-	body = append(body, 0)                    // cookie
-	body = append(body, 0, 2, 0xc0, 0x2b)     // one suite
-	body = append(body, 1, 0)                 // compression
-	ext := []byte{0, 14, 0, 5, 0, 2, 0, 1, 0} // use_srtp: SRTP_AES128_CM_HMAC_SHA1_80, no MKI
-	body = binary.BigEndian.AppendUint16(body, uint16(len(ext)))
-	body = append(body, ext...)
-	hs := []byte{1, 0, byte(len(body) >> 8), byte(len(body)), 0, 0, 0, 0, 0, 0, byte(len(body) >> 8), byte(len(body))}
-	hs = append(hs, body...)
-	rec := []byte{22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, byte(len(hs) >> 8), byte(len(hs))}
-	return append(rec, hs...)
-}
-
-// tlsSession writes a TLS 1.2 handshake on 5061 without a client
-// certificate request: ClientHello, ServerHello + ServerHelloDone, then
-// application data.
-func (g *gen) tlsSession() {
-	c := g.newCall()
-	c.pa, c.pb = uint16(50000+g.ids%10000), 5061
-	g.ids--
-	ch := []byte{1, 0, 0, 0, 3, 3}
-	ch = append(ch, make([]byte, 32)...)
-	ch = append(ch, 0, 0, 4, 0xc0, 0x2f, 0xc0, 0x30, 1, 0)
-	ch = append(ch, 0, 0)
-	ch[3] = byte(len(ch) - 4)
-	sh := []byte{2, 0, 0, 0, 3, 3}
-	sh = append(sh, make([]byte, 32)...)
-	sh = append(sh, 0, 0xc0, 0x2f, 0, 0, 0)
-	sh[3] = byte(len(sh) - 4)
-	sh = append(sh, 14, 0, 0, 0) // ServerHelloDone
-	rec := func(typ byte, b []byte) []byte {
-		return append([]byte{typ, 3, 3, byte(len(b) >> 8), byte(len(b))}, b...)
-	}
-	var seqA, seqB uint32 = 1000, 9000
-	g.tcp(c, true, seqA, 0x02, nil)
-	g.tcp(c, false, seqB, 0x12, nil)
-	seqA++
-	seqB++
-	r := rec(22, ch)
-	g.tcp(c, true, seqA, 0x18, r)
-	seqA += uint32(len(r))
-	r = rec(22, sh)
-	g.tcp(c, false, seqB, 0x18, r)
-	seqB += uint32(len(r))
-	app := make([]byte, 300)
-	g.r.fill(app)
-	for i := 0; i < 4; i++ {
-		r = rec(23, app)
-		g.tcp(c, i%2 == 0, map[bool]uint32{true: seqA, false: seqB}[i%2 == 0], 0x18, r)
-		if i%2 == 0 {
-			seqA += uint32(len(r))
-		} else {
-			seqB += uint32(len(r))
-		}
-	}
-}
-
-func (g *gen) udp(c *call, src, dst [16]byte, sp, dp uint16, payload []byte) {
+func (g *gen) udp(l link, src, dst [16]byte, sp, dp uint16, payload []byte) {
 	l4 := make([]byte, 8, 8+len(payload))
 	binary.BigEndian.PutUint16(l4, sp)
 	binary.BigEndian.PutUint16(l4[2:], dp)
 	binary.BigEndian.PutUint16(l4[4:], uint16(8+len(payload)))
-	g.ip(c, src, dst, 17, append(l4, payload...))
+	g.ip(l, src, dst, 17, append(l4, payload...))
 }
 
-func (g *gen) tcp(c *call, fromA bool, seq uint32, flags byte, payload []byte) {
-	src, dst, sp, dp := c.a, c.b, c.pa, c.pb
-	if !fromA {
-		src, dst, sp, dp = c.b, c.a, c.pb, c.pa
-	}
+// tcpSeg writes one TCP segment; ack 0 leaves the ACK field empty.
+func (g *gen) tcpSeg(l link, src, dst [16]byte, sp, dp uint16, seq, ack uint32, flags byte, payload []byte) {
 	l4 := make([]byte, 20, 20+len(payload))
 	binary.BigEndian.PutUint16(l4, sp)
 	binary.BigEndian.PutUint16(l4[2:], dp)
 	binary.BigEndian.PutUint32(l4[4:], seq)
+	binary.BigEndian.PutUint32(l4[8:], ack)
 	l4[12] = 5 << 4
 	l4[13] = flags
 	binary.BigEndian.PutUint16(l4[14:], 65535)
-	g.ip(c, src, dst, 6, append(l4, payload...))
+	g.ip(l, src, dst, 6, append(l4, payload...))
 }
 
-func (g *gen) ip(c *call, src, dst [16]byte, proto byte, l4 []byte) {
+func (g *gen) ip(l link, src, dst [16]byte, proto byte, l4 []byte) {
 	p := g.pkt[:0]
 	ethType := uint16(0x0800)
-	if c.v6 {
+	if l.v6 {
 		ethType = 0x86dd
 	}
 	iface := 0
-	if c.sll {
+	if l.sll && g.cfg.PCAPNG {
 		iface = 1
 		// Linux cooked v2: protocol, reserved, ifindex, hatype, pkttype, halen, addr[8]
 		p = binary.BigEndian.AppendUint16(p, ethType)
 		p = append(p, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, 0, 0, 0x5e, 0, 0, 1, 0, 0)
 	} else {
 		p = append(p, 0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1)
-		if c.vlan {
-			p = append(p, 0x81, 0x00, 0, byte(100+c.id%50))
+		if l.vlan != 0 {
+			p = append(p, 0x81, 0x00, byte(l.vlan>>8), byte(l.vlan))
 		}
 		p = binary.BigEndian.AppendUint16(p, ethType)
 	}
-	if c.v6 {
+	if l.v6 {
 		p = append(p, 0x60, 0, 0, 0)
 		p = binary.BigEndian.AppendUint16(p, uint16(len(l4)))
 		p = append(p, proto, 64)
@@ -443,6 +269,7 @@ func (g *gen) header() {
 }
 
 func (g *gen) record(iface int, p []byte) {
+	g.st.Packets++
 	var h [28]byte
 	if g.cfg.PCAPNG {
 		units := uint64(g.clock / 1000)
