@@ -2,7 +2,7 @@ package tlsprobe
 
 import (
 	"crypto/tls"
-	"slices"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -431,6 +431,7 @@ func TestJudge(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := c.facts()
+			assertPure(t, r, c.expect)
 			fs := Judge(r, c.expect)
 			defer func() {
 				if t.Failed() {
@@ -470,20 +471,78 @@ func TestJudge(t *testing.T) {
 }
 
 // TestJudgeIsPure: Judge reads nothing but its arguments; the same facts
-// and expectations give the same findings, and the facts are not changed.
+// and expectations give the same findings, and the facts are not changed,
+// down to the last certificate field and evidence string.
 func TestJudgeIsPure(t *testing.T) {
-	r := with(enumerated(map[uint16][]Suite{tls.VersionTLS10: suites(tls.TLS_RSA_WITH_AES_128_CBC_SHA)}))()
-	before := *r.MTLS
-	a, b := Judge(r, mutual), Judge(r, mutual)
-	if !slices.Equal(a, b) {
-		t.Error("two judgments of the same facts differ")
-	}
-	if r.MTLS.AcceptedWithoutClientCert != before.AcceptedWithoutClientCert || len(r.MTLS.Evidence) != len(before.Evidence) {
-		t.Error("Judge changed the facts")
-	}
+	r := with(all(enumerated(map[uint16][]Suite{tls.VersionTLS10: suites(tls.TLS_RSA_WITH_AES_128_CBC_SHA),
+		tls.VersionTLS12: suites(tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA)}),
+		withSIP(&SIP{Status: 200, Reason: "OK", Server: "RTCC/3.5"}, Step{Status: StatusOK}),
+		func(r *Result) {
+			inter := cert("CN=Contoso Issuing CA")
+			inter.EKUs = []string{"clientAuth", "serverAuth"}
+			r.Chain = append(r.Chain, inter)
+		}))()
+	assertPure(t, r, mutual)
 	if Judge(nil, mutual) != nil {
 		t.Error("Judge(nil) is not nil")
 	}
+}
+
+// assertPure judges r twice against e and fails if the findings differ or
+// r changed in any way (deep comparison with a copy taken before).
+func assertPure(t *testing.T, r *Result, e Expect) {
+	t.Helper()
+	before := deepCopy(reflect.ValueOf(r)).Interface().(*Result)
+	a, b := Judge(r, e), Judge(r, e)
+	if !reflect.DeepEqual(a, b) {
+		t.Error("two judgments of the same facts differ")
+	}
+	if !reflect.DeepEqual(r, before) {
+		t.Errorf("Judge changed the facts:\n got %+v\nwant %+v", r, before)
+	}
+}
+
+// deepCopy copies v, following pointers and slices, so that nothing the
+// copy holds is shared with v. Unexported fields (time.Time's) are copied
+// by value.
+func deepCopy(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.New(v.Type().Elem())
+		c.Elem().Set(deepCopy(v.Elem()))
+		return c
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			c.Index(i).Set(deepCopy(v.Index(i)))
+		}
+		return c
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			c.SetMapIndex(it.Key(), deepCopy(it.Value()))
+		}
+		return c
+	case reflect.Struct:
+		c := reflect.New(v.Type()).Elem()
+		c.Set(v)
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				c.Field(i).Set(deepCopy(v.Field(i)))
+			}
+		}
+		return c
+	}
+	return v
 }
 
 // TestForwardSecret: the key exchange column of the suite table decides;
