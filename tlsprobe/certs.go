@@ -99,7 +99,11 @@ func observeChain(raw [][]byte, serverName string, roots *x509.CertPool, res *Re
 			v.TrustError = v.ParseError
 			if len(chain) == 0 {
 				res.Chain = nil
+				return
 			}
+			// The leaf parsed: the name it carries is a fact whatever
+			// follows it (RFC 5922 §7.1-7.2 looks at the leaf only).
+			v.NameMatches, v.NameError = matchName(chain[0], serverName)
 			return
 		}
 		chain = append(chain, c)

@@ -115,3 +115,40 @@ func TestMatchName(t *testing.T) {
 		})
 	}
 }
+
+// TestPartialChain: a server whose intermediate does not parse (crypto/tls
+// refuses the handshake; the raw handshake of the enumeration reads the
+// chain). The leaf parsed and names the host: TLS-CERT-NAME-MISMATCH passes
+// and TLS-CERT-EKU is decided from it. The dates, keys and signatures of the
+// certificate that did not parse are unknown, so TLS-CERT-EXPIRED,
+// -EXPIRING, -WEAK-KEY and -WEAK-SIGNATURE cannot pass: they used to, and
+// the name check failed with an empty detail.
+func TestPartialChain(t *testing.T) {
+	checkGoroutines(t)
+	leaf, _, _, key, pool := intermediateChain(t)
+	broken := []byte{0x30, 0x03, 0x02, 0x01, 0x01} // a SEQUENCE that is no certificate
+	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leaf, broken}, PrivateKey: key}},
+		MaxVersion: tls.VersionTLS12}, sip200)
+	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: pool, Enumerate: true, Timeout: 2 * time.Second})
+	if len(res.Chain) != 1 || res.Verify == nil || !strings.Contains(res.Verify.ParseError, "#1") {
+		t.Fatalf("chain %+v, verification %+v: want the leaf and a parse error on certificate #1", res.Chain, res.Verify)
+	}
+	fs := Judge(res, serverAuthOnly())
+	want := map[string]report.Severity{
+		"TLS-CERT-UNTRUSTED": report.Fail, "TLS-CERT-NAME-MISMATCH": report.Pass, "TLS-CERT-EKU": report.Pass,
+		"TLS-CERT-EXPIRED": report.Inconclusive, "TLS-CERT-EXPIRING": report.Inconclusive,
+		"TLS-CERT-WEAK-KEY": report.Inconclusive, "TLS-CERT-WEAK-SIGNATURE": report.Inconclusive,
+	}
+	for id, sev := range want {
+		f := finding(fs, id)
+		switch {
+		case f == nil || f.Severity != sev:
+			t.Errorf("%s: %+v, want %v", id, f, sev)
+		case sev == report.Inconclusive && (!strings.Contains(f.Summary+f.Detail, "#1") || f.Hint == ""):
+			t.Errorf("%s: %+v, want the certificate that did not parse named, and a hint", id, f)
+		}
+	}
+	if t.Failed() {
+		dump(t, fs)
+	}
+}

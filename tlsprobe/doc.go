@@ -26,8 +26,9 @@
 // lists them). Where the facts do not decide a check it says so with an
 // inconclusive finding, a reason and a hint, never a pass or a failure: the
 // run was interrupted, no handshake got that far, no client certificate was
-// offered to a mutual-TLS edge, or an enumeration that was asked for did
-// not finish. A check that did not run or does not apply is left out: the
+// offered to a mutual-TLS edge, an enumeration that was asked for did not
+// finish, or a certificate after the leaf did not parse (the chain checks
+// then decide only from the certificates before it). A check that did not run or does not apply is left out: the
 // expiring horizon is 0; the server never asked for the client
 // certificate; --enumerate was not asked, so TLS-VERSION-WEAK and
 // TLS-CIPHER-WEAK are reported only when the negotiated session itself is

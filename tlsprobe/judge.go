@@ -80,6 +80,7 @@ const (
 	hintClientCert  = "give a client certificate the edge trusts with --cert and --key (plan: trust.client_certificate and client_key)"
 	hintEnumerate   = "--enumerate tries every version and suite (a plan's min_tls turns it on)"
 	hintTrustedCert = "offer a certificate from a CA the edge trusts (MTLS-CLIENT-CERT-REJECTED lists the CAs it accepts)"
+	hintUnparsed    = "the server must send a chain whose every certificate parses; TLS-CERT-UNTRUSTED has the parse error"
 )
 
 // unobserved is the inconclusive finding for a check whose facts are
@@ -234,6 +235,16 @@ func (j *judge) certificates() {
 	if r.ChainFrom != "" && r.ChainFrom != "handshake" {
 		from = " (read from a " + r.ChainFrom + ")"
 	}
+	// passed is the passing finding of a check over the whole chain. When a
+	// certificate after the leaf did not parse, the chain holds only the
+	// ones before it, and what the rest would show is unknown: the check
+	// is inconclusive (a failure found in the parsed part stands).
+	passed := func(id, summary, partial string) report.Finding {
+		if v.ParseError != "" {
+			return report.CouldNotTell(id, r.Target, partial+"; what that certificate and any after it hold is unknown", hintUnparsed).WithDetail("%s", v.ParseError)
+		}
+		return report.Passed(id, r.Target, summary)
+	}
 
 	switch {
 	case v.ParseError != "":
@@ -268,7 +279,8 @@ func (j *judge) certificates() {
 		if len(bad) > 0 {
 			j.add(report.New("TLS-CERT-EXPIRED", r.Target, "certificate expired or not yet valid").WithDetail("%s", strings.Join(bad, "; ")))
 		} else {
-			j.add(report.Passed("TLS-CERT-EXPIRED", r.Target, "every certificate is within its validity period"))
+			j.add(passed("TLS-CERT-EXPIRED", "every certificate is within its validity period",
+				"no expired or not yet valid certificate before the one that does not parse"))
 			// Expiring applies to valid certificates, with a horizon.
 			if j.e.WarnDays > 0 {
 				left := soonest.NotAfter.Sub(now)
@@ -277,8 +289,12 @@ func (j *judge) certificates() {
 					j.add(report.Newf("TLS-CERT-EXPIRING", r.Target, "certificate expires in %d days", days).
 						WithDetail("%s expires %s (warning horizon %d days)", soonest.Subject, soonest.NotAfter.UTC().Format(time.RFC3339), j.e.WarnDays))
 				} else {
-					j.add(report.Passed("TLS-CERT-EXPIRING", r.Target, fmt.Sprintf("certificate valid for %d more days", days)).
-						WithDetail("warning horizon %d days", j.e.WarnDays))
+					f := passed("TLS-CERT-EXPIRING", fmt.Sprintf("certificate valid for %d more days", days),
+						fmt.Sprintf("the certificates before the one that does not parse are valid for %d more days", days))
+					if f.Severity == report.Pass {
+						f = f.WithDetail("warning horizon %d days", j.e.WarnDays)
+					}
+					j.add(f)
 				}
 			}
 		}
@@ -337,12 +353,14 @@ func (j *judge) certificates() {
 	if len(weakKeys) > 0 {
 		j.add(report.New("TLS-CERT-WEAK-KEY", r.Target, "weak key in the certificate chain").WithDetail("%s", strings.Join(weakKeys, "; ")))
 	} else {
-		j.add(report.Passed("TLS-CERT-WEAK-KEY", r.Target, "every key in the chain is strong enough"))
+		j.add(passed("TLS-CERT-WEAK-KEY", "every key in the chain is strong enough",
+			"no weak key before the certificate that does not parse"))
 	}
 	if len(weakSigs) > 0 {
 		j.add(report.New("TLS-CERT-WEAK-SIGNATURE", r.Target, "weak signature in the certificate chain").WithDetail("%s", strings.Join(weakSigs, "; ")))
 	} else {
-		j.add(report.Passed("TLS-CERT-WEAK-SIGNATURE", r.Target, "no MD5 or SHA-1 signature in the chain"))
+		j.add(passed("TLS-CERT-WEAK-SIGNATURE", "no MD5 or SHA-1 signature in the chain",
+			"no MD5 or SHA-1 signature before the certificate that does not parse"))
 	}
 }
 

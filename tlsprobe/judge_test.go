@@ -94,6 +94,13 @@ func tls10RSA(r *Result) {
 		CipherSuiteID: tls.TLS_RSA_WITH_AES_128_CBC_SHA, ClientCert: true}
 }
 
+// partialChain: the certificate after the leaf did not parse; the chain
+// holds the leaf alone.
+func partialChain(r *Result) {
+	r.Verify.ParseError = "certificate #1 does not parse (malformed tbs certificate)"
+	r.Verify.Trusted, r.Verify.TrustError = false, r.Verify.ParseError
+}
+
 func enumerated(accepted map[uint16][]Suite) func(r *Result) {
 	return func(r *Result) {
 		r.Steps.Enumeration = &Step{Status: StatusOK}
@@ -302,6 +309,19 @@ func TestJudge(t *testing.T) {
 		{name: "certificate does not parse", facts: with(func(r *Result) {
 			r.Chain, r.Verify = nil, &Verification{ParseError: "certificate #0 does not parse: x509: malformed"}
 		}), expect: mutual, want: map[string]sev{"TLS-CERT-UNTRUSTED": fail, "TLS-CERT-EXPIRED": cant, "TLS-CERT-EKU": cant}},
+		// A certificate after the leaf does not parse: the leaf decides the
+		// name and the EKUs; what the rest of the chain holds is unknown.
+		{name: "certificate after the leaf does not parse", facts: with(partialChain), expect: mutual,
+			want: map[string]sev{"TLS-CERT-UNTRUSTED": fail, "TLS-CERT-NAME-MISMATCH": pass, "TLS-CERT-EKU": pass,
+				"TLS-CERT-EXPIRED": cant, "TLS-CERT-EXPIRING": cant, "TLS-CERT-WEAK-KEY": cant, "TLS-CERT-WEAK-SIGNATURE": cant},
+			text: map[string]string{"TLS-CERT-EXPIRED": "certificate #1", "TLS-CERT-WEAK-KEY": "certificate #1"}},
+		{name: "certificate after the leaf does not parse, weak expired leaf", facts: with(all(partialChain, func(r *Result) {
+			r.Chain[0].NotAfter, r.Chain[0].KeyBits, r.Chain[0].SignatureAlgorithm = judgeNow.Add(-time.Hour), 1024, "SHA1-RSA"
+		})), expect: mutual, want: map[string]sev{"TLS-CERT-EXPIRED": fail, "TLS-CERT-WEAK-KEY": warn, "TLS-CERT-WEAK-SIGNATURE": warn},
+			absent: []string{"TLS-CERT-EXPIRING"}},
+		{name: "certificate after the leaf does not parse, expiring leaf", facts: with(all(partialChain, func(r *Result) {
+			r.Chain[0].NotAfter = judgeNow.AddDate(0, 0, 10)
+		})), expect: mutual, want: map[string]sev{"TLS-CERT-EXPIRED": cant, "TLS-CERT-EXPIRING": warn}},
 		{name: "expired", facts: with(func(r *Result) { r.Chain[0].NotAfter = judgeNow.Add(-time.Hour) }), expect: mutual,
 			want: map[string]sev{"TLS-CERT-EXPIRED": fail}, absent: []string{"TLS-CERT-EXPIRING"}},
 		{name: "not yet valid", facts: with(func(r *Result) { r.Chain[0].NotBefore = judgeNow.Add(time.Hour) }), expect: mutual,
