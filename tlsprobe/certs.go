@@ -1,6 +1,7 @@
 package tlsprobe
 
 import (
+	"bytes"
 	"crypto/dsa" //nolint:staticcheck // classifying legacy keys, not using them
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 )
@@ -95,7 +97,7 @@ func observeChain(raw [][]byte, serverName string, roots *x509.CertPool, res *Re
 	for i, der := range raw {
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
-			v.ParseError = fmt.Sprintf("certificate #%d does not parse: %v", i, err)
+			v.ParseError = fmt.Sprintf("certificate #%d of the chain the server sent does not parse as X.509 (%s)", i, wordsOf(err.Error()))
 			v.TrustError = v.ParseError
 			if len(chain) == 0 {
 				res.Chain = nil
@@ -169,27 +171,116 @@ func observeChain(raw [][]byte, serverName string, roots *x509.CertPool, res *Re
 	v.NameMatches, v.NameError = matchName(leaf, serverName)
 }
 
-// trustReason turns an x509 verification error into the administrator's
-// words: unknown authority, missing intermediate, self-signed.
+// trustReason words a verification error for the administrator: what
+// failed, on which certificate of the chain (#0 is the leaf), with the
+// library's cause after it only where it adds something, without its
+// package prefix.
 func trustReason(err error, chain []*x509.Certificate) string {
 	var ua x509.UnknownAuthorityError
 	if errors.As(err, &ua) {
+		// x509 reports a link it could not verify (a SHA-1 signature, an
+		// issuer that is no CA) as an unknown authority too: look at the
+		// links of the chain sent first.
+		if why := brokenLink(chain); why != "" {
+			return why
+		}
 		last := chain[len(chain)-1]
 		switch {
 		case len(chain) == 1 && isSelfSigned(chain[0]):
-			return "self-signed certificate not in the trusted roots: " + chain[0].Subject.String()
+			return "certificate #0 is self-signed and not among the trusted roots: " + chain[0].Subject.String()
 		case isSelfSigned(last):
-			return "chain ends at a root that is not trusted: " + last.Subject.String()
+			return fmt.Sprintf("the chain ends at certificate #%d, a root that is not trusted: %s", len(chain)-1, last.Subject.String())
 		default:
-			return fmt.Sprintf("unknown authority: issuer %q of %q was not sent and is not a trusted root (missing intermediate or untrusted CA)",
-				last.Issuer.String(), last.Subject.String())
+			return fmt.Sprintf("unknown authority: issuer %q of certificate #%d %q was not sent and is not a trusted root (missing intermediate or untrusted CA)",
+				last.Issuer.String(), len(chain)-1, last.Subject.String())
 		}
 	}
 	var ci x509.CertificateInvalidError
 	if errors.As(err, &ci) {
-		return "invalid certificate: " + ci.Error()
+		why := invalidReason(ci)
+		if ci.Detail != "" {
+			why += " (" + wordsOf(ci.Detail) + ")"
+		}
+		return certLabel(ci.Cert, chain) + " " + why
 	}
-	return err.Error()
+	return "the chain does not verify: " + wordsOf(err.Error())
+}
+
+// insecureSignatures are the signature algorithms x509 refuses to verify in
+// a chain (MD2, MD5, SHA-1).
+var insecureSignatures = []x509.SignatureAlgorithm{x509.MD2WithRSA, x509.MD5WithRSA, x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1}
+
+// brokenLink finds why a certificate of chain cannot be verified by the
+// issuer it names: the issuer (sent in the chain) is no CA or may not sign
+// certificates, its signature does not verify, or the signature algorithm
+// is one verification refuses. Empty when every link it can see holds.
+func brokenLink(chain []*x509.Certificate) string {
+	for i, c := range chain {
+		if isSelfSigned(c) {
+			continue
+		}
+		for j, parent := range chain {
+			if j == i || !bytes.Equal(parent.RawSubject, c.RawIssuer) {
+				continue
+			}
+			err := c.CheckSignatureFrom(parent)
+			var ia x509.InsecureAlgorithmError
+			switch {
+			case err == nil:
+			case errors.As(err, &ia):
+				return fmt.Sprintf("certificate #%d (%s) is signed with %s, which chain verification refuses", i, c.Subject, c.SignatureAlgorithm)
+			case errors.As(err, new(x509.ConstraintViolationError)):
+				return fmt.Sprintf("certificate #%d (%s) issued certificate #%d, but is not a CA certificate allowed to sign certificates (basic constraints, key usage)",
+					j, parent.Subject, i)
+			default:
+				return fmt.Sprintf("the signature of certificate #%d (%s) does not verify with the key of its issuer, certificate #%d (%s): %s",
+					i, c.Subject, j, parent.Subject, wordsOf(err.Error()))
+			}
+		}
+		// Its issuer was not sent: a refused algorithm fails with any root.
+		if slices.Contains(insecureSignatures, c.SignatureAlgorithm) {
+			return fmt.Sprintf("certificate #%d (%s) is signed with %s, which chain verification refuses", i, c.Subject, c.SignatureAlgorithm)
+		}
+	}
+	return ""
+}
+
+// certLabel names c by its place in the chain sent, or as a root.
+func certLabel(c *x509.Certificate, chain []*x509.Certificate) string {
+	if c == nil {
+		return "the chain"
+	}
+	for i, s := range chain {
+		if s.Equal(c) {
+			return fmt.Sprintf("certificate #%d (%s)", i, c.Subject)
+		}
+	}
+	return fmt.Sprintf("the root %s", c.Subject)
+}
+
+// invalidReason words x509's reasons for a certificate that does not verify.
+func invalidReason(ci x509.CertificateInvalidError) string {
+	switch ci.Reason {
+	case x509.NotAuthorizedToSign:
+		return "issued a certificate of the chain, but is not a CA certificate allowed to sign certificates"
+	case x509.Expired:
+		return "is outside its validity period"
+	case x509.CANotAuthorizedForThisName:
+		return "has a name that the name constraints of a CA above it do not permit"
+	case x509.CANotAuthorizedForExtKeyUsage:
+		return "has an extended key usage that a CA above it is not allowed"
+	case x509.TooManyIntermediates:
+		return "is below more intermediates than a path length constraint allows"
+	case x509.IncompatibleUsage:
+		return "has a key usage that does not allow this use"
+	case x509.NameMismatch:
+		return "names an issuer that is not the subject of the certificate that signed it"
+	case x509.UnconstrainedName:
+		return "has a name of a type that the name constraints of a CA above it cannot check"
+	case x509.NoValidChains:
+		return "builds no chain to a trusted root that is valid"
+	}
+	return "does not verify: " + wordsOf(ci.Error())
 }
 
 // matchName applies RFC 5922 §7.1-7.2: the target must be a subjectAltName

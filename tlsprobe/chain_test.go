@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/voipsec/voipsec/internal/testpki"
 	"github.com/voipsec/voipsec/report"
 )
 
@@ -151,4 +152,73 @@ func TestPartialChain(t *testing.T) {
 	if t.Failed() {
 		dump(t, fs)
 	}
+}
+
+// TestChainEvidenceWords: what the chain checks quote is worded for the
+// administrator, naming the certificate, without Go package prefixes
+// ("x509: ...") and without blaming an unknown authority when the issuer is
+// a trusted root whose SHA-1 signature verification refuses.
+func TestChainEvidenceWords(t *testing.T) {
+	leaf, inter, _, _, pool := intermediateChain(t)
+	p := longPKI(t)
+	sha1Leaf := sha1Cert(t, p)
+	notCA := must(p.Issue(testpki.IssueOptions{CommonName: "not a CA", Hosts: []string{"ca.invalid"},
+		EKUs: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}))(t)
+	underNotCA := issueUnder(t, notCA)
+	broken := []byte{0x30, 0x03, 0x02, 0x01, 0x01}
+	for _, c := range []struct {
+		name  string
+		chain [][]byte
+		roots *x509.CertPool
+		field func(v *Verification) string
+		want  []string
+	}{
+		{"leaf does not parse", [][]byte{broken}, pool, func(v *Verification) string { return v.ParseError },
+			[]string{"certificate #0", "does not parse", "malformed"}},
+		{"intermediate does not parse", [][]byte{leaf, broken}, pool, func(v *Verification) string { return v.ParseError },
+			[]string{"certificate #1", "does not parse"}},
+		{"SHA-1 signature from a trusted CA", sha1Leaf.Certificate, p.CAPool, func(v *Verification) string { return v.TrustError },
+			[]string{"certificate #0", "SHA1", "refuse"}},
+		{"issued by a certificate that is not a CA", [][]byte{underNotCA, notCA.Certificate[0]}, p.CAPool,
+			func(v *Verification) string { return v.TrustError }, []string{"certificate #1", "not a CA"}},
+		{"complete", [][]byte{leaf, inter}, pool, func(v *Verification) string { return v.TrustError + v.ParseError }, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := &Result{}
+			observeChain(c.chain, "localhost", c.roots, res)
+			got := c.field(res.Verify)
+			if c.want == nil && got != "" {
+				t.Errorf("evidence %q, want none", got)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("evidence %q does not say %q", got, w)
+				}
+			}
+			if strings.Contains(got, "x509:") || strings.Contains(got, "asn1:") {
+				t.Errorf("evidence %q carries a Go package prefix", got)
+			}
+		})
+	}
+}
+
+// issueUnder issues a localhost certificate signed by parent's key, whether
+// or not parent is a CA.
+func issueUnder(t *testing.T, parent tls.Certificate) []byte {
+	t.Helper()
+	pc, err := x509.ParseCertificate(parent.Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "localhost"}, DNSNames: []string{"localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(200 * 24 * time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, pc, &key.PublicKey, parent.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }

@@ -151,11 +151,26 @@ func describe(step string, err error) string {
 	// Anything else is crypto/tls's own failure ("tls: server selected
 	// unsupported protocol version 300"): its words, without its package
 	// prefix or the wrapping that names what this probe already names.
-	msg := innermost(err).Error()
-	for _, prefix := range []string{"tls: ", "x509: ", "remote error: "} {
-		msg = strings.TrimPrefix(msg, prefix)
+	return step + ": the handshake failed: " + wordsOf(innermost(err).Error())
+}
+
+// libPrefixes are the package prefixes of the standard library's error
+// texts that evidence leaves out.
+var libPrefixes = []string{"tls: ", "x509: ", "asn1: ", "remote error: "}
+
+// wordsOf strips libPrefixes from msg, at its start and wherever one library
+// quotes another ("tls: failed to parse certificate from server: x509:
+// malformed tbs certificate"), so that evidence reads as words.
+func wordsOf(msg string) string {
+	for changed := true; changed; {
+		changed = false
+		for _, p := range libPrefixes {
+			if m := strings.TrimPrefix(strings.ReplaceAll(msg, ": "+p, ": "), p); m != msg {
+				msg, changed = m, true
+			}
+		}
 	}
-	return step + ": the handshake failed: " + msg
+	return msg
 }
 
 // innermost is the deepest error err wraps.

@@ -114,6 +114,9 @@ func TestDescribeWords(t *testing.T) {
 		{fmt.Errorf("TLS handshake with 127.0.0.1:5061: %w", inner), "handshake: the handshake failed: server selected unsupported protocol version 300"},
 		{&net.DNSError{Err: "no such host", Name: "med01", IsNotFound: true}, "handshake: the name does not resolve"},
 		{context.Canceled, "handshake: interrupted"},
+		// crypto/tls nests x509's text in its own: neither prefix is kept.
+		{fmt.Errorf("TLS handshake with 127.0.0.1:5061: %w", errors.New("tls: failed to parse certificate from server: x509: malformed tbs certificate")),
+			"handshake: the handshake failed: failed to parse certificate from server: malformed tbs certificate"},
 	} {
 		if got := describe("handshake", c.err); got != c.want {
 			t.Errorf("describe(%v) = %q, want %q", c.err, got, c.want)
