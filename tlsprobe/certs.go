@@ -70,8 +70,11 @@ func keyInfo(c *x509.Certificate) (string, int) {
 	return c.PublicKeyAlgorithm.String(), 0
 }
 
+// isSelfSigned reports whether c is signed by its own key. CheckSignature,
+// unlike CheckSignatureFrom, accepts SHA-1: a root that signs itself with
+// SHA-1 is still a root (nobody verifies a root's own signature).
 func isSelfSigned(c *x509.Certificate) bool {
-	return string(c.RawIssuer) == string(c.RawSubject) && c.CheckSignatureFrom(c) == nil
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 // dnString renders a DER distinguished name from a CertificateRequest.

@@ -222,3 +222,34 @@ func issueUnder(t *testing.T, parent tls.Certificate) []byte {
 	}
 	return der
 }
+
+// TestSHA1SelfSignedRoot: a root that signs itself with SHA-1, sent at the
+// end of the chain, is still self-signed (nobody checks a root's own
+// signature), so TLS-CERT-WEAK-SIGNATURE passes. isSelfSigned used the
+// verification that refuses SHA-1, took such a root for an intermediate and
+// warned.
+func TestSHA1SelfSignedRoot(t *testing.T) {
+	rootKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	now := time.Now()
+	rootTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "voipsec SHA-1 root"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(400 * 24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign, SignatureAlgorithm: x509.ECDSAWithSHA1,
+	}
+	rootDER, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := x509.ParseCertificate(rootDER)
+	leaf := issueUnder(t, tls.Certificate{Certificate: [][]byte{rootDER}, PrivateKey: rootKey})
+	pool := x509.NewCertPool()
+	pool.AddCert(root)
+	res := &Result{Target: "tls://localhost:5061", ServerName: "localhost", Status: StatusOK, Steps: Steps{Handshake: Step{Status: StatusOK}}}
+	observeChain([][]byte{leaf, rootDER}, "localhost", pool, res)
+	if len(res.Chain) != 2 || !res.Chain[1].SelfSigned || !res.Verify.Trusted {
+		t.Fatalf("chain %+v, verification %+v: want a trusted chain ending at a self-signed root", res.Chain, res.Verify)
+	}
+	if f := finding(Judge(res, serverAuthOnly()), "TLS-CERT-WEAK-SIGNATURE"); f == nil || f.Severity != report.Pass {
+		t.Errorf("TLS-CERT-WEAK-SIGNATURE %+v, want pass", f)
+	}
+}
