@@ -88,6 +88,9 @@ func dnString(der []byte) string {
 	return n.String()
 }
 
+// systemRoots loads the system's trusted roots (a variable for tests).
+var systemRoots = x509.SystemCertPool
+
 // observeChain records the chain the server sent and the verification
 // facts: whether it parses, builds to roots (nil: the system roots), is in
 // order, and names serverName. It reads no clock: trust is tried at moments
@@ -126,9 +129,14 @@ func observeChain(raw [][]byte, serverName string, roots *x509.CertPool, res *Re
 
 	// Trust, judged at moments inside every certificate's validity so that
 	// expiry is reported by its own check, not as distrust.
-	var rootsErr error
 	if roots == nil {
-		roots, rootsErr = x509.SystemCertPool()
+		var err error
+		if roots, err = systemRoots(); err != nil {
+			// A failure of this machine, not of the server: trust is not
+			// known (the other facts are).
+			v.RootsError = "the system's trusted roots could not be loaded: " + wordsOf(err.Error())
+			v.TrustError = v.RootsError
+		}
 	}
 	inter := x509.NewCertPool()
 	for _, c := range chain[1:] {
@@ -148,9 +156,7 @@ func observeChain(raw [][]byte, serverName string, roots *x509.CertPool, res *Re
 		times = []time.Time{lo.Add(hi.Sub(lo) / 2), lo.Add(time.Second), hi.Add(-time.Second)}
 	}
 	var verr error
-	if rootsErr != nil {
-		verr = fmt.Errorf("load system roots: %w", rootsErr)
-	} else {
+	if v.RootsError == "" {
 		// Only date errors at every moment: the chain builds, and the
 		// dates are TLS-CERT-EXPIRED's.
 		for _, at := range times {
@@ -166,7 +172,7 @@ func observeChain(raw [][]byte, serverName string, roots *x509.CertPool, res *Re
 			}
 		}
 	}
-	v.Trusted = verr == nil
+	v.Trusted = verr == nil && v.RootsError == ""
 	if verr != nil {
 		v.TrustError = trustReason(verr, chain)
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"math/big"
 	"net"
 	"net/url"
@@ -251,5 +252,31 @@ func TestSHA1SelfSignedRoot(t *testing.T) {
 	}
 	if f := finding(Judge(res, serverAuthOnly()), "TLS-CERT-WEAK-SIGNATURE"); f == nil || f.Severity != report.Pass {
 		t.Errorf("TLS-CERT-WEAK-SIGNATURE %+v, want pass", f)
+	}
+}
+
+// TestSystemRootsUnavailable: when no roots are given and the system's
+// cannot be loaded, whether the chain is trusted is this machine's
+// unknown, not the server's failure: TLS-CERT-UNTRUSTED is inconclusive
+// (it failed), and the other chain facts are still judged.
+func TestSystemRootsUnavailable(t *testing.T) {
+	leaf, inter, _, _, _ := intermediateChain(t)
+	saved := systemRoots
+	t.Cleanup(func() { systemRoots = saved })
+	systemRoots = func() (*x509.CertPool, error) { return nil, errors.New("x509: open /etc/ssl/certs: permission denied") }
+	res := &Result{Target: "tls://localhost:5061", ServerName: "localhost", Status: StatusOK, Steps: Steps{Handshake: Step{Status: StatusOK}}}
+	observeChain([][]byte{leaf, inter}, "localhost", nil, res)
+	fs := Judge(res, serverAuthOnly())
+	f := finding(fs, "TLS-CERT-UNTRUSTED")
+	if f == nil || f.Severity != report.Inconclusive || !strings.Contains(f.Detail, "permission denied") || strings.Contains(f.Detail, "x509:") {
+		t.Errorf("TLS-CERT-UNTRUSTED %+v, want inconclusive quoting the cause in words", f)
+	}
+	for _, id := range []string{"TLS-CERT-NAME-MISMATCH", "TLS-CERT-EXPIRED", "TLS-CERT-WEAK-KEY"} {
+		if f := finding(fs, id); f == nil || f.Severity != report.Pass {
+			t.Errorf("%s %+v, want pass", id, f)
+		}
+	}
+	if t.Failed() {
+		dump(t, fs)
 	}
 }

@@ -249,6 +249,9 @@ func (j *judge) certificates() {
 	switch {
 	case v.ParseError != "":
 		j.add(report.New("TLS-CERT-UNTRUSTED", r.Target, "server sent a certificate that does not parse").WithDetail("%s", v.ParseError))
+	case v.RootsError != "":
+		j.add(report.CouldNotTell("TLS-CERT-UNTRUSTED", r.Target, "whether the chain is trusted was not checked: this machine's trusted roots could not be loaded",
+			"give the CA that should anchor the chain with --ca (plan: trust.ca), or fix the system's CA bundle").WithDetail("%s%s", v.RootsError, from))
 	case !v.Trusted:
 		j.add(report.New("TLS-CERT-UNTRUSTED", r.Target, "certificate chain does not verify").WithDetail("%s%s", v.TrustError, from))
 	case !v.InOrder:

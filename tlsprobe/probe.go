@@ -149,9 +149,12 @@ type Certificate struct {
 type Verification struct {
 	// ParseError: a certificate of the chain does not parse; the chain
 	// holds the ones before it.
-	ParseError  string `json:"parse_error,omitempty"`
-	Trusted     bool   `json:"trusted"`
-	TrustError  string `json:"trust_error,omitempty"`
+	ParseError string `json:"parse_error,omitempty"`
+	Trusted    bool   `json:"trusted"`
+	TrustError string `json:"trust_error,omitempty"`
+	// RootsError: the system roots (the trust anchors when no RootCAs
+	// were given) could not be loaded, so trust was not judged.
+	RootsError  string `json:"roots_error,omitempty"`
 	NameMatches bool   `json:"name_matches"`
 	NameError   string `json:"name_error,omitempty"`
 	InOrder     bool   `json:"in_order"`
