@@ -25,14 +25,17 @@
 // Judge gives one finding per check per target, passing ones included (JUnit
 // lists them). Where the facts do not decide a check it says so with an
 // inconclusive finding, a reason and a hint, never a pass or a failure: the
-// run was interrupted, no handshake got that far, no client certificate was
-// offered to a mutual-TLS edge, an enumeration that was asked for did not
-// finish, or a certificate after the leaf did not parse (the chain checks
-// then decide only from the certificates before it). A check that did not run or does not apply is left out: the
-// expiring horizon is 0; the server never asked for the client
-// certificate; --enumerate was not asked, so TLS-VERSION-WEAK and
-// TLS-CIPHER-WEAK are reported only when the negotiated session itself is
-// weak (a plain probe is not undecided about versions it did not try).
+// run was interrupted, no TLS exchange took place (the name does not
+// resolve, the TCP connection was refused or could not be opened) or the
+// server did not answer within the step timeout, a handshake failed on this
+// side, no handshake got that far, no client certificate was offered to a
+// mutual-TLS edge, an enumeration that was asked for did not finish, or a
+// certificate after the leaf did not parse (the chain checks then decide
+// only from the certificates before it). A check that did not run or does
+// not apply is left out: the expiring horizon is 0; the server never asked
+// for the client certificate; --enumerate was not asked, so TLS-VERSION-WEAK
+// and TLS-CIPHER-WEAK are reported only when the negotiated session itself
+// is weak (a plain probe is not undecided about versions it did not try).
 //
 // [Probe] never panics; a panic inside is recovered into
 // [Result.InternalError]. Every network operation has a deadline derived
@@ -115,5 +118,6 @@
 // Status (and [Status]) is one of ok, connection-refused, timeout, alert,
 // not-tls, closed, dns-error, interrupted, not-run, error. A step that the
 // caller's context cut off is "interrupted", and the result says
-// "interrupted": true.
+// "interrupted": true. A failed handshake step says in "phase" whether it
+// stopped while connecting or in the TLS handshake.
 package tlsprobe

@@ -151,11 +151,19 @@ func (j *judge) handshake() {
 		case cc.Status == StatusOK:
 			j.add(report.CouldNotTell(id, r.Target, "the handshake with the client certificate completed, but whether the server kept it is undetermined",
 				"raise --timeout so that the server's verdict on the certificate arrives").WithDetail("%s", strings.Join(r.MTLS.Evidence, "; ")))
+		case !serversAnswer(cc):
+			reason, hint := noAnswer(cc, "the handshake with the client certificate")
+			j.add(report.CouldNotTell(id, r.Target, reason, hint).WithDetail("%s", cc.Error))
 		default:
 			j.add(report.New(id, r.Target, "TLS handshake with the client certificate failed").WithDetail("%s", cc.Error))
 		}
 	case !hs.Ran():
 		j.add(j.unobserved(id, "a TLS handshake", hs))
+	case hs.Phase == PhaseConnect || !serversAnswer(hs) && hs.Status != StatusError:
+		// StatusError in the handshake is crypto/tls refusing what the
+		// server sent (an SSL 3.0 ServerHello): the server's answer.
+		reason, hint := noAnswer(hs, "the TLS handshake")
+		j.add(report.CouldNotTell(id, r.Target, reason, hint).WithDetail("%s", hs.Error))
 	default:
 		if reason, ok := j.clientLimited(); ok {
 			j.add(report.CouldNotTell(id, r.Target, "no handshake completed, but only because the server accepts nothing this probe's TLS client implements",
@@ -168,6 +176,43 @@ func (j *judge) handshake() {
 		}
 		j.add(f)
 	}
+}
+
+// serversAnswer reports whether a failed handshake step ended on the
+// server's answer: an alert, a close, bytes that are not TLS. A timeout, a
+// name that does not resolve, a connection that was refused or could not be
+// opened, and a failure on this side (StatusError: crypto/tls refused to go
+// on) are not; but crypto/tls refusing what the server sent is also
+// StatusError, so the caller decides about that for the first handshake.
+func serversAnswer(s *Step) bool {
+	if s.Phase == PhaseConnect {
+		return false
+	}
+	switch s.Status {
+	case StatusAlert, StatusClosed, StatusNotTLS:
+		return true
+	}
+	return false
+}
+
+// noAnswer words why a failed step tells nothing about the server's TLS,
+// and what to change; what is the step ("the TLS handshake").
+func noAnswer(s *Step, what string) (reason, hint string) {
+	const address = "check the address and port, and that the port is reachable from here (DNS, firewall)"
+	switch {
+	case s.Status == StatusDNS:
+		return what + " was not tried: the name does not resolve", address
+	case s.Status == StatusRefused:
+		return what + " was not tried: the TCP connection was refused (nothing listens on the port, or a firewall refuses it)", address
+	case s.Status == StatusTimeout && s.Phase == PhaseConnect:
+		return what + " was not tried: the TCP connection did not open within the step timeout", address + "; or raise --step-timeout"
+	case s.Phase == PhaseConnect:
+		return what + " was not tried: the TCP connection could not be opened", address
+	case s.Status == StatusTimeout:
+		return "the server did not answer " + what + " within the step timeout", "raise --step-timeout: a slow or busy server may answer later"
+	}
+	return what + " stopped in this TLS client, without an alert or a close from the server",
+		"check that --cert and --key are a pair this TLS client can sign with (the detail says what failed)"
 }
 
 // clientLimited reports whether the enumeration shows that the handshake
@@ -487,6 +532,10 @@ func (j *judge) clientCert() {
 	case cc.Status == StatusOK:
 		j.add(report.CouldNotTell(id, r.Target, "the handshake with the client certificate completed, but the server's verdict on it is undetermined",
 			"raise --timeout so that the server's verdict arrives").WithDetail("%s", evidence))
+	case !serversAnswer(cc):
+		// Timed out, or failed on this side: no verdict of the server's.
+		reason, hint := noAnswer(cc, "the handshake with the client certificate")
+		j.add(report.CouldNotTell(id, r.Target, reason, hint).WithDetail("client certificate %s; %s", subject, cc.Error))
 	case m != nil && m.CertificateRequested:
 		j.add(report.New(id, r.Target, "handshake with the client certificate failed").WithDetail("client certificate %s; %s", subject, cc.Error))
 	default:

@@ -79,6 +79,15 @@ func failed(st Status, msg string) func() *Result {
 	}
 }
 
+// inPhase sets the phase the failed first handshake stopped in.
+func inPhase(ph Phase, f func() *Result) func() *Result {
+	return func() *Result {
+		r := f()
+		r.Steps.Handshake.Phase = ph
+		return r
+	}
+}
+
 // with returns a copy of healthy() changed by f.
 func with(f func(r *Result)) func() *Result {
 	return func() *Result {
@@ -188,8 +197,11 @@ func TestJudge(t *testing.T) {
 			want:   omit(every(pass), "TLS-VERSION-WEAK", "TLS-CIPHER-WEAK"),
 			absent: []string{"TLS-VERSION-WEAK", "TLS-CIPHER-WEAK"},
 			text:   map[string]string{"TLS-NO-FORWARD-SECRECY": "negotiated"}},
+		// No TLS exchange took place (refused, DNS, a failed or timed-out
+		// connect) or the server did not answer in time: nothing about its
+		// TLS is known, so TLS-HANDSHAKE-FAILED is inconclusive.
 		{name: "refused", facts: failed(StatusRefused, "connection refused"), expect: mutual,
-			want: merge(every(cant), map[string]sev{"TLS-HANDSHAKE-FAILED": fail}),
+			want: every(cant),
 			text: map[string]string{"TLS-HANDSHAKE-FAILED": "connection refused", "TLS-CERT-UNTRUSTED": "TLS-HANDSHAKE-FAILED"}},
 		{name: "alert before client authentication", facts: failed(StatusAlert, "server sent TLS alert protocol version not supported"), expect: mutual,
 			want: merge(every(cant), map[string]sev{"TLS-HANDSHAKE-FAILED": fail}), text: map[string]string{"TLS-HANDSHAKE-FAILED": "protocol version"}},
@@ -198,11 +210,17 @@ func TestJudge(t *testing.T) {
 				"MTLS-CLIENT-CERT-REJECTED": cant}, // a certificate was configured: what the server makes of it is unknown
 			text: map[string]string{"TLS-HANDSHAKE-FAILED": "SIP/2.0"}},
 		{name: "timeout", facts: failed(StatusTimeout, "no answer before the timeout"), expect: mutual,
-			want: merge(every(cant), map[string]sev{"TLS-HANDSHAKE-FAILED": fail}), text: map[string]string{"TLS-HANDSHAKE-FAILED": "timeout"}},
+			want: every(cant), text: map[string]string{"TLS-HANDSHAKE-FAILED": "--step-timeout"}},
+		{name: "TCP connect timeout", facts: inPhase(PhaseConnect, failed(StatusTimeout, "no answer before the timeout")), expect: mutual,
+			want: every(cant), text: map[string]string{"TLS-HANDSHAKE-FAILED": "check the address"}},
+		{name: "TCP connect failed otherwise", facts: inPhase(PhaseConnect, failed(StatusError, "the handshake failed: connect: network is unreachable")),
+			expect: mutual, want: every(cant), text: map[string]string{"TLS-HANDSHAKE-FAILED": "check the address"}},
 		{name: "closed", facts: failed(StatusClosed, "server closed the connection without an alert"), expect: mutual,
 			want: merge(every(cant), map[string]sev{"TLS-HANDSHAKE-FAILED": fail})},
 		{name: "dns", facts: failed(StatusDNS, "lookup med01.contoso.com: no such host"), expect: mutual,
-			want: merge(every(cant), map[string]sev{"TLS-HANDSHAKE-FAILED": fail})},
+			want: every(cant), text: map[string]string{"TLS-HANDSHAKE-FAILED": "check the address"}},
+		{name: "crypto/tls refuses the server's answer", facts: inPhase(PhaseHandshake, failed(StatusError, "the handshake failed: server chose an unconfigured cipher suite")),
+			expect: mutual, want: merge(every(cant), map[string]sev{"TLS-HANDSHAKE-FAILED": fail})},
 		{name: "interrupted before the handshake", facts: func() *Result {
 			r := failed(StatusInterrupted, "interrupted (context canceled)")()
 			r.Steps.ClientCert.Status, r.Interrupted = StatusInterrupted, true
@@ -260,6 +278,30 @@ func TestJudge(t *testing.T) {
 			r.MTLS = &MTLS{CertificateRequested: true, AcceptedWithoutClientCert: no()}
 			return r
 		}, expect: mutual, want: map[string]sev{"MTLS-CLIENT-CERT-REJECTED": fail, "TLS-HANDSHAKE-FAILED": fail}},
+		// Timed out, or failed on this side (the key cannot sign): no
+		// verdict of the server's on the certificate.
+		{name: "client certificate handshake timed out after a request", facts: func() *Result {
+			r := failed(StatusAlert, "server sent TLS alert certificate required")()
+			r.Steps.ClientCert = &Step{Status: StatusTimeout, Phase: PhaseHandshake, Error: "handshake with the client certificate: no answer before the timeout"}
+			r.MTLS = &MTLS{CertificateRequested: true, AcceptedWithoutClientCert: no()}
+			return r
+		}, expect: mutual, want: map[string]sev{"MTLS-CLIENT-CERT-REJECTED": cant, "TLS-HANDSHAKE-FAILED": cant, "MTLS-NOT-REQUIRED": pass},
+			text: map[string]string{"MTLS-CLIENT-CERT-REJECTED": "--step-timeout", "TLS-HANDSHAKE-FAILED": "--step-timeout"}},
+		{name: "client certificate handshake failed on this side", facts: func() *Result {
+			r := failed(StatusAlert, "server sent TLS alert certificate required")()
+			r.Steps.ClientCert = &Step{Status: StatusError, Phase: PhaseHandshake,
+				Error: "handshake with the client certificate: the handshake failed: client certificate private key of type struct {} does not implement crypto.Signer"}
+			r.MTLS = &MTLS{CertificateRequested: true, AcceptedWithoutClientCert: no()}
+			return r
+		}, expect: mutual, want: map[string]sev{"MTLS-CLIENT-CERT-REJECTED": cant, "TLS-HANDSHAKE-FAILED": cant},
+			text: map[string]string{"MTLS-CLIENT-CERT-REJECTED": "crypto.Signer", "TLS-HANDSHAKE-FAILED": "--key"}},
+		{name: "client certificate handshake could not connect", facts: func() *Result {
+			r := failed(StatusAlert, "server sent TLS alert certificate required")()
+			r.Steps.ClientCert = &Step{Status: StatusRefused, Phase: PhaseConnect, Error: "handshake with the client certificate: connection refused"}
+			r.MTLS = &MTLS{CertificateRequested: true, AcceptedWithoutClientCert: no()}
+			return r
+		}, expect: mutual, want: map[string]sev{"MTLS-CLIENT-CERT-REJECTED": cant, "TLS-HANDSHAKE-FAILED": cant},
+			text: map[string]string{"MTLS-CLIENT-CERT-REJECTED": "check the address"}},
 		{name: "only suites Go does not implement", facts: func() *Result {
 			r := failed(StatusAlert, "server sent TLS alert handshake failure")()
 			r.Steps.Enumeration = &Step{Status: StatusOK}

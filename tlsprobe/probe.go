@@ -108,7 +108,19 @@ type Step struct {
 	Status Status `json:"status"`
 	// Error is the failure, or why the step did not run.
 	Error string `json:"error,omitempty"`
+	// Phase says where a failed handshake step stopped: connecting (no
+	// TLS byte was exchanged, so nothing about the server's TLS is known)
+	// or in the TLS handshake. Empty when the step completed.
+	Phase Phase `json:"phase,omitempty"`
 }
+
+// Phase is where a failed step stopped.
+type Phase string
+
+const (
+	PhaseConnect   Phase = "connect"   // opening the TCP connection
+	PhaseHandshake Phase = "handshake" // the TLS handshake
+)
 
 // Ran reports whether the step completed or failed on the peer's account:
 // neither interrupted, nor skipped, nor unreached.
@@ -348,6 +360,10 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 	raw, done, err := p.dial(ctx)
 	if err != nil {
 		a.err, a.step = err, outcome(ctx, label, err)
+		a.step.Phase = PhaseConnect
+		if a.step.Status == StatusError {
+			a.step.Error = label + ": could not connect: " + wordsOf(innermost(err).Error())
+		}
 		return a
 	}
 	defer done()
@@ -370,6 +386,7 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 	if err := conn.HandshakeContext(ctx); err != nil {
 		a.err = fmt.Errorf("TLS handshake with %s: %w", p.addr, err)
 		a.step = outcome(ctx, label, a.err)
+		a.step.Phase = PhaseHandshake
 		_ = raw.Close()
 		// An alert is a verdict on client authentication only when the
 		// server asked for a certificate; otherwise it is about something

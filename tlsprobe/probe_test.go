@@ -12,10 +12,12 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"os"
 	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -446,11 +448,14 @@ func TestBrokenServers(t *testing.T) {
 		name, addr string
 		status     Status
 		detail     string
+		sev        report.Severity // TLS-HANDSHAKE-FAILED's
 	}{
-		{"silent", silent, StatusTimeout, "no answer before the timeout"},
-		{"garbage", garbage, StatusNotTLS, `did not answer with TLS, first bytes "SIP/2`},
-		{"closes", closer, StatusClosed, "closed the connection without an alert"},
-		{"refused", refused, StatusRefused, "connection refused"},
+		// Silence and a refused connection say nothing about the server's
+		// TLS: inconclusive. Non-TLS bytes and a close are its answer.
+		{"silent", silent, StatusTimeout, "no answer before the timeout", report.Inconclusive},
+		{"garbage", garbage, StatusNotTLS, `did not answer with TLS, first bytes "SIP/2`, report.Fail},
+		{"closes", closer, StatusClosed, "closed the connection without an alert", report.Fail},
+		{"refused", refused, StatusRefused, "connection refused", report.Inconclusive},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -465,8 +470,8 @@ func TestBrokenServers(t *testing.T) {
 			if !strings.Contains(res.Error, c.addr) {
 				t.Errorf("error %q does not name the target %s", res.Error, c.addr)
 			}
-			// The handshake failure is the one verdict; every other check
-			// could not be observed and says so.
+			// The handshake failure is the one verdict, if any; every other
+			// check could not be observed and says so.
 			fs := Judge(res, mtlsEdge())
 			var decided []string
 			for _, f := range fs {
@@ -476,8 +481,13 @@ func TestBrokenServers(t *testing.T) {
 					t.Errorf("inconclusive %s without reason or hint: %+v", f.Check, f)
 				}
 			}
-			if !slices.Equal(decided, []string{"TLS-HANDSHAKE-FAILED:fail"}) || !strings.Contains(finding(fs, "TLS-HANDSHAKE-FAILED").Detail, c.detail) {
-				t.Errorf("decided findings %v, want only TLS-HANDSHAKE-FAILED with %q", decided, c.detail)
+			var want []string
+			if c.sev != report.Inconclusive {
+				want = []string{"TLS-HANDSHAKE-FAILED:" + c.sev.String()}
+			}
+			hs := finding(fs, "TLS-HANDSHAKE-FAILED")
+			if !slices.Equal(decided, want) || hs == nil || hs.Severity != c.sev || !strings.Contains(hs.Detail, c.detail) {
+				t.Errorf("decided findings %v, want %v; TLS-HANDSHAKE-FAILED %v with %q", decided, want, c.sev, c.detail)
 				dump(t, fs)
 			}
 		})
@@ -544,5 +554,53 @@ func TestIPv6Literal(t *testing.T) {
 	if got := problems(notEnumerated(t, fs)); !slices.Equal(got, []string{"MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED"}) {
 		t.Errorf("problems %v", got)
 		dump(t, fs)
+	}
+}
+
+// TestLocalFailuresAreNoVerdict: failures on this side are no verdict on the
+// server. A connection that cannot be opened (here: the network is
+// unreachable) leaves TLS-HANDSHAKE-FAILED inconclusive; a client key that
+// cannot sign fails the handshake with the certificate before the server
+// judged it, which leaves MTLS-CLIENT-CERT-REJECTED inconclusive. Both used
+// to fail.
+func TestLocalFailuresAreNoVerdict(t *testing.T) {
+	checkGoroutines(t)
+	p := longPKI(t)
+	t.Run("unreachable", func(t *testing.T) {
+		res := Probe(t.Context(), "192.0.2.1:5061", Config{ServerName: "localhost", Timeout: 2 * time.Second,
+			Dial: func(context.Context, string, string) (net.Conn, error) {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}
+			}})
+		if res.Steps.Handshake.Phase != PhaseConnect {
+			t.Errorf("handshake step %+v, want phase connect", res.Steps.Handshake)
+		}
+		fs := Judge(res, mtlsEdge())
+		if f := finding(fs, "TLS-HANDSHAKE-FAILED"); f == nil || f.Severity != report.Inconclusive || !strings.Contains(f.Detail, "unreachable") {
+			t.Errorf("TLS-HANDSHAKE-FAILED %+v, want inconclusive", f)
+			dump(t, fs)
+		}
+	})
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		t.Run("key cannot sign/"+tls.VersionName(v), func(t *testing.T) {
+			addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{p.Server}, ClientAuth: tls.RequireAndVerifyClientCert,
+				ClientCAs: p.CAPool, MaxVersion: v}, sip200)
+			bad := tls.Certificate{Certificate: p.Client.Certificate, PrivateKey: struct{}{}} // no crypto.Signer
+			res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, ClientCert: &bad, Timeout: 2 * time.Second})
+			if res.Steps.ClientCert == nil || res.Steps.ClientCert.Status != StatusError {
+				t.Fatalf("client certificate step %+v, want a local error", res.Steps.ClientCert)
+			}
+			fs := Judge(res, mtlsEdge())
+			for _, id := range []string{"MTLS-CLIENT-CERT-REJECTED", "TLS-HANDSHAKE-FAILED"} {
+				if f := finding(fs, id); f == nil || f.Severity != report.Inconclusive {
+					t.Errorf("%s %+v, want inconclusive", id, f)
+				}
+			}
+			if f := finding(fs, "MTLS-NOT-REQUIRED"); f == nil || f.Severity != report.Pass {
+				t.Errorf("MTLS-NOT-REQUIRED %+v, want pass", f)
+			}
+			if t.Failed() {
+				dump(t, fs)
+			}
+		})
 	}
 }
