@@ -78,11 +78,15 @@
 // the answer with the zero-allocation parser in package tlswire. For each
 // version it offers every known suite ([tlswire.CipherSuites]), records the
 // one the server picks, removes it and offers again: the picks are the
-// accepted suites in server preference order. Versions run concurrently,
-// bounded by [Config.Concurrency]. It runs whenever the port answers a
-// ClientHello at all, also when crypto/tls could not complete a handshake
-// (an SSL 3.0-only or RC4-only server), and then reads the certificate and
-// CertificateRequest from a raw handshake ([Result.ChainFrom]).
+// accepted suites in server preference order. Only the server's refusal (an
+// alert, a ServerHello of another version or suite, a close after the hello)
+// ends a version as finished; a hello unanswered within the timeout leaves
+// it incomplete ([Version.Incomplete]), and the checks it could change
+// inconclusive. Versions run concurrently, bounded by [Config.Concurrency].
+// It runs whenever the port answers a ClientHello at all, also when
+// crypto/tls could not complete a handshake (an SSL 3.0-only or RC4-only
+// server), and then reads the certificate and CertificateRequest from a raw
+// handshake ([Result.ChainFrom]).
 //
 // # JSON
 //

@@ -64,27 +64,41 @@ func (p *prober) enumerateVersion(ctx context.Context, v uint16, key []byte, sem
 	res := Version{ID: v, Version: tlswire.VersionName(v)}
 	offered := suitesFor(v)
 	picked, err := p.preference(ctx, v, offered, key, sem)
+	// cut is the error that left the version undecided, if any: an ending
+	// that is not the server's refusal.
+	var cut error
 	if len(picked) == 0 && len(offered) > maxHelloSuites && choked(err) {
 		// Some servers drop a ClientHello with hundreds of suites instead of
 		// answering it (testssl.sh offers at most 128 for this reason):
 		// find the accepted suites chunk by chunk, then order them.
 		var accepted []uint16
 		for chunk := range slices.Chunk(offered, maxHelloSuites) {
-			got, _ := p.preference(ctx, v, slices.Clone(chunk), key, sem)
+			got, cerr := p.preference(ctx, v, slices.Clone(chunk), key, sem)
 			accepted = append(accepted, got...)
+			if cut == nil && !refusal(cerr) {
+				cut = cerr
+			}
 		}
 		if len(accepted) > 0 {
 			picked, err = p.preference(ctx, v, accepted, key, sem)
 		}
 	}
-	if err != nil && outcome(ctx, "enumeration", err).Status == StatusInterrupted {
+	if cut == nil && !refusal(err) {
+		cut = err
+	}
+	if cut != nil {
 		res.Incomplete = true
+		if outcome(ctx, "enumeration", cut).Status == StatusInterrupted {
+			res.Error = "interrupted before the server answered"
+		} else {
+			res.Error = describe("ClientHello", cut)
+		}
+		if len(picked) > 0 {
+			res.Error = fmt.Sprintf("%d suites seen, then %s", len(picked), res.Error)
+		}
 	}
 	if len(picked) == 0 {
-		switch {
-		case res.Incomplete:
-			res.Error = "interrupted before the server answered"
-		case err != nil:
+		if err != nil && !res.Incomplete {
 			res.Error = describe("ClientHello", err)
 		}
 		return res
@@ -99,6 +113,32 @@ func (p *prober) enumerateVersion(ctx context.Context, v uint16, key []byte, sem
 	}
 	return res
 }
+
+// refusal reports whether err, which ended a chain of ClientHellos, is the
+// server's refusal of what the last hello offered: an alert, a ServerHello
+// of another version or of a suite not offered, or a close (FIN or RST) in
+// answer to the hello, which is how Schannel refuses a disabled version.
+// nil (the chain ran out of suites) is no refusal to report, and no gap.
+// A timeout, a connection that could not be opened, bytes that are not TLS
+// or that do not parse, and the caller's context ending are not the
+// server's answer: what the hello would have shown is unknown.
+func refusal(err error) bool {
+	if err == nil || errors.Is(err, errWrongVersion) || errors.Is(err, errNotOffered) {
+		return true
+	}
+	var ce *connectError
+	if errors.As(err, &ce) {
+		return false
+	}
+	st, _ := classify(err)
+	return st == StatusAlert || st == StatusClosed
+}
+
+// connectError is a failure to open the connection a ClientHello goes on.
+type connectError struct{ err error }
+
+func (e *connectError) Error() string { return e.err.Error() }
+func (e *connectError) Unwrap() error { return e.err }
 
 // maxHelloSuites is the largest suite list offered when a server chokes on
 // the full one: 128 on the wire with the renegotiation SCSV.
@@ -162,7 +202,7 @@ type serverFlight struct {
 func (p *prober) rawHello(ctx context.Context, v uint16, suites []uint16, key []byte, flight *serverFlight) (uint16, error) {
 	conn, done, err := p.dial(ctx)
 	if err != nil {
-		return 0, err
+		return 0, &connectError{err}
 	}
 	defer done()
 	defer conn.Close()

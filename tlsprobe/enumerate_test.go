@@ -310,3 +310,96 @@ func TestSSL30OnlyServer(t *testing.T) {
 		dump(t, fs)
 	}
 }
+
+// TestEnumerationEndings: what ends a version's enumeration decides what is
+// known. An alert, a ServerHello of another version or suite, and a close
+// (FIN or RST) after the hello are the server's refusal; a hello that gets
+// no answer within the step timeout is not: the version (or the rest of its
+// suites) is undecided, and the checks it could change are inconclusive.
+// The silence used to read as refusal: a TLS 1.0 that timed out was "not
+// accepted", a weak suite behind a timed-out hello was never seen, and
+// TLS-VERSION-WEAK and TLS-CIPHER-WEAK passed.
+func TestEnumerationEndings(t *testing.T) {
+	checkGoroutines(t)
+	p := longPKI(t)
+	const weak = tls.TLS_ECDHE_ECDSA_WITH_RC4_128_SHA
+	conf := &tls.Config{Certificates: []tls.Certificate{p.Server}, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, weak}}
+	// server answers TLS 1.2 hellos with crypto/tls, except that the ones
+	// matching silent get no answer at all, and TLS 1.0 hellos get tls10.
+	server := func(silent func(ch *tlswire.ClientHello) bool, tls10 func(c net.Conn)) string {
+		return newRawServer(t, func(c net.Conn) {
+			raw, ch, err := readHello(c)
+			switch {
+			case err != nil:
+				return
+			case silent(&ch):
+				_, _ = io.Copy(io.Discard, c)
+			case ch.MaxVersion() == tls.VersionTLS10:
+				tls10(c)
+			default:
+				_ = replayTo(c, raw, conf).Close()
+			}
+		})
+	}
+	never := func(*tlswire.ClientHello) bool { return false }
+	alert := func(c net.Conn) { _, _ = c.Write([]byte{21, 3, 1, 0, 2, 2, 70}) } // protocol_version
+	for _, c := range []struct {
+		name       string
+		addr       string
+		tls10      Version // Accepted, Incomplete
+		tls12      []uint16
+		incomplete bool // TLS 1.2 not enumerated to the end
+		version    report.Severity
+		cipher     report.Severity
+	}{
+		{"alert", server(never, alert), Version{}, []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, weak}, false, report.Pass, report.Warn},
+		{"close after the hello", server(never, func(net.Conn) {}), Version{}, nil, false, report.Pass, report.Warn},
+		{"reset after the hello", server(never, func(c net.Conn) { _ = c.(*net.TCPConn).SetLinger(0) }), Version{}, nil, false, report.Pass, report.Warn},
+		{"TLS 1.0 hello unanswered", server(func(ch *tlswire.ClientHello) bool { return ch.MaxVersion() == tls.VersionTLS10 }, alert),
+			Version{Incomplete: true}, nil, false, report.Inconclusive, report.Warn},
+		{"later TLS 1.2 hello unanswered", server(func(ch *tlswire.ClientHello) bool {
+			return ch.MaxVersion() == tls.VersionTLS12 && !ch.CipherSuites.Contains(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+		}, alert), Version{}, []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, true, report.Pass, report.Inconclusive},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := Probe(t.Context(), c.addr, Config{ServerName: "localhost", RootCAs: p.CAPool, Enumerate: true, Timeout: 500 * time.Millisecond})
+			var v10, v12 Version
+			for _, v := range res.Versions {
+				switch v.ID {
+				case tls.VersionTLS10:
+					v10 = v
+				case tls.VersionTLS12:
+					v12 = v
+				}
+			}
+			if v10.Accepted || v10.Incomplete != c.tls10.Incomplete || v10.Error == "" {
+				t.Errorf("TLS 1.0 %+v, want incomplete=%v, not accepted, with the reason", v10, c.tls10.Incomplete)
+			}
+			var got []uint16
+			for _, s := range v12.Suites {
+				got = append(got, s.ID)
+			}
+			want := c.tls12
+			if want == nil {
+				want = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, weak}
+			}
+			if !v12.Accepted || !slices.Equal(got, want) || v12.Incomplete != c.incomplete || c.incomplete && !strings.Contains(v12.Error, "timeout") {
+				t.Errorf("TLS 1.2 %+v, want suites %x, incomplete=%v", v12, want, c.incomplete)
+			}
+			fs := Judge(res, serverAuthOnly())
+			for id, sev := range map[string]report.Severity{"TLS-VERSION-WEAK": c.version, "TLS-CIPHER-WEAK": c.cipher} {
+				f := finding(fs, id)
+				switch {
+				case f == nil || f.Severity != sev:
+					t.Errorf("%s %+v, want %v", id, f, sev)
+				case sev == report.Inconclusive && (!strings.Contains(f.Hint, "--step-timeout") || strings.Contains(f.Summary, "interrupted")):
+					t.Errorf("%s %+v: an unanswered hello is no interruption; want the --step-timeout hint", id, f)
+				}
+			}
+			if t.Failed() {
+				dump(t, fs)
+			}
+		})
+	}
+}

@@ -545,14 +545,16 @@ func (j *judge) clientCert() {
 }
 
 // enumerated reports whether the enumeration ran and saw an accepted
-// version; undecided lists the versions it did not finish.
-func (j *judge) enumerated() (ok bool, undecided []string) {
+// version; undecided lists the versions it did not finish. For the version
+// check (suites false) a version seen accepted is decided even when its
+// suites were cut short; for the suite checks it is not.
+func (j *judge) enumerated(suites bool) (ok bool, undecided []string) {
 	if j.r.Steps.Enumeration == nil {
 		return false, nil
 	}
 	for _, v := range j.r.Versions {
 		ok = ok || v.Accepted
-		if v.Incomplete {
+		if v.Incomplete && (suites || !v.Accepted) {
 			undecided = append(undecided, v.Version)
 		}
 	}
@@ -560,13 +562,26 @@ func (j *judge) enumerated() (ok bool, undecided []string) {
 }
 
 // unfinished is the inconclusive finding for a check the finished part of
-// the enumeration does not decide: seen says what it found so far.
+// the enumeration does not decide: seen says what it found so far. The
+// detail says what became of each unfinished version.
 func (j *judge) unfinished(id, seen string, undecided []string) report.Finding {
 	reason := fmt.Sprintf("%s; %s not enumerated to the end", seen, strings.Join(undecided, ", "))
-	if j.r.InternalError != "" {
-		return report.CouldNotTell(id, j.r.Target, reason+": the probe stopped on an internal error", hintInternal).WithDetail("%s", j.r.InternalError)
+	var why []string
+	for _, v := range j.r.Versions {
+		if v.Incomplete && slices.Contains(undecided, v.Version) && v.Error != "" {
+			why = append(why, v.Version+": "+v.Error)
+		}
 	}
-	return report.CouldNotTell(id, j.r.Target, reason+": interrupted", hintInterrupted)
+	en := j.r.Steps.Enumeration
+	switch {
+	case j.r.InternalError != "":
+		return report.CouldNotTell(id, j.r.Target, reason+": the probe stopped on an internal error", hintInternal).WithDetail("%s", j.r.InternalError)
+	case j.r.Interrupted || en != nil && en.Status == StatusInterrupted:
+		return report.CouldNotTell(id, j.r.Target, reason+": interrupted", hintInterrupted).WithDetail("%s", strings.Join(why, "; "))
+	}
+	return report.CouldNotTell(id, j.r.Target, reason+": a ClientHello got no answer (or its connection failed) before the step timeout",
+		"raise --step-timeout; a server or firewall that limits connection rates may also leave hellos unanswered (the detail says what each version got)").
+		WithDetail("%s", strings.Join(why, "; "))
 }
 
 // notEnumerated adds the finding for a check the negotiated session does
@@ -583,7 +598,7 @@ func (j *judge) notEnumerated(id, summary string) {
 
 func (j *judge) undecided(id, summary string) (report.Finding, bool) {
 	en := j.r.Steps.Enumeration
-	if _, undecided := j.enumerated(); len(undecided) > 0 {
+	if _, undecided := j.enumerated(id != "TLS-VERSION-WEAK"); len(undecided) > 0 {
 		return j.unfinished(id, summary, undecided), true
 	}
 	switch {
@@ -618,7 +633,7 @@ func (j *judge) versions() {
 		}
 		return report.Newf(id, r.Target, "server %s deprecated %s", how, strings.Join(seen, ", "))
 	}
-	if ok, undecided := j.enumerated(); ok {
+	if ok, undecided := j.enumerated(false); ok {
 		var accepted, bad []string
 		for _, v := range r.Versions {
 			if v.Accepted {
@@ -636,7 +651,9 @@ func (j *judge) versions() {
 			}
 			j.add(f)
 		case len(undecided) > 0:
-			j.add(j.unfinished(id, "no weak version seen", undecided).WithDetail("accepted so far: %s", strings.Join(accepted, ", ")))
+			f := j.unfinished(id, "no weak version seen", undecided)
+			f.Detail = strings.TrimSuffix("accepted so far: "+strings.Join(accepted, ", ")+"; "+f.Detail, "; ")
+			j.add(f)
 		case minV != 0:
 			j.add(report.Passed(id, r.Target, fmt.Sprintf("the edge accepts nothing older than %s, as the plan requires", tlswire.VersionName(minV))).
 				WithDetail("accepted: %s", strings.Join(accepted, ", ")))
@@ -661,7 +678,7 @@ func (j *judge) versions() {
 func (j *judge) suites() {
 	const id = "TLS-CIPHER-WEAK"
 	r := j.r
-	if ok, undecided := j.enumerated(); ok {
+	if ok, undecided := j.enumerated(true); ok {
 		var bad []string
 		for _, v := range r.Versions {
 			for _, s := range v.Suites {
@@ -737,7 +754,7 @@ func kxName(id uint16) string {
 func (j *judge) forwardSecrecy() {
 	const id = "TLS-NO-FORWARD-SECRECY"
 	r := j.r
-	if ok, undecided := j.enumerated(); ok {
+	if ok, undecided := j.enumerated(true); ok {
 		var without, unknown []string
 		for _, v := range r.Versions {
 			for _, s := range v.Suites {

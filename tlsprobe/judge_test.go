@@ -456,6 +456,16 @@ func TestJudge(t *testing.T) {
 			r.Steps.Enumeration.Status = StatusInterrupted
 		}), expect: mutual, want: map[string]sev{"TLS-VERSION-WEAK": warn, "TLS-NO-FORWARD-SECRECY": cant},
 			text: map[string]string{"TLS-VERSION-WEAK": "not enumerated to the end"}},
+		{name: "enumeration: a later hello unanswered", facts: with(func(r *Result) {
+			enumerated(map[uint16][]Suite{tls.VersionTLS12: suites(tls.TLS_RSA_WITH_AES_128_CBC_SHA)})(r)
+			r.Versions[3].Incomplete, r.Versions[3].Error = true, "1 suites seen, then ClientHello: no answer before the timeout"
+		}), expect: mutual, want: map[string]sev{"TLS-VERSION-WEAK": pass, "TLS-CIPHER-WEAK": cant, "TLS-NO-FORWARD-SECRECY": cant},
+			text: map[string]string{"TLS-CIPHER-WEAK": "--step-timeout", "TLS-NO-FORWARD-SECRECY": "no answer before the timeout"}},
+		{name: "enumeration: a first hello unanswered", facts: with(func(r *Result) {
+			enumerated(map[uint16][]Suite{tls.VersionTLS12: tls12})(r)
+			r.Versions[1].Incomplete, r.Versions[1].Error = true, "ClientHello: no answer before the timeout"
+		}), expect: mutual, want: map[string]sev{"TLS-VERSION-WEAK": cant, "TLS-CIPHER-WEAK": cant, "TLS-NO-FORWARD-SECRECY": pass},
+			text: map[string]string{"TLS-VERSION-WEAK": "TLS 1.0"}},
 		{name: "enumeration interrupted before it ran", facts: with(func(r *Result) {
 			r.Steps.Enumeration, r.Interrupted = &Step{Status: StatusInterrupted, Error: "not run: interrupted before it"}, true
 		}), expect: mutual, want: map[string]sev{"TLS-VERSION-WEAK": cant, "TLS-CIPHER-WEAK": cant},

@@ -202,9 +202,13 @@ type Version struct {
 	Accepted bool    `json:"accepted"`
 	Suites   []Suite `json:"suites,omitempty"` // accepted, server preference order
 	Error    string  `json:"error,omitempty"`  // why the version is not accepted
-	// Incomplete: the enumeration of this version did not finish (the
-	// caller's context ended, or an internal error); Accepted and Suites are
-	// what was seen until then, and Error says why.
+	// Incomplete: the enumeration of this version did not finish: a
+	// ClientHello got no answer within the timeout, its connection could
+	// not be opened, the answer did not parse, the caller's context ended,
+	// or an internal error. Accepted and Suites are what was seen until
+	// then, and Error says why. Only the server's refusal (an alert, a
+	// ServerHello of another version or suite, a close after the hello)
+	// ends a version's enumeration as finished.
 	Incomplete bool `json:"incomplete,omitempty"`
 }
 
