@@ -1,19 +1,19 @@
 // Package tlsprobe probes the TLS and mutual-TLS posture of a SIP edge: the
 // handshake, the certificate chain, whether the server requests, requires and
-// accepts client certificates, the protocol versions and cipher suites it
-// accepts, and whether it answers SIP OPTIONS over the connection.
+// accepts client certificates, and the protocol versions and cipher suites
+// it accepts. SIP itself is package sipcheck's to judge.
 //
 // # Observe, then judge
 //
 // [Probe] only observes. It returns a [Result] of facts (handshakes, chain,
-// verification, MTLS behaviour, versions and suites, the OPTIONS answer) and,
-// in [Result.Steps], what became of each step: completed, failed with a
-// classified [Status], cut off by the caller's context ("interrupted"), or
-// not run. [Judge], a pure function with no I/O and no clock, turns those
-// facts and an [Expect] into findings:
+// verification, MTLS behaviour, versions and suites) and, in [Result.Steps],
+// what became of each step: completed, failed with a classified [Status],
+// cut off by the caller's context ("interrupted"), or not run. [Judge], a
+// pure function with no I/O and no clock, turns those facts and an [Expect]
+// into findings:
 //
 //	res := tlsprobe.Probe(ctx, "med01.contoso.com:5061", tlsprobe.Config{
-//		ClientCert: &cert, RootCAs: pool, Enumerate: true, SIPOptions: true,
+//		ClientCert: &cert, RootCAs: pool, Enumerate: true,
 //	})
 //	exp := matrix.RoleMediationInternal.Expect() // the role table decides
 //	findings := tlsprobe.Judge(res, tlsprobe.Expect{
@@ -48,8 +48,7 @@
 // wildcards), TLS-CERT-EKU, TLS-CERT-WEAK-KEY, TLS-CERT-WEAK-SIGNATURE,
 // MTLS-NOT-REQUESTED, MTLS-NOT-REQUIRED, MTLS-CLIENT-CERT-REJECTED,
 // TLS-VERSION-WEAK, TLS-CIPHER-WEAK, TLS-NO-FORWARD-SECRECY (over every
-// accepted suite with [Config.Enumerate], else from the negotiated one),
-// SIP-NO-RESPONSE and SIP-OPTIONS-STATUS (with [Config.SIPOptions]).
+// accepted suite with [Config.Enumerate], else from the negotiated one).
 //
 // # Old servers
 //
@@ -94,15 +93,15 @@
 // handshake (version, suite), chain (subject, issuer, SANs, EKUs, validity,
 // key, signature), verification, mtls (certificate_requested, ca_names,
 // accepted_without_client_cert, client_cert_accepted and the alerts),
-// versions (accepted, suites in server preference order) and sip (status,
-// server, rtt_ms). Optional parts are omitted when the check did not run.
+// and versions (accepted, suites in server preference order). Optional parts
+// are omitted when the check did not run.
 // Abbreviated, for a mutual-TLS edge (the findings are [Judge]'s, listed
 // next to the facts by the commands):
 //
 //	{"target": "tls://med01.contoso.com:5061", "addr": "med01.contoso.com:5061",
 //	 "server_name": "med01.contoso.com", "status": "ok",
 //	 "steps": {"handshake": {"status": "ok"}, "client_cert": {"status": "ok"},
-//	   "sip_options": {"status": "ok"}, "enumeration": {"status": "ok"}},
+//	   "enumeration": {"status": "ok"}},
 //	 "handshake": {"version": "TLS 1.2", "version_id": 771,
 //	   "cipher_suite": "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "cipher_suite_id": 49200, "client_cert": true},
 //	 "chain": [{"subject": "CN=med01.contoso.com", "issuer": "CN=Contoso CA", "serial": "1f...",
@@ -116,7 +115,6 @@
 //	 "versions": [{"version": "TLS 1.0", "id": 769, "accepted": false, "error": "ClientHello: server sent TLS alert protocol_version"},
 //	   {"version": "TLS 1.2", "id": 771, "accepted": true, "suites": [{"id": 49200, "name": "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
 //	     {"id": 10, "name": "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "insecure": true, "weakness": "3DES"}]}],
-//	 "sip": {"status": 200, "reason": "OK", "server": "RTCC/3.5.0.0", "rtt_ms": 1.7},
 //	 "enumeration_ms": 4.1}
 //
 // Status (and [Status]) is one of ok, connection-refused, timeout, alert,

@@ -46,11 +46,10 @@ func ExampleProbe() {
 		ServerName: "localhost",
 		RootCAs:    pki.CAPool,
 		ClientCert: &pki.Client,
-		SIPOptions: true,
 		Timeout:    2 * time.Second,
 	})
 	fmt.Println("requested:", res.MTLS.CertificateRequested, "accepted without cert:", *res.MTLS.AcceptedWithoutClientCert)
-	fmt.Println("SIP:", res.SIP.Status, res.SIP.Server)
+	fmt.Println(res.MTLS.Evidence[0]) // TLS 1.3: the verdict comes after the handshake
 
 	findings := tlsprobe.Judge(res, tlsprobe.Expect{
 		MutualTLS:     true, // from the role table: matrix.RoleMediationInternal.Expect()
@@ -65,6 +64,6 @@ func ExampleProbe() {
 	}
 	// Output:
 	// requested: true accepted without cert: true
-	// SIP: 200 example
+	// without client certificate: SIP response received (200 OK, Server example)
 	// fail MTLS-NOT-REQUIRED
 }

@@ -67,12 +67,12 @@ func TestInterruptedHandshake(t *testing.T) {
 	})
 	ctx := cancelOn(t, accepted)
 	res := Probe(ctx, addr, Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool,
-		Enumerate: true, SIPOptions: true, Timeout: time.Minute})
+		Enumerate: true, Timeout: time.Minute})
 	if !res.Interrupted || res.Status != StatusInterrupted {
 		t.Errorf("interrupted %v, status %q", res.Interrupted, res.Status)
 	}
 	for name, s := range map[string]*Step{"handshake": &res.Steps.Handshake, "client_cert": res.Steps.ClientCert,
-		"sip_options": res.Steps.SIPOptions, "enumeration": res.Steps.Enumeration} {
+		"enumeration": res.Steps.Enumeration} {
 		if s == nil || s.Status != StatusInterrupted {
 			t.Errorf("step %s: %+v, want interrupted", name, s)
 		}
@@ -179,7 +179,7 @@ func TestInterruptedTLS13Verdict(t *testing.T) {
 // bug-report hint. It used to be TLS-HANDSHAKE-FAILED, a verdict on the
 // server for a bug of the probe's.
 func TestPanicIsNoVerdict(t *testing.T) {
-	res := Probe(t.Context(), "127.0.0.1:9", Config{Enumerate: true, SIPOptions: true,
+	res := Probe(t.Context(), "127.0.0.1:9", Config{Enumerate: true,
 		Dial: func(context.Context, string, string) (net.Conn, error) { panic("dialer bug") }})
 	if !strings.Contains(res.InternalError, "dialer bug") || res.Status != StatusError {
 		t.Fatalf("internal error %q, status %q", res.InternalError, res.Status)

@@ -61,7 +61,6 @@ func Judge(r *Result, e Expect) []report.Finding {
 	j.versions()
 	j.suites()
 	j.forwardSecrecy()
-	j.sip()
 	return j.out
 }
 
@@ -78,7 +77,6 @@ const (
 	hintInternal    = "the probe stopped on an internal error; this is a voipsec bug, please report it with the command line"
 	hintHandshake   = "no TLS handshake got that far; fix what TLS-HANDSHAKE-FAILED reports first"
 	hintClientCert  = "give a client certificate the edge trusts with --cert and --key (plan: trust.client_certificate and client_key)"
-	hintEnumerate   = "--enumerate tries every version and suite (a plan's min_tls turns it on)"
 	hintTrustedCert = "offer a certificate from a CA the edge trusts (MTLS-CLIENT-CERT-REJECTED lists the CAs it accepts)"
 	hintUnparsed    = "the server must send a chain whose every certificate parses; TLS-CERT-UNTRUSTED has the parse error"
 )
@@ -798,43 +796,5 @@ func (j *judge) forwardSecrecy() {
 	default:
 		j.add(report.Newf(id, r.Target, "the server chose %s (%s) although the probe offered ECDHE suites", h.CipherSuite, kxName(h.CipherSuiteID)).
 			WithDetail("decided from the negotiated %s session; with --enumerate it is decided over every accepted suite", h.Version))
-	}
-}
-
-// SIP-NO-RESPONSE and SIP-OPTIONS-STATUS from the OPTIONS over TLS.
-func (j *judge) sip() {
-	r, step := j.r, j.r.Steps.SIPOptions
-	if step == nil {
-		return
-	}
-	s := r.SIP
-	switch {
-	case s != nil && s.Status >= 200:
-		j.add(report.Passed("SIP-NO-RESPONSE", r.Target, fmt.Sprintf("OPTIONS over TLS answered in %.1f ms", s.RTTMS)))
-		if s.Status < 300 {
-			j.add(report.Passed("SIP-OPTIONS-STATUS", r.Target, fmt.Sprintf("OPTIONS answered %d %s", s.Status, s.Reason)))
-		} else {
-			j.add(report.Newf("SIP-OPTIONS-STATUS", r.Target, "OPTIONS answered %d %s", s.Status, s.Reason).WithDetail("Server: %s", s.Server))
-		}
-	case !step.Ran() || s == nil:
-		for _, id := range []string{"SIP-NO-RESPONSE", "SIP-OPTIONS-STATUS"} {
-			switch {
-			case step.Status == StatusNotRun && j.r.Steps.ClientCert == nil && rejected(j.noCertAccepted()):
-				j.add(report.CouldNotTell(id, r.Target, "OPTIONS not sent: the edge requires a client certificate and none was offered", hintClientCert))
-			case step.Status == StatusNotRun && rejected(j.certAccepted()):
-				j.add(report.CouldNotTell(id, r.Target, "OPTIONS not sent: the edge rejected the client certificate offered", hintTrustedCert))
-			case step.Status == StatusNotRun:
-				j.add(report.CouldNotTell(id, r.Target, "OPTIONS not sent: "+strings.TrimPrefix(step.Error, "not run: "), hintHandshake))
-			default:
-				j.add(j.unobserved(id, "an answer to OPTIONS", step))
-			}
-		}
-	case s.NotSIP:
-		j.add(report.New("SIP-NO-RESPONSE", r.Target, "the server answered OPTIONS over TLS with something that is not SIP").WithDetail("%s", s.Error))
-	default:
-		// Silence to OPTIONS is not silence to calls: an edge may answer
-		// INVITE and not OPTIONS (OCS uses OPTIONS as the gateway keep-alive).
-		j.add(report.New("SIP-NO-RESPONSE", r.Target, "OPTIONS over TLS went unanswered").WithSeverity(report.Warn).
-			WithDetail("%s; the TLS probe sends no INVITE, so whether the edge answers calls is not known here", s.Error))
 	}
 }

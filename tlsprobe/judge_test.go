@@ -117,10 +117,6 @@ func enumerated(accepted map[uint16][]Suite) func(r *Result) {
 	}
 }
 
-func withSIP(s *SIP, step Step) func(r *Result) {
-	return func(r *Result) { r.SIP, r.Steps.SIPOptions = s, &step }
-}
-
 // all applies fs in order.
 func all(fs ...func(r *Result)) func(r *Result) {
 	return func(r *Result) {
@@ -480,26 +476,9 @@ func TestJudge(t *testing.T) {
 		{name: "DHE only", facts: with(enumerated(map[uint16][]Suite{tls.VersionTLS12: suites(0x009F)})), expect: mutual,
 			want: map[string]sev{"TLS-NO-FORWARD-SECRECY": pass}},
 
-		// SIP OPTIONS over TLS.
-		{name: "OPTIONS 200", facts: with(withSIP(&SIP{Status: 200, Reason: "OK", RTTMS: 2}, Step{Status: StatusOK})), expect: mutual,
-			want: map[string]sev{"SIP-NO-RESPONSE": pass, "SIP-OPTIONS-STATUS": pass}},
-		{name: "OPTIONS 403", facts: with(withSIP(&SIP{Status: 403, Reason: "Forbidden", Server: "RTCC/3.5"}, Step{Status: StatusOK})), expect: mutual,
-			want: map[string]sev{"SIP-NO-RESPONSE": pass, "SIP-OPTIONS-STATUS": warn}, text: map[string]string{"SIP-OPTIONS-STATUS": "RTCC/3.5"}},
-		{name: "OPTIONS unanswered", facts: with(withSIP(&SIP{Error: "read SIP response to OPTIONS: no answer before the timeout"}, Step{Status: StatusTimeout})),
-			expect: mutual, want: map[string]sev{"SIP-NO-RESPONSE": warn}, absent: []string{"SIP-OPTIONS-STATUS"},
-			text: map[string]string{"SIP-NO-RESPONSE": "INVITE"}},
-		{name: "OPTIONS answered with something else", facts: with(withSIP(&SIP{NotSIP: true, Error: `answer is not SIP: "HTTP/1.1"`}, Step{Status: StatusError})),
-			expect: mutual, want: map[string]sev{"SIP-NO-RESPONSE": fail}, absent: []string{"SIP-OPTIONS-STATUS"}},
-		{name: "OPTIONS interrupted", facts: with(withSIP(&SIP{Error: "interrupted"}, Step{Status: StatusInterrupted, Error: "SIP OPTIONS: interrupted"})),
-			expect: mutual, want: map[string]sev{"SIP-NO-RESPONSE": cant, "SIP-OPTIONS-STATUS": cant}, text: map[string]string{"SIP-NO-RESPONSE": "interrupted"}},
-		{name: "OPTIONS not sent, no certificate for a mutual-TLS edge", facts: func() *Result {
-			r := failed(StatusAlert, "server sent TLS alert certificate required")()
-			r.Steps.ClientCert = nil
-			r.MTLS = &MTLS{CertificateRequested: true, AcceptedWithoutClientCert: no()}
-			withSIP(nil, Step{Status: StatusNotRun, Error: "not run: no connection was accepted to send OPTIONS over"})(r)
-			return r
-		}, expect: mutual, want: map[string]sev{"SIP-NO-RESPONSE": cant, "SIP-OPTIONS-STATUS": cant}, text: map[string]string{"SIP-NO-RESPONSE": "--cert"}},
-		{name: "OPTIONS not asked", facts: healthy, expect: mutual, absent: []string{"SIP-NO-RESPONSE", "SIP-OPTIONS-STATUS"}},
+		// SIP is sipcheck's to judge: the OPTIONS the probe sends after a
+		// TLS 1.3 handshake is evidence for the MTLS checks only.
+		{name: "no SIP checks", facts: healthy, expect: mutual, absent: []string{"SIP-NO-RESPONSE", "SIP-OPTIONS-STATUS"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := c.facts()
@@ -548,7 +527,6 @@ func TestJudge(t *testing.T) {
 func TestJudgeIsPure(t *testing.T) {
 	r := with(all(enumerated(map[uint16][]Suite{tls.VersionTLS10: suites(tls.TLS_RSA_WITH_AES_128_CBC_SHA),
 		tls.VersionTLS12: suites(tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA)}),
-		withSIP(&SIP{Status: 200, Reason: "OK", Server: "RTCC/3.5"}, Step{Status: StatusOK}),
 		func(r *Result) {
 			inter := cert("CN=Contoso Issuing CA")
 			inter.EKUs = []string{"clientAuth", "serverAuth"}

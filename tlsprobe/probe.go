@@ -24,8 +24,8 @@ const (
 
 // Config tunes one [Probe]: what to observe and how. What the observations
 // should be measured against is [Expect], given to [Judge]. The zero value
-// probes with system roots, the default timeout, no client certificate, no
-// enumeration and no SIP.
+// probes with system roots, the default timeout, no client certificate and
+// no enumeration.
 type Config struct {
 	// ServerName is the SNI and the name the certificate must carry; empty
 	// means the host part of the address.
@@ -44,9 +44,6 @@ type Config struct {
 	Concurrency int
 	// Dial opens connections; nil means a net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// SIPOptions sends OPTIONS over the accepted connection and records the
-	// answer ([Result.SIP]).
-	SIPOptions bool
 }
 
 // Result is everything one probe saw: facts only, no verdicts ([Judge]
@@ -79,7 +76,6 @@ type Result struct {
 	// server sends a CertificateRequest.
 	MTLS     *MTLS     `json:"mtls,omitempty"`
 	Versions []Version `json:"versions,omitempty"`
-	SIP      *SIP      `json:"sip,omitempty"`
 	// EnumerationMS is how long the enumeration took.
 	EnumerationMS float64 `json:"enumeration_ms,omitempty"`
 }
@@ -91,9 +87,6 @@ type Steps struct {
 	// ClientCert is the handshake offering [Config.ClientCert]; nil when
 	// none is configured.
 	ClientCert *Step `json:"client_cert,omitempty"`
-	// SIPOptions is the OPTIONS exchange over an accepted connection; nil
-	// unless [Config.SIPOptions].
-	SIPOptions *Step `json:"sip_options,omitempty"`
 	// Enumeration is the version and cipher-suite enumeration; nil unless
 	// [Config.Enumerate]. Each [Version] says whether it was cut off.
 	Enumeration *Step `json:"enumeration,omitempty"`
@@ -220,15 +213,17 @@ type Suite struct {
 	Weakness string `json:"weakness,omitempty"`
 }
 
-// SIP is the OPTIONS exchange over the TLS connection.
-type SIP struct {
-	Status int     `json:"status,omitempty"`
-	Reason string  `json:"reason,omitempty"`
-	Server string  `json:"server,omitempty"`
-	RTTMS  float64 `json:"rtt_ms,omitempty"`
-	Error  string  `json:"error,omitempty"`
+// sipAnswer is what came back to the OPTIONS sent after a TLS 1.3
+// handshake to learn the server's verdict on the client: evidence only
+// (package sipcheck judges SIP).
+type sipAnswer struct {
+	Status int
+	Reason string
+	Server string
+	RTTMS  float64
+	Error  string
 	// NotSIP: the server answered, with bytes that are not a SIP response.
-	NotSIP bool `json:"not_sip,omitempty"`
+	NotSIP bool
 }
 
 // Probe observes addr (host:port): it runs the configured steps and
@@ -285,17 +280,18 @@ func newProber(addr string, cfg Config) *prober {
 
 // attempt is one crypto/tls connection attempt.
 type attempt struct {
-	err        error // the handshake's error, naming the address
-	step       Step  // the handshake's outcome
-	state      tls.ConnectionState
-	peerCerts  [][]byte
-	requested  bool
-	caNames    [][]byte
-	accepted   *bool // server accepted the client (after the TLS 1.3 check)
-	alert      string
-	evidence   string
-	sip        *SIP
-	sipStep    Step
+	err       error // the handshake's error, naming the address
+	step      Step  // the handshake's outcome
+	state     tls.ConnectionState
+	peerCerts [][]byte
+	requested bool
+	caNames   [][]byte
+	accepted  *bool // server accepted the client (after the TLS 1.3 check)
+	alert     string
+	evidence  string
+	// verdict is the wait for the server's TLS 1.3 verdict after the
+	// handshake (the OPTIONS exchange).
+	verdict    Step
 	withClient bool
 }
 
@@ -353,9 +349,9 @@ func (p *prober) dial(ctx context.Context) (net.Conn, context.CancelFunc, error)
 func (p *prober) sni() string { return sniFor(p.serverName) }
 
 // handshake runs a crypto/tls handshake, offering the client certificate
-// when withClient is set, and for TLS 1.3 (and for SIP) exchanges an
-// OPTIONS to learn whether the server kept the connection.
-func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
+// when withClient is set, and when the server asked for one under TLS 1.3
+// exchanges an OPTIONS to learn whether it kept the connection.
+func (p *prober) handshake(ctx context.Context, withClient bool) *attempt {
 	a := &attempt{withClient: withClient}
 	label := "handshake without a client certificate"
 	if withClient {
@@ -408,41 +404,41 @@ func (p *prober) handshake(ctx context.Context, withClient, sip bool) *attempt {
 	defer conn.Close()
 	t := true
 	a.accepted, a.evidence = &t, "handshake completed"
-	if !sip && (a.state.Version < tls.VersionTLS13 || !a.requested) {
-		return a // no client-authentication verdict pending, no SIP wanted
+	if a.state.Version < tls.VersionTLS13 || !a.requested {
+		return a // no client-authentication verdict pending
 	}
 	// TLS 1.3: the server judges our Certificate after its Finished; an
 	// OPTIONS exchange surfaces its verdict (RFC 8446 §4.4.2.4).
 	s, err := exchangeOptions(conn, p.optionsRequest(raw.LocalAddr()))
-	a.sip = s
-	a.sipStep = outcome(ctx, "SIP OPTIONS", err)
-	tls13 := a.state.Version >= tls.VersionTLS13
+	a.verdict = outcome(ctx, "SIP OPTIONS", err)
 	if err != nil {
 		st, ev := classify(err)
 		switch {
-		case a.sipStep.Status == StatusInterrupted:
-			if tls13 && a.requested {
-				a.accepted, a.evidence = nil, "undetermined: interrupted before the server's verdict on the certificate"
-			}
-		case st == StatusAlert && a.requested:
+		case a.verdict.Status == StatusInterrupted:
+			a.accepted, a.evidence = nil, "undetermined: interrupted before the server's verdict on the certificate"
+		case st == StatusAlert:
 			f := false
 			a.accepted, a.alert, a.evidence = &f, ev.(*AlertError).Text, "alert after handshake"
-		case st == StatusClosed && a.requested && tls13:
+		case st == StatusClosed:
 			f := false
 			a.accepted, a.evidence = &f, "connection closed after handshake without a SIP answer"
 		case errors.Is(err, errNotSIP) || errors.Is(err, errTooLarge):
-			s.NotSIP = true
-			a.evidence = "the server answered (not SIP) after the handshake"
-		case tls13 && st == StatusTimeout:
+			// It kept the connection and answered: not SIP, but a yes.
+			a.evidence = "the server kept the connection and answered after the handshake, not with SIP (" + s.Error + ")"
+		case st == StatusTimeout:
 			// A rejecting server alerts as soon as it reads our Finished;
 			// silence for the whole timeout is taken as acceptance.
 			a.evidence = "no alert after handshake within the timeout (taken as accepted)"
-		case tls13 && a.requested:
+		default:
 			// Neither an answer nor an alert nor a timeout: undetermined.
 			a.accepted, a.evidence = nil, "undetermined: "+describe("after the handshake", err)
 		}
 	} else {
-		a.evidence = "SIP response received"
+		a.evidence = fmt.Sprintf("SIP response received (%d %s", s.Status, s.Reason)
+		if s.Server != "" {
+			a.evidence += ", Server " + s.Server
+		}
+		a.evidence += ")"
 	}
 	return a
 }
@@ -464,14 +460,11 @@ func (p *prober) run(ctx context.Context, res *Result) {
 	if p.cfg.ClientCert != nil {
 		steps.ClientCert = &Step{}
 	}
-	if p.cfg.SIPOptions {
-		steps.SIPOptions = &Step{}
-	}
 	if p.cfg.Enumerate {
 		steps.Enumeration = &Step{}
 	}
 	defer func() {
-		for _, s := range []*Step{&steps.Handshake, steps.ClientCert, steps.SIPOptions, steps.Enumeration} {
+		for _, s := range []*Step{&steps.Handshake, steps.ClientCert, steps.Enumeration} {
 			if s != nil && s.Status == StatusInterrupted {
 				res.Interrupted = true
 			}
@@ -488,12 +481,12 @@ func (p *prober) run(ctx context.Context, res *Result) {
 	defer func() {
 		// A TLS 1.3 verdict cut off while waiting after the handshake.
 		for _, a := range []*attempt{noCert, withCert} {
-			if a != nil && a.sipStep.Status == StatusInterrupted {
+			if a != nil && a.verdict.Status == StatusInterrupted {
 				res.Interrupted = true
 			}
 		}
 	}()
-	noCert = p.handshake(ctx, false, p.cfg.SIPOptions && p.cfg.ClientCert == nil)
+	noCert = p.handshake(ctx, false)
 	steps.Handshake = noCert.step
 	res.Status = noCert.step.Status
 	if noCert.err != nil {
@@ -502,7 +495,7 @@ func (p *prober) run(ctx context.Context, res *Result) {
 	if p.cfg.ClientCert != nil {
 		switch {
 		case noCert.completed() || noCert.step.Status == StatusAlert:
-			withCert = p.handshake(ctx, true, p.cfg.SIPOptions)
+			withCert = p.handshake(ctx, true)
 			*steps.ClientCert = withCert.step
 		case noCert.step.Status == StatusInterrupted:
 			*steps.ClientCert = Step{Status: StatusInterrupted, Error: "not run: interrupted before it"}
@@ -534,25 +527,6 @@ func (p *prober) run(ctx context.Context, res *Result) {
 	}
 	if noCert.flightSeen() || withCert.flightSeen() {
 		res.MTLS = p.mtls(noCert, withCert)
-	}
-
-	// SIP over the accepted connection.
-	if p.cfg.SIPOptions {
-		var chosen *attempt
-		for _, a := range []*attempt{withCert, noCert} {
-			if a != nil && a.accepted != nil && *a.accepted && a.sip != nil {
-				chosen = a
-				break
-			}
-		}
-		switch {
-		case chosen != nil:
-			res.SIP, *steps.SIPOptions = chosen.sip, chosen.sipStep
-		case ctx.Err() != nil:
-			*steps.SIPOptions = Step{Status: StatusInterrupted, Error: "not run: interrupted before a connection was accepted"}
-		default:
-			*steps.SIPOptions = Step{Status: StatusNotRun, Error: "not run: no connection was accepted to send OPTIONS over"}
-		}
 	}
 
 	if p.cfg.Enumerate {

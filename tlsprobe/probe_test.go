@@ -139,7 +139,7 @@ func serverAuthOnly() Expect {
 	return e
 }
 
-// TestFindings drives every certificate, MTLS and SIP finding from an
+// TestFindings drives every certificate and MTLS finding from an
 // in-process server, for TLS 1.2 and TLS 1.3: each case must produce exactly
 // the listed non-passing checks, and the clean case none.
 func TestFindings(t *testing.T) {
@@ -163,11 +163,11 @@ func TestFindings(t *testing.T) {
 		{name: "client cert optional", server: func(_ testing.TB, c *tls.Config) { c.ClientAuth = tls.VerifyClientCertIfGiven },
 			want: []string{"MTLS-NOT-REQUIRED"}},
 		// No handshake goes through: whether one would with a trusted
-		// certificate, and what SIP says over it, is not known.
+		// certificate is not known.
 		{name: "client cert from untrusted CA", server: func(_ testing.TB, c *tls.Config) { c.ClientCAs = other.CAPool },
 			// Under TLS 1.2 the rejection ends the handshake, before the
 			// session (and its key exchange) is known.
-			want: []string{"MTLS-CLIENT-CERT-REJECTED", "SIP-NO-RESPONSE?", "SIP-OPTIONS-STATUS?", "TLS-HANDSHAKE-FAILED?"}, want12: []string{"TLS-NO-FORWARD-SECRECY?"}},
+			want: []string{"MTLS-CLIENT-CERT-REJECTED", "TLS-HANDSHAKE-FAILED?"}, want12: []string{"TLS-NO-FORWARD-SECRECY?"}},
 		{name: "self-signed", server: func(t testing.TB, c *tls.Config) {
 			c.Certificates = []tls.Certificate{must(p.SelfSigned())(t)}
 		}, want: []string{"TLS-CERT-UNTRUSTED"}},
@@ -205,8 +205,9 @@ func TestFindings(t *testing.T) {
 		{name: "SHA-1 signature", server: func(t testing.TB, c *tls.Config) {
 			c.Certificates = []tls.Certificate{sha1Cert(t, p)}
 		}, want: []string{"TLS-CERT-UNTRUSTED", "TLS-CERT-WEAK-SIGNATURE"}},
-		{name: "OPTIONS 403", mode: sip403, want: []string{"SIP-OPTIONS-STATUS"}},
-		{name: "OPTIONS unanswered", mode: sipSilent, want: []string{"SIP-NO-RESPONSE"}},
+		// SIP is sipcheck's: an OPTIONS answered 403 still tells that the
+		// server kept the connection.
+		{name: "OPTIONS 403", mode: sip403, want: nil},
 	}
 	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		for _, c := range cases {
@@ -220,8 +221,7 @@ func TestFindings(t *testing.T) {
 					c.server(t, sc)
 				}
 				addr := newTLSServer(t, sc, c.mode)
-				cfg := Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool,
-					SIPOptions: true, Timeout: 2 * time.Second}
+				cfg := Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool, Timeout: 2 * time.Second}
 				if c.probe != nil {
 					c.probe(&cfg)
 				}
@@ -257,14 +257,14 @@ func TestCleanFacts(t *testing.T) {
 	addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{p.Server}, ClientAuth: tls.RequireAndVerifyClientCert,
 		ClientCAs: p.CAPool, MinVersion: tls.VersionTLS12}, sip200)
 	res := Probe(t.Context(), addr, Config{ServerName: "localhost", ClientCert: &p.Client, RootCAs: p.CAPool,
-		SIPOptions: true, Enumerate: true, Timeout: 2 * time.Second})
+		Enumerate: true, Timeout: 2 * time.Second})
 	fs := Judge(res, mtlsEdge())
 	var passed []string
 	for _, f := range fs {
 		passed = append(passed, f.Check)
 	}
 	sort.Strings(passed)
-	want := []string{"MTLS-CLIENT-CERT-REJECTED", "MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED", "SIP-NO-RESPONSE", "SIP-OPTIONS-STATUS",
+	want := []string{"MTLS-CLIENT-CERT-REJECTED", "MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED",
 		"TLS-CERT-EKU", "TLS-CERT-EXPIRED", "TLS-CERT-EXPIRING", "TLS-CERT-NAME-MISMATCH", "TLS-CERT-UNTRUSTED",
 		"TLS-CERT-WEAK-KEY", "TLS-CERT-WEAK-SIGNATURE", "TLS-CIPHER-WEAK", "TLS-HANDSHAKE-FAILED", "TLS-NO-FORWARD-SECRECY", "TLS-VERSION-WEAK"}
 	if !slices.Equal(passed, want) || len(problems(fs)) != 0 {
@@ -272,7 +272,7 @@ func TestCleanFacts(t *testing.T) {
 		dump(t, fs)
 	}
 	if res.Interrupted || res.Steps.Handshake.Status != StatusOK || res.Steps.ClientCert == nil || res.Steps.ClientCert.Status != StatusOK ||
-		res.Steps.SIPOptions == nil || res.Steps.SIPOptions.Status != StatusOK || res.Steps.Enumeration == nil || res.Steps.Enumeration.Status != StatusOK {
+		res.Steps.Enumeration == nil || res.Steps.Enumeration.Status != StatusOK {
 		t.Errorf("steps %+v", res.Steps)
 	}
 	m := res.MTLS
@@ -283,8 +283,9 @@ func TestCleanFacts(t *testing.T) {
 	if m.WithoutClientCertAlert != "certificate required" {
 		t.Errorf("TLS 1.3 rejection alert %q, want certificate required", m.WithoutClientCertAlert)
 	}
-	if res.SIP == nil || res.SIP.Status != 200 || res.SIP.Server != "voipsec-test/1" || res.SIP.RTTMS <= 0 {
-		t.Errorf("sip %+v", res.SIP)
+	// The TLS 1.3 verdict on the certificate: the server's SIP answer.
+	if !slices.Contains(m.Evidence, "with client certificate: SIP response received (200 OK, Server voipsec-test/1)") {
+		t.Errorf("mtls evidence %q", m.Evidence)
 	}
 	if len(res.Chain) != 1 || res.Chain[0].KeyType != "ECDSA" || res.Chain[0].KeyBits != 256 ||
 		!slices.Contains(res.Chain[0].EKUs, "clientAuth") || !slices.Contains(res.Chain[0].DNSNames, "localhost") {
@@ -405,7 +406,7 @@ func TestLegacyServer(t *testing.T) {
 	var dials atomic.Int32
 	d := &net.Dialer{}
 	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, ClientCert: &p.Client,
-		Enumerate: true, SIPOptions: true, Timeout: 2 * time.Second,
+		Enumerate: true, Timeout: 2 * time.Second,
 		Dial: func(ctx context.Context, network, a string) (net.Conn, error) {
 			dials.Add(1)
 			return d.DialContext(ctx, network, a)
@@ -426,9 +427,6 @@ func TestLegacyServer(t *testing.T) {
 	if got := problems(fs); !slices.Equal(got, []string{"TLS-CIPHER-WEAK", "TLS-NO-FORWARD-SECRECY", "TLS-VERSION-WEAK"}) {
 		t.Errorf("problems %v", got)
 		dump(t, fs)
-	}
-	if res.SIP == nil || res.SIP.Status != 200 {
-		t.Errorf("sip %+v", res.SIP)
 	}
 }
 
@@ -460,7 +458,7 @@ func TestBrokenServers(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
-			res := Probe(t.Context(), c.addr, Config{ServerName: "localhost", Timeout: timeout, Enumerate: true, SIPOptions: true})
+			res := Probe(t.Context(), c.addr, Config{ServerName: "localhost", Timeout: timeout, Enumerate: true})
 			if el := time.Since(start); el > 4*timeout {
 				t.Errorf("took %v with a %v timeout", el, timeout)
 			}
@@ -519,14 +517,15 @@ func TestWarnDays(t *testing.T) {
 }
 
 // TestIPv6Literal: an IPv6 target is dialled, named by its IP SAN (no SNI)
-// and addressed in the OPTIONS Request-URI in brackets.
+// and addressed in brackets in the Request-URI of the OPTIONS that asks a
+// TLS 1.3 server for its verdict on a client without a certificate.
 func TestIPv6Literal(t *testing.T) {
 	ln, err := net.Listen("tcp", "[::1]:0")
 	if err != nil {
 		t.Skipf("no IPv6 loopback: %v", err)
 	}
 	p := longPKI(t)
-	srv := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{p.Server}})
+	srv := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{p.Server}, ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS13})
 	var uri string
 	done := make(chan struct{})
 	go func() {
@@ -543,15 +542,15 @@ func TestIPv6Literal(t *testing.T) {
 		_, _ = c.Write([]byte("SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"))
 	}()
 	t.Cleanup(func() { _ = srv.Close(); <-done })
-	res := Probe(t.Context(), ln.Addr().String(), Config{RootCAs: p.CAPool, SIPOptions: true, Timeout: 2 * time.Second})
-	if res.ServerName != "::1" || res.SIP == nil || res.SIP.Status != 200 {
-		t.Errorf("server name %q, sip %+v", res.ServerName, res.SIP)
+	res := Probe(t.Context(), ln.Addr().String(), Config{RootCAs: p.CAPool, Timeout: 2 * time.Second})
+	if res.ServerName != "::1" || res.MTLS == nil || !slices.Contains(res.MTLS.Evidence, "without client certificate: SIP response received (200 OK)") {
+		t.Errorf("server name %q, mtls %+v", res.ServerName, res.MTLS)
 	}
 	if !strings.HasPrefix(uri, "OPTIONS sip:[::1]:") {
 		t.Errorf("request line %q", uri)
 	}
 	fs := Judge(res, mtlsEdge())
-	if got := problems(notEnumerated(t, fs)); !slices.Equal(got, []string{"MTLS-NOT-REQUESTED", "MTLS-NOT-REQUIRED"}) {
+	if got := problems(notEnumerated(t, fs)); !slices.Equal(got, []string{"MTLS-CLIENT-CERT-REJECTED?", "MTLS-NOT-REQUIRED"}) {
 		t.Errorf("problems %v", got)
 		dump(t, fs)
 	}

@@ -53,9 +53,9 @@ func (p *prober) optionsRequest(local net.Addr) []byte {
 }
 
 // exchangeOptions writes req and reads the first final response header.
-// The conn's deadline bounds it. It always returns a non-nil *SIP.
-func exchangeOptions(conn io.ReadWriter, req []byte) (*SIP, error) {
-	s := &SIP{}
+// The conn's deadline bounds it. It always returns a non-nil *sipAnswer.
+func exchangeOptions(conn io.ReadWriter, req []byte) (*sipAnswer, error) {
+	s := &sipAnswer{}
 	start := time.Now()
 	if _, err := conn.Write(req); err != nil {
 		err = fmt.Errorf("write SIP OPTIONS: %w", err)
