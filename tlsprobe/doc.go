@@ -64,11 +64,13 @@
 // In TLS 1.3 the client's Certificate travels after the server's Finished,
 // so a client handshake "succeeds" before the server has judged the
 // certificate. Probe therefore sends a SIP OPTIONS on every TLS 1.3
-// connection on which the server requested a certificate, and reads: an
-// alert (certificate_required, bad_certificate, unknown_ca, ...) means
-// rejection, a SIP response (or silence until the timeout) acceptance. When
-// the caller's context ends first, the verdict stays undetermined: the
-// connection the probe closed itself is not the server's answer.
+// connection on which the server requested a certificate, and reads, for
+// a timeout of its own: an alert (certificate_required, bad_certificate,
+// unknown_ca, ...) or a close means rejection, an answer (a SIP response,
+// or anything else on the kept connection) acceptance. Silence until the
+// timeout is no answer: the verdict stays undetermined, and so it does when
+// the caller's context ends first (the connection the probe closed itself
+// is not the server's answer).
 //
 // # Enumeration
 //

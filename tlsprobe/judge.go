@@ -78,6 +78,7 @@ const (
 	hintHandshake   = "no TLS handshake got that far; fix what TLS-HANDSHAKE-FAILED reports first"
 	hintClientCert  = "give a client certificate the edge trusts with --cert and --key (plan: trust.client_certificate and client_key)"
 	hintTrustedCert = "offer a certificate from a CA the edge trusts (MTLS-CLIENT-CERT-REJECTED lists the CAs it accepts)"
+	hintVerdict     = "raise --step-timeout so that the server's TLS 1.3 verdict (an alert, a close or a SIP answer) arrives; an edge that gives none leaves this undetermined"
 	hintUnparsed    = "the server must send a chain whose every certificate parses; TLS-CERT-UNTRUSTED has the parse error"
 )
 
@@ -148,7 +149,7 @@ func (j *judge) handshake() {
 			j.add(j.unobserved(id, "the handshake with the client certificate", cc))
 		case cc.Status == StatusOK:
 			j.add(report.CouldNotTell(id, r.Target, "the handshake with the client certificate completed, but whether the server kept it is undetermined",
-				"raise --timeout so that the server's verdict on the certificate arrives").WithDetail("%s", strings.Join(r.MTLS.Evidence, "; ")))
+				hintVerdict).WithDetail("%s", strings.Join(r.MTLS.Evidence, "; ")))
 		case !serversAnswer(cc):
 			reason, hint := noAnswer(cc, "the handshake with the client certificate")
 			j.add(report.CouldNotTell(id, r.Target, reason, hint).WithDetail("%s", cc.Error))
@@ -474,7 +475,7 @@ func (j *judge) mtls() {
 		case r.Steps.Handshake.Status == StatusOK:
 			// Completed, with the TLS 1.3 verdict undetermined.
 			j.add(report.CouldNotTell("MTLS-NOT-REQUIRED", r.Target, "whether the server keeps a connection without a client certificate is undetermined",
-				"raise --timeout so that the server's verdict arrives").WithDetail("%s", evidence))
+				hintVerdict).WithDetail("%s", evidence))
 		case !r.Steps.Handshake.Ran():
 			j.add(j.unobserved("MTLS-NOT-REQUIRED", "whether the server requires a client certificate", nil))
 		default:
@@ -529,7 +530,7 @@ func (j *judge) clientCert() {
 		j.add(j.unobserved(id, "the server's verdict on the client certificate", cc))
 	case cc.Status == StatusOK:
 		j.add(report.CouldNotTell(id, r.Target, "the handshake with the client certificate completed, but the server's verdict on it is undetermined",
-			"raise --timeout so that the server's verdict arrives").WithDetail("%s", evidence))
+			hintVerdict).WithDetail("%s", evidence))
 	case !serversAnswer(cc):
 		// Timed out, or failed on this side: no verdict of the server's.
 		reason, hint := noAnswer(cc, "the handshake with the client certificate")

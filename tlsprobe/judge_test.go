@@ -262,7 +262,7 @@ func TestJudge(t *testing.T) {
 			r.MTLS.ClientCertAccepted = nil
 			r.MTLS.Evidence = []string{"with client certificate: undetermined: after the handshake: server closed"}
 		}), expect: mutual, want: map[string]sev{"MTLS-CLIENT-CERT-REJECTED": cant, "TLS-HANDSHAKE-FAILED": pass},
-			text: map[string]string{"MTLS-CLIENT-CERT-REJECTED": "--timeout"}},
+			text: map[string]string{"MTLS-CLIENT-CERT-REJECTED": "--step-timeout"}},
 		{name: "client certificate handshake interrupted", facts: with(func(r *Result) {
 			r.MTLS.ClientCertAccepted = nil
 			r.Steps.ClientCert = &Step{Status: StatusInterrupted, Error: "interrupted"}
@@ -323,7 +323,7 @@ func TestJudge(t *testing.T) {
 		{name: "required verdict undetermined (TLS 1.3)", facts: with(func(r *Result) {
 			r.MTLS.AcceptedWithoutClientCert = nil
 			r.MTLS.Evidence = []string{"without client certificate: undetermined: after the handshake: reset"}
-		}), expect: mutual, want: map[string]sev{"MTLS-NOT-REQUIRED": cant, "TLS-HANDSHAKE-FAILED": pass}, text: map[string]string{"MTLS-NOT-REQUIRED": "--timeout"}},
+		}), expect: mutual, want: map[string]sev{"MTLS-NOT-REQUIRED": cant, "TLS-HANDSHAKE-FAILED": pass}, text: map[string]string{"MTLS-NOT-REQUIRED": "--step-timeout"}},
 		{name: "required verdict interrupted (TLS 1.3)", facts: with(func(r *Result) {
 			r.MTLS.AcceptedWithoutClientCert = nil
 			r.MTLS.Evidence = []string{"without client certificate: undetermined: interrupted before the server's verdict on the certificate"}

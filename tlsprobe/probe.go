@@ -183,8 +183,8 @@ type MTLS struct {
 	// ClientCertSubject names the certificate offered, for evidence.
 	ClientCertSubject string `json:"client_cert_subject,omitempty"`
 	// Evidence says how acceptance was decided ("handshake completed",
-	// "SIP response received", "alert after handshake", "no alert after
-	// handshake within the timeout (taken as accepted)", "undetermined: ...").
+	// "SIP response received", "alert after handshake", "connection closed
+	// after handshake without a SIP answer", "undetermined: ...").
 	Evidence []string `json:"evidence,omitempty"`
 }
 
@@ -408,7 +408,11 @@ func (p *prober) handshake(ctx context.Context, withClient bool) *attempt {
 		return a // no client-authentication verdict pending
 	}
 	// TLS 1.3: the server judges our Certificate after its Finished; an
-	// OPTIONS exchange surfaces its verdict (RFC 8446 §4.4.2.4).
+	// OPTIONS exchange surfaces its verdict (RFC 8446 §4.4.2.4). The wait
+	// is a step of its own, with a timeout of its own: what the dial
+	// deadline left after a slow handshake may be too short for the
+	// verdict. The caller's context still ends it (dial closes the conn).
+	_ = raw.SetDeadline(time.Now().Add(p.cfg.Timeout))
 	s, err := exchangeOptions(conn, p.optionsRequest(raw.LocalAddr()))
 	a.verdict = outcome(ctx, "SIP OPTIONS", err)
 	if err != nil {
@@ -426,9 +430,9 @@ func (p *prober) handshake(ctx context.Context, withClient bool) *attempt {
 			// It kept the connection and answered: not SIP, but a yes.
 			a.evidence = "the server kept the connection and answered after the handshake, not with SIP (" + s.Error + ")"
 		case st == StatusTimeout:
-			// A rejecting server alerts as soon as it reads our Finished;
-			// silence for the whole timeout is taken as acceptance.
-			a.evidence = "no alert after handshake within the timeout (taken as accepted)"
+			// Silence is not a yes: a server that neither alerts, nor
+			// closes, nor answers has not given its verdict.
+			a.accepted, a.evidence = nil, "undetermined: no alert and no SIP answer within the timeout"
 		default:
 			// Neither an answer nor an alert nor a timeout: undetermined.
 			a.accepted, a.evidence = nil, "undetermined: "+describe("after the handshake", err)

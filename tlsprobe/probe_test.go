@@ -603,3 +603,69 @@ func TestLocalFailuresAreNoVerdict(t *testing.T) {
 		})
 	}
 }
+
+// TestTLS13Silence: under TLS 1.3 the server's verdict on the client comes
+// after the handshake, as an alert, a close, or a SIP answer. A server that
+// sends none of them within the step timeout has not said yes: the verdict
+// is undetermined, and MTLS-NOT-REQUIRED and MTLS-CLIENT-CERT-REJECTED are
+// inconclusive. Silence used to be taken as acceptance, failing
+// MTLS-NOT-REQUIRED and passing MTLS-CLIENT-CERT-REJECTED.
+func TestTLS13Silence(t *testing.T) {
+	checkGoroutines(t)
+	p := longPKI(t)
+	for _, c := range []struct {
+		name   string
+		auth   tls.ClientAuthType
+		check  string
+		detail string
+	}{
+		{"without a client certificate", tls.VerifyClientCertIfGiven, "MTLS-NOT-REQUIRED", "without client certificate"},
+		{"with the client certificate", tls.RequireAndVerifyClientCert, "MTLS-CLIENT-CERT-REJECTED", "with client certificate"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			addr := newTLSServer(t, &tls.Config{Certificates: []tls.Certificate{p.Server}, ClientAuth: c.auth, ClientCAs: p.CAPool,
+				MinVersion: tls.VersionTLS13}, sipSilent)
+			res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, ClientCert: &p.Client, Timeout: 500 * time.Millisecond})
+			fs := Judge(res, mtlsEdge())
+			f := finding(fs, c.check)
+			if f == nil || f.Severity != report.Inconclusive || !strings.Contains(f.Hint, "--step-timeout") ||
+				!strings.Contains(f.Detail, c.detail+": undetermined: no alert and no SIP answer within the timeout") {
+				t.Errorf("%s %+v, want inconclusive: silence is no verdict", c.check, f)
+				dump(t, fs)
+			}
+		})
+	}
+}
+
+// TestTLS13VerdictWindow: the wait for the server's TLS 1.3 verdict gets a
+// step timeout of its own. It used to get what the dial deadline had left
+// after a slow handshake, so a server that closed the connection on the
+// client after a while (here: a handshake and a verdict that take 60% of the
+// timeout each) was taken to have accepted it.
+func TestTLS13VerdictWindow(t *testing.T) {
+	checkGoroutines(t)
+	p := longPKI(t)
+	const timeout = time.Second
+	conf := &tls.Config{Certificates: []tls.Certificate{p.Server}, ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS13}
+	addr := newRawServer(t, func(c net.Conn) {
+		time.Sleep(timeout * 6 / 10) // a slow handshake
+		tc := tls.Server(c, conf)
+		if tc.Handshake() != nil {
+			return
+		}
+		if len(tc.ConnectionState().PeerCertificates) == 0 {
+			time.Sleep(timeout * 6 / 10) // a slow verdict: no certificate, no service
+			_ = tc.Close()
+			return
+		}
+		_, _ = tc.Read(make([]byte, 4096))
+		_, _ = tc.Write([]byte("SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"))
+	})
+	res := Probe(t.Context(), addr, Config{ServerName: "localhost", RootCAs: p.CAPool, Timeout: timeout})
+	if res.MTLS == nil || res.MTLS.AcceptedWithoutClientCert == nil || *res.MTLS.AcceptedWithoutClientCert {
+		t.Fatalf("mtls %+v, want the connection without a certificate rejected", res.MTLS)
+	}
+	if f := finding(Judge(res, mtlsEdge()), "MTLS-NOT-REQUIRED"); f == nil || f.Severity != report.Pass {
+		t.Errorf("MTLS-NOT-REQUIRED %+v, want pass", f)
+	}
+}
