@@ -48,7 +48,9 @@
 // wildcards), TLS-CERT-EKU, TLS-CERT-WEAK-KEY, TLS-CERT-WEAK-SIGNATURE,
 // MTLS-NOT-REQUESTED, MTLS-NOT-REQUIRED, MTLS-CLIENT-CERT-REJECTED,
 // TLS-VERSION-WEAK, TLS-CIPHER-WEAK, TLS-NO-FORWARD-SECRECY (over every
-// accepted suite with [Config.Enumerate], else from the negotiated one).
+// accepted suite with [Config.Enumerate]; without it a forward-secret
+// negotiated suite passes it, and a static one leaves it inconclusive: one
+// session shows what the server prefers, not everything it accepts).
 //
 // # Old servers
 //

@@ -749,7 +749,9 @@ func kxName(id uint16) string {
 	return "unknown key exchange"
 }
 
-// TLS-NO-FORWARD-SECRECY: no accepted suite gives forward secrecy.
+// TLS-NO-FORWARD-SECRECY: no accepted suite gives forward secrecy. Without
+// the enumeration a forward-secret negotiated suite decides it (one such
+// suite is accepted); a static one does not (others may be accepted too).
 func (j *judge) forwardSecrecy() {
 	const id = "TLS-NO-FORWARD-SECRECY"
 	r := j.r
@@ -795,7 +797,16 @@ func (j *judge) forwardSecrecy() {
 	case !known:
 		j.notEnumerated(id, "the key exchange of the negotiated suite "+h.CipherSuite+" is unknown")
 	default:
-		j.add(report.Newf(id, r.Target, "the server chose %s (%s) although the probe offered ECDHE suites", h.CipherSuite, kxName(h.CipherSuiteID)).
-			WithDetail("decided from the negotiated %s session; with --enumerate it is decided over every accepted suite", h.Version))
+		// The check says that no accepted suite gives forward secrecy; one
+		// session shows what the server prefers, not all it accepts (it may
+		// accept ECDHE and put static RSA first), so it does not decide.
+		if f, ok := j.undecided(id, fmt.Sprintf("the server chose %s (%s) although the probe offered ECDHE suites",
+			h.CipherSuite, kxName(h.CipherSuiteID))); ok {
+			j.add(f)
+			return
+		}
+		j.add(report.CouldNotTell(id, r.Target, fmt.Sprintf("the server chose %s (%s) although the probe offered ECDHE suites; whether it accepts any forward-secret suite was not tried",
+			h.CipherSuite, kxName(h.CipherSuiteID)), "run with --enumerate: it decides this over every accepted suite").
+			WithDetail("seen in the negotiated %s session", h.Version))
 	}
 }

@@ -401,15 +401,21 @@ func TestJudge(t *testing.T) {
 		}), expect: mutual, want: map[string]sev{"TLS-CERT-WEAK-SIGNATURE": pass}},
 
 		// Versions, suites and forward secrecy.
+		// One session negotiating TLS 1.0 shows that the server accepts it;
+		// one session with static RSA does not show that no accepted suite
+		// gives forward secrecy (the server may accept ECDHE and prefer
+		// RSA): TLS-NO-FORWARD-SECRECY says what was seen, undecided.
 		{name: "negotiated TLS 1.0 static RSA, not enumerated", facts: with(tls10RSA), expect: mutual,
-			want: map[string]sev{"TLS-VERSION-WEAK": warn, "TLS-NO-FORWARD-SECRECY": warn}, absent: []string{"TLS-CIPHER-WEAK"},
+			want: map[string]sev{"TLS-VERSION-WEAK": warn, "TLS-NO-FORWARD-SECRECY": cant}, absent: []string{"TLS-CIPHER-WEAK"},
 			text: map[string]string{"TLS-VERSION-WEAK": "negotiated", "TLS-NO-FORWARD-SECRECY": "--enumerate"}},
+		{name: "negotiated static RSA: what was seen", facts: with(tls10RSA), expect: mutual, want: map[string]sev{"TLS-NO-FORWARD-SECRECY": cant},
+			text: map[string]string{"TLS-NO-FORWARD-SECRECY": "the server chose TLS_RSA_WITH_AES_128_CBC_SHA (static RSA key exchange) although the probe offered ECDHE suites"}},
 		{name: "negotiated TLS 1.0, plan min_tls 1.2", facts: with(tls10RSA), expect: mutual.but(func(e *Expect) { e.MinVersion = tls.VersionTLS12 }),
 			want: map[string]sev{"TLS-VERSION-WEAK": fail}, text: map[string]string{"TLS-VERSION-WEAK": "the plan requires TLS 1.2 or later"}},
 		{name: "negotiated 3DES, not enumerated", facts: with(func(r *Result) {
 			r.Handshake.VersionID, r.Handshake.Version = tls.VersionTLS12, "TLS 1.2"
 			r.Handshake.CipherSuiteID, r.Handshake.CipherSuite = tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, "TLS_RSA_WITH_3DES_EDE_CBC_SHA"
-		}), expect: mutual, want: map[string]sev{"TLS-CIPHER-WEAK": warn, "TLS-NO-FORWARD-SECRECY": warn}, absent: []string{"TLS-VERSION-WEAK"}},
+		}), expect: mutual, want: map[string]sev{"TLS-CIPHER-WEAK": warn, "TLS-NO-FORWARD-SECRECY": cant}, absent: []string{"TLS-VERSION-WEAK"}},
 		{name: "TLS 1.0-only static RSA, enumerated", facts: with(all(tls10RSA, enumerated(map[uint16][]Suite{tls.VersionTLS10: rsaCBC}))),
 			expect: mutual, want: map[string]sev{"TLS-VERSION-WEAK": warn, "TLS-CIPHER-WEAK": pass, "TLS-NO-FORWARD-SECRECY": warn},
 			text: map[string]string{"TLS-NO-FORWARD-SECRECY": "static RSA", "TLS-VERSION-WEAK": "TLS 1.0"}},
