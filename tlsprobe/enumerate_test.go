@@ -363,7 +363,7 @@ func TestEnumerationEndings(t *testing.T) {
 		}, alert), Version{}, []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, true, report.Pass, report.Inconclusive},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res := Probe(t.Context(), c.addr, Config{ServerName: "localhost", RootCAs: p.CAPool, Enumerate: true, Timeout: 500 * time.Millisecond})
+			res := Probe(t.Context(), c.addr, Config{ServerName: "localhost", RootCAs: p.CAPool, Enumerate: true, Timeout: time.Second})
 			var v10, v12 Version
 			for _, v := range res.Versions {
 				switch v.ID {

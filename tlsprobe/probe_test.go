@@ -645,7 +645,7 @@ func TestTLS13Silence(t *testing.T) {
 func TestTLS13VerdictWindow(t *testing.T) {
 	checkGoroutines(t)
 	p := longPKI(t)
-	const timeout = time.Second
+	const timeout = 2 * time.Second
 	conf := &tls.Config{Certificates: []tls.Certificate{p.Server}, ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS13}
 	addr := newRawServer(t, func(c net.Conn) {
 		time.Sleep(timeout * 6 / 10) // a slow handshake
