@@ -64,6 +64,6 @@ func ExampleProbe() {
 	}
 	// Output:
 	// requested: true accepted without cert: true
-	// without client certificate: SIP response received (200 OK, Server example)
+	// without client certificate: SIP response received
 	// fail MTLS-NOT-REQUIRED
 }

@@ -438,11 +438,7 @@ func (p *prober) handshake(ctx context.Context, withClient bool) *attempt {
 			a.accepted, a.evidence = nil, "undetermined: "+describe("after the handshake", err)
 		}
 	} else {
-		a.evidence = fmt.Sprintf("SIP response received (%d %s", s.Status, s.Reason)
-		if s.Server != "" {
-			a.evidence += ", Server " + s.Server
-		}
-		a.evidence += ")"
+		a.evidence = "SIP response received"
 	}
 	return a
 }
