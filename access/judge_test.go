@@ -40,6 +40,9 @@ const baseRoles = `[
  {"Identity": "MyHelpDeskScriptRole", "IsStandardRole": false, "ScriptModules": ["testScript.ps1"]}
 ]`
 
+// noDelegates is the base membership without the setup delegation group.
+var noDelegates = strings.Replace(baseMembers, "OCS Setup Delegates,carol\n", "", 1)
+
 type judgeCase struct {
 	name    string
 	members string // replaces baseMembers when set
@@ -136,6 +139,9 @@ func TestJudge(t *testing.T) {
 		{name: "condition unattested", op: ops("alice", "EV-4b"), extra: "Exchange Organization Administrators,alice\n", check: "CRED-MISSING", want: report.Inconclusive,
 			has: []string{"same-forest", "um-container-access"}},
 		{name: "condition attested", op: attest(ops("alice", "EV-4b"), SameForest), extra: "Exchange Organization Administrators,alice\n", check: "CRED-MISSING", want: report.Info},
+		{name: "delegation group not exported, Domain Admins lacked", op: ops("bob", "SE-5"), members: noDelegates, review: delegation,
+			check: "CRED-MISSING", want: report.Inconclusive,
+			has: []string{"cannot tell whether bob has Domain Admins or the setup delegation group OCS Setup Delegates", "add the group OCS Setup Delegates to the membership export"}},
 
 		// CRED-EXCESS: taken away, the group changes no task's verdict.
 		{name: "Domain Admins no task needs", op: ops("alice", "SE-6"), check: "CRED-EXCESS", want: report.Warn,
@@ -154,6 +160,17 @@ func TestJudge(t *testing.T) {
 			has: []string{"frank needs Enterprise Admins for SE-2", "frank needs Schema Admins for SE-2"}},
 		{name: "Schema Admins held, no task", op: ops("frank", "SE-6"), check: "CRED-EXCESS", want: report.Warn,
 			has: []string{"frank holds Schema Admins"}},
+		{name: "Domain Admins beside an unexported delegation group", op: ops("alice", "SE-5"), members: noDelegates, review: delegation,
+			check: "CRED-EXCESS", want: report.Inconclusive,
+			has: []string{"cannot tell whether alice needs Domain Admins", "SE-5", "add the group OCS Setup Delegates to the membership export"}},
+		{name: "Domain Admins, local rights and an unexported delegation group", op: ops("alice", "EE-10"), members: noDelegates, review: delegation,
+			check: "CRED-EXCESS", want: report.Inconclusive, has: []string{"cannot tell whether alice needs Domain Admins for EE-10", "add the group OCS Setup Delegates to the membership export"}},
+		{name: "Domain Admins where the other alternative is unknown", op: ops("alice", "CWA-2"), check: "CRED-EXCESS", want: report.Inconclusive,
+			has: []string{"cannot tell whether alice needs Domain Admins", "CWA-2", "attested: [local-admin]"}},
+		{name: "Domain Admins where the other alternative is attested", op: attest(ops("alice", "CWA-2"), LocalAdministrators), check: "CRED-EXCESS", want: report.Warn,
+			has: []string{"alice holds Domain Admins, which none of their tasks needs", "Without it, CWA-2 is met by the plan's word for local Administrators"}},
+		{name: "Domain Admins needed whatever the unknown local right", op: ops("alice", "EE-10"), check: "CRED-EXCESS", want: report.Info,
+			has: []string{"only to deploy or activate servers (EE-10)"}},
 		{name: "privileged group not exported", members: "Group,SamAccountName\nDomain Admins,\nSchema Admins,\n", op: ops("bob", "SE-6"),
 			check: "CRED-EXCESS", want: report.Inconclusive, has: []string{"Enterprise Admins: not in the membership export"}},
 		{name: "no privileged group", op: ops("bob", "SE-6"), check: "CRED-EXCESS", want: report.Pass,
