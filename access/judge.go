@@ -777,9 +777,10 @@ func (r *Review) scriptPaths(role *AdminRole) report.Finding {
 }
 
 // scriptOutside says why the script module m is outside the allowed
-// folders, or "" when it is inside one. A name without a folder (the
-// source's "testScript.ps1") is looked up in them; a relative path may not
-// climb out with "..".
+// folders, or "" when it is inside one. A bare name (the source's
+// "testScript.ps1": one segment, no variable) is looked up in them and
+// passes; an absolute path must be inside one; any other relative path is
+// resolved against a current folder the export does not show, and fails.
 func scriptOutside(m string, allowed []string) string {
 	p := winPath(m)
 	segs := strings.Split(p, `\`)
@@ -792,6 +793,12 @@ func scriptOutside(m string, allowed []string) string {
 		return "is relative to a drive's current folder"
 	case strings.HasPrefix(p, `\`) && !strings.HasPrefix(p, `\\`):
 		return "is relative to the current drive"
+	case strings.ContainsAny(p, "$%"):
+		return "expands a variable ($name, $env:NAME or %NAME%), which may point anywhere"
+	case strings.HasPrefix(p, "~"):
+		return "starts in the home folder (~)"
+	case !abs && (len(segs) > 1 || p == "."):
+		return "is relative to the current folder"
 	case !abs:
 		return ""
 	}

@@ -315,3 +315,38 @@ func TestJudgeRefsAndLocations(t *testing.T) {
 		}
 	}
 }
+
+// A script module passes only by bare name (looked up in the allowed
+// folders) or as an absolute path inside one; any other relative path,
+// and a name that expands a variable or the home folder, does not.
+func TestScriptOutside(t *testing.T) {
+	allowed := []string{DefaultLyncModulePath, DefaultAdminScriptsPath}
+	for _, tt := range []struct {
+		module string
+		inside bool
+	}{
+		{"testScript.ps1", true},
+		{` "testScript.ps1" `, true},
+		{DefaultAdminScriptsPath + `\testScript.ps1`, true},
+		{`scripts\evil.ps1`, false},
+		{`scripts/evil.ps1`, false},
+		{`.\evil.ps1`, false},
+		{`.`, false},
+		{`~\x.ps1`, false},
+		{`~x.ps1`, false},
+		{`TESTSC~1.PS1`, true}, // an 8.3 short name
+		{`$env:TEMP\x.ps1`, false},
+		{`$x.ps1`, false},
+		{`%TEMP%\x.ps1`, false},
+		{`%TEMP%x.ps1`, false},
+		{`..\x.ps1`, false},
+		{`D:x.ps1`, false},
+		{`\x.ps1`, false},
+		{`C:\Scripts\x.ps1`, false},
+	} {
+		why := scriptOutside(tt.module, allowed)
+		if (why == "") != tt.inside {
+			t.Errorf("scriptOutside(%q) = %q, want inside=%v", tt.module, why, tt.inside)
+		}
+	}
+}
