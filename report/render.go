@@ -32,7 +32,7 @@ type Report struct {
 	// effective encryption level). A target with notes has a heading in
 	// the text report even when every check passed.
 	Notes  func(target string) []string
-	FailOn Severity // the --fail-on threshold, for the verdict and JUnit failures
+	FailOn Severity // the --fail-on threshold, for the verdict and JUnit failures; unset (Pass), Inconclusive or out of range means Fail
 	Suite  func(target string) string
 	// Params are the run's parameters (targets, role, plan file, ...) and
 	// Matrix the cells of the VoIPSecurity × client encryption matrix
@@ -69,11 +69,13 @@ func (r *Report) ExitCode() int {
 	return code
 }
 
+// failOn is the threshold in force: FailOn, or [Fail] when FailOn is the
+// zero value (unset) or not a decided severity.
 func (r *Report) failOn() Severity {
 	if r.FailOn == Pass {
 		return Fail
 	}
-	return r.FailOn
+	return threshold(r.FailOn)
 }
 
 // Format is an output format.

@@ -448,3 +448,26 @@ func TestTextSectionFiltersControlCharacters(t *testing.T) {
 		t.Errorf("text section not filtered:\n%q", b.String())
 	}
 }
+
+// A threshold of inconclusive means nothing in the decided order: like
+// the zero value, it is the default, fail. A failing finding fails the run
+// through the library API whatever FailOn says.
+func TestFailOnInconclusiveIsFail(t *testing.T) {
+	r := &Report{Command: "check", FailOn: Inconclusive, Findings: []Finding{New("MTLS-NOT-REQUIRED", "x", "y")}}
+	if r.ExitCode() != ExitFindings || r.Verdict() != "fail" {
+		t.Errorf("FailOn inconclusive with a failure: exit %d verdict %s", r.ExitCode(), r.Verdict())
+	}
+	if got := ExitCode(r.Findings, Inconclusive); got != ExitFindings {
+		t.Errorf("ExitCode(fail, fail-on inconclusive) = %d", got)
+	}
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "<failure") {
+		t.Errorf("JUnit at fail-on inconclusive has no failure:\n%s", b.String())
+	}
+	if line := VerdictLine(r, false); !strings.Contains(line, "(fail-on fail)") {
+		t.Errorf("verdict line %q", line)
+	}
+}
