@@ -224,9 +224,10 @@ type junitFailure struct {
 // WriteJUnit writes one testsuite per target and one testcase per check,
 // named by the property it tests, with the check ID as its "check" property.
 // Findings at or above the report's FailOn are failures carrying the
-// evidence; a check with inconclusive findings and none failing is a
-// skipped test case whose message is the reason and the hint; the others
-// are passing test cases with their summary in system-out. The suite name
+// evidence, and the check's inconclusive findings on that target with
+// them; a check with inconclusive findings and none failing is a skipped
+// test case whose message is the reason and the hint; the others are
+// passing test cases with their summary in system-out. The suite name
 // is the target, or r.Suite(target) when set.
 func WriteJUnit(w io.Writer, r *Report) error {
 	doc := junitSuites{Name: "voipsec " + r.Command}
@@ -256,8 +257,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			if c, ok := Lookup(id); ok {
 				tc.Name = c.Property
 			}
-			var failing, undecided []Finding
-			var out []string
+			var failing, undecided, other []Finding
 			for _, f := range group {
 				switch {
 				case f.Severity.AtLeast(failOn):
@@ -265,31 +265,23 @@ func WriteJUnit(w io.Writer, r *Report) error {
 				case f.Severity == Inconclusive:
 					undecided = append(undecided, f)
 				default:
-					out = append(out, f.Severity.String()+": "+f.Summary+detailSuffix(f))
+					other = append(other, f)
 				}
 			}
 			if len(failing) > 0 {
-				var body []string
-				for _, f := range failing {
-					body = append(body, f.Severity.String()+": "+f.Summary+detailSuffix(f))
-				}
-				tc.Failure = &junitFailure{Message: failing[0].Summary, Type: failing[0].Severity.String(), Body: strings.Join(body, "\n")}
+				// The undecided findings of a failing check go in its body:
+				// a test case has one result, and none may be dropped.
+				tc.Failure = &junitFailure{Message: failing[0].Summary, Type: failing[0].Severity.String(), Body: junitLines(append(failing, undecided...))}
 				s.Failures++
 			} else if len(undecided) > 0 {
-				var body []string
-				for _, f := range undecided {
-					body = append(body, f.Severity.String()+": "+f.Summary+detailSuffix(f))
-				}
 				msg := undecided[0].Summary
 				if h := undecided[0].Hint; h != "" {
 					msg += " (" + h + ")"
 				}
-				tc.Skipped = &junitSkipped{Message: msg, Body: strings.Join(body, "\n")}
+				tc.Skipped = &junitSkipped{Message: msg, Body: junitLines(undecided)}
 				s.Skipped++
 			}
-			if len(out) > 0 {
-				tc.SystemOut = strings.Join(out, "\n")
-			}
+			tc.SystemOut = junitLines(other)
 			s.Cases = append(s.Cases, tc)
 			s.Tests++
 		}
@@ -308,6 +300,16 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// junitLines is the findings as JUnit text: each one's severity, summary,
+// location, evidence, hint and rule.
+func junitLines(fs []Finding) string {
+	lines := make([]string, len(fs))
+	for i, f := range fs {
+		lines[i] = f.Severity.String() + ": " + f.Summary + detailSuffix(f)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func detailSuffix(f Finding) string {

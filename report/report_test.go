@@ -471,3 +471,32 @@ func TestFailOnInconclusiveIsFail(t *testing.T) {
 		t.Errorf("verdict line %q", line)
 	}
 }
+
+// A check that fails on a target and could not be decided there for
+// another reason (say, one of two listeners) is one failing test case; its
+// body carries the undecided finding too, with its hint, so no finding is
+// dropped from the JUnit report.
+func TestJUnitFailureKeepsInconclusive(t *testing.T) {
+	target := "tls://med01.contoso.com:5061"
+	r := &Report{Command: "probe", Findings: []Finding{
+		New("MTLS-NOT-REQUIRED", target, "accepted a handshake without a client certificate"),
+		CouldNotTell("MTLS-NOT-REQUIRED", target, "second handshake was reset", "retry with --timeout 10s"),
+	}}
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	c := doc.Suites[0].Cases[0]
+	if c.Failure == nil || c.Skipped != nil {
+		t.Fatalf("case %+v", c)
+	}
+	for _, want := range []string{"fail: accepted a handshake without a client certificate", "inconclusive: second handshake was reset", "hint: retry with --timeout 10s"} {
+		if !strings.Contains(c.Failure.Body, want) {
+			t.Errorf("failure body lacks %q:\n%s", want, c.Failure.Body)
+		}
+	}
+}
