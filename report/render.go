@@ -228,7 +228,9 @@ type junitFailure struct {
 // them; a check with inconclusive findings and none failing is a skipped
 // test case whose message is the reason and the hint; the others are
 // passing test cases with their summary in system-out. The suite name
-// is the target, or r.Suite(target) when set.
+// is the target, or r.Suite(target) when set. An interrupted run adds a
+// first suite, named after the command, whose one test case "run
+// completed" is skipped with where the run stopped.
 func WriteJUnit(w io.Writer, r *Report) error {
 	doc := junitSuites{Name: "voipsec " + r.Command}
 	targets, by := GroupByTarget(r.Findings)
@@ -290,6 +292,18 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		doc.Failures += s.Failures
 		doc.Skipped += s.Skipped
 	}
+	if r.Interrupted != "" {
+		// Every check above may have passed; the run did not complete,
+		// which is neither a pass nor a failure.
+		name := "voipsec " + r.Command
+		run := junitSuite{Name: name, Tests: 1, Skipped: 1, Cases: []junitCase{{
+			Name: "run completed", Classname: name,
+			Skipped: &junitSkipped{Message: "interrupted: " + r.Interrupted, Body: interruptedText(r)},
+		}}}
+		doc.Suites = append([]junitSuite{run}, doc.Suites...)
+		doc.Tests++
+		doc.Skipped++
+	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
@@ -300,6 +314,12 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// interruptedText says that and where the run was interrupted, and what
+// that means for its findings.
+func interruptedText(r *Report) string {
+	return "The run was interrupted: " + sentence(r.Interrupted) + " The checks that did not run are inconclusive; an interrupted run is never a pass."
 }
 
 // junitLines is the findings as JUnit text: each one's severity, summary,
