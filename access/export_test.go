@@ -128,6 +128,10 @@ func TestParseMembersErrors(t *testing.T) {
 		{"UTF-16 without BOM", []byte("G\x00r\x00o\x00u\x00p\x00"), "m.csv:1: holds NUL bytes: UTF-16 without a byte-order mark"},
 		{"UTF-16 cut short", append(utf16LE("Group,SamAccountName\r\nx,y\r\n"), 'z'), "m.csv:3: UTF-16LE with BOM text has an odd number of bytes"},
 		{"UTF-16 row error", utf16LE("Group,SamAccountName\r\nx\r\n"), "m.csv:2:1: row has 1 fields"},
+		{"one group of two domains", []byte("Group,SamAccountName\nCHILD\\Domain Admins,alice\nRTCUniversalServerAdmins,bob\nROOT\\Domain Admins,bob\n"),
+			`m.csv:4:1: group "ROOT\Domain Admins" is also exported as "CHILD\Domain Admins" (line 2)`},
+		{"one group with and without a domain", []byte("Group,SamAccountName\nx,y\nDomain Admins,alice\n\"CONTOSO\\Domain Admins\",bob\n"),
+			`m.csv:4:1: group "CONTOSO\Domain Admins" is also exported as "Domain Admins" (line 3)`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseMembers("m.csv", tt.data)
@@ -200,5 +204,16 @@ func TestReadExportFileErrors(t *testing.T) {
 	}
 	if _, err := ReadMembers(big); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("big: %v", err)
+	}
+}
+
+// One group may be written with the same DOMAIN\ prefix in any case.
+func TestParseMembersSameDomainAnyCase(t *testing.T) {
+	m, err := ParseMembers("m.csv", []byte("Group,SamAccountName\nCONTOSO\\Domain Admins,alice\ncontoso\\domain admins,bob\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, ok := m.Group("Domain Admins"); !ok || len(g.Accounts()) != 2 {
+		t.Errorf("Domain Admins = %+v", g)
 	}
 }

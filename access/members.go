@@ -52,8 +52,11 @@ func ReadMembers(path string) (*Members, error) {
 // SamAccountName (any case); objectClass and distinguishedName are kept
 // when present, other columns are ignored. A row with an empty
 // SamAccountName records that its group was exported and is empty (the
-// one-liner in docs/access.md writes one for every empty group). file names
-// the data in errors, which carry its line and column.
+// one-liner in docs/access.md writes one for every empty group). Group
+// names compare without a DOMAIN\ prefix, so one group written with two
+// different prefixes (or with and without one) is an error: two domains'
+// groups would merge. file names the data in errors, which carry its line
+// and column.
 func ParseMembers(file string, data []byte) (*Members, error) {
 	text, enc, err := decodeText(file, data)
 	if err != nil {
@@ -117,10 +120,17 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 			return nil, &ExportError{File: file, Line: line, Column: c, Msg: "the Group field is empty"}
 		}
 		g := m.byName[groupKey(group)]
-		if g == nil {
+		switch {
+		case g == nil:
 			g = &GroupMembers{Name: group, Line: line}
 			m.byName[groupKey(group)] = g
 			m.Groups = append(m.Groups, g)
+		case !strings.EqualFold(groupDomain(group), groupDomain(g.Name)):
+			// Names are compared without the DOMAIN\ prefix, so two
+			// domains' Domain Admins would merge into one group.
+			_, c := r.FieldPos(gi)
+			return nil, &ExportError{File: file, Line: line, Column: c,
+				Msg: fmt.Sprintf(`group "%s" is also exported as "%s" (line %d): groups of different domains, or a name with and without its domain, cannot be told apart; export each group from one domain (voipsec help access)`, group, g.Name, g.Line)}
 		}
 		acct := strings.TrimSpace(rec[si])
 		if acct == "" {
@@ -200,6 +210,14 @@ func groupKey(s string) string {
 		s = s[i+1:]
 	}
 	return strings.ToLower(strings.Join(strings.Fields(s), ""))
+}
+
+// groupDomain is the DOMAIN of "DOMAIN\name", or "".
+func groupDomain(s string) string {
+	if i := strings.LastIndexByte(s, '\\'); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return ""
 }
 
 // accountKey is an account name compared: lower case, no DOMAIN\ prefix.
