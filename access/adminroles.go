@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -151,7 +152,9 @@ func jsonError(file, text string, base int, err error) error {
 			off = base + i
 		}
 		msg = fmt.Sprintf("%s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
-	case err.Error() == "unexpected EOF":
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		// A Decoder returns io.EOF when the text ends between tokens
+		// (an array never closed), io.ErrUnexpectedEOF inside a value.
 		off = len(text)
 		msg = "JSON ends early: the file is cut short"
 	}
