@@ -120,7 +120,7 @@ func TestParseMembersErrors(t *testing.T) {
 	}{
 		{"empty", nil, "m.csv: empty: expected a header row"},
 		{"only #TYPE", []byte("#TYPE x\r\n"), "m.csv: empty: expected a header row"},
-		{"no SamAccountName", []byte("#TYPE x\r\n\"Group\",\"Name\"\r\n\"a\",\"b\"\r\n"), "m.csv:2:1: the header has no SamAccountName column (it has: Group, Name)"},
+		{"no SamAccountName", []byte("#TYPE x\r\n\"Group\",\"Name\"\r\n\"a\",\"b\"\r\n"), "m.csv:2:1: the header has no SamAccountName column (it has: Group, Name); the export needs Group and SamAccountName (voipsec help access)"},
 		{"short row", []byte("Group,SamAccountName\nDomain Admins,alice\nDomain Admins\n"), "m.csv:3:1: row has 1 fields, the header 2"},
 		{"bad quote", []byte("Group,SamAccountName\n\"Domain Admins\",\"al\"ice\"\n"), "m.csv:2:20: extraneous or missing \" in quoted-field"},
 		{"empty group", []byte("Group,SamAccountName\n,alice\n"), "m.csv:2:1: the Group field is empty"},

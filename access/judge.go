@@ -356,10 +356,14 @@ func (e *operatorEvidence) evidenceHint(atoms []Credential) string {
 	return strings.Join(hints, "; ")
 }
 
+// helpAccess is where hints send the reader: the binary carries
+// docs/access.md, the one-liners that write the exports included.
+const helpAccess = "'voipsec help access' has the one-liner"
+
 // exportGroupsHint is the hint for groups missing from the membership
 // export.
 func exportGroupsHint(groups ...string) string {
-	return fmt.Sprintf("add the group %s to the membership export (docs/access.md has the one-liner)", strings.Join(groups, ", "))
+	return fmt.Sprintf("add the group %s to the membership export (%s)", strings.Join(groups, ", "), helpAccess)
 }
 
 // necessity is whether a task needs a credential the operator holds.
@@ -585,7 +589,7 @@ func (e *operatorEvidence) globalScope() report.Finding {
 		}
 		f = report.CouldNotTell("RBAC-GLOBAL-SCOPE", e.target,
 			fmt.Sprintf("cannot tell whether %s holds global role %s: its group is not in the membership export", e.o.Account, strings.Join(names, ", ")),
-			fmt.Sprintf("add the group %s to the membership export (docs/access.md has the one-liner)", strings.Join(names, ", ")))
+			exportGroupsHint(names...))
 	default:
 		f = report.Passed("RBAC-GLOBAL-SCOPE", e.target, fmt.Sprintf("%s, limited to %s, holds no role with global scope", e.o.Account, limit))
 	}
@@ -638,7 +642,7 @@ func (r *Review) csAdministrators() report.Finding {
 	if !ok {
 		f = report.CouldNotTell("RBAC-CSADMIN-BROAD", target,
 			fmt.Sprintf("cannot count the CsAdministrator role's members: the group %s is not in the membership export", p.Group),
-			fmt.Sprintf("add the group %s to the membership export (docs/access.md has the one-liner)", p.Group))
+			exportGroupsHint(p.Group))
 		if role, ok := r.Roles.Role(CsAdministrator); ok {
 			f.Location = r.roleAt(role)
 		}
@@ -716,7 +720,7 @@ func (r *Review) roleValid(role *AdminRole) report.Finding {
 	case groupUnknown:
 		f = report.CouldNotTell("RBAC-ROLE-INVALID", target,
 			fmt.Sprintf("cannot tell whether custom role %s's group exists: the membership export holds no RBAC role group", role.Identity),
-			"export the RBAC roles' groups with the membership (docs/access.md has the one-liner)")
+			"export the RBAC roles' groups with the membership ("+helpAccess+")")
 	default:
 		f = report.Passed("RBAC-ROLE-INVALID", target, fmt.Sprintf("custom role %s: scopes %s; group exported", role.Identity, roleScopes(role)))
 	}

@@ -128,7 +128,7 @@ func TestJudge(t *testing.T) {
 		{name: "right outside AD", op: ops("bob", "DIAL-10"), check: "CRED-MISSING", want: report.Inconclusive,
 			has: []string{"Administrator of the SIP trunking provider", "sip-trunking-provider-admin"}},
 		{name: "group not exported", op: ops("alice", "EV-6"), check: "CRED-MISSING", want: report.Inconclusive,
-			has: []string{"add the group RTCUniversalUserAdmins to the membership export"}},
+			has: []string{"add the group RTCUniversalUserAdmins to the membership export ('voipsec help access' has the one-liner)"}},
 		{name: "group exported empty", op: ops("bob", "SE-4"), check: "CRED-MISSING", want: report.Fail,
 			has: []string{"bob lacks DnsAdmins"}},
 		{name: "account in no group", op: ops("mallory", "SE-6"), check: "CRED-MISSING", want: report.Fail,
@@ -219,7 +219,8 @@ func TestJudge(t *testing.T) {
 		{name: "role group missing", roles: `[{"Identity": "CsAdministrator"}, {"Identity": "Site02 Server Administrators", "IsStandardRole": false, "ConfigScopes": ["site:Site02"]}]`,
 			check: "RBAC-ROLE-INVALID", target: "RBAC role Site02 Server Administrators", want: report.Fail, has: []string{"is not in the membership export, which holds other role groups"}},
 		{name: "no role group exported at all", members: "Group,SamAccountName\nDomain Admins,alice\n",
-			check: "RBAC-ROLE-INVALID", target: "RBAC role Site01 Server Administrators", want: report.Inconclusive},
+			check: "RBAC-ROLE-INVALID", target: "RBAC role Site01 Server Administrators", want: report.Inconclusive,
+			has: []string{"'voipsec help access' has the one-liner"}},
 
 		// RBAC-SCRIPT-PATH.
 		{name: "script by name", check: "RBAC-SCRIPT-PATH", target: "RBAC role MyHelpDeskScriptRole", want: report.Pass},

@@ -52,7 +52,7 @@ func ReadMembers(path string) (*Members, error) {
 // SamAccountName (any case); objectClass and distinguishedName are kept
 // when present, other columns are ignored. A row with an empty
 // SamAccountName records that its group was exported and is empty (the
-// one-liner in docs/access.md writes one for every empty group). Group
+// one-liner in docs/access.md, 'voipsec help access', writes one for every empty group). Group
 // names compare without a DOMAIN\ prefix, so one group written with two
 // different prefixes (or with and without one) is an error: two domains'
 // groups would merge. file names the data in errors, which carry its line
@@ -95,7 +95,7 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 	for _, need := range []string{"Group", "SamAccountName"} {
 		if _, ok := col[strings.ToLower(need)]; !ok {
 			return nil, &ExportError{File: file, Line: headerLine, Column: 1,
-				Msg: fmt.Sprintf("the header has no %s column (it has: %s); the export needs Group and SamAccountName (docs/access.md)", need, clipNames(names))}
+				Msg: fmt.Sprintf("the header has no %s column (it has: %s); the export needs Group and SamAccountName (voipsec help access)", need, clipNames(names))}
 		}
 	}
 	gi, si := col["group"], col["samaccountname"]
