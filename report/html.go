@@ -151,7 +151,7 @@ func WriteHTML(w io.Writer, r *Report, o TextOptions) error {
 			continue
 		}
 		var b bytes.Buffer
-		section(printable.Writer{W: &b})
+		writeSection(&b, section)
 		if s := strings.Trim(b.String(), "\n"); s != "" {
 			v.Sections = append(v.Sections, s)
 		}

@@ -449,13 +449,25 @@ func TestSortTargets(t *testing.T) {
 
 func TestTextSectionFiltersControlCharacters(t *testing.T) {
 	r := sample()
-	r.Text = func(w io.Writer) { fmt.Fprint(w, "TLS\tCN=evil\x1b[2Jx\n") }
+	r.Text = func(w io.Writer) {
+		fmt.Fprint(w, "TLS\tCN=evil\x1b[2Jx\n")
+		// A C1 CSI, its UTF-8 cut over two writes, and a bidi override.
+		fmt.Fprint(w, "Server: a\xc2")
+		fmt.Fprint(w, "\x9b2Jb \u202egnp.exe\n")
+	}
 	var b bytes.Buffer
 	if err := WriteText(&b, r, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(b.String(), "\x1b") || !strings.Contains(b.String(), "TLS\tCN=evil?[2Jx\n") {
+	if strings.ContainsAny(b.String(), "\x1b\u009b\u202e") || !strings.Contains(b.String(), "TLS\tCN=evil?[2Jx\nServer: a?2Jb ?gnp.exe\n") {
 		t.Errorf("text section not filtered:\n%q", b.String())
+	}
+	b.Reset()
+	if err := WriteHTML(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b\u009b\u202e") || !strings.Contains(b.String(), "Server: a?2Jb ?gnp.exe") {
+		t.Errorf("HTML section not filtered:\n%q", b.String())
 	}
 }
 

@@ -172,17 +172,24 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	if r.Text != nil {
 		fmt.Fprintln(ew)
-		// Command tables carry network text too (certificate subjects,
-		// Server headers).
-		r.Text(printable.Writer{W: ew})
+		writeSection(ew, r.Text)
 	}
 	if o.Verbose && r.VerboseText != nil {
 		fmt.Fprintln(ew)
-		r.VerboseText(printable.Writer{W: ew})
+		writeSection(ew, r.VerboseText)
 	}
 	writePassed(ew, targets, by)
 	writeNext(ew, r, o)
 	return ew.err
+}
+
+// writeSection writes a command's own text section to w. Command tables
+// carry network text too (certificate subjects, Server headers): it is
+// made printable on the way.
+func writeSection(w io.Writer, section func(io.Writer)) {
+	pw := &printable.Writer{W: w}
+	section(pw)
+	_ = pw.Flush() // an error stays in w (errWriter, bytes.Buffer)
 }
 
 // minFold is how many inconclusive findings of a target, undecided for one
