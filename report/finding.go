@@ -144,12 +144,6 @@ func CouldNotTell(id, target, reason, hint string) Finding {
 	return f
 }
 
-// WithHint returns f with its hint set.
-func (f Finding) WithHint(hint string) Finding {
-	f.Hint = hint
-	return f
-}
-
 // WithDetail returns f with its evidence set.
 func (f Finding) WithDetail(format string, args ...any) Finding {
 	f.Detail = fmt.Sprintf(format, args...)

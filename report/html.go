@@ -302,3 +302,10 @@ a { color: inherit; }
 </body>
 </html>
 {{define "finding"}}<td><span class="property">{{.Property}}</span><br><a class="id" href="#check-{{.Check}}">{{.Check}}</a></td><td>{{.Summary}}{{if .Location}} <span class="loc">at {{.Location}}</span>{{end}}{{if .Evidence}}<pre class="evidence">{{.Evidence}}</pre>{{end}}{{if .Hint}}<div class="hint">{{.Hint}}</div>{{end}}</td>{{end}}`
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -408,25 +408,3 @@ func writeNext(w io.Writer, r *Report, o TextOptions) {
 		fmt.Fprintf(w, "%s\n", paint(o.Color, ansiDim, strings.Join(more, "; ")))
 	}
 }
-
-// Hints returns the distinct hints of the inconclusive findings, in
-// first-seen order.
-func Hints(findings []Finding) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range findings {
-		if f.Severity != Inconclusive || f.Hint == "" || seen[f.Hint] {
-			continue
-		}
-		seen[f.Hint] = true
-		out = append(out, f.Hint)
-	}
-	return out
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
