@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -255,10 +256,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		sort.Strings(order)
 		for _, id := range order {
 			group := merged[id]
-			tc := junitCase{Name: id, Classname: name, Properties: &junitProperties{Property: []junitProperty{{Name: "check", Value: id}}}}
-			if c, ok := Lookup(id); ok {
-				tc.Name = c.Property
-			}
+			tc := junitCase{Name: cmp.Or(property(id), id), Classname: name, Properties: &junitProperties{Property: []junitProperty{{Name: "check", Value: id}}}}
 			var failing, undecided, other []Finding
 			for _, f := range group {
 				switch {

@@ -183,6 +183,28 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	return ew.err
 }
 
+// property is what the catalogued check id tests, or "" for a check the
+// catalog does not hold.
+func property(id string) string {
+	if c, ok := Lookup(id); ok {
+		return c.Property
+	}
+	return ""
+}
+
+// evidenceLines is a finding's evidence (its Detail) as printable lines,
+// without the trailing empty ones; none when there is no evidence.
+func evidenceLines(detail string) []string {
+	if detail = strings.TrimRight(detail, "\n"); detail == "" {
+		return nil
+	}
+	lines := strings.Split(detail, "\n")
+	for i, l := range lines {
+		lines[i] = printable.String(l)
+	}
+	return lines
+}
+
 // writeSection writes a command's own text section to w. Command tables
 // carry network text too (certificate subjects, Server headers): it is
 // made printable on the way.
@@ -276,10 +298,7 @@ func wrapList(items []string, width int) []string {
 // tests (a shared row: how many checks and which), the summary with its
 // location, the evidence (cut in the default view) and the hint.
 func writeTextRow(w io.Writer, f textRow, o TextOptions, sevW, idW int, indent string) {
-	prop := ""
-	if c, ok := Lookup(f.Check); ok {
-		prop = c.Property
-	}
+	prop := property(f.Check)
 	var more []string // a shared row's checks that do not fit its first line
 	if len(f.Also) > 0 {
 		lines := wrapList(append([]string{f.Check}, f.Also...), maxLine-(2+sevW+2+idW+2))
@@ -299,15 +318,14 @@ func writeTextRow(w io.Writer, f textRow, o TextOptions, sevW, idW int, indent s
 		summary += paint(o.Color, ansiDim, " (and the like; -v shows each)")
 	}
 	fmt.Fprintf(w, "%s%s\n", indent, summary)
-	if f.Detail != "" {
-		lines := strings.Split(strings.TrimRight(f.Detail, "\n"), "\n")
+	if lines := evidenceLines(f.Detail); len(lines) > 0 {
 		more := 0
 		if !o.Verbose && len(lines) > maxEvidenceLines {
 			more = len(lines) - (maxEvidenceLines - 1)
 			lines = lines[:maxEvidenceLines-1]
 		}
 		for _, l := range lines {
-			fmt.Fprintf(w, "%s  %s\n", indent, printable.String(l))
+			fmt.Fprintf(w, "%s  %s\n", indent, l)
 		}
 		if more > 0 {
 			fmt.Fprintf(w, "%s  %s\n", indent, paint(o.Color, ansiDim, fmt.Sprintf("… %d more lines (-v shows them)", more)))
@@ -332,13 +350,7 @@ func writePassed(w io.Writer, targets []string, by map[string][]Finding) {
 	}
 	fmt.Fprint(w, "\nChecks passed:\n")
 	for _, t := range targets {
-		n := 0
-		for _, f := range by[t] {
-			if f.Severity == Pass {
-				n++
-			}
-		}
-		fmt.Fprintf(w, "  %*d of %*d  %s\n", nw, n, nw, len(by[t]), printable.String(t))
+		fmt.Fprintf(w, "  %*d of %*d  %s\n", nw, Counts(by[t])[Pass], nw, len(by[t]), printable.String(t))
 	}
 }
 
