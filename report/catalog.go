@@ -55,7 +55,7 @@ func Register(checks ...Check) {
 			panic("report: duplicate check ID " + c.ID)
 		}
 		for _, o := range catalog {
-			if strings.EqualFold(o.Property, c.Property) {
+			if strings.EqualFold(strings.TrimSpace(o.Property), strings.TrimSpace(c.Property)) {
 				panic(fmt.Sprintf("report: catalog entries %s and %s both test %q: each check names its own property (JUnit test cases are named by it)", o.ID, c.ID, c.Property))
 			}
 		}
