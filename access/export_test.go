@@ -124,6 +124,10 @@ func TestParseMembersErrors(t *testing.T) {
 		{"short row", []byte("Group,SamAccountName\nDomain Admins,alice\nDomain Admins\n"), "m.csv:3:1: row has 1 fields, the header 2"},
 		{"bad quote", []byte("Group,SamAccountName\n\"Domain Admins\",\"al\"ice\"\n"), "m.csv:2:20: extraneous or missing \" in quoted-field"},
 		{"empty group", []byte("Group,SamAccountName\n,alice\n"), "m.csv:2:1: the Group field is empty"},
+		// Columns count characters, as in the JSON export's errors, not bytes.
+		{"empty group after non-ASCII", []byte("Name,Group,SamAccountName\nZoë Müller,,zoe\n"), "m.csv:2:12: the Group field is empty"},
+		{"bad quote after non-ASCII", []byte("Group,SamAccountName\n\"Zoë Müller\",\"zo\"e\"\n"), "m.csv:2:17: extraneous or missing \" in quoted-field"},
+		{"UTF-16 bad quote after non-ASCII", utf16LE("Group,SamAccountName\r\n\"Zoë\",\"z\"x\"\r\n"), "m.csv:2:9: extraneous or missing \" in quoted-field"},
 		{"ANSI", []byte("Group,SamAccountName\nDomain Admins,zo\xeb\n"), "m.csv:2: not UTF-8 (byte 0xEB)"},
 		{"UTF-16 without BOM", []byte("G\x00r\x00o\x00u\x00p\x00"), "m.csv:1: holds NUL bytes: UTF-16 without a byte-order mark"},
 		{"UTF-16 cut short", append(utf16LE("Group,SamAccountName\r\nx,y\r\n"), 'z'), "m.csv:3: UTF-16LE with BOM text has an odd number of bytes"},

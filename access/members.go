@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Members is the group membership export: for each exported group, the
@@ -79,7 +80,7 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 		return nil, &ExportError{File: file, Msg: "empty: expected a header row naming Group and SamAccountName"}
 	}
 	if err != nil {
-		return nil, csvError(file, err)
+		return nil, csvError(file, text, err)
 	}
 	headerLine, _ := r.FieldPos(0)
 	col := map[string]int{}
@@ -107,7 +108,7 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 			break
 		}
 		if err != nil {
-			return nil, csvError(file, err)
+			return nil, csvError(file, text, err)
 		}
 		line, _ := r.FieldPos(0)
 		if len(rec) != width {
@@ -116,8 +117,8 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 		}
 		group := strings.TrimSpace(rec[gi])
 		if group == "" {
-			_, c := r.FieldPos(gi)
-			return nil, &ExportError{File: file, Line: line, Column: c, Msg: "the Group field is empty"}
+			l, c := r.FieldPos(gi)
+			return nil, &ExportError{File: file, Line: l, Column: runeColumn(text, l, c), Msg: "the Group field is empty"}
 		}
 		g := m.byName[groupKey(group)]
 		switch {
@@ -128,8 +129,8 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 		case !strings.EqualFold(groupDomain(group), groupDomain(g.Name)):
 			// Names are compared without the DOMAIN\ prefix, so two
 			// domains' Domain Admins would merge into one group.
-			_, c := r.FieldPos(gi)
-			return nil, &ExportError{File: file, Line: line, Column: c,
+			l, c := r.FieldPos(gi)
+			return nil, &ExportError{File: file, Line: l, Column: runeColumn(text, l, c),
 				Msg: fmt.Sprintf(`group "%s" is also exported as "%s" (line %d): groups of different domains, or a name with and without its domain, cannot be told apart; export each group from one domain (voipsec help access)`, group, g.Name, g.Line)}
 		}
 		acct := strings.TrimSpace(rec[si])
@@ -149,16 +150,33 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 	return m, nil
 }
 
-func csvError(file string, err error) error {
+// csvError turns a csv.Reader error on text into an ExportError.
+func csvError(file, text string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		msg := pe.Err.Error()
 		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
 			msg += " (a field with quotes or commas must be quoted, and its quotes doubled)"
 		}
-		return &ExportError{File: file, Line: pe.Line, Column: pe.Column, Msg: msg, Err: err}
+		return &ExportError{File: file, Line: pe.Line, Column: runeColumn(text, pe.Line, pe.Column), Msg: msg, Err: err}
 	}
 	return &ExportError{File: file, Msg: err.Error(), Err: err}
+}
+
+// runeColumn turns the 1-based byte column encoding/csv reports on a line
+// of text into the 1-based column in characters, which the JSON export's
+// errors and editors use.
+func runeColumn(text string, line, col int) int {
+	start := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(text[start:], '\n')
+		if i < 0 {
+			return col
+		}
+		start += i + 1
+	}
+	end := min(start+col-1, len(text))
+	return 1 + utf8.RuneCountInString(text[start:end])
 }
 
 func clipNames(names []string) string {
