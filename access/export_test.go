@@ -124,6 +124,8 @@ func TestParseMembersErrors(t *testing.T) {
 		{"short row", []byte("Group,SamAccountName\nDomain Admins,alice\nDomain Admins\n"), "m.csv:3:1: row has 1 fields, the header 2"},
 		{"bad quote", []byte("Group,SamAccountName\n\"Domain Admins\",\"al\"ice\"\n"), "m.csv:2:20: extraneous or missing \" in quoted-field"},
 		{"empty group", []byte("Group,SamAccountName\n,alice\n"), "m.csv:2:1: the Group field is empty"},
+		{"column named twice", []byte("#TYPE x\r\nGroup,SamAccountName,group\r\nDomain Admins,alice,Schema Admins\r\n"),
+			"m.csv:2:22: the header names group twice (fields 1 and 3)"},
 		// Columns count characters, as in the JSON export's errors, not bytes.
 		{"empty group after non-ASCII", []byte("Name,Group,SamAccountName\nZoë Müller,,zoe\n"), "m.csv:2:12: the Group field is empty"},
 		{"bad quote after non-ASCII", []byte("Group,SamAccountName\n\"Zoë Müller\",\"zo\"e\"\n"), "m.csv:2:17: extraneous or missing \" in quoted-field"},
@@ -165,6 +167,8 @@ func TestParseAdminRolesErrors(t *testing.T) {
 		{"wrong type", "{\r\n \"Identity\": \"a\",\r\n \"IsStandardRole\": \"yes\"}", "r.json:3:2: IsStandardRole: expected bool, got JSON string"},
 		{"bad scope item", "{\"Identity\": \"a\", \"ConfigScopes\": [7]}", "r.json:1: role a: ConfigScopes: item 1: expected a string or an object, got a number"},
 		{"scope object without text", "{\"Identity\": \"a\", \"UserScopes\": [{\"X\": 1}]}", "r.json:1: role a: UserScopes: item 1: an object with no Name, Value"},
+		{"role exported twice", "[\r\n {\"Identity\": \"Site01 Admins\", \"ConfigScopes\": \"site:Site01\"},\r\n {\"Identity\": \"site01 admins\"}\r\n]",
+			`r.json:3: role "site01 admins" is exported twice (line 2): one role, one entry`},
 		{"two documents", "{\"Identity\": \"a\"}\r\n{\"Identity\": \"b\"}", "r.json:2:1: more JSON after the roles"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

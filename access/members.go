@@ -50,8 +50,8 @@ func ReadMembers(path string) (*Members, error) {
 // writes it in Windows PowerShell 5.1 and PowerShell 7: an optional #TYPE
 // first line, a header row, quoted or bare fields, CRLF or LF, in UTF-8,
 // UTF-8 with a BOM or UTF-16LE with a BOM. The header must name Group and
-// SamAccountName (any case); objectClass and distinguishedName are kept
-// when present, other columns are ignored. A row with an empty
+// SamAccountName (any case), and no column twice; objectClass and
+// distinguishedName are kept when present, other columns are ignored. A row with an empty
 // SamAccountName records that its group was exported and is empty (the
 // one-liner in docs/access.md, 'voipsec help access', writes one for every empty group). Group
 // names compare without a DOMAIN\ prefix, so one group written with two
@@ -88,9 +88,16 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 	for i, h := range header {
 		names[i] = strings.TrimSpace(h)
 		k := strings.ToLower(names[i])
-		if _, dup := col[k]; !dup {
-			col[k] = i
+		if j, dup := col[k]; dup {
+			if k == "" {
+				continue // unnamed columns are ignored anyway
+			}
+			// Which of the two would be the export's? Neither, safely.
+			l, c := r.FieldPos(i)
+			return nil, &ExportError{File: file, Line: l, Column: runeColumn(text, l, c),
+				Msg: fmt.Sprintf("the header names %s twice (fields %d and %d)", names[i], j+1, i+1)}
 		}
+		col[k] = i
 	}
 	width := len(header)
 	for _, need := range []string{"Group", "SamAccountName"} {
