@@ -219,18 +219,43 @@ func writeSection(w io.Writer, section func(io.Writer)) {
 const minFold = 3
 
 // textRow is one row of the text report: a finding, or (Also not empty)
-// inconclusive findings that share its hint, evidence and location.
+// inconclusive findings that share its hint, evidence and location (the
+// same check may be among them more than once).
 type textRow struct {
 	Finding
 	Also []string // the other checks of a shared row
 }
 
-// label is the row's second column: the check ID, or "N checks".
+// label is the row's second column: the check ID; for a shared row, "N
+// checks", or "N findings" when a check is among them more than once.
 func (r textRow) label() string {
-	if len(r.Also) > 0 {
-		return fmt.Sprintf("%d checks", 1+len(r.Also))
+	if len(r.Also) == 0 {
+		return printable.String(r.Check)
 	}
-	return printable.String(r.Check)
+	n := 1 + len(r.Also)
+	if len(r.checks()) < n {
+		return fmt.Sprintf("%d findings", n)
+	}
+	return fmt.Sprintf("%d checks", n)
+}
+
+// checks names a shared row's checks, each once, in first-seen order,
+// with "×N" after one found N times.
+func (r textRow) checks() []string {
+	var ids []string
+	times := map[string]int{}
+	for _, id := range append([]string{r.Check}, r.Also...) {
+		if times[id] == 0 {
+			ids = append(ids, id)
+		}
+		times[id]++
+	}
+	for i, id := range ids {
+		if times[id] > 1 {
+			ids[i] = fmt.Sprintf("%s ×%d", id, times[id])
+		}
+	}
+	return ids
 }
 
 // textRows turns a target's findings (worst first) into rows; with fold,
@@ -301,7 +326,7 @@ func writeTextRow(w io.Writer, f textRow, o TextOptions, sevW, idW int, indent s
 	prop := property(f.Check)
 	var more []string // a shared row's checks that do not fit its first line
 	if len(f.Also) > 0 {
-		lines := wrapList(append([]string{f.Check}, f.Also...), maxLine-(2+sevW+2+idW+2))
+		lines := wrapList(f.checks(), maxLine-(2+sevW+2+idW+2))
 		prop, more = lines[0], lines[1:]
 	}
 	if f.Location != nil {

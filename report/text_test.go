@@ -203,3 +203,34 @@ func TestTextSharedInconclusiveRow(t *testing.T) {
 		}
 	}
 }
+
+// A shared row of one check found three times names it once, with how
+// many times, and does not call three findings of one check three checks;
+// the counts still add up.
+func TestTextSharedRowOfOneCheck(t *testing.T) {
+	r := &Report{Command: "probe"}
+	target := "tls://med01.contoso.com:5061"
+	for _, port := range []string{"5061", "5062", "5063"} {
+		r.Findings = append(r.Findings, CouldNotTell("TLS-CERT-EKU", target, "listener "+port+" was not observed", "fix the handshake first"))
+	}
+	r.Findings = append(r.Findings,
+		CouldNotTell("TLS-CERT-EXPIRED", target, "not observed", "give --sni"),
+		CouldNotTell("TLS-CERT-EXPIRED", target, "not observed", "give --sni"),
+		CouldNotTell("TLS-CERT-WEAK-KEY", target, "not observed", "give --sni"))
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"  INCONCLUSIVE  3 findings  TLS-CERT-EKU ×3\n",
+		"  INCONCLUSIVE  3 findings  TLS-CERT-EXPIRED ×2, TLS-CERT-WEAK-KEY\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	if m := shownCounts(t, out).Mismatch(); m != "" {
+		t.Errorf("%s:\n%s", m, out)
+	}
+}
