@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,12 +62,18 @@ func DumpDOM(ctx context.Context, chromium, path string) (string, error) {
 	return out, nil
 }
 
+// fileURL is the file: URL of path, escaped: a '#', '?', '%' or space in
+// the path stays part of it.
 func fileURL(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
 	}
-	return "file://" + filepath.ToSlash(abs), nil
+	slash := filepath.ToSlash(abs)
+	if !strings.HasPrefix(slash, "/") {
+		slash = "/" + slash // C:/x → /C:/x
+	}
+	return (&url.URL{Scheme: "file", Path: slash}).String(), nil
 }
 
 // run starts Chromium in a process group of its own with a fresh profile
