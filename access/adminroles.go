@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -44,8 +45,9 @@ func ReadAdminRoles(path string) (*AdminRoles, error) {
 // ParseAdminRoles parses the JSON Get-CsAdminRole | ConvertTo-Json
 // writes: an array of roles, or one object when there is one role, in
 // UTF-8, UTF-8 with a BOM or UTF-16LE with a BOM (Windows PowerShell's >).
-// Each role needs an Identity; IsStandardRole, when missing, is true for a
-// predefined role's name. A scope, script module or Identity may be a
+// Each role needs an Identity, which no other role of the export has (in
+// any case); IsStandardRole, when missing, is true for a predefined role's
+// name. A scope, script module or Identity may be a
 // string or an object carrying it (in a Name, Value, Scope, Identity or
 // Path member, or as its only string member). Unknown members are ignored.
 // Errors carry file, line and column.
@@ -89,6 +91,12 @@ func ParseAdminRoles(file string, data []byte) (*AdminRoles, error) {
 			r, err := parseRole(file, text, at, raw)
 			if err != nil {
 				return nil, err
+			}
+			if first, dup := out.Role(r.Identity); dup {
+				// Role returns the first; the second's scopes would go
+				// unjudged.
+				return nil, &ExportError{File: file, Line: r.Line,
+					Msg: fmt.Sprintf(`role "%s" is exported twice (line %d): one role, one entry`, r.Identity, first.Line)}
 			}
 			out.Roles = append(out.Roles, r)
 		}
@@ -151,7 +159,9 @@ func jsonError(file, text string, base int, err error) error {
 			off = base + i
 		}
 		msg = fmt.Sprintf("%s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
-	case err.Error() == "unexpected EOF":
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		// A Decoder returns io.EOF when the text ends between tokens
+		// (an array never closed), io.ErrUnexpectedEOF inside a value.
 		off = len(text)
 		msg = "JSON ends early: the file is cut short"
 	}

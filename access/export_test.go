@@ -120,14 +120,24 @@ func TestParseMembersErrors(t *testing.T) {
 	}{
 		{"empty", nil, "m.csv: empty: expected a header row"},
 		{"only #TYPE", []byte("#TYPE x\r\n"), "m.csv: empty: expected a header row"},
-		{"no SamAccountName", []byte("#TYPE x\r\n\"Group\",\"Name\"\r\n\"a\",\"b\"\r\n"), "m.csv:2:1: the header has no SamAccountName column (it has: Group, Name)"},
+		{"no SamAccountName", []byte("#TYPE x\r\n\"Group\",\"Name\"\r\n\"a\",\"b\"\r\n"), "m.csv:2:1: the header has no SamAccountName column (it has: Group, Name); the export needs Group and SamAccountName (voipsec help access)"},
 		{"short row", []byte("Group,SamAccountName\nDomain Admins,alice\nDomain Admins\n"), "m.csv:3:1: row has 1 fields, the header 2"},
 		{"bad quote", []byte("Group,SamAccountName\n\"Domain Admins\",\"al\"ice\"\n"), "m.csv:2:20: extraneous or missing \" in quoted-field"},
 		{"empty group", []byte("Group,SamAccountName\n,alice\n"), "m.csv:2:1: the Group field is empty"},
+		{"column named twice", []byte("#TYPE x\r\nGroup,SamAccountName,group\r\nDomain Admins,alice,Schema Admins\r\n"),
+			"m.csv:2:22: the header names group twice (fields 1 and 3)"},
+		// Columns count characters, as in the JSON export's errors, not bytes.
+		{"empty group after non-ASCII", []byte("Name,Group,SamAccountName\nZoë Müller,,zoe\n"), "m.csv:2:12: the Group field is empty"},
+		{"bad quote after non-ASCII", []byte("Group,SamAccountName\n\"Zoë Müller\",\"zo\"e\"\n"), "m.csv:2:17: extraneous or missing \" in quoted-field"},
+		{"UTF-16 bad quote after non-ASCII", utf16LE("Group,SamAccountName\r\n\"Zoë\",\"z\"x\"\r\n"), "m.csv:2:9: extraneous or missing \" in quoted-field"},
 		{"ANSI", []byte("Group,SamAccountName\nDomain Admins,zo\xeb\n"), "m.csv:2: not UTF-8 (byte 0xEB)"},
 		{"UTF-16 without BOM", []byte("G\x00r\x00o\x00u\x00p\x00"), "m.csv:1: holds NUL bytes: UTF-16 without a byte-order mark"},
 		{"UTF-16 cut short", append(utf16LE("Group,SamAccountName\r\nx,y\r\n"), 'z'), "m.csv:3: UTF-16LE with BOM text has an odd number of bytes"},
 		{"UTF-16 row error", utf16LE("Group,SamAccountName\r\nx\r\n"), "m.csv:2:1: row has 1 fields"},
+		{"one group of two domains", []byte("Group,SamAccountName\nCHILD\\Domain Admins,alice\nRTCUniversalServerAdmins,bob\nROOT\\Domain Admins,bob\n"),
+			`m.csv:4:1: group "ROOT\Domain Admins" is also exported as "CHILD\Domain Admins" (line 2)`},
+		{"one group with and without a domain", []byte("Group,SamAccountName\nx,y\nDomain Admins,alice\n\"CONTOSO\\Domain Admins\",bob\n"),
+			`m.csv:4:1: group "CONTOSO\Domain Admins" is also exported as "Domain Admins" (line 3)`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseMembers("m.csv", tt.data)
@@ -149,11 +159,16 @@ func TestParseAdminRolesErrors(t *testing.T) {
 		{"not JSON", "Identity : CsAdministrator\r\n", `r.json:1:1: expected a JSON array or object of roles, got "Identity : CsAdminis…"`},
 		{"syntax", "[\r\n  {\"Identity\": \"a\",}\r\n]", "r.json:2:20: JSON syntax: invalid character '}'"},
 		{"cut short", "[\r\n  {\"Identity\": \"a\"},\r\n  {\"Identity\": ", "r.json:3:16: JSON ends early"},
+		{"array never closed", "[\r\n  {\"Identity\": \"a\"}", "r.json:2:20: JSON ends early"},
+		{"array cut after a comma", "[\r\n  {\"Identity\": \"a\"},\r\n", "r.json:3:1: JSON ends early"},
+		{"only an opening bracket", "[", "r.json:1:2: JSON ends early"},
 		{"no identity", "[{\"Identity\": \"a\"},\r\n {\"SID\": \"S-1\"}]", "r.json:2: role Identity: missing or empty"},
 		{"not an object", "[\r\n\"CsAdministrator\"]", "r.json:2:1: role 1 is a string, not an object"},
 		{"wrong type", "{\r\n \"Identity\": \"a\",\r\n \"IsStandardRole\": \"yes\"}", "r.json:3:2: IsStandardRole: expected bool, got JSON string"},
 		{"bad scope item", "{\"Identity\": \"a\", \"ConfigScopes\": [7]}", "r.json:1: role a: ConfigScopes: item 1: expected a string or an object, got a number"},
 		{"scope object without text", "{\"Identity\": \"a\", \"UserScopes\": [{\"X\": 1}]}", "r.json:1: role a: UserScopes: item 1: an object with no Name, Value"},
+		{"role exported twice", "[\r\n {\"Identity\": \"Site01 Admins\", \"ConfigScopes\": \"site:Site01\"},\r\n {\"Identity\": \"site01 admins\"}\r\n]",
+			`r.json:3: role "site01 admins" is exported twice (line 2): one role, one entry`},
 		{"two documents", "{\"Identity\": \"a\"}\r\n{\"Identity\": \"b\"}", "r.json:2:1: more JSON after the roles"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,5 +215,16 @@ func TestReadExportFileErrors(t *testing.T) {
 	}
 	if _, err := ReadMembers(big); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("big: %v", err)
+	}
+}
+
+// One group may be written with the same DOMAIN\ prefix in any case.
+func TestParseMembersSameDomainAnyCase(t *testing.T) {
+	m, err := ParseMembers("m.csv", []byte("Group,SamAccountName\nCONTOSO\\Domain Admins,alice\ncontoso\\domain admins,bob\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, ok := m.Group("Domain Admins"); !ok || len(g.Accounts()) != 2 {
+		t.Errorf("Domain Admins = %+v", g)
 	}
 }

@@ -147,22 +147,70 @@ func (e *operatorEvidence) holding(c Credential) Holding {
 	return Unknown
 }
 
+// delegates reports whether, on task t, the setup delegation group stands
+// in for Domain Admins.
+func (e *operatorEvidence) delegates(t *Task) bool {
+	return t.Delegable && e.r.SetupDelegationGroup != ""
+}
+
+// delegation is the evidence of membership of the setup delegation group.
+func (e *operatorEvidence) delegation() Holding {
+	h, _, _ := e.group(e.r.SetupDelegationGroup)
+	return h
+}
+
 // holdingFor is the evidence for a credential as task t needs it: on a
 // delegable task, the setup delegation group stands in for Domain Admins.
 // without, when not zero, is a credential taken away (what-if for
 // CRED-EXCESS).
 func (e *operatorEvidence) holdingFor(t *Task, without Credential) func(Credential) Holding {
-	return func(c Credential) Holding {
-		h := Lacks
-		if c != without {
-			h = e.holding(c)
-		}
-		if c == DomainAdmins && t.Delegable && e.r.SetupDelegationGroup != "" {
-			d, _, _ := e.group(e.r.SetupDelegationGroup)
-			h = max(h, d)
+	return e.holdingIn(t, without, nil)
+}
+
+// delegationAtom names the setup delegation group among the pieces of
+// unknown evidence (a [world]'s keys and an [evidenceHint]'s atoms); every
+// other atom is a credential.
+const delegationAtom Credential = 0
+
+// world resolves unknown evidence one way: each credential it holds, and
+// the setup delegation group under [delegationAtom], is held or lacked as
+// it says. Evidence that is not unknown is never changed.
+type world map[Credential]Holding
+
+// holdingIn is holdingFor in the world w.
+func (e *operatorEvidence) holdingIn(t *Task, without Credential, w world) func(Credential) Holding {
+	resolve := func(atom Credential, h Holding) Holding {
+		if r, ok := w[atom]; ok && h == Unknown {
+			return r
 		}
 		return h
 	}
+	return func(c Credential) Holding {
+		h := Lacks
+		if c != without {
+			h = resolve(c, e.holding(c))
+		}
+		if c == DomainAdmins && e.delegates(t) {
+			h = max(h, resolve(delegationAtom, e.delegation()))
+		}
+		return h
+	}
+}
+
+// unknownAtoms is the evidence task t depends on that nothing shows: the
+// credentials its need names whose evidence is unknown, and the setup
+// delegation group when it stands in for Domain Admins and is not exported.
+func (e *operatorEvidence) unknownAtoms(t *Task) []Credential {
+	var atoms []Credential
+	for _, c := range t.Need.Credentials() {
+		if e.holding(c) == Unknown {
+			atoms = append(atoms, c)
+		}
+	}
+	if t.Need.Mentions(DomainAdmins) && e.delegates(t) && e.delegation() == Unknown {
+		atoms = append(atoms, delegationAtom)
+	}
+	return atoms
 }
 
 // describe is the evidence for c in words, for a finding's detail.
@@ -220,14 +268,14 @@ func (e *operatorEvidence) missing(t *Task) report.Finding {
 	case Holds:
 		f = report.Passed("CRED-MISSING", e.target, fmt.Sprintf("%s holds what %s needs", who, taskLabel(t)))
 	case Attested:
-		f = report.Newf("CRED-MISSING", e.target, "%s holds what %s needs only by the plan's word for %s", who, taskLabel(t), shortNames(short)).
+		f = report.Newf("CRED-MISSING", e.target, "%s holds what %s needs only by the plan's word for %s", who, taskLabel(t), e.shortNames(t, short)).
 			WithSeverity(report.Info)
 	case Unknown:
 		f = report.CouldNotTell("CRED-MISSING", e.target,
-			fmt.Sprintf("cannot tell whether %s has %s for %s", who, shortNames(short), taskLabel(t)),
-			e.unknownHint(short))
+			fmt.Sprintf("cannot tell whether %s has %s for %s", who, e.shortNames(t, short), taskLabel(t)),
+			e.evidenceHint(e.shortAtoms(t, short)))
 	default:
-		f = report.Newf("CRED-MISSING", e.target, "%s lacks %s for %s", who, shortNames(short), taskLabel(t))
+		f = report.Newf("CRED-MISSING", e.target, "%s lacks %s for %s", who, e.shortNames(t, short), taskLabel(t))
 	}
 	f.Detail = e.taskEvidence(t)
 	if t.Reading != "" {
@@ -245,34 +293,62 @@ func (e *operatorEvidence) missing(t *Task) report.Finding {
 	return f
 }
 
-// shortNames renders shortfalls in words: "Domain Admins", "Domain Admins
-// or RTCUniversalServerAdmins".
-func shortNames(s []Shortfall) string {
+// shortNames renders the shortfalls of task t in words: "Domain Admins",
+// "Domain Admins or RTCUniversalServerAdmins", and where the setup
+// delegation group stands in for Domain Admins, "Domain Admins or the
+// setup delegation group NAME".
+func (e *operatorEvidence) shortNames(t *Task, s []Shortfall) string {
 	parts := make([]string, len(s))
 	for i, x := range s {
 		parts[i] = x.Need.String()
+		if !e.delegates(t) || !x.Need.Mentions(DomainAdmins) {
+			continue
+		}
+		if x.Need.Op == Has {
+			parts[i] += " or the setup delegation group " + e.r.SetupDelegationGroup
+		} else {
+			parts[i] += " (or, for Domain Admins, the setup delegation group " + e.r.SetupDelegationGroup + ")"
+		}
 	}
 	return strings.Join(parts, " and ")
 }
 
-// unknownHint says what would decide the unknown credentials.
-func (e *operatorEvidence) unknownHint(short []Shortfall) string {
-	var groups, names, keys []string
+// shortAtoms is the unknown evidence behind the shortfalls of task t:
+// the credentials whose evidence is unknown and, where it stands in for
+// Domain Admins, the setup delegation group when it is not exported.
+func (e *operatorEvidence) shortAtoms(t *Task, short []Shortfall) []Credential {
+	var atoms []Credential
 	for _, s := range short {
 		for _, c := range s.Need.Credentials() {
-			if e.holding(c) != Unknown {
-				continue
+			if e.holding(c) == Unknown && !slices.Contains(atoms, c) {
+				atoms = append(atoms, c)
 			}
-			if info := c.Info(); info.Kind.Visible() {
-				groups = append(groups, info.Group)
-			} else {
-				names, keys = append(names, info.Name), append(keys, info.Key)
+			if c == DomainAdmins && e.delegates(t) && e.delegation() == Unknown && !slices.Contains(atoms, delegationAtom) {
+				atoms = append(atoms, delegationAtom)
 			}
+		}
+	}
+	return atoms
+}
+
+// evidenceHint says what would decide the unknown evidence atoms: the
+// groups to add to the membership export, the rights to attest.
+func (e *operatorEvidence) evidenceHint(atoms []Credential) string {
+	var groups, names, keys []string
+	for _, c := range atoms {
+		if c == delegationAtom {
+			groups = append(groups, e.r.SetupDelegationGroup)
+			continue
+		}
+		if info := c.Info(); info.Kind.Visible() {
+			groups = append(groups, info.Group)
+		} else {
+			names, keys = append(names, info.Name), append(keys, info.Key)
 		}
 	}
 	var hints []string
 	if len(groups) > 0 {
-		hints = append(hints, fmt.Sprintf("add the group %s to the membership export (docs/access.md has the one-liner)", strings.Join(groups, ", ")))
+		hints = append(hints, exportGroupsHint(groups...))
 	}
 	if len(keys) > 0 {
 		hints = append(hints, fmt.Sprintf("AD cannot show %s: confirm it outside AD, then list it under the operator's attested: [%s]", strings.Join(names, "; "), strings.Join(keys, ", ")))
@@ -280,9 +356,91 @@ func (e *operatorEvidence) unknownHint(short []Shortfall) string {
 	return strings.Join(hints, "; ")
 }
 
+// helpAccess is where hints send the reader: the binary carries
+// docs/access.md, the one-liners that write the exports included.
+const helpAccess = "'voipsec help access' has the one-liner"
+
+// exportGroupsHint is the hint for groups missing from the membership
+// export.
+func exportGroupsHint(groups ...string) string {
+	return fmt.Sprintf("add the group %s to the membership export (%s)", strings.Join(groups, ", "), helpAccess)
+}
+
+// necessity is whether a task needs a credential the operator holds.
+type necessity uint8
+
+const (
+	notNeeded necessity = iota
+	needed
+	undecided
+)
+
+// needs judges whether task t needs the credential c, which the operator
+// holds: whether, taken away, it leaves the task unmet where it was met.
+// Evidence that nothing shows (a group not exported, a right not attested,
+// the setup delegation group) is tried both ways: c is needed when the
+// task, met with it, is unmet without it however the unknowns fall; not
+// needed when the task stays met without it however they fall; otherwise
+// undecided, and atoms are the unknowns that decide it. A need met by the
+// plan's word (attested) counts as met, as in CRED-MISSING.
+func (e *operatorEvidence) needs(t *Task, c Credential) (n necessity, atoms []Credential) {
+	all := e.unknownAtoms(t)
+	if len(all) > maxUnknownAtoms {
+		return undecided, all
+	}
+	met := func(h Holding) bool { return h >= Attested }
+	// outcome of one world: -1 the task is unmet even with c, else whether
+	// it needs c (notNeeded or needed).
+	outcome := make([]int, 1<<len(all))
+	saw := map[int]bool{}
+	for bits := range outcome {
+		w := world{}
+		for i, a := range all {
+			w[a] = Lacks
+			if bits&(1<<i) != 0 {
+				w[a] = Holds
+			}
+		}
+		switch {
+		case !met(t.Need.Eval(e.holdingIn(t, 0, w))):
+			outcome[bits] = -1
+		case met(t.Need.Eval(e.holdingIn(t, c, w))):
+			outcome[bits] = int(notNeeded)
+		default:
+			outcome[bits] = int(needed)
+		}
+		saw[outcome[bits]] = true
+	}
+	switch {
+	case saw[int(needed)] && saw[int(notNeeded)]:
+	case saw[int(needed)]:
+		return needed, nil
+	default:
+		return notNeeded, nil
+	}
+	// The unknowns that decide: flipping one turns a world where c is
+	// needed into one where it is not.
+	for i, a := range all {
+		for bits, o := range outcome {
+			if p := outcome[bits^(1<<i)]; o >= 0 && p >= 0 && o != p {
+				atoms = append(atoms, a)
+				break
+			}
+		}
+	}
+	if len(atoms) == 0 {
+		atoms = all
+	}
+	return undecided, atoms
+}
+
+// maxUnknownAtoms bounds the worlds [operatorEvidence.needs] tries (2^n).
+// No need of Table 1 names more than five credentials.
+const maxUnknownAtoms = 10
+
 // excess judges CRED-EXCESS: each forest or domain administrator group the
-// operator holds must change the verdict of one of their tasks when taken
-// away; otherwise no task needs it.
+// operator holds must be needed by one of their tasks ([operatorEvidence.needs]);
+// otherwise no task needs it.
 func (e *operatorEvidence) excess() []report.Finding {
 	var out []report.Finding
 	var none, unknown []string
@@ -300,20 +458,49 @@ func (e *operatorEvidence) excess() []report.Finding {
 			unknown = append(unknown, info.Group)
 			continue
 		}
-		var needing []*Task
+		var needing, open []*Task
+		var atoms []Credential
+		var byWord []string
 		delegableOnly := true
 		for _, t := range e.o.Tasks {
-			if t.Need.Eval(e.holdingFor(t, c)) < t.Need.Eval(e.holdingFor(t, 0)) {
+			switch n, a := e.needs(t, c); n {
+			case needed:
 				needing = append(needing, t)
 				delegableOnly = delegableOnly && t.Delegable
+			case undecided:
+				open = append(open, t)
+				delegableOnly = delegableOnly && t.Delegable
+				for _, x := range a {
+					if !slices.Contains(atoms, x) {
+						atoms = append(atoms, x)
+					}
+				}
+			default:
+				// Met without c only by the plan's word: say so.
+				without := e.holdingFor(t, c)
+				if t.Need.Eval(without) == Attested && t.Need.Eval(e.holdingFor(t, 0)) == Holds {
+					byWord = append(byWord, fmt.Sprintf("%s is met by the plan's word for %s", t.ID, e.shortNames(t, t.Need.Short(without))))
+				}
 			}
 		}
 		evidence := e.describe(c)
 		var f report.Finding
 		switch {
+		case len(needing) == 0 && len(open) > 0:
+			f = report.CouldNotTell("CRED-EXCESS", e.target,
+				fmt.Sprintf("cannot tell whether %s needs %s for %s", e.o.Account, c, taskIDs(open)),
+				e.evidenceHint(atoms))
+			var parts []string
+			for _, t := range open {
+				parts = append(parts, e.taskEvidence(t))
+			}
+			f.Detail = fmt.Sprintf("Evidence: %s. Without it, whether these tasks are met depends on what the exports and the plan do not show: %s", evidence, strings.Join(parts, " "))
 		case len(needing) == 0:
 			f = report.Newf("CRED-EXCESS", e.target, "%s holds %s, which none of their tasks needs", e.o.Account, c)
 			f.Detail = fmt.Sprintf("Evidence: %s. Their tasks: %s.", evidence, taskIDs(e.o.Tasks))
+			if len(byWord) > 0 {
+				f.Detail += " Without it, " + strings.Join(byWord, "; ") + "."
+			}
 			if c == DomainAdmins {
 				f.Detail += " " + delegationNote
 			}
@@ -331,7 +518,7 @@ func (e *operatorEvidence) excess() []report.Finding {
 	if len(unknown) > 0 {
 		f := report.CouldNotTell("CRED-EXCESS", e.target,
 			fmt.Sprintf("cannot tell whether %s holds %s: not in the membership export", e.o.Account, strings.Join(unknown, ", ")),
-			fmt.Sprintf("add the group %s to the membership export (docs/access.md has the one-liner)", strings.Join(unknown, ", ")))
+			exportGroupsHint(unknown...))
 		f.Ref = refTable1Note
 		out = append(out, f)
 	}
@@ -402,7 +589,7 @@ func (e *operatorEvidence) globalScope() report.Finding {
 		}
 		f = report.CouldNotTell("RBAC-GLOBAL-SCOPE", e.target,
 			fmt.Sprintf("cannot tell whether %s holds global role %s: its group is not in the membership export", e.o.Account, strings.Join(names, ", ")),
-			fmt.Sprintf("add the group %s to the membership export (docs/access.md has the one-liner)", strings.Join(names, ", ")))
+			exportGroupsHint(names...))
 	default:
 		f = report.Passed("RBAC-GLOBAL-SCOPE", e.target, fmt.Sprintf("%s, limited to %s, holds no role with global scope", e.o.Account, limit))
 	}
@@ -455,7 +642,7 @@ func (r *Review) csAdministrators() report.Finding {
 	if !ok {
 		f = report.CouldNotTell("RBAC-CSADMIN-BROAD", target,
 			fmt.Sprintf("cannot count the CsAdministrator role's members: the group %s is not in the membership export", p.Group),
-			fmt.Sprintf("add the group %s to the membership export (docs/access.md has the one-liner)", p.Group))
+			exportGroupsHint(p.Group))
 		if role, ok := r.Roles.Role(CsAdministrator); ok {
 			f.Location = r.roleAt(role)
 		}
@@ -533,7 +720,7 @@ func (r *Review) roleValid(role *AdminRole) report.Finding {
 	case groupUnknown:
 		f = report.CouldNotTell("RBAC-ROLE-INVALID", target,
 			fmt.Sprintf("cannot tell whether custom role %s's group exists: the membership export holds no RBAC role group", role.Identity),
-			"export the RBAC roles' groups with the membership (docs/access.md has the one-liner)")
+			"export the RBAC roles' groups with the membership ("+helpAccess+")")
 	default:
 		f = report.Passed("RBAC-ROLE-INVALID", target, fmt.Sprintf("custom role %s: scopes %s; group exported", role.Identity, roleScopes(role)))
 	}
@@ -594,9 +781,10 @@ func (r *Review) scriptPaths(role *AdminRole) report.Finding {
 }
 
 // scriptOutside says why the script module m is outside the allowed
-// folders, or "" when it is inside one. A name without a folder (the
-// source's "testScript.ps1") is looked up in them; a relative path may not
-// climb out with "..".
+// folders, or "" when it is inside one. A bare name (the source's
+// "testScript.ps1": one segment, no variable) is looked up in them and
+// passes; an absolute path must be inside one; any other relative path is
+// resolved against a current folder the export does not show, and fails.
 func scriptOutside(m string, allowed []string) string {
 	p := winPath(m)
 	segs := strings.Split(p, `\`)
@@ -609,6 +797,12 @@ func scriptOutside(m string, allowed []string) string {
 		return "is relative to a drive's current folder"
 	case strings.HasPrefix(p, `\`) && !strings.HasPrefix(p, `\\`):
 		return "is relative to the current drive"
+	case strings.ContainsAny(p, "$%"):
+		return "expands a variable ($name, $env:NAME or %NAME%), which may point anywhere"
+	case strings.HasPrefix(p, "~"):
+		return "starts in the home folder (~)"
+	case !abs && (len(segs) > 1 || p == "."):
+		return "is relative to the current folder"
 	case !abs:
 		return ""
 	}

@@ -40,6 +40,9 @@ const baseRoles = `[
  {"Identity": "MyHelpDeskScriptRole", "IsStandardRole": false, "ScriptModules": ["testScript.ps1"]}
 ]`
 
+// noDelegates is the base membership without the setup delegation group.
+var noDelegates = strings.Replace(baseMembers, "OCS Setup Delegates,carol\n", "", 1)
+
 type judgeCase struct {
 	name    string
 	members string // replaces baseMembers when set
@@ -125,7 +128,7 @@ func TestJudge(t *testing.T) {
 		{name: "right outside AD", op: ops("bob", "DIAL-10"), check: "CRED-MISSING", want: report.Inconclusive,
 			has: []string{"Administrator of the SIP trunking provider", "sip-trunking-provider-admin"}},
 		{name: "group not exported", op: ops("alice", "EV-6"), check: "CRED-MISSING", want: report.Inconclusive,
-			has: []string{"add the group RTCUniversalUserAdmins to the membership export"}},
+			has: []string{"add the group RTCUniversalUserAdmins to the membership export ('voipsec help access' has the one-liner)"}},
 		{name: "group exported empty", op: ops("bob", "SE-4"), check: "CRED-MISSING", want: report.Fail,
 			has: []string{"bob lacks DnsAdmins"}},
 		{name: "account in no group", op: ops("mallory", "SE-6"), check: "CRED-MISSING", want: report.Fail,
@@ -136,6 +139,9 @@ func TestJudge(t *testing.T) {
 		{name: "condition unattested", op: ops("alice", "EV-4b"), extra: "Exchange Organization Administrators,alice\n", check: "CRED-MISSING", want: report.Inconclusive,
 			has: []string{"same-forest", "um-container-access"}},
 		{name: "condition attested", op: attest(ops("alice", "EV-4b"), SameForest), extra: "Exchange Organization Administrators,alice\n", check: "CRED-MISSING", want: report.Info},
+		{name: "delegation group not exported, Domain Admins lacked", op: ops("bob", "SE-5"), members: noDelegates, review: delegation,
+			check: "CRED-MISSING", want: report.Inconclusive,
+			has: []string{"cannot tell whether bob has Domain Admins or the setup delegation group OCS Setup Delegates", "add the group OCS Setup Delegates to the membership export"}},
 
 		// CRED-EXCESS: taken away, the group changes no task's verdict.
 		{name: "Domain Admins no task needs", op: ops("alice", "SE-6"), check: "CRED-EXCESS", want: report.Warn,
@@ -154,6 +160,17 @@ func TestJudge(t *testing.T) {
 			has: []string{"frank needs Enterprise Admins for SE-2", "frank needs Schema Admins for SE-2"}},
 		{name: "Schema Admins held, no task", op: ops("frank", "SE-6"), check: "CRED-EXCESS", want: report.Warn,
 			has: []string{"frank holds Schema Admins"}},
+		{name: "Domain Admins beside an unexported delegation group", op: ops("alice", "SE-5"), members: noDelegates, review: delegation,
+			check: "CRED-EXCESS", want: report.Inconclusive,
+			has: []string{"cannot tell whether alice needs Domain Admins", "SE-5", "add the group OCS Setup Delegates to the membership export"}},
+		{name: "Domain Admins, local rights and an unexported delegation group", op: ops("alice", "EE-10"), members: noDelegates, review: delegation,
+			check: "CRED-EXCESS", want: report.Inconclusive, has: []string{"cannot tell whether alice needs Domain Admins for EE-10", "add the group OCS Setup Delegates to the membership export"}},
+		{name: "Domain Admins where the other alternative is unknown", op: ops("alice", "CWA-2"), check: "CRED-EXCESS", want: report.Inconclusive,
+			has: []string{"cannot tell whether alice needs Domain Admins", "CWA-2", "attested: [local-admin]"}},
+		{name: "Domain Admins where the other alternative is attested", op: attest(ops("alice", "CWA-2"), LocalAdministrators), check: "CRED-EXCESS", want: report.Warn,
+			has: []string{"alice holds Domain Admins, which none of their tasks needs", "Without it, CWA-2 is met by the plan's word for local Administrators"}},
+		{name: "Domain Admins needed whatever the unknown local right", op: ops("alice", "EE-10"), check: "CRED-EXCESS", want: report.Info,
+			has: []string{"only to deploy or activate servers (EE-10)"}},
 		{name: "privileged group not exported", members: "Group,SamAccountName\nDomain Admins,\nSchema Admins,\n", op: ops("bob", "SE-6"),
 			check: "CRED-EXCESS", want: report.Inconclusive, has: []string{"Enterprise Admins: not in the membership export"}},
 		{name: "no privileged group", op: ops("bob", "SE-6"), check: "CRED-EXCESS", want: report.Pass,
@@ -202,7 +219,8 @@ func TestJudge(t *testing.T) {
 		{name: "role group missing", roles: `[{"Identity": "CsAdministrator"}, {"Identity": "Site02 Server Administrators", "IsStandardRole": false, "ConfigScopes": ["site:Site02"]}]`,
 			check: "RBAC-ROLE-INVALID", target: "RBAC role Site02 Server Administrators", want: report.Fail, has: []string{"is not in the membership export, which holds other role groups"}},
 		{name: "no role group exported at all", members: "Group,SamAccountName\nDomain Admins,alice\n",
-			check: "RBAC-ROLE-INVALID", target: "RBAC role Site01 Server Administrators", want: report.Inconclusive},
+			check: "RBAC-ROLE-INVALID", target: "RBAC role Site01 Server Administrators", want: report.Inconclusive,
+			has: []string{"'voipsec help access' has the one-liner"}},
 
 		// RBAC-SCRIPT-PATH.
 		{name: "script by name", check: "RBAC-SCRIPT-PATH", target: "RBAC role MyHelpDeskScriptRole", want: report.Pass},
@@ -295,6 +313,41 @@ func TestJudgeRefsAndLocations(t *testing.T) {
 			}
 		default:
 			t.Errorf("unexpected check %s", f.Check)
+		}
+	}
+}
+
+// A script module passes only by bare name (looked up in the allowed
+// folders) or as an absolute path inside one; any other relative path,
+// and a name that expands a variable or the home folder, does not.
+func TestScriptOutside(t *testing.T) {
+	allowed := []string{DefaultLyncModulePath, DefaultAdminScriptsPath}
+	for _, tt := range []struct {
+		module string
+		inside bool
+	}{
+		{"testScript.ps1", true},
+		{` "testScript.ps1" `, true},
+		{DefaultAdminScriptsPath + `\testScript.ps1`, true},
+		{`scripts\evil.ps1`, false},
+		{`scripts/evil.ps1`, false},
+		{`.\evil.ps1`, false},
+		{`.`, false},
+		{`~\x.ps1`, false},
+		{`~x.ps1`, false},
+		{`TESTSC~1.PS1`, true}, // an 8.3 short name
+		{`$env:TEMP\x.ps1`, false},
+		{`$x.ps1`, false},
+		{`%TEMP%\x.ps1`, false},
+		{`%TEMP%x.ps1`, false},
+		{`..\x.ps1`, false},
+		{`D:x.ps1`, false},
+		{`\x.ps1`, false},
+		{`C:\Scripts\x.ps1`, false},
+	} {
+		why := scriptOutside(tt.module, allowed)
+		if (why == "") != tt.inside {
+			t.Errorf("scriptOutside(%q) = %q, want inside=%v", tt.module, why, tt.inside)
 		}
 	}
 }

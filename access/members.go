@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Members is the group membership export: for each exported group, the
@@ -49,11 +50,14 @@ func ReadMembers(path string) (*Members, error) {
 // writes it in Windows PowerShell 5.1 and PowerShell 7: an optional #TYPE
 // first line, a header row, quoted or bare fields, CRLF or LF, in UTF-8,
 // UTF-8 with a BOM or UTF-16LE with a BOM. The header must name Group and
-// SamAccountName (any case); objectClass and distinguishedName are kept
-// when present, other columns are ignored. A row with an empty
+// SamAccountName (any case), and no column twice; objectClass and
+// distinguishedName are kept when present, other columns are ignored. A row with an empty
 // SamAccountName records that its group was exported and is empty (the
-// one-liner in docs/access.md writes one for every empty group). file names
-// the data in errors, which carry its line and column.
+// one-liner in docs/access.md, 'voipsec help access', writes one for every empty group). Group
+// names compare without a DOMAIN\ prefix, so one group written with two
+// different prefixes (or with and without one) is an error: two domains'
+// groups would merge. file names the data in errors, which carry its line
+// and column.
 func ParseMembers(file string, data []byte) (*Members, error) {
 	text, enc, err := decodeText(file, data)
 	if err != nil {
@@ -76,7 +80,7 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 		return nil, &ExportError{File: file, Msg: "empty: expected a header row naming Group and SamAccountName"}
 	}
 	if err != nil {
-		return nil, csvError(file, err)
+		return nil, csvError(file, text, err)
 	}
 	headerLine, _ := r.FieldPos(0)
 	col := map[string]int{}
@@ -84,15 +88,22 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 	for i, h := range header {
 		names[i] = strings.TrimSpace(h)
 		k := strings.ToLower(names[i])
-		if _, dup := col[k]; !dup {
-			col[k] = i
+		if j, dup := col[k]; dup {
+			if k == "" {
+				continue // unnamed columns are ignored anyway
+			}
+			// Which of the two would be the export's? Neither, safely.
+			l, c := r.FieldPos(i)
+			return nil, &ExportError{File: file, Line: l, Column: runeColumn(text, l, c),
+				Msg: fmt.Sprintf("the header names %s twice (fields %d and %d)", names[i], j+1, i+1)}
 		}
+		col[k] = i
 	}
 	width := len(header)
 	for _, need := range []string{"Group", "SamAccountName"} {
 		if _, ok := col[strings.ToLower(need)]; !ok {
 			return nil, &ExportError{File: file, Line: headerLine, Column: 1,
-				Msg: fmt.Sprintf("the header has no %s column (it has: %s); the export needs Group and SamAccountName (docs/access.md)", need, clipNames(names))}
+				Msg: fmt.Sprintf("the header has no %s column (it has: %s); the export needs Group and SamAccountName (voipsec help access)", need, clipNames(names))}
 		}
 	}
 	gi, si := col["group"], col["samaccountname"]
@@ -104,7 +115,7 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 			break
 		}
 		if err != nil {
-			return nil, csvError(file, err)
+			return nil, csvError(file, text, err)
 		}
 		line, _ := r.FieldPos(0)
 		if len(rec) != width {
@@ -113,14 +124,21 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 		}
 		group := strings.TrimSpace(rec[gi])
 		if group == "" {
-			_, c := r.FieldPos(gi)
-			return nil, &ExportError{File: file, Line: line, Column: c, Msg: "the Group field is empty"}
+			l, c := r.FieldPos(gi)
+			return nil, &ExportError{File: file, Line: l, Column: runeColumn(text, l, c), Msg: "the Group field is empty"}
 		}
 		g := m.byName[groupKey(group)]
-		if g == nil {
+		switch {
+		case g == nil:
 			g = &GroupMembers{Name: group, Line: line}
 			m.byName[groupKey(group)] = g
 			m.Groups = append(m.Groups, g)
+		case !strings.EqualFold(groupDomain(group), groupDomain(g.Name)):
+			// Names are compared without the DOMAIN\ prefix, so two
+			// domains' Domain Admins would merge into one group.
+			l, c := r.FieldPos(gi)
+			return nil, &ExportError{File: file, Line: l, Column: runeColumn(text, l, c),
+				Msg: fmt.Sprintf(`group "%s" is also exported as "%s" (line %d): groups of different domains, or a name with and without its domain, cannot be told apart; export each group from one domain (voipsec help access)`, group, g.Name, g.Line)}
 		}
 		acct := strings.TrimSpace(rec[si])
 		if acct == "" {
@@ -139,16 +157,33 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 	return m, nil
 }
 
-func csvError(file string, err error) error {
+// csvError turns a csv.Reader error on text into an ExportError.
+func csvError(file, text string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		msg := pe.Err.Error()
 		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
 			msg += " (a field with quotes or commas must be quoted, and its quotes doubled)"
 		}
-		return &ExportError{File: file, Line: pe.Line, Column: pe.Column, Msg: msg, Err: err}
+		return &ExportError{File: file, Line: pe.Line, Column: runeColumn(text, pe.Line, pe.Column), Msg: msg, Err: err}
 	}
 	return &ExportError{File: file, Msg: err.Error(), Err: err}
+}
+
+// runeColumn turns the 1-based byte column encoding/csv reports on a line
+// of text into the 1-based column in characters, which the JSON export's
+// errors and editors use.
+func runeColumn(text string, line, col int) int {
+	start := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(text[start:], '\n')
+		if i < 0 {
+			return col
+		}
+		start += i + 1
+	}
+	end := min(start+col-1, len(text))
+	return 1 + utf8.RuneCountInString(text[start:end])
 }
 
 func clipNames(names []string) string {
@@ -200,6 +235,14 @@ func groupKey(s string) string {
 		s = s[i+1:]
 	}
 	return strings.ToLower(strings.Join(strings.Fields(s), ""))
+}
+
+// groupDomain is the DOMAIN of "DOMAIN\name", or "".
+func groupDomain(s string) string {
+	if i := strings.LastIndexByte(s, '\\'); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return ""
 }
 
 // accountKey is an account name compared: lower case, no DOMAIN\ prefix.

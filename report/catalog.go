@@ -55,7 +55,7 @@ func Register(checks ...Check) {
 			panic("report: duplicate check ID " + c.ID)
 		}
 		for _, o := range catalog {
-			if strings.EqualFold(o.Property, c.Property) {
+			if strings.EqualFold(strings.TrimSpace(o.Property), strings.TrimSpace(c.Property)) {
 				panic(fmt.Sprintf("report: catalog entries %s and %s both test %q: each check names its own property (JUnit test cases are named by it)", o.ID, c.ID, c.Property))
 			}
 		}
@@ -368,7 +368,7 @@ func init() {
 			Fix: "Add the operator to the group the task needs, or give the task to someone who holds it. For Domain Admins on a task that deploys or activates a server, use the group the setup delegation wizard prepared and name it in access.setup_delegation_group. Confirm rights outside AD and list them under the operator's attested.",
 			Ref: refTable1},
 		Check{ID: "CRED-EXCESS", Area: "access", Title: "operator holds Domain, Enterprise or Schema Admins no task needs", Property: "operator holds no Domain, Enterprise or Schema Admins beyond their tasks", Severity: Warn,
-			Why: "Least privilege: Domain Admins, Enterprise Admins and Schema Admins can change far more than the operator's tasks. A group is needed only when taking it away would change a task's verdict. Table 1's note offers the setup delegation wizard so that deploying or activating a server does not need Domain Admins.",
+			Why: "Least privilege: Domain Admins, Enterprise Admins and Schema Admins can change far more than the operator's tasks. A group is needed only when taking it away would leave a task unmet where it was met; when that depends on evidence nothing shows, the check is inconclusive. Table 1's note offers the setup delegation wizard so that deploying or activating a server does not need Domain Admins.",
 			Fix: "Remove the operator from the group for the cutover, or add the task that needs it to the plan; delegate server deployment with the setup delegation wizard instead of Domain Admins.",
 			Ref: refSetupDelegation},
 		Check{ID: "RBAC-CSADMIN-BROAD", Area: "access", Title: "CsAdministrator role held by more than a very small set of users", Property: "CsAdministrator is held by a very small set of users", Severity: Warn,

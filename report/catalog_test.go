@@ -5,18 +5,15 @@ import (
 	"testing"
 )
 
-// Every catalog entry names the property it tests, phrased as what holds
-// when it passes, and no two entries test the same property. The list is
-// printed with -v, for review.
+// Every catalog entry's property is phrased as what holds when it passes.
+// (That each has one, and no two the same, Register enforces:
+// TestRegisterRejectsIncompleteEntries.) The list is printed with -v, for
+// review.
 func TestCatalogProperties(t *testing.T) {
-	seen := map[string]string{}
 	for _, c := range Checks() {
 		t.Logf("%-28s %s", c.ID, c.Property)
 		p := strings.TrimSpace(c.Property)
 		switch {
-		case p == "":
-			t.Errorf("%s has no Property (what holds when it passes)", c.ID)
-			continue
 		case strings.EqualFold(p, c.Title):
 			t.Errorf("%s: Property repeats the Title %q; name what holds when the check passes", c.ID, c.Title)
 		case strings.HasSuffix(p, "."):
@@ -27,10 +24,6 @@ func TestCatalogProperties(t *testing.T) {
 				t.Errorf("%s: Property %q reads like a problem (%q); phrase what holds when it passes", c.ID, p, neg)
 			}
 		}
-		if other, dup := seen[strings.ToLower(p)]; dup {
-			t.Errorf("%s and %s both test %q", other, c.ID, p)
-		}
-		seen[strings.ToLower(p)] = c.ID
 	}
 }
 
@@ -56,14 +49,26 @@ func TestRegisterRejectsIncompleteEntries(t *testing.T) {
 	if _, ok := Lookup("TEST-FULL"); ok {
 		t.Error("a call with an incomplete entry registered its complete ones")
 	}
-	dup := func() (msg string) {
+	register := func(c Check) (msg string) {
 		defer func() { msg, _ = recover().(string) }()
-		c := full
-		c.ID, c.Property = "TEST-SAME-PROPERTY", "TLS Handshake completes"
 		Register(c)
 		return ""
-	}()
-	if !strings.Contains(dup, "TLS-HANDSHAKE-FAILED and TEST-SAME-PROPERTY both test") {
-		t.Errorf("a second entry for the same property: %q", dup)
+	}
+	for _, tt := range []struct {
+		id, property, want string
+	}{
+		{"TEST-SAME-PROPERTY", "TLS Handshake completes", "TLS-HANDSHAKE-FAILED and TEST-SAME-PROPERTY both test"},
+		{"TEST-SAME-PROPERTY", "  TLS handshake completes ", "TLS-HANDSHAKE-FAILED and TEST-SAME-PROPERTY both test"},
+		{"TLS-HANDSHAKE-FAILED", "a property no other check tests", "duplicate check ID TLS-HANDSHAKE-FAILED"},
+		{"TEST-BLANK-PROPERTY", " ", "TEST-BLANK-PROPERTY has no Property"},
+	} {
+		c := full
+		c.ID, c.Property = tt.id, tt.property
+		if msg := register(c); !strings.Contains(msg, tt.want) {
+			t.Errorf("Register(%s, %q) panicked with %q, want %q", tt.id, tt.property, msg, tt.want)
+		}
+	}
+	if c, _ := Lookup("TLS-HANDSHAKE-FAILED"); c.Property != "TLS handshake completes" {
+		t.Errorf("a refused entry replaced TLS-HANDSHAKE-FAILED: %+v", c)
 	}
 }

@@ -144,12 +144,6 @@ func CouldNotTell(id, target, reason, hint string) Finding {
 	return f
 }
 
-// WithHint returns f with its hint set.
-func (f Finding) WithHint(hint string) Finding {
-	f.Hint = hint
-	return f
-}
-
 // WithDetail returns f with its evidence set.
 func (f Finding) WithDetail(format string, args ...any) Finding {
 	f.Detail = fmt.Sprintf(format, args...)
@@ -183,6 +177,16 @@ func Counts(findings []Finding) map[Severity]int {
 	return c
 }
 
+// threshold is s as a --fail-on threshold: [Inconclusive] is not a
+// degree of badness, so nothing would be at or above it and a failing run
+// would pass; it, and any value past it, means [Fail].
+func threshold(s Severity) Severity {
+	if s >= Inconclusive {
+		return Fail
+	}
+	return s
+}
+
 // Exit statuses of a run that produced findings (2, a usage or operational
 // error, is the command's).
 const (
@@ -192,9 +196,10 @@ const (
 )
 
 // ExitCode is the process exit status for findings: [ExitFindings] when any
-// finding is at or above failOn, else [ExitInconclusive] when any is
-// inconclusive, else [ExitPass].
+// finding is at or above failOn (failOn inconclusive means fail), else
+// [ExitInconclusive] when any is inconclusive, else [ExitPass].
 func ExitCode(findings []Finding, failOn Severity) int {
+	failOn = threshold(failOn)
 	code := ExitPass
 	for _, f := range findings {
 		if f.Severity.AtLeast(failOn) {

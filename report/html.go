@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html/template"
 	"io"
@@ -78,12 +79,12 @@ type htmlRow struct {
 // Content-Security-Policy that forbids them) and prints on paper as shown.
 // Every string from the run is escaped by html/template.
 func WriteHTML(w io.Writer, r *Report, o TextOptions) error {
+	c := Counts(r.Findings)
 	v := htmlView{Command: r.Command, Verdict: r.Verdict(), Version: r.Version, Interrupted: printable.String(r.Interrupted),
-		Params: r.Params, Matrix: r.Matrix, Next: NextSteps(r)}
+		Params: r.Params, Matrix: r.Matrix, Next: NextSteps(r), Inconclusive: c[Inconclusive] > 0}
 	if !r.Generated.IsZero() {
 		v.Generated = r.Generated.UTC().Format(time.RFC3339)
 	}
-	c := Counts(r.Findings)
 	switch v.Verdict {
 	case "fail":
 		n := 0
@@ -109,31 +110,23 @@ func WriteHTML(w io.Writer, r *Report, o TextOptions) error {
 	seen := map[string]bool{}
 	targets, by := GroupByTarget(r.Findings)
 	for i, t := range targets {
-		ht := htmlTarget{Anchor: fmt.Sprintf("target-%d", i+1), Name: printable.String(t), Total: len(by[t])}
+		fs := by[t]
+		sortByRank(fs)
+		ht := htmlTarget{Anchor: fmt.Sprintf("target-%d", i+1), Name: printable.String(t),
+			Worst: Max(fs).String(), Passed: Counts(fs)[Pass], Total: len(fs)}
 		if r.Notes != nil {
 			for _, n := range r.Notes(t) {
 				ht.Notes = append(ht.Notes, printable.String(n))
 			}
 		}
-		fs := by[t]
-		sortByRank(fs)
-		worst := Pass
 		for _, f := range fs {
-			if f.Severity == Pass {
-				ht.Passed++
-			}
-			if f.Severity.Rank() > worst.Rank() {
-				worst = f.Severity
-			}
 			row := htmlRowOf(f)
 			ht.Rows = append(ht.Rows, row)
 			if f.Severity != Pass {
 				v.Attention = append(v.Attention, row)
 			}
-			v.Inconclusive = v.Inconclusive || f.Severity == Inconclusive
 			seen[f.Check] = true
 		}
-		ht.Worst = worst.String()
 		v.Targets = append(v.Targets, ht)
 	}
 	slices.SortStableFunc(v.Attention, func(a, b htmlRow) int { return b.rank - a.rank })
@@ -151,7 +144,7 @@ func WriteHTML(w io.Writer, r *Report, o TextOptions) error {
 			continue
 		}
 		var b bytes.Buffer
-		section(printable.Writer{W: &b})
+		writeSection(&b, section)
 		if s := strings.Trim(b.String(), "\n"); s != "" {
 			v.Sections = append(v.Sections, s)
 		}
@@ -161,19 +154,10 @@ func WriteHTML(w io.Writer, r *Report, o TextOptions) error {
 
 func htmlRowOf(f Finding) htmlRow {
 	row := htmlRow{Status: f.Severity.String(), Check: f.Check, Target: printable.String(f.Target),
-		Summary: printable.String(f.Summary), Hint: printable.String(f.Hint), Property: f.Check, rank: f.Severity.Rank()}
-	if c, ok := Lookup(f.Check); ok {
-		row.Property = c.Property
-	}
+		Summary: printable.String(f.Summary), Hint: printable.String(f.Hint), Property: cmp.Or(property(f.Check), f.Check),
+		Evidence: strings.Join(evidenceLines(f.Detail), "\n"), rank: f.Severity.Rank()}
 	if f.Location != nil {
 		row.Location = printable.String(f.Location.String())
-	}
-	if f.Detail != "" {
-		lines := strings.Split(strings.TrimRight(f.Detail, "\n"), "\n")
-		for i, l := range lines {
-			lines[i] = printable.String(l)
-		}
-		row.Evidence = strings.Join(lines, "\n")
 	}
 	return row
 }
@@ -302,3 +286,10 @@ a { color: inherit; }
 </body>
 </html>
 {{define "finding"}}<td><span class="property">{{.Property}}</span><br><a class="id" href="#check-{{.Check}}">{{.Check}}</a></td><td>{{.Summary}}{{if .Location}} <span class="loc">at {{.Location}}</span>{{end}}{{if .Evidence}}<pre class="evidence">{{.Evidence}}</pre>{{end}}{{if .Hint}}<div class="hint">{{.Hint}}</div>{{end}}</td>{{end}}`
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -32,7 +33,7 @@ type Report struct {
 	// effective encryption level). A target with notes has a heading in
 	// the text report even when every check passed.
 	Notes  func(target string) []string
-	FailOn Severity // the --fail-on threshold, for the verdict and JUnit failures
+	FailOn Severity // the --fail-on threshold, for the verdict and JUnit failures; unset (Pass), Inconclusive or out of range means Fail
 	Suite  func(target string) string
 	// Params are the run's parameters (targets, role, plan file, ...) and
 	// Matrix the cells of the VoIPSecurity × client encryption matrix
@@ -69,11 +70,13 @@ func (r *Report) ExitCode() int {
 	return code
 }
 
+// failOn is the threshold in force: FailOn, or [Fail] when FailOn is the
+// zero value (unset) or not a decided severity.
 func (r *Report) failOn() Severity {
 	if r.FailOn == Pass {
 		return Fail
 	}
-	return r.FailOn
+	return threshold(r.FailOn)
 }
 
 // Format is an output format.
@@ -222,10 +225,13 @@ type junitFailure struct {
 // WriteJUnit writes one testsuite per target and one testcase per check,
 // named by the property it tests, with the check ID as its "check" property.
 // Findings at or above the report's FailOn are failures carrying the
-// evidence; a check with inconclusive findings and none failing is a
-// skipped test case whose message is the reason and the hint; the others
-// are passing test cases with their summary in system-out. The suite name
-// is the target, or r.Suite(target) when set.
+// evidence, and the check's inconclusive findings on that target with
+// them; a check with inconclusive findings and none failing is a skipped
+// test case whose message is the reason and the hint; the others are
+// passing test cases with their summary in system-out. The suite name
+// is the target, or r.Suite(target) when set. An interrupted run adds a
+// first suite, named after the command, whose one test case "run
+// completed" is skipped with where the run stopped.
 func WriteJUnit(w io.Writer, r *Report) error {
 	doc := junitSuites{Name: "voipsec " + r.Command}
 	targets, by := GroupByTarget(r.Findings)
@@ -250,12 +256,8 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		sort.Strings(order)
 		for _, id := range order {
 			group := merged[id]
-			tc := junitCase{Name: id, Classname: name, Properties: &junitProperties{Property: []junitProperty{{Name: "check", Value: id}}}}
-			if c, ok := Lookup(id); ok {
-				tc.Name = c.Property
-			}
-			var failing, undecided []Finding
-			var out []string
+			tc := junitCase{Name: cmp.Or(property(id), id), Classname: name, Properties: &junitProperties{Property: []junitProperty{{Name: "check", Value: id}}}}
+			var failing, undecided, other []Finding
 			for _, f := range group {
 				switch {
 				case f.Severity.AtLeast(failOn):
@@ -263,31 +265,23 @@ func WriteJUnit(w io.Writer, r *Report) error {
 				case f.Severity == Inconclusive:
 					undecided = append(undecided, f)
 				default:
-					out = append(out, f.Severity.String()+": "+f.Summary+detailSuffix(f))
+					other = append(other, f)
 				}
 			}
 			if len(failing) > 0 {
-				var body []string
-				for _, f := range failing {
-					body = append(body, f.Severity.String()+": "+f.Summary+detailSuffix(f))
-				}
-				tc.Failure = &junitFailure{Message: failing[0].Summary, Type: failing[0].Severity.String(), Body: strings.Join(body, "\n")}
+				// The undecided findings of a failing check go in its body:
+				// a test case has one result, and none may be dropped.
+				tc.Failure = &junitFailure{Message: failing[0].Summary, Type: failing[0].Severity.String(), Body: junitLines(append(failing, undecided...))}
 				s.Failures++
 			} else if len(undecided) > 0 {
-				var body []string
-				for _, f := range undecided {
-					body = append(body, f.Severity.String()+": "+f.Summary+detailSuffix(f))
-				}
 				msg := undecided[0].Summary
 				if h := undecided[0].Hint; h != "" {
 					msg += " (" + h + ")"
 				}
-				tc.Skipped = &junitSkipped{Message: msg, Body: strings.Join(body, "\n")}
+				tc.Skipped = &junitSkipped{Message: msg, Body: junitLines(undecided)}
 				s.Skipped++
 			}
-			if len(out) > 0 {
-				tc.SystemOut = strings.Join(out, "\n")
-			}
+			tc.SystemOut = junitLines(other)
 			s.Cases = append(s.Cases, tc)
 			s.Tests++
 		}
@@ -295,6 +289,18 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures
 		doc.Skipped += s.Skipped
+	}
+	if r.Interrupted != "" {
+		// Every check above may have passed; the run did not complete,
+		// which is neither a pass nor a failure.
+		name := "voipsec " + r.Command
+		run := junitSuite{Name: name, Tests: 1, Skipped: 1, Cases: []junitCase{{
+			Name: "run completed", Classname: name,
+			Skipped: &junitSkipped{Message: "interrupted: " + r.Interrupted, Body: interruptedText(r)},
+		}}}
+		doc.Suites = append([]junitSuite{run}, doc.Suites...)
+		doc.Tests++
+		doc.Skipped++
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
@@ -306,6 +312,22 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// interruptedText says that and where the run was interrupted, and what
+// that means for its findings.
+func interruptedText(r *Report) string {
+	return "The run was interrupted: " + sentence(r.Interrupted) + " The checks that did not run are inconclusive; an interrupted run is never a pass."
+}
+
+// junitLines is the findings as JUnit text: each one's severity, summary,
+// location, evidence, hint and rule.
+func junitLines(fs []Finding) string {
+	lines := make([]string, len(fs))
+	for i, f := range fs {
+		lines[i] = f.Severity.String() + ": " + f.Summary + detailSuffix(f)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func detailSuffix(f Finding) string {

@@ -317,64 +317,9 @@ func TestJUnitStructure(t *testing.T) {
 // Debian's python3-junitparser, and checks that the suites, test counts and
 // failures it reads are the ones voipsec meant.
 func TestJUnitReadByJunitparser(t *testing.T) {
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		py = "python3"
-	}
-	check := exec.Command(py, "-c", "import junitparser")
-	if err := check.Run(); err != nil {
-		if os.Getenv("VOIPSEC_INTEROP") == "1" {
-			t.Fatalf("junitparser not importable by %s (install python3-junitparser): %v", py, err)
-		}
-		t.Skip("python3-junitparser not installed")
-	}
 	r := sample()
 	r.FailOn = Warn
-	var b bytes.Buffer
-	if err := WriteJUnit(&b, r); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "out.xml")
-	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	script := `
-import sys, json
-from junitparser import JUnitXml, Failure, Skipped
-xml = JUnitXml.fromfile(sys.argv[1])
-out = []
-for suite in xml:
-    cases = []
-    for case in suite:
-        failed = any(isinstance(r, Failure) for r in case.result)
-        skipped = any(isinstance(r, Skipped) for r in case.result)
-        msg = [r.message for r in case.result if isinstance(r, (Failure, Skipped))]
-        # junitparser has no API for a test case's properties; its element is _elem.
-        prop = case._elem.find("properties/property[@name='check']")
-        check = prop.get("value") if prop is not None else ""
-        cases.append({"name": case.name, "classname": case.classname, "check": check, "failed": failed, "skipped": skipped, "message": msg[0] if msg else ""})
-    out.append({"name": suite.name, "tests": suite.tests, "failures": suite.failures, "skipped": suite.skipped, "cases": cases})
-print(json.dumps(out))
-`
-	cmd := exec.Command(py, "-c", script, file)
-	got, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("junitparser: %v", err)
-	}
-	type jcase struct {
-		Name, Classname, Check, Message string
-		Failed, Skipped                 bool
-	}
-	var suites []struct {
-		Name     string
-		Tests    int
-		Failures int
-		Skipped  int
-		Cases    []jcase
-	}
-	if err := json.Unmarshal(got, &suites); err != nil {
-		t.Fatalf("%v: %s", err, got)
-	}
+	suites := junitparserRead(t, r)
 	want := []struct {
 		name     string
 		tests    int
@@ -386,7 +331,7 @@ print(json.dumps(out))
 		{"udp://gw01.contoso.com:5060", 3, 1, 1, map[string]bool{"SRTP-NOT-REQUIRED": true, "SIP-OPTIONS-STATUS": false, "SRTP-NOT-SUPPORTED": false}},
 	}
 	if len(suites) != len(want) {
-		t.Fatalf("junitparser read %d suites, want %d: %s", len(suites), len(want), got)
+		t.Fatalf("junitparser read %d suites, want %d: %+v", len(suites), len(want), suites)
 	}
 	for i, w := range want {
 		s := suites[i]
@@ -420,6 +365,71 @@ print(json.dumps(out))
 	}
 }
 
+// junitSuiteRead is a test suite as junitparser reads it.
+type junitSuiteRead struct {
+	Name     string
+	Tests    int
+	Failures int
+	Skipped  int
+	Cases    []struct {
+		Name, Classname, Check, Message string
+		Failed, Skipped                 bool
+	}
+}
+
+// junitparserRead writes r as JUnit and reads it back with Debian's
+// python3-junitparser, skipping the test without it (failing it under
+// VOIPSEC_INTEROP=1).
+func junitparserRead(t *testing.T, r *Report) []junitSuiteRead {
+	t.Helper()
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		py = "python3"
+	}
+	check := exec.Command(py, "-c", "import junitparser")
+	if err := check.Run(); err != nil {
+		if os.Getenv("VOIPSEC_INTEROP") == "1" {
+			t.Fatalf("junitparser not importable by %s (install python3-junitparser): %v", py, err)
+		}
+		t.Skip("python3-junitparser not installed")
+	}
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "out.xml")
+	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import sys, json
+from junitparser import JUnitXml, Failure, Skipped
+xml = JUnitXml.fromfile(sys.argv[1])
+out = []
+for suite in xml:
+    cases = []
+    for case in suite:
+        failed = any(isinstance(r, Failure) for r in case.result)
+        skipped = any(isinstance(r, Skipped) for r in case.result)
+        msg = [r.message for r in case.result if isinstance(r, (Failure, Skipped))]
+        # junitparser has no API for a test case's properties; its element is _elem.
+        prop = case._elem.find("properties/property[@name='check']")
+        check = prop.get("value") if prop is not None else ""
+        cases.append({"name": case.name, "classname": case.classname, "check": check, "failed": failed, "skipped": skipped, "message": msg[0] if msg else ""})
+    out.append({"name": suite.name, "tests": suite.tests, "failures": suite.failures, "skipped": suite.skipped, "cases": cases})
+print(json.dumps(out))
+`
+	got, err := exec.Command(py, "-c", script, file).Output()
+	if err != nil {
+		t.Fatalf("junitparser: %v", err)
+	}
+	var suites []junitSuiteRead
+	if err := json.Unmarshal(got, &suites); err != nil {
+		t.Fatalf("%v: %s", err, got)
+	}
+	return suites
+}
+
 func TestSortTargets(t *testing.T) {
 	fs := []Finding{
 		{Target: "b", Check: "Y", Severity: Pass},
@@ -439,12 +449,117 @@ func TestSortTargets(t *testing.T) {
 
 func TestTextSectionFiltersControlCharacters(t *testing.T) {
 	r := sample()
-	r.Text = func(w io.Writer) { fmt.Fprint(w, "TLS\tCN=evil\x1b[2Jx\n") }
+	r.Text = func(w io.Writer) {
+		fmt.Fprint(w, "TLS\tCN=evil\x1b[2Jx\n")
+		// A C1 CSI, its UTF-8 cut over two writes, and a bidi override.
+		fmt.Fprint(w, "Server: a\xc2")
+		fmt.Fprint(w, "\x9b2Jb \u202egnp.exe\n")
+	}
 	var b bytes.Buffer
 	if err := WriteText(&b, r, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(b.String(), "\x1b") || !strings.Contains(b.String(), "TLS\tCN=evil?[2Jx\n") {
+	if strings.ContainsAny(b.String(), "\x1b\u009b\u202e") || !strings.Contains(b.String(), "TLS\tCN=evil?[2Jx\nServer: a?2Jb ?gnp.exe\n") {
 		t.Errorf("text section not filtered:\n%q", b.String())
+	}
+	b.Reset()
+	if err := WriteHTML(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b\u009b\u202e") || !strings.Contains(b.String(), "Server: a?2Jb ?gnp.exe") {
+		t.Errorf("HTML section not filtered:\n%q", b.String())
+	}
+}
+
+// A threshold of inconclusive means nothing in the decided order: like
+// the zero value, it is the default, fail. A failing finding fails the run
+// through the library API whatever FailOn says.
+func TestFailOnInconclusiveIsFail(t *testing.T) {
+	r := &Report{Command: "check", FailOn: Inconclusive, Findings: []Finding{New("MTLS-NOT-REQUIRED", "x", "y")}}
+	if r.ExitCode() != ExitFindings || r.Verdict() != "fail" {
+		t.Errorf("FailOn inconclusive with a failure: exit %d verdict %s", r.ExitCode(), r.Verdict())
+	}
+	if got := ExitCode(r.Findings, Inconclusive); got != ExitFindings {
+		t.Errorf("ExitCode(fail, fail-on inconclusive) = %d", got)
+	}
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "<failure") {
+		t.Errorf("JUnit at fail-on inconclusive has no failure:\n%s", b.String())
+	}
+	if line := VerdictLine(r, false); !strings.Contains(line, "(fail-on fail)") {
+		t.Errorf("verdict line %q", line)
+	}
+}
+
+// A check that fails on a target and could not be decided there for
+// another reason (say, one of two listeners) is one failing test case; its
+// body carries the undecided finding too, with its hint, so no finding is
+// dropped from the JUnit report.
+func TestJUnitFailureKeepsInconclusive(t *testing.T) {
+	target := "tls://med01.contoso.com:5061"
+	r := &Report{Command: "probe", Findings: []Finding{
+		New("MTLS-NOT-REQUIRED", target, "accepted a handshake without a client certificate"),
+		CouldNotTell("MTLS-NOT-REQUIRED", target, "second handshake was reset", "retry with --timeout 10s"),
+	}}
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	c := doc.Suites[0].Cases[0]
+	if c.Failure == nil || c.Skipped != nil {
+		t.Fatalf("case %+v", c)
+	}
+	for _, want := range []string{"fail: accepted a handshake without a client certificate", "inconclusive: second handshake was reset", "hint: retry with --timeout 10s"} {
+		if !strings.Contains(c.Failure.Body, want) {
+			t.Errorf("failure body lacks %q:\n%s", want, c.Failure.Body)
+		}
+	}
+}
+
+// An interrupted run whose findings all passed is not green in JUnit: a
+// skipped test case "run completed" carries where it stopped, in the
+// counts and as junitparser reads it.
+func TestJUnitInterruptedRun(t *testing.T) {
+	r := &Report{Command: "check", Interrupted: "--timeout 2s reached while probing tls://med01:5061",
+		Findings: []Finding{Passed("TLS-CERT-EKU", "tls://med01:5061", "ok")}}
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Skipped != 1 || doc.Tests != 2 {
+		t.Errorf("tests=%d skipped=%d, want 2 and 1:\n%s", doc.Tests, doc.Skipped, b.String())
+	}
+	suites := junitparserRead(t, r)
+	found := false
+	for _, s := range suites {
+		for _, c := range s.Cases {
+			if c.Name == "run completed" {
+				found = true
+				if !c.Skipped || c.Failed || !strings.Contains(c.Message, r.Interrupted) {
+					t.Errorf("run case %+v", c)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Errorf("junitparser reads no \"run completed\" case: %+v", suites)
+	}
+	// A run that completed has no such case.
+	r.Interrupted = ""
+	b.Reset()
+	WriteJUnit(&b, r)
+	if strings.Contains(b.String(), "run completed") {
+		t.Errorf("completed run:\n%s", b.String())
 	}
 }

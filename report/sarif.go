@@ -29,8 +29,22 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	Results     []sarifResult     `json:"results"`
+}
+
+// sarifInvocation is stated only for an interrupted run: it did not
+// execute successfully (SARIF 2.1.0 §3.20.14), and a notification says
+// where it stopped (§3.20.21).
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
 }
 
 type sarifTool struct {
@@ -133,7 +147,9 @@ func sarifURI(file string) sarifArtifact {
 // WriteSARIF writes r as a SARIF 2.1.0 log with one run. The rules are the
 // catalog entries of the checks that appear; each finding is a result whose
 // physical location is the finding's [Location] (a plan line) and whose
-// logical location is its target.
+// logical location is its target. An interrupted run has an invocation
+// that did not execute successfully, with a notification saying where it
+// stopped.
 func WriteSARIF(w io.Writer, r *Report) error {
 	ids := map[string]bool{}
 	for _, f := range r.Findings {
@@ -202,14 +218,17 @@ func WriteSARIF(w io.Writer, r *Report) error {
 		res.Locations = []sarifLocation{loc}
 		results = append(results, res)
 	}
-	doc := sarifLog{
-		Schema:  sarifSchema,
-		Version: sarifVersion,
-		Runs: []sarifRun{{
-			Tool:    sarifTool{Driver: sarifDriver{Name: "voipsec", Version: r.Version, InformationURI: toolURI, Rules: rules}},
-			Results: results,
-		}},
+	run := sarifRun{
+		Tool:    sarifTool{Driver: sarifDriver{Name: "voipsec", Version: r.Version, InformationURI: toolURI, Rules: rules}},
+		Results: results,
 	}
+	if r.Interrupted != "" {
+		run.Invocations = []sarifInvocation{{ExecutionSuccessful: false, ToolExecutionNotifications: []sarifNotification{{
+			Level:   "error",
+			Message: sarifText{Text: interruptedText(r)},
+		}}}}
+	}
+	doc := sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)

@@ -220,3 +220,58 @@ func TestSARIFValidatesWithMultitool(t *testing.T) {
 		t.Errorf("multitool did not flag startLine 0:\n%s", data)
 	}
 }
+
+// interruptedSARIF is the SARIF log of an interrupted run whose findings
+// all passed.
+func interruptedSARIF(t *testing.T) []byte {
+	t.Helper()
+	r := &Report{Command: "check", Version: "v0.0.0-test", Interrupted: "--timeout 2s reached while probing tls://med01:5061",
+		Findings: []Finding{Passed("TLS-CERT-EKU", "tls://med01:5061", "ok")}}
+	var b bytes.Buffer
+	if err := WriteSARIF(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// An interrupted run is not green in SARIF: its invocation did not
+// execute successfully, and a tool execution notification says where it
+// stopped (SARIF 2.1.0 §3.20.14, §3.20.21). A completed run states no
+// invocation.
+func TestSARIFInterruptedRun(t *testing.T) {
+	var doc struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful        *bool `json:"executionSuccessful"`
+				ToolExecutionNotifications []struct {
+					Level   string    `json:"level"`
+					Message sarifText `json:"message"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(interruptedSARIF(t), &doc); err != nil {
+		t.Fatal(err)
+	}
+	inv := doc.Runs[0].Invocations
+	if len(inv) != 1 || inv[0].ExecutionSuccessful == nil || *inv[0].ExecutionSuccessful ||
+		len(inv[0].ToolExecutionNotifications) != 1 || !strings.Contains(inv[0].ToolExecutionNotifications[0].Message.Text, "--timeout 2s reached while probing tls://med01:5061") {
+		t.Errorf("invocations %+v", inv)
+	}
+	var b bytes.Buffer
+	if err := WriteSARIF(&b, sarifSample()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "invocations") {
+		t.Error("a completed run has invocations")
+	}
+}
+
+func TestSARIFInterruptedValidatesWithMultitool(t *testing.T) {
+	tool := sarifMultitool(t)
+	file := filepath.Join(t.TempDir(), "interrupted.sarif")
+	if err := os.WriteFile(file, interruptedSARIF(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sarifValidate(t, tool, file)
+}

@@ -172,17 +172,46 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	if r.Text != nil {
 		fmt.Fprintln(ew)
-		// Command tables carry network text too (certificate subjects,
-		// Server headers).
-		r.Text(printable.Writer{W: ew})
+		writeSection(ew, r.Text)
 	}
 	if o.Verbose && r.VerboseText != nil {
 		fmt.Fprintln(ew)
-		r.VerboseText(printable.Writer{W: ew})
+		writeSection(ew, r.VerboseText)
 	}
 	writePassed(ew, targets, by)
 	writeNext(ew, r, o)
 	return ew.err
+}
+
+// property is what the catalogued check id tests, or "" for a check the
+// catalog does not hold.
+func property(id string) string {
+	if c, ok := Lookup(id); ok {
+		return c.Property
+	}
+	return ""
+}
+
+// evidenceLines is a finding's evidence (its Detail) as printable lines,
+// without the trailing empty ones; none when there is no evidence.
+func evidenceLines(detail string) []string {
+	if detail = strings.TrimRight(detail, "\n"); detail == "" {
+		return nil
+	}
+	lines := strings.Split(detail, "\n")
+	for i, l := range lines {
+		lines[i] = printable.String(l)
+	}
+	return lines
+}
+
+// writeSection writes a command's own text section to w. Command tables
+// carry network text too (certificate subjects, Server headers): it is
+// made printable on the way.
+func writeSection(w io.Writer, section func(io.Writer)) {
+	pw := &printable.Writer{W: w}
+	section(pw)
+	_ = pw.Flush() // an error stays in w (errWriter, bytes.Buffer)
 }
 
 // minFold is how many inconclusive findings of a target, undecided for one
@@ -190,18 +219,43 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 const minFold = 3
 
 // textRow is one row of the text report: a finding, or (Also not empty)
-// inconclusive findings that share its hint, evidence and location.
+// inconclusive findings that share its hint, evidence and location (the
+// same check may be among them more than once).
 type textRow struct {
 	Finding
 	Also []string // the other checks of a shared row
 }
 
-// label is the row's second column: the check ID, or "N checks".
+// label is the row's second column: the check ID; for a shared row, "N
+// checks", or "N findings" when a check is among them more than once.
 func (r textRow) label() string {
-	if len(r.Also) > 0 {
-		return fmt.Sprintf("%d checks", 1+len(r.Also))
+	if len(r.Also) == 0 {
+		return printable.String(r.Check)
 	}
-	return printable.String(r.Check)
+	n := 1 + len(r.Also)
+	if len(r.checks()) < n {
+		return fmt.Sprintf("%d findings", n)
+	}
+	return fmt.Sprintf("%d checks", n)
+}
+
+// checks names a shared row's checks, each once, in first-seen order,
+// with "×N" after one found N times.
+func (r textRow) checks() []string {
+	var ids []string
+	times := map[string]int{}
+	for _, id := range append([]string{r.Check}, r.Also...) {
+		if times[id] == 0 {
+			ids = append(ids, id)
+		}
+		times[id]++
+	}
+	for i, id := range ids {
+		if times[id] > 1 {
+			ids[i] = fmt.Sprintf("%s ×%d", id, times[id])
+		}
+	}
+	return ids
 }
 
 // textRows turns a target's findings (worst first) into rows; with fold,
@@ -269,13 +323,10 @@ func wrapList(items []string, width int) []string {
 // tests (a shared row: how many checks and which), the summary with its
 // location, the evidence (cut in the default view) and the hint.
 func writeTextRow(w io.Writer, f textRow, o TextOptions, sevW, idW int, indent string) {
-	prop := ""
-	if c, ok := Lookup(f.Check); ok {
-		prop = c.Property
-	}
+	prop := property(f.Check)
 	var more []string // a shared row's checks that do not fit its first line
 	if len(f.Also) > 0 {
-		lines := wrapList(append([]string{f.Check}, f.Also...), maxLine-(2+sevW+2+idW+2))
+		lines := wrapList(f.checks(), maxLine-(2+sevW+2+idW+2))
 		prop, more = lines[0], lines[1:]
 	}
 	if f.Location != nil {
@@ -292,15 +343,14 @@ func writeTextRow(w io.Writer, f textRow, o TextOptions, sevW, idW int, indent s
 		summary += paint(o.Color, ansiDim, " (and the like; -v shows each)")
 	}
 	fmt.Fprintf(w, "%s%s\n", indent, summary)
-	if f.Detail != "" {
-		lines := strings.Split(strings.TrimRight(f.Detail, "\n"), "\n")
+	if lines := evidenceLines(f.Detail); len(lines) > 0 {
 		more := 0
 		if !o.Verbose && len(lines) > maxEvidenceLines {
 			more = len(lines) - (maxEvidenceLines - 1)
 			lines = lines[:maxEvidenceLines-1]
 		}
 		for _, l := range lines {
-			fmt.Fprintf(w, "%s  %s\n", indent, printable.String(l))
+			fmt.Fprintf(w, "%s  %s\n", indent, l)
 		}
 		if more > 0 {
 			fmt.Fprintf(w, "%s  %s\n", indent, paint(o.Color, ansiDim, fmt.Sprintf("… %d more lines (-v shows them)", more)))
@@ -325,13 +375,7 @@ func writePassed(w io.Writer, targets []string, by map[string][]Finding) {
 	}
 	fmt.Fprint(w, "\nChecks passed:\n")
 	for _, t := range targets {
-		n := 0
-		for _, f := range by[t] {
-			if f.Severity == Pass {
-				n++
-			}
-		}
-		fmt.Fprintf(w, "  %*d of %*d  %s\n", nw, n, nw, len(by[t]), printable.String(t))
+		fmt.Fprintf(w, "  %*d of %*d  %s\n", nw, Counts(by[t])[Pass], nw, len(by[t]), printable.String(t))
 	}
 }
 
@@ -400,26 +444,4 @@ func writeNext(w io.Writer, r *Report, o TextOptions) {
 		}
 		fmt.Fprintf(w, "%s\n", paint(o.Color, ansiDim, strings.Join(more, "; ")))
 	}
-}
-
-// Hints returns the distinct hints of the inconclusive findings, in
-// first-seen order.
-func Hints(findings []Finding) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, f := range findings {
-		if f.Severity != Inconclusive || f.Hint == "" || seen[f.Hint] {
-			continue
-		}
-		seen[f.Hint] = true
-		out = append(out, f.Hint)
-	}
-	return out
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -35,13 +35,13 @@ func TestTextColorKeepsColumns(t *testing.T) {
 
 // shownCounts reads a text report back: the verdict line's counts, the
 // rows of each severity, and the passed lines' totals.
-func shownCounts(t *testing.T, text string) (header, rows map[string]int, passed, total int) {
+func shownCounts(t *testing.T, text string) textcount.Counts {
 	t.Helper()
 	c, err := textcount.Read(text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.Header, c.Rows, c.Passed, c.Total
+	return c
 }
 
 // The verdict line's counts are what the report shows: every non-passing
@@ -62,17 +62,15 @@ func TestTextCountsEqualRows(t *testing.T) {
 			if err := WriteText(&b, r, TextOptions{Verbose: verbose}); err != nil {
 				t.Fatal(err)
 			}
-			header, rows, passed, total := shownCounts(t, b.String())
-			for _, s := range []string{"FAIL", "WARN", "INFO", "INCONCLUSIVE"} {
-				if rows[s] != header[s] {
-					t.Errorf("%s verbose=%v: header says %d %s, %d rows", name, verbose, header[s], s, rows[s])
-				}
+			c := shownCounts(t, b.String())
+			if m := c.Mismatch(); m != "" {
+				t.Errorf("%s verbose=%v: %s", name, verbose, m)
 			}
-			if passed != header["PASS"] || total != len(r.Findings) {
-				t.Errorf("%s verbose=%v: header says %d pass of %d, passed lines say %d of %d", name, verbose, header["PASS"], len(r.Findings), passed, total)
+			if c.Total != len(r.Findings) {
+				t.Errorf("%s verbose=%v: the passed lines count %d checks of %d", name, verbose, c.Total, len(r.Findings))
 			}
-			if want := map[bool]int{false: 0, true: header["PASS"]}[verbose]; rows["PASS"] != want {
-				t.Errorf("%s verbose=%v: %d PASS rows, want %d", name, verbose, rows["PASS"], want)
+			if want := map[bool]int{false: 0, true: c.Header["PASS"]}[verbose]; c.Rows["PASS"] != want {
+				t.Errorf("%s verbose=%v: %d PASS rows, want %d", name, verbose, c.Rows["PASS"], want)
 			}
 		}
 	}
@@ -196,12 +194,43 @@ func TestTextSharedInconclusiveRow(t *testing.T) {
 	for _, verbose := range []bool{false, true} {
 		b.Reset()
 		WriteText(&b, r, TextOptions{Verbose: verbose})
-		header, rows, _, _ := shownCounts(t, b.String())
-		if rows["INCONCLUSIVE"] != header["INCONCLUSIVE"] || rows["FAIL"] != 1 {
-			t.Errorf("verbose=%v: header %v, rows %v", verbose, header, rows)
+		c := shownCounts(t, b.String())
+		if m := c.Mismatch(); m != "" || c.Rows["FAIL"] != 1 {
+			t.Errorf("verbose=%v: %s; header %v, rows %v", verbose, m, c.Header, c.Rows)
 		}
 		if verbose && strings.Contains(b.String(), " checks  ") {
 			t.Errorf("-v shares a row:\n%s", b.String())
 		}
+	}
+}
+
+// A shared row of one check found three times names it once, with how
+// many times, and does not call three findings of one check three checks;
+// the counts still add up.
+func TestTextSharedRowOfOneCheck(t *testing.T) {
+	r := &Report{Command: "probe"}
+	target := "tls://med01.contoso.com:5061"
+	for _, port := range []string{"5061", "5062", "5063"} {
+		r.Findings = append(r.Findings, CouldNotTell("TLS-CERT-EKU", target, "listener "+port+" was not observed", "fix the handshake first"))
+	}
+	r.Findings = append(r.Findings,
+		CouldNotTell("TLS-CERT-EXPIRED", target, "not observed", "give --sni"),
+		CouldNotTell("TLS-CERT-EXPIRED", target, "not observed", "give --sni"),
+		CouldNotTell("TLS-CERT-WEAK-KEY", target, "not observed", "give --sni"))
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"  INCONCLUSIVE  3 findings  TLS-CERT-EKU ×3\n",
+		"  INCONCLUSIVE  3 findings  TLS-CERT-EXPIRED ×2, TLS-CERT-WEAK-KEY\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	if m := shownCounts(t, out).Mismatch(); m != "" {
+		t.Errorf("%s:\n%s", m, out)
 	}
 }

@@ -1,6 +1,6 @@
 // Package browser renders HTML in a real browser, headless Chromium, for
 // the tests of voipsec's HTML report: the DOM Chromium builds from a file
-// (what a person's browser would show, scripts run) and a screenshot.
+// (what a person's browser would show, scripts run) and the PDF it prints.
 //
 // Chromium runs with the network cut off (every host resolves to nothing,
 // and the proxy is a closed port), its background services off, a fresh
@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,28 +62,18 @@ func DumpDOM(ctx context.Context, chromium, path string) (string, error) {
 	return out, nil
 }
 
-// Screenshot loads the HTML file at path in a window of width×height
-// pixels and writes what it shows to png.
-func Screenshot(ctx context.Context, chromium, path, png string, width, height int) error {
-	u, err := fileURL(path)
-	if err != nil {
-		return err
-	}
-	if _, err := run(ctx, chromium, "--hide-scrollbars", fmt.Sprintf("--window-size=%d,%d", width, height), "--screenshot="+png, u); err != nil {
-		return err
-	}
-	if fi, err := os.Stat(png); err != nil || fi.Size() == 0 {
-		return fmt.Errorf("browser: chromium wrote no screenshot %s: %v", png, err)
-	}
-	return nil
-}
-
+// fileURL is the file: URL of path, escaped: a '#', '?', '%' or space in
+// the path stays part of it.
 func fileURL(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
 	}
-	return "file://" + filepath.ToSlash(abs), nil
+	slash := filepath.ToSlash(abs)
+	if !strings.HasPrefix(slash, "/") {
+		slash = "/" + slash // C:/x → /C:/x
+	}
+	return (&url.URL{Scheme: "file", Path: slash}).String(), nil
 }
 
 // run starts Chromium in a process group of its own with a fresh profile

@@ -2,6 +2,7 @@ package peers
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	_ "embed"
 	"os/exec"
@@ -123,15 +124,28 @@ func render(t TB, text string, data any) []byte {
 	return b.Bytes()
 }
 
+// helpTimeout bounds `kamailio -h`.
+var helpTimeout = 10 * time.Second
+
+// debianKamailioModules is where Debian's kamailio package puts its modules.
+const debianKamailioModules = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+
 // kamailioModules is Kamailio's module directory, as its -h output names
-// it, else the Debian path.
+// it, else the Debian path. A binary that does not answer within
+// helpTimeout is killed, with whatever it started.
 func kamailioModules(bin string) string {
-	if out, err := exec.Command(bin, "-h").CombinedOutput(); err == nil {
+	ctx, cancel := context.WithTimeout(context.Background(), helpTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-h")
+	ownGroup(cmd)
+	cmd.Cancel = func() error { return killGroup(cmd.Process) }
+	cmd.WaitDelay = time.Second
+	if out, err := cmd.CombinedOutput(); err == nil {
 		if m := regexp.MustCompile(`default: (\S+/modules)\)`).FindSubmatch(out); m != nil {
 			return string(m[1]) + "/"
 		}
 	}
-	return "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+	return debianKamailioModules
 }
 
 // MediationInternal is Kamailio requiring mutual TLS, as the Mediation

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/voipsec/voipsec/internal/interop"
@@ -31,8 +30,8 @@ type TB interface {
 // Generous: CI machines are busy.
 const readyTimeout = 15 * time.Second
 
-// stopTimeout is how long a peer gets to exit after SIGTERM before the
-// starter kills its process group.
+// stopTimeout is how long a peer's process group gets to exit after
+// SIGTERM before the starter kills it.
 const stopTimeout = 5 * time.Second
 
 // errExited: the peer process ended before it was ready.
@@ -77,13 +76,13 @@ type process struct {
 }
 
 // start runs bin with args in its own process group and registers the
-// cleanup that stops it: SIGTERM, then SIGKILL to the group after
-// stopTimeout. The log is shown when the test failed.
+// cleanup that stops it: SIGTERM to the group, then SIGKILL to the group
+// after stopTimeout. The log is shown when the test failed.
 func start(t TB, name, bin string, args ...string) *process {
 	t.Helper()
 	p := &process{name: name, cmd: exec.Command(bin, args...), done: make(chan struct{}), log: &logBuffer{}}
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(p.cmd)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
@@ -103,11 +102,11 @@ func (p *process) stop() {
 		return
 	default:
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	_ = terminateGroup(p.cmd.Process)
 	select {
 	case <-p.done:
 	case <-time.After(stopTimeout):
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) // its own process group
+		_ = killGroup(p.cmd.Process)
 		<-p.done
 	}
 }

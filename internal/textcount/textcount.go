@@ -11,7 +11,7 @@ import (
 
 var (
 	verdictCounts = regexp.MustCompile(`: (\d+) fail, (\d+) warn, (\d+) info, (\d+) pass(?:, (\d+) inconclusive)?`)
-	rowMarker     = regexp.MustCompile(`^  (FAIL|WARN|INFO|PASS|INCONCLUSIVE) +(?:(\d+) checks +)?\S`)
+	rowMarker     = regexp.MustCompile(`^  (FAIL|WARN|INFO|PASS|INCONCLUSIVE) +(?:(\d+) (?:checks|findings) +)?\S`)
 	passedLine    = regexp.MustCompile(`^ +(\d+) of +(\d+)  \S`)
 )
 
@@ -19,7 +19,7 @@ var (
 // WARN, INFO, PASS, INCONCLUSIVE).
 type Counts struct {
 	Header map[string]int // the verdict line's counts
-	Rows   map[string]int // the rows; a row shared by n checks counts n
+	Rows   map[string]int // the rows; a row shared by n findings ("n checks", "n findings") counts n
 	Passed int            // the passed lines' sum of passed checks
 	Total  int            // the passed lines' sum of checks
 }
