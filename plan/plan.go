@@ -265,6 +265,47 @@ func (p *Plan) CallTo(e Endpoint) (number, path string) {
 	return "", ""
 }
 
+// FileRef is a file the plan names: the field that names it and its
+// path, resolved against the plan's folder.
+type FileRef struct {
+	Field string // "trust.ca", "exchange_um.servers[0].certificate", "access.group_members"
+	Path  string
+}
+
+// Files lists every file the plan names, in file order: the probe's trust
+// material, the servers' certificates and the access section's exports.
+// A command that writes a report refuses to write it over one of them.
+func (p *Plan) Files() []FileRef {
+	var out []FileRef
+	add := func(field, path string) {
+		if path != "" {
+			out = append(out, FileRef{Field: field, Path: path})
+		}
+	}
+	if c := p.Trust.CA; c != nil {
+		add("trust.ca", c.Path)
+	}
+	if c := p.Trust.ClientCert; c != nil {
+		add("trust.client_certificate", c.Path)
+	}
+	add("trust.client_key", p.Trust.ClientKey)
+	for _, u := range p.UMServers {
+		if u.Certificate != nil {
+			add(u.path+".certificate", u.Certificate.Path)
+		}
+	}
+	for _, m := range p.MediationServers {
+		if m.Certificate != nil {
+			add(m.path+".certificate", m.Certificate.Path)
+		}
+	}
+	if a := p.Access; a != nil {
+		add("access.group_members", a.GroupMembers)
+		add("access.admin_roles", a.AdminRoles)
+	}
+	return out
+}
+
 // DialPlan returns the dial plan called name.
 func (p *Plan) DialPlan(name string) (DialPlan, bool) {
 	for _, d := range p.DialPlans {

@@ -202,8 +202,8 @@ and what to do next (-v adds the passing checks); --format json, junit (a
 test suite per component, a test case per check, passing ones too), sarif
 (SARIF 2.1.0, locations on the plan's lines) or html (one page for a change
 ticket). On a terminal, stderr shows what the live checks are doing
-(--progress). --offline with a live-check flag, or -o naming the plan, is
-refused.
+(--progress). --offline with a live-check flag, or -o naming the plan or a
+file it names (its CA, a certificate, a key, an access export), is refused.
 
 Examples:
   voipsec check plans/prod.yaml

@@ -63,6 +63,9 @@ func (o *rolesOptions) Validate(args []string) error {
 		return usagef("roles takes one plan file, got %d arguments", len(args))
 	case len(args) == 1:
 		o.path = args[0]
+		if samePath(o.path, o.out.Output) {
+			return withHint(fmt.Errorf("--output %s is the plan file: the report would overwrite it", o.out.Output), "write the report to another file")
+		}
 	}
 	return nil
 }
@@ -83,7 +86,8 @@ allowed paths (RBAC-SCRIPT-PATH). The evidence is the AD group membership
 and Get-CsAdminRole exports the plan names; a right AD cannot show (local
 Administrator, SQL Server, the SIP trunking provider) is inconclusive
 until the plan attests it. 'voipsec check PLAN' runs the same checks with
-the plan's other static checks.
+the plan's other static checks. -o naming the plan or one of its exports
+is refused.
 
 --tasks lists every procedure of Table 1 ("Administrative Credentials
 Required for Deployment Tasks", OCS 2007 R2) as "section / procedure" with
