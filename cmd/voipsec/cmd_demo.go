@@ -198,7 +198,9 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 		w = e.Stderr
 	}
 	writeDemoExplanation(w, path, o.Keep)
-	return exitOK, nil
+	// The exit status is the check's: 1, as the gateway leg fails on
+	// purpose; 3 for a run interrupted before a failure was found.
+	return code, nil
 }
 
 // targets are the simulators' listeners as probe targets.
@@ -273,8 +275,8 @@ It writes their plan (with a throwaway CA and probe certificate) to a
 temporary folder, runs 'voipsec check' against it and prints the report.
 
 No flags are needed and nothing leaves the machine. The output flags work as
-for 'check'. demo exits 0 once the report is printed (its deliberate
-failures are the point); use 'voipsec check' for CI.
+for 'check', and demo exits as the check it runs does: 1, since the gateway
+leg fails on purpose (an interrupted run that found no failure yet: 3).
 
 --write-plan DIR starts nothing: it writes the example plan of a Contoso
 deployment (DIR/plan.yaml) with the certificates it names (DIR/pki/), from a
@@ -287,7 +289,6 @@ Examples:
   voipsec demo --keep=false                        # remove the plan folder afterwards
   voipsec demo --write-plan contoso                # an example plan to start from
 `,
-		NoExit: true,
 		Flags: func(f *pflag.FlagSet) any {
 			o := &demoOptions{}
 			o.AddFlags(f)
