@@ -37,3 +37,34 @@ func TestCombine(t *testing.T) {
 		t.Errorf("order: %+v", got)
 	}
 }
+
+// A decided warning is not hidden by an undecided observation of the same
+// check: the static TLS-CERT-EXPIRING warning of the plan's certificate
+// file stands over a live check that could not see the served one, so
+// --fail-on warn still fails the run (exit 1, not 3). An undecided check
+// still outranks a decided info or pass.
+func TestCombineDecidedWarnBeatsInconclusive(t *testing.T) {
+	um := "UM um01.contoso.com tls://10.0.10.5:5061"
+	static := []report.Finding{
+		{Check: "TLS-CERT-EXPIRING", Severity: report.Warn, Target: um, Summary: "the certificate expires in 10 days"},
+		{Check: "TLS-CERT-EXPIRED", Severity: report.Fail, Target: um, Summary: "expired"},
+		{Check: "MTLS-NOT-REQUESTED", Severity: report.Info, Target: um, Summary: "fyi"},
+	}
+	live := []report.Finding{
+		{Check: "TLS-CERT-EXPIRING", Severity: report.Inconclusive, Target: um, Summary: "interrupted", Hint: "run again"},
+		{Check: "TLS-CERT-EXPIRED", Severity: report.Inconclusive, Target: um, Summary: "interrupted"},
+		{Check: "MTLS-NOT-REQUESTED", Severity: report.Inconclusive, Target: um, Summary: "interrupted"},
+	}
+	got := Combine(static, live)
+	for i, want := range []report.Severity{report.Warn, report.Fail, report.Inconclusive} {
+		if got[i].Severity != want {
+			t.Errorf("%s: %s, want %s", got[i].Check, got[i].Severity, want)
+		}
+	}
+	if !strings.Contains(got[0].Detail, "also inconclusive: interrupted") {
+		t.Errorf("the undecided observation should join the warning's evidence: %+v", got[0])
+	}
+	if code := report.ExitCode(got[:1], report.Warn); code != report.ExitFindings {
+		t.Errorf("--fail-on warn: exit %d, want 1", code)
+	}
+}
