@@ -12,8 +12,11 @@ import (
 // GW-NO-TLS from the declared transport and from the cleartext answer, a
 // TLS-CERT-* check of the plan's certificate file and of the certificate
 // served — the worse of the two stands ([joinFindings]), and the other's summary
-// joins its evidence. Findings that appear in only one list are kept as
-// they are, in order: static first, then live.
+// joins its evidence. Live findings of one check and target are joined
+// the same way: a UM call router's and the worker its 302 led to are
+// probes of one plan endpoint. Findings that appear once are kept as they
+// are, in order: static first, then live. Combine(nil, live) is the live
+// findings alone, one result per check and target.
 func Combine(static, live []report.Finding) []report.Finding {
 	type key struct{ check, target string }
 	at := make(map[key]int, len(static))
@@ -26,8 +29,10 @@ func Combine(static, live []report.Finding) []report.Finding {
 		out = append(out, f)
 	}
 	for _, f := range live {
-		i, ok := at[key{f.Check, f.Target}]
+		k := key{f.Check, f.Target}
+		i, ok := at[k]
 		if !ok {
+			at[k] = len(out)
 			out = append(out, f)
 			continue
 		}

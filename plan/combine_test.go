@@ -68,3 +68,25 @@ func TestCombineDecidedWarnBeatsInconclusive(t *testing.T) {
 		t.Errorf("--fail-on warn: exit %d, want 1", code)
 	}
 }
+
+// Live findings of one check and target (a call router and the worker its
+// 302 led to, both placed on one plan endpoint) end as one result too.
+func TestCombineJoinsLiveDuplicates(t *testing.T) {
+	um := "UM um01 tls://10.0.10.5:5061"
+	live := []report.Finding{
+		{Check: "MTLS-NOT-REQUIRED", Severity: report.Pass, Target: um, Summary: "required"},
+		{Check: "SIP-NO-RESPONSE", Severity: report.Pass, Target: um, Summary: "answers"},
+		{Check: "MTLS-NOT-REQUIRED", Severity: report.Fail, Target: um, Summary: "not required (tls://10.0.10.5:5066)"},
+		{Check: "SIP-NO-RESPONSE", Severity: report.Pass, Target: um, Summary: "answers (tls://10.0.10.5:5066)"},
+	}
+	got := Combine(nil, live)
+	if len(got) != 2 || got[0].Check != "MTLS-NOT-REQUIRED" || got[1].Check != "SIP-NO-RESPONSE" {
+		t.Fatalf("%+v", got)
+	}
+	if g := got[0]; g.Severity != report.Fail || g.Detail != "also pass: required" {
+		t.Errorf("the worker's failure should stand, the router's pass in its evidence: %+v", g)
+	}
+	if g := got[1]; g.Summary != "answers (tls://10.0.10.5:5066)" || g.Detail != "also pass: answers" {
+		t.Errorf("on a tie the later observation stands: %+v", g)
+	}
+}

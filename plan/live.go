@@ -213,9 +213,13 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 	} else if numberPath == "" {
 		numberPath = e.path // where call_to goes
 	}
+	var placed []report.Finding
 	for _, f := range sipcheck.Judge(res, p.Expectations(e)) {
-		er.Findings = append(er.Findings, p.placeLive(f, e, levelPath, numberPath))
+		placed = append(placed, p.placeLive(f, e, levelPath, numberPath))
 	}
+	// A redirect's findings (a UM call router's worker) land on the same
+	// endpoint as the router's: one result per check, as Combine joins them.
+	er.Findings = Combine(nil, placed)
 	return er
 }
 
