@@ -88,8 +88,8 @@ func runCheck(ctx context.Context, e *env, o *checkOptions) (int, error) {
 	if p == nil {
 		return code, err
 	}
-	r := checkReport(ctx, e, p, o)
-	return o.out.emit(e, r)
+	r, unprobed := checkReport(ctx, e, p, o)
+	return o.out.emitUnprobed(e, r, unprobed)
 }
 
 // planHint is where a plan's format is described: in the binary.
@@ -98,7 +98,9 @@ const planHint = "the plan format: voipsec help plan"
 // checkReport runs the plan's static checks and, unless offline, its live
 // ones, showing what it does on stderr (--progress), and returns the
 // report with the run's parameters and the matrix cells the plan selects.
-func checkReport(ctx context.Context, e *env, p *plan.Plan, o *checkOptions) *report.Report {
+// When the live checks ran to the end and no endpoint could be probed at
+// all, unprobed lists them, for [outputOptions.emitUnprobed].
+func checkReport(ctx context.Context, e *env, p *plan.Plan, o *checkOptions) (r *report.Report, unprobed []targetError) {
 	findings := plan.Static(p, checkNow())
 	suite := p.SuiteFunc()
 	data := map[string]any{"plan": p.File, "live": !o.Offline}
@@ -144,10 +146,13 @@ func checkReport(ctx context.Context, e *env, p *plan.Plan, o *checkOptions) *re
 			data["errors"] = errs
 		}
 		interrupted = describeInterruption(ctx, track, notStarted, "endpoint")
+		if len(errs) > 0 && len(errs) == len(results) && interrupted == "" {
+			unprobed = errs
+		}
 	}
 	p.Sort(findings)
 	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: suite, Interrupted: interrupted,
-		Params: o.params(p), Matrix: planMatrix(p)}
+		Params: o.params(p), Matrix: planMatrix(p)}, unprobed
 }
 
 // params are the run's parameters, for the HTML report.
@@ -194,7 +199,9 @@ A check that could not be decided is inconclusive, with what to change: an
 endpoint that did not route the number called (add call_to), one that could
 not be reached (its own error, listed in the report), or a run cut short by
 --timeout, Ctrl-C or SIGTERM. An interrupted run tears down its calls, still
-writes its report, says where it stopped, and exits 1 or 3, never 0.
+writes its report, says where it stopped, and exits 1 or 3, never 0. When no
+endpoint could be probed at all, the report is written and the run exits 2,
+as probe does, unless a static check fails (1).
 
 Output: the verdict first, then per component what needs attention with its
 evidence and plan line, a line per component saying how many checks passed,

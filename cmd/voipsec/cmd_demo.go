@@ -185,9 +185,9 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 		return exitError, fmt.Errorf("demo plan: %w", err)
 	}
 	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, MediaSeconds: demoMediaSeconds, Jobs: 4, out: o.out, prog: o.prog}
-	r := checkReport(ctx, e, p, co)
+	r, unprobed := checkReport(ctx, e, p, co)
 	r.Params = append(r.Params, report.Param{Name: "simulators", Value: strings.Join(topo.targets(), ", ")})
-	code, err := o.out.emit(e, r)
+	code, err := o.out.emitUnprobed(e, r, unprobed)
 	if err != nil {
 		return code, err
 	}

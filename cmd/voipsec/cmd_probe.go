@@ -605,7 +605,7 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 		}
 	}
 	if len(errs) == len(results) && r.Interrupted == "" {
-		return exitError, notProbedError(e, errs)
+		return exitError, notProbedError(e, "probe", "target", errs)
 	}
 	data := map[string]any{"targets": results, "roles": roles}
 	if len(errs) > 0 {
@@ -739,17 +739,19 @@ func effectiveNote(res *sipcheck.Result) []string {
 }
 
 // notProbedError is the operational error of a run in which no target
-// could be probed: each one's error and hint on stderr, and the error the
-// run ends with (exit 2).
-func notProbedError(e *env, errs []targetError) error {
+// (probe) or plan endpoint (check) could be probed at all: nothing about
+// their security was seen, so the run ends with exit status 2, the same
+// for both commands. With several, each one's error and hint goes to
+// stderr here; the error returned is the line the run ends with.
+func notProbedError(e *env, cmd, noun string, errs []targetError) error {
 	if len(errs) == 1 {
 		return withHint(fmt.Errorf("%s: %s", errs[0].Target, errs[0].Error), errs[0].Hint)
 	}
 	for _, te := range errs {
-		fmt.Fprintf(e.Stderr, "voipsec probe: error: %s: %s\n", te.Target, te.Error)
+		fmt.Fprintf(e.Stderr, "voipsec %s: error: %s: %s\n", cmd, te.Target, te.Error)
 		fmt.Fprintf(e.Stderr, "voipsec: hint: %s\n", te.Hint)
 	}
-	return fmt.Errorf("none of the %d targets could be probed", len(errs))
+	return fmt.Errorf("none of the %d %ss could be probed", len(errs), noun)
 }
 
 // probeAll probes the targets, jobs at a time, showing prog; results keep

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -160,7 +161,10 @@ func TestTLSHandshakeRefusedInWords(t *testing.T) {
 }
 
 // A plan endpoint that cannot be probed is its own row and its own entry
-// in data.errors, in words, at its plan line: the run is inconclusive (3).
+// in data.errors, in words, at its plan line. When no endpoint could be
+// probed at all, the report is still written and the run ends as probe's
+// does: an operational error (2), each endpoint's error on stderr; but a
+// static check that fails still makes it 1.
 func TestCheckUnreachableInWords(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -176,8 +180,16 @@ exchange_um:
 		t.Fatal(err)
 	}
 	out, errOut, code := runVoipsec(t, "check", "--step-timeout", "2s", "--no-color", "plan.yaml")
-	if code != exitInconclusive || errOut != "" {
-		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
+	if code != exitError || !strings.HasPrefix(out, "voipsec check: INCONCLUSIVE: ") {
+		t.Fatalf("exit %d, want 2 after the report, stderr %q\n%s", code, errOut, out)
+	}
+	wantErr := "voipsec check: error: UM um01.onion tls://um01.onion:5061: DNS lookup of um01.onion: the name does not resolve\n" +
+		"voipsec: hint: check the name, or give the IP address; the probing host must resolve it as the servers do\n" +
+		"voipsec check: error: UM um02 tcp://127.0.0.1:1: nothing accepts SIP at 127.0.0.1:1: TCP connection refused\n" +
+		"voipsec: hint: check the address, port and transport, and that a firewall lets the probing host connect\n" +
+		"voipsec check: error: none of the 2 endpoints could be probed\n"
+	if errOut != wantErr {
+		t.Errorf("stderr\n%s\nwant\n%s", errOut, wantErr)
 	}
 	for _, want := range []string{
 		"not probed: DNS lookup of um01.onion: the name does not resolve\n",
@@ -209,5 +221,25 @@ exchange_um:
 		if libraryText.MatchString(e.Error) || e.Hint == "" || e.Location == nil || e.Location.Line == 0 {
 			t.Errorf("data.errors entry %+v", e)
 		}
+	}
+
+	// One endpoint: its error is the line the run ends with, as probe's.
+	one := "voipsec_plan: 1\nexchange_um:\n  dial_plans:\n    - {name: DP, voip_security: %s}\n  servers:\n" +
+		"    - {fqdn: um02, address: 127.0.0.1, port: 1, transport: tcp, dial_plans: [DP]}\n"
+	if err := os.WriteFile("one.yaml", []byte(fmt.Sprintf(one, "SIPSecured")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runVoipsec(t, "check", "--step-timeout", "2s", "--no-color", "one.yaml")
+	want := "voipsec check: error: UM um02 tcp://127.0.0.1:1: nothing accepts SIP at 127.0.0.1:1: TCP connection refused\nvoipsec: hint: check the address"
+	if code != exitError || !strings.HasPrefix(errOut, want) || !strings.Contains(out, "not probed: ") {
+		t.Errorf("one endpoint: exit %d, stderr %q, want 2 and %q\n%s", code, errOut, want, out)
+	}
+	// A static failure (an Unsecured dial plan) decides the run: 1.
+	if err := os.WriteFile("one.yaml", []byte(fmt.Sprintf(one, "Unsecured")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runVoipsec(t, "check", "--step-timeout", "2s", "--no-color", "one.yaml")
+	if code != exitFindings || errOut != "" || !strings.Contains(out, "UM-VOIPSEC-UNSECURED") {
+		t.Errorf("static failure: exit %d, stderr %q, want 1\n%s", code, errOut, out)
 	}
 }

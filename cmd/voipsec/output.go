@@ -175,6 +175,19 @@ func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) 
 	return r.ExitCode(), nil
 }
 
+// emitUnprobed is emit for a check whose live part could probe none of
+// its endpoints (unprobed lists them all): the report is still written,
+// since the static checks' evidence stands, and the run exits 1 when a
+// finding is at or above --fail-on, else 2 with each endpoint's error on
+// stderr, as probe does when no target could be probed.
+func (o *outputOptions) emitUnprobed(e *env, r *report.Report, unprobed []targetError) (int, error) {
+	code, err := o.emit(e, r)
+	if err != nil || len(unprobed) == 0 || code == exitFindings {
+		return code, err
+	}
+	return exitError, notProbedError(e, r.Command, "endpoint", unprobed)
+}
+
 // readWhy says why a file could not be read, without the path the
 // message already names.
 func readWhy(err error) string {

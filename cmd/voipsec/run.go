@@ -27,7 +27,8 @@ const (
 const exitTable = `Exit status:
   0  ran; every check decided, no finding at or above --fail-on
   1  findings at or above --fail-on (default: fail)
-  2  usage or operational error (bad flag, unreadable file, bad plan)
+  2  usage or operational error (bad flag, unreadable file, bad plan; no
+     target or plan endpoint could be probed at all)
   3  nothing at or above --fail-on, but some checks were inconclusive
      (could not be decided, or the run was interrupted)
 `
