@@ -81,6 +81,9 @@ func TestNothingToCheck(t *testing.T) {
 		"voipsec_plan: 1\n",
 		"voipsec_plan: 1\nname: empty\n",
 		"voipsec_plan: 1\nname: policy only\npolicy: {client_encryption: required}\n",
+		// The media range is what the IPsec exception and the answered
+		// media ports are judged against: alone it judges nothing.
+		"voipsec_plan: 1\nmedia: {ports: 60000-64000}\n",
 	} {
 		_, err := Parse("n.yaml", []byte(text))
 		if err == nil || !strings.HasPrefix(err.Error(), "n.yaml:1:1: the plan declares nothing to check") {
@@ -88,7 +91,6 @@ func TestNothingToCheck(t *testing.T) {
 		}
 	}
 	for _, text := range []string{
-		"voipsec_plan: 1\nmedia: {ports: 60000-64000}\n",
 		"voipsec_plan: 1\nipsec: {enabled: false}\n",
 		"voipsec_plan: 1\nexchange_um:\n  dial_plans: [{name: DP, voip_security: Secured}]\n",
 	} {

@@ -318,13 +318,13 @@ func (p *Plan) DialPlan(name string) (DialPlan, bool) {
 
 // checkable holds one test per section of whether it gives the plan
 // something to check; a plan for which none holds is refused by the loader
-// rather than passing every run. A section loaded in a file of its own
-// appends its test there (in an init function), so the loader needs no
-// change for it.
+// rather than passing every run. A new section adds its test here.
 var checkable = []func(p *Plan) bool{
 	func(p *Plan) bool { return len(p.DialPlans) > 0 || len(p.UMServers) > 0 || len(p.MediationServers) > 0 },
-	// The IPsec media exception check runs when either section is there.
-	func(p *Plan) bool { return p.declares("media") || p.declares("ipsec") },
+	// The IPsec media exception check runs when the ipsec section is there.
+	// media.ports alone judges nothing: it is what the IPsec exception and
+	// the endpoints' answered media ports are held to.
+	func(p *Plan) bool { return p.declares("ipsec") },
 	// The certificate checks of the probe's trust material.
 	func(p *Plan) bool { return p.Trust.CA != nil || p.Trust.ClientCert != nil },
 	// The access section (plan/access.go, `voipsec roles`): a plan may hold

@@ -216,7 +216,7 @@ func TestRolesUsage(t *testing.T) {
 		}
 	}
 	// A plan without an access section.
-	if err := os.WriteFile("noaccess.yaml", []byte("voipsec_plan: 1\nmedia: {ports: 60000-64000}\n"), 0o600); err != nil {
+	if err := os.WriteFile("noaccess.yaml", []byte("voipsec_plan: 1\nmedia: {ports: 60000-64000}\nipsec: {enabled: true, exception: 60000-64000}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	_, errOut, code := runVoipsec(t, "roles", "noaccess.yaml")
