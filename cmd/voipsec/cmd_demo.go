@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -64,13 +65,7 @@ func (o *demoOptions) Validate(args []string) error {
 		return withHint(fmt.Errorf("--write-plan writes the example plan and runs no check: %s would have no effect", strings.Join(ignored, ", ")),
 			"run 'voipsec demo --write-plan DIR' on its own, then 'voipsec check' on the plan")
 	}
-	for _, name := range append([]string{"plan.yaml"}, docs.ExamplePlanFiles...) {
-		path := filepath.Join(o.WritePlan, filepath.FromSlash(name))
-		if _, err := os.Lstat(path); err == nil {
-			return withHint(fmt.Errorf("--write-plan %s: %s exists", o.WritePlan, path), "name a new or empty folder: nothing is overwritten")
-		}
-	}
-	return nil
+	return checkOutputDir("--write-plan", o.WritePlan, append([]string{"plan.yaml"}, docs.ExamplePlanFiles...))
 }
 
 // demoMediaSeconds is the media window per accepted SRTP answer; tests
@@ -227,7 +222,7 @@ func writeDemoExplanation(w io.Writer, path string, kept bool) {
 func writeExamplePlan(w io.Writer, dir string) error {
 	pkiDir := filepath.Join(dir, "pki")
 	if err := os.MkdirAll(pkiDir, 0o755); err != nil {
-		return fmt.Errorf("--write-plan: %s", why(err))
+		return writeError("--write-plan", dir, err)
 	}
 	pki, err := testpki.NewWithOptions(testpki.Options{Hosts: []string{"um01.contoso.com", "med01.contoso.com"}, Organization: "voipsec example (throwaway)"})
 	if err != nil {
@@ -240,25 +235,29 @@ func writeExamplePlan(w io.Writer, dir string) error {
 			return fmt.Errorf("example certificates: %w", err)
 		}
 		if err := testpki.WriteCertPEM(filepath.Join(pkiDir, host+".pem"), c.Certificate[0]); err != nil {
-			return err
+			return writeError("--write-plan", dir, err)
 		}
 	}
 	if err := testpki.WriteCertPEM(filepath.Join(pkiDir, testpki.CAFile), pki.CA.Raw); err != nil {
-		return err
+		return writeError("--write-plan", dir, err)
 	}
 	if err := testpki.WritePair(filepath.Join(pkiDir, testpki.ProbeCertFile), filepath.Join(pkiDir, testpki.ProbeKeyFile), pki.Client); err != nil {
-		return err
+		return writeError("--write-plan", dir, err)
 	}
-	path := filepath.Join(dir, "plan.yaml")
-	if err := os.WriteFile(path, []byte(docs.ExamplePlan), 0o644); err != nil {
-		return fmt.Errorf("--write-plan: %s", why(err))
+	planPath := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(planPath, []byte(docs.ExamplePlan), 0o644); err != nil {
+		return writeError("--write-plan", dir, err)
 	}
-	if _, err := plan.Load(path); err != nil {
+	if _, err := plan.Load(planPath); err != nil {
 		return fmt.Errorf("the example plan does not load: %w", err)
 	}
+	var names []string
+	for _, f := range docs.ExamplePlanFiles {
+		names = append(names, path.Base(f))
+	}
 	fmt.Fprintf(w, "wrote the example plan of a Contoso deployment and a throwaway PKI:\n  %s\n  %s (%s)\n",
-		path, pkiDir, strings.Join([]string{testpki.CAFile, testpki.ProbeCertFile, testpki.ProbeKeyFile, "um01.pem", "med01.pem"}, ", "))
-	fmt.Fprintf(w, "static rules, no network: voipsec check --offline %s\n", path)
+		planPath, pkiDir, strings.Join(names, ", "))
+	fmt.Fprintf(w, "static rules, no network: voipsec check --offline %s\n", planPath)
 	fmt.Fprintf(w, "the format: voipsec help plan\n")
 	return nil
 }

@@ -268,7 +268,7 @@ func (o *probeOptions) Validate(args []string) error {
 		c.ClientCert = &pair
 	}
 	if o.CA != "" {
-		pool, err := loadCA(o.CA)
+		pool, err := loadCA("--ca", o.CA, true)
 		if err != nil {
 			return err
 		}
@@ -406,18 +406,22 @@ func loadKeyPair(cert, key string) (tls.Certificate, error) {
 	return pair, nil
 }
 
-// loadCA reads --ca into the system roots.
-func loadCA(path string) (*x509.CertPool, error) {
+// loadCA reads the CA certificates (PEM) of the file flag names: added to
+// the system roots (probe's --ca), or alone (simulate's --client-ca).
+func loadCA(flag, path string, system bool) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(path)
 	if err != nil {
-		return nil, usagef("--ca %s: %s", path, readWhy(err))
+		return nil, usagef("%s %s: %s", flag, path, readWhy(err))
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
+	var pool *x509.CertPool
+	if system {
+		pool, _ = x509.SystemCertPool()
+	}
+	if pool == nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, withHint(fmt.Errorf("--ca %s: no PEM certificate in it", path), "give the CA certificate in PEM (BEGIN CERTIFICATE)")
+		return nil, withHint(fmt.Errorf("%s %s: no PEM certificate in it", flag, path), "give the CA certificate in PEM (BEGIN CERTIFICATE)")
 	}
 	return pool, nil
 }

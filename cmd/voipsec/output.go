@@ -110,6 +110,54 @@ func checkOutputPath(flag, path string) error {
 	return os.Remove(f.Name())
 }
 
+// checkOutputDir makes sure files (slash-separated names) can be written
+// into dir before any work starts, and that none of them exists: nothing is
+// overwritten. dir may not exist yet (it is created with its parents);
+// then its nearest existing ancestor must be a folder voipsec can create
+// files in, proved as checkOutputPath does, with a temporary file removed
+// at once.
+func checkOutputDir(flag, dir string, files []string) error {
+	for _, name := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if _, err := os.Lstat(path); err == nil {
+			return withHint(fmt.Errorf("%s %s: %s exists", flag, dir, path), "name a new or empty folder: nothing is overwritten")
+		}
+	}
+	hint := "name a folder that exists, or can be created, where you can write"
+	// The nearest ancestor that exists (a path under a file does not).
+	at := dir
+	for {
+		fi, err := os.Stat(at)
+		if err == nil {
+			if !fi.IsDir() {
+				return withHint(fmt.Errorf("%s %s: %s is not a folder", flag, dir, at), hint)
+			}
+			break
+		}
+		up := filepath.Dir(at)
+		if up == at {
+			break
+		}
+		at = up
+	}
+	f, err := os.CreateTemp(at, ".voipsec-write-test-*")
+	if err != nil {
+		return withHint(fmt.Errorf("%s %s: cannot create files in %s: %s", flag, dir, at, why(err)), hint)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// writeError is a failed write of a file a flag asked for, in words: the
+// flag, the file and the reason, without a library's prefix.
+func writeError(flag, dir string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s %s: cannot write %s: %s", flag, dir, pe.Path, pe.Err)
+	}
+	return fmt.Errorf("%s %s: cannot write the files: %s", flag, dir, why(err))
+}
+
 // why is a file system error's reason without the path the message
 // already names ("permission denied", "read-only file system").
 func why(err error) string {
