@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/voipsec/voipsec/internal/printable"
 	"github.com/voipsec/voipsec/report"
 )
 
@@ -182,7 +183,7 @@ func (o *outputOptions) textOptions(e *env) report.TextOptions {
 // emit renders r and returns the findings exit status. A command whose text
 // view is not a findings table (matrix's grid) passes its own text writer.
 // With --output the report goes to the file and the verdict line to
-// stderr.
+// stderr, with the line saying why and where an interrupted run stopped.
 func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) (int, error) {
 	r.FailOn = o.failOn
 	r.Version = version()
@@ -219,6 +220,9 @@ func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) 
 	}
 	if file != nil {
 		fmt.Fprintf(e.Stderr, "%s; report written to %s\n", report.VerdictLine(r, useColor(e, o.NoColor, e.Stderr)), o.Output)
+		if r.Interrupted != "" {
+			fmt.Fprintf(e.Stderr, "interrupted: %s\n", printable.String(r.Interrupted))
+		}
 	}
 	return r.ExitCode(), nil
 }
