@@ -164,11 +164,16 @@ func (p *Plan) redirectHosts() []string {
 func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er EndpointResult) {
 	er.Endpoint = e
 	target := e.Target()
+	// A probe that fails inside voipsec saw nothing of the endpoint: its
+	// checks are undecided, never a silent pass.
+	internalError := func(what string) {
+		er.Findings = append(er.Findings, p.at(report.CouldNotTell("SIP-NO-RESPONSE", target,
+			"the probe stopped on an internal error ("+what+")",
+			"this is a bug in voipsec: please report it with the plan"), e.path+".address"))
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			er.Findings = append(er.Findings, p.at(report.CouldNotTell("SIP-NO-RESPONSE", target,
-				fmt.Sprintf("the probe stopped on an internal error (%v)", r),
-				"this is a bug in voipsec: please report it with the plan"), e.path+".address"))
+			internalError(fmt.Sprint(r))
 		}
 	}()
 	t, err := e.SIPTarget()
@@ -200,6 +205,7 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 	res := probe(ctx, t, cfg)
 	er.Probe = res
 	if res == nil {
+		internalError("it returned no result")
 		return er
 	}
 	if res.NotProbed() {
