@@ -66,7 +66,7 @@ func Live(ctx context.Context, p *Plan, o LiveOptions) ([]report.Finding, []Endp
 		n = DefaultConcurrency
 	}
 	// Once ctx has ended no endpoint is started: its checks did not run.
-	started := pool.Each(ctx, len(eps), n, func(i int) {
+	pool.EachOrSkip(ctx, len(eps), n, func(i int) {
 		if o.OnStart != nil {
 			o.OnStart(eps[i])
 		}
@@ -74,15 +74,12 @@ func Live(ctx context.Context, p *Plan, o LiveOptions) ([]report.Finding, []Endp
 		if o.OnDone != nil {
 			o.OnDone(eps[i])
 		}
+	}, func(i int) {
+		// sipcheck sends nothing on an ended context and says the probe
+		// was interrupted before it started: every check inconclusive.
+		results[i] = p.probeEndpoint(ctx, eps[i], o)
+		results[i].NotStarted = true
 	})
-	for i, ok := range started {
-		if !ok {
-			// sipcheck sends nothing on an ended context and says the probe
-			// was interrupted before it started: every check inconclusive.
-			results[i] = p.probeEndpoint(ctx, eps[i], o)
-			results[i].NotStarted = true
-		}
-	}
 
 	var out []report.Finding
 	for _, r := range results {

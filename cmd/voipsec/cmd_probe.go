@@ -584,17 +584,8 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 	for _, t := range targets { // a 3xx is followed to a host the user named, not elsewhere
 		cfg.RedirectHosts = append(cfg.RedirectHosts, t.Host)
 	}
-	results := probeAll(ctx, targets, cfg, o.Jobs, prog)
+	results, notStarted := probeAll(ctx, targets, cfg, o.Jobs, prog)
 	prog.close()
-	notStarted := 0
-	for i, res := range results {
-		if res == nil { // the run was interrupted before this target
-			notStarted++
-			// On an ended context sipcheck sends nothing and reports the
-			// probe interrupted before it started.
-			results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], cfg)
-		}
-	}
 
 	// Judge each target's facts against its role; a target that could not
 	// be probed is an operational error, not a finding about its security.
@@ -760,18 +751,23 @@ func notProbedError(e *env, cmd, noun string, errs []targetError) error {
 
 // probeAll probes the targets, jobs at a time, showing prog; results keep
 // the input order. Each probe's deadline derives from ctx; once ctx has
-// ended no target is started, and its result is nil.
-func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Config, jobs int, prog *progress) []*sipcheck.Result {
-	results := make([]*sipcheck.Result, len(targets))
-	pool.Each(ctx, len(targets), jobs, func(i int) {
+// ended no target is started: its result says it was interrupted before
+// it started, and notStarted counts them.
+func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Config, jobs int, prog *progress) (results []*sipcheck.Result, notStarted int) {
+	results = make([]*sipcheck.Result, len(targets))
+	notStarted = pool.EachOrSkip(ctx, len(targets), jobs, func(i int) {
 		name := targets[i].String()
 		c := cfg
 		c.Progress = func(s sipcheck.Step) { prog.step(name, s) }
 		prog.start(name)
 		results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], c)
 		prog.finish(name)
+	}, func(i int) {
+		// On an ended context sipcheck sends nothing and reports the
+		// probe interrupted before it started.
+		results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], cfg)
 	})
-	return results
+	return results, notStarted
 }
 
 // writeEnumeration lists, per TLS target, the versions it accepts and
