@@ -15,12 +15,12 @@ import (
 
 // checkOptions are the flags of `voipsec check`.
 type checkOptions struct {
-	Offline      bool
-	StepTimeout  time.Duration
-	Timeout      time.Duration
-	MediaSeconds float64
-	Jobs         int
+	Offline     bool
+	StepTimeout time.Duration
+	Timeout     time.Duration
+	Jobs        int
 
+	media mediaOptions
 	out   outputOptions
 	prog  progressOptions
 	path  string
@@ -31,7 +31,7 @@ func (o *checkOptions) AddFlags(f *pflag.FlagSet) {
 	o.flags = f
 	f.BoolVar(&o.Offline, "offline", false, "static checks only: probe no endpoint")
 	f.IntVarP(&o.Jobs, "jobs", "j", plan.DefaultConcurrency, "probe at most `n` endpoints at once")
-	f.Float64Var(&o.MediaSeconds, "media-seconds", 1, "`seconds` of SRTP media per accepted answer (0: no media)")
+	o.media.AddFlags(f, 1)
 	f.DurationVar(&o.StepTimeout, "step-timeout", 5*time.Second, "`duration` limit of each network step (handshake, SIP transaction)")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the live checks")
 	o.prog.AddFlags(f)
@@ -71,10 +71,7 @@ func (o *checkOptions) Validate(args []string) error {
 	if o.Timeout <= 0 || o.StepTimeout <= 0 {
 		return usagef("--timeout and --step-timeout must be positive")
 	}
-	if o.MediaSeconds < 0 || o.MediaSeconds > 60 {
-		return usagef("--media-seconds must be between 0 and 60, got %g", o.MediaSeconds)
-	}
-	return nil
+	return o.media.Validate()
 }
 
 // checkNow is the clock certificates in the plan are judged by; tests pin it.
@@ -111,15 +108,11 @@ func checkReport(ctx context.Context, e *env, p *plan.Plan, o *checkOptions) (r 
 	if !o.Offline {
 		ctx, cancel := withTimeout(ctx, o.Timeout)
 		defer cancel()
-		media := time.Duration(o.MediaSeconds * float64(time.Second))
-		if media == 0 {
-			media = -1
-		}
 		track := newInflight(ctx)
 		prog := newProgress(e, o.prog.Progress, "checking", "endpoint", len(p.Endpoints()), track)
 		live, results := plan.Live(ctx, p, plan.LiveOptions{
 			Timeout:       o.StepTimeout,
-			MediaDuration: media,
+			MediaDuration: o.media.Duration(),
 			Concurrency:   o.Jobs,
 			OnStart:       func(ep plan.Endpoint) { prog.start(ep.Target()) },
 			OnStep:        func(ep plan.Endpoint, s sipcheck.Step) { prog.step(ep.Target(), s) },
@@ -164,13 +157,9 @@ func (o *checkOptions) params(p *plan.Plan) []report.Param {
 	if o.Offline {
 		return append(ps, report.Param{Name: "checks", Value: "static only (--offline): no endpoint probed"})
 	}
-	media := "none"
-	if o.MediaSeconds > 0 {
-		media = fmt.Sprintf("%gs per accepted SRTP answer", o.MediaSeconds)
-	}
 	return append(ps,
 		report.Param{Name: "checks", Value: fmt.Sprintf("static and live: %d endpoints probed, %d at once", len(p.Endpoints()), o.Jobs)},
-		report.Param{Name: "media", Value: media},
+		report.Param{Name: "media", Value: o.media.Param()},
 		report.Param{Name: "time limits", Value: fmt.Sprintf("%s per network step, %s for the live checks", o.StepTimeout, o.Timeout)})
 }
 

@@ -179,7 +179,8 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 	if err != nil {
 		return exitError, fmt.Errorf("demo plan: %w", err)
 	}
-	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, MediaSeconds: demoMediaSeconds, Jobs: 4, out: o.out, prog: o.prog}
+	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, Jobs: 4,
+		media: mediaOptions{Seconds: demoMediaSeconds}, out: o.out, prog: o.prog}
 	r, unprobed := checkReport(ctx, e, p, co)
 	r.Params = append(r.Params, report.Param{Name: "simulators", Value: strings.Join(topo.targets(), ", ")})
 	code, err := o.out.emitUnprobed(e, r, unprobed)

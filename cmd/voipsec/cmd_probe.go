@@ -39,12 +39,12 @@ type probeOptions struct {
 
 	Internal, External string
 	From, To           string
-	MediaSeconds       float64
 	Offers             []string
 	NoRedirect         bool
 	Jobs               int
 	OfferConcurrency   int
 
+	media mediaOptions
 	out   outputOptions
 	prog  progressOptions
 	flags *pflag.FlagSet
@@ -75,7 +75,7 @@ func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.External, "external", "", "Mediation Server external (gateway) edge `target`")
 	f.StringVar(&o.From, "from", "", "From SIP `URI` of probe calls (default sip:voipsec@LOCAL-IP)")
 	f.StringVar(&o.To, "to", "", "the `number` to call: a user part (+14255550100, uas) or a SIP URI (sip:+14255550100@contoso.com); it goes into the Request-URI (default: an unroutable user, which can only give an inconclusive verdict at an edge that routes by number)")
-	f.Float64Var(&o.MediaSeconds, "media-seconds", 2, "`seconds` of SRTP media per accepted answer (0: no media)")
+	o.media.AddFlags(f, 2)
 	f.StringSliceVar(&o.Offers, "offer", nil, "send only these `offers`: "+offerNames()+" (default all)")
 	f.BoolVar(&o.NoRedirect, "no-redirect", false, "do not follow a 3xx (Exchange UM call router) to its Contact")
 	f.IntVarP(&o.Jobs, "jobs", "j", 16, "probe at most `n` targets at once")
@@ -239,8 +239,8 @@ func (o *probeOptions) Validate(args []string) error {
 	if o.Timeout <= 0 || o.StepTimeout <= 0 {
 		return usagef("--timeout and --step-timeout must be positive")
 	}
-	if o.MediaSeconds < 0 || o.MediaSeconds > 600 {
-		return usagef("--media-seconds must be between 0 and 600, got %g", o.MediaSeconds)
+	if err := o.media.Validate(); err != nil {
+		return err
 	}
 	if o.WarnDays < 0 {
 		return usagef("--warn-days must not be negative")
@@ -295,10 +295,7 @@ func (o *probeOptions) Validate(args []string) error {
 	}
 	c.NoRedirect = o.NoRedirect
 	c.Timeout = o.StepTimeout
-	c.MediaDuration = time.Duration(o.MediaSeconds * float64(time.Second))
-	if o.MediaSeconds == 0 {
-		c.MediaDuration = -1
-	}
+	c.MediaDuration = o.media.Duration()
 	return nil
 }
 
@@ -685,11 +682,7 @@ func (o *probeOptions) params(targets []sipcheck.Target) []report.Param {
 		add("TLS versions and cipher suites", "enumerated (--enumerate)")
 	}
 	if !o.TLSOnly {
-		media := "none"
-		if o.MediaSeconds > 0 {
-			media = fmt.Sprintf("%gs per accepted SRTP answer", o.MediaSeconds)
-		}
-		add("media", media)
+		add("media", o.media.Param())
 	}
 	add("time limits", fmt.Sprintf("%s per network step, %s for the run", o.StepTimeout, o.Timeout))
 	return ps
