@@ -15,7 +15,7 @@ import (
 
 // libraryText is what a message a person reads must not carry: a Go
 // package's prefix, a dependency's own wording, a nil address.
-var libraryText = regexp.MustCompile(`\b(sipcheck|tlsprobe|tlswire|srtpcheck|matrix|sim|testpki|sipgo|x509|tls|net|bind|dial (tcp|udp)|read (tcp|udp)|write (tcp|udp)): |\b(open|mkdir|stat|listen (tcp|udp)) \S+: |<nil>|transcation|lookup \S+ on \S+|no suitable address|unexpected error`)
+var libraryText = regexp.MustCompile(`\b(sipcheck|tlsprobe|tlswire|srtpcheck|matrix|sim|testpki|sipgo|x509|tls|net|bind|dial (tcp|udp)|read (tcp|udp)|write (tcp|udp)): |\b(open|mkdir|stat|write) /\S*: |\blisten (tcp|udp) \S+: |<nil>|transcation|lookup \S+ on \S+|no suitable address|unexpected error`)
 
 // closingTLS is a TCP listener that closes every connection at once: a
 // port where a TLS handshake is refused. It stops with the test.

@@ -190,41 +190,53 @@ func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) 
 	if r.Generated.IsZero() && (o.format == report.FormatJSON || o.format == report.FormatHTML) {
 		r.Generated = time.Now()
 	}
-	w := e.Stdout
-	var file *os.File
-	if o.toFile() {
-		f, err := os.Create(o.Output)
-		if err != nil {
-			return exitError, fmt.Errorf("--output %s: %s", o.Output, why(err))
-		}
-		file = f
-		w = f
-	}
 	to := o.textOptions(e)
-	var err error
-	if len(text) > 0 && o.format == report.FormatText {
-		text[0](w)
-	} else {
-		err = report.Write(w, o.format, r, to)
-	}
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
+	err := o.write(e, func(w io.Writer) error {
+		if len(text) > 0 && o.format == report.FormatText {
+			text[0](w)
+			return nil
 		}
-	}
+		return report.Write(w, o.format, r, to)
+	})
 	if err != nil {
-		if file != nil {
-			return exitError, fmt.Errorf("write the report to %s: %s", o.Output, why(err))
-		}
-		return exitError, fmt.Errorf("write the report: %w", err)
+		return exitError, err
 	}
-	if file != nil {
+	if o.toFile() {
 		fmt.Fprintf(e.Stderr, "%s; report written to %s\n", report.VerdictLine(r, useColor(e, o.NoColor, e.Stderr)), o.Output)
 		if r.Interrupted != "" {
 			fmt.Fprintf(e.Stderr, "interrupted: %s\n", printable.String(r.Interrupted))
 		}
 	}
 	return r.ExitCode(), nil
+}
+
+// write renders to stdout, or to the --output file, closed before it
+// returns; a failure says where it could not write, and why, in words.
+// It is the one writer of what a command's output flags send somewhere:
+// reports (emit) and roles' listings.
+func (o *outputOptions) write(e *env, render func(w io.Writer) error) error {
+	w := e.Stdout
+	var file *os.File
+	if o.toFile() {
+		f, err := os.Create(o.Output)
+		if err != nil {
+			return fmt.Errorf("--output %s: %s", o.Output, why(err))
+		}
+		file, w = f, f
+	}
+	err := render(w)
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	switch {
+	case err == nil:
+		return nil
+	case file != nil:
+		return fmt.Errorf("--output %s: cannot write it: %s", o.Output, why(err))
+	}
+	return fmt.Errorf("cannot write to standard output: %s", why(err))
 }
 
 // emitUnprobed is emit for a check whose live part could probe none of
