@@ -40,10 +40,13 @@ type env struct {
 	Stderr     io.Writer
 	Getenv     func(string) string
 	IsTerminal func(w io.Writer) bool
+	// TermWidth is the width in columns of the terminal w writes to, 0 when
+	// unknown; nil means unknown for every writer.
+	TermWidth func(w io.Writer) int
 }
 
 func newEnv() *env {
-	return &env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, IsTerminal: isTerminal}
+	return &env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, IsTerminal: isTerminal, TermWidth: terminalWidth}
 }
 
 func isTerminal(w io.Writer) bool {
