@@ -232,11 +232,12 @@ func (p *Plan) Endpoints() []Endpoint {
 
 // CallTo returns the number the live probe calls at e and the plan path it
 // comes from: e's call_to; for a UM server without one, the pilot_number of
-// the strictest dial plan it serves that has one (the dial plan its media
-// verdict is judged by), else of the first listed that has one. Both are
-// empty when the plan names no number: the probe then calls no number of
-// its choosing, and an edge that routes by number can only give an
-// inconclusive verdict, with the hint to add call_to.
+// the strictest of its dial plans that have one (the dial plan its media
+// verdict is judged by, when that one has a number), the first listed of
+// equally strict ones. Both are empty when the plan names no number: the
+// probe then calls no number of its choosing, and an edge that routes by
+// number can only give an inconclusive verdict, with the hint to add
+// call_to.
 func (p *Plan) CallTo(e Endpoint) (number, path string) {
 	if e.CallTo != "" {
 		return e.CallTo, e.path + ".call_to"
