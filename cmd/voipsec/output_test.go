@@ -31,6 +31,7 @@ func TestOutputPathCheckedFirst(t *testing.T) {
 		{"check", "no-such-plan.yaml"},
 		{"inspect", "no-such-capture.pcap"},
 		{"demo"},
+		{"roles", "no-such-plan.yaml"},
 	}
 	for _, b := range bad {
 		for _, args := range commands {
