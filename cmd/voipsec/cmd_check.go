@@ -86,7 +86,7 @@ func runCheck(ctx context.Context, e *env, o *checkOptions) (int, error) {
 		return code, err
 	}
 	r, unprobed := checkReport(ctx, e, p, o)
-	return o.out.emitUnprobed(e, r, unprobed)
+	return o.out.emitUnprobed(e, "check", r, unprobed)
 }
 
 // planHint is where a plan's format is described: in the binary.

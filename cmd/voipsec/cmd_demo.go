@@ -183,7 +183,7 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 		media: mediaOptions{Seconds: demoMediaSeconds}, out: o.out, prog: o.prog}
 	r, unprobed := checkReport(ctx, e, p, co)
 	r.Params = append(r.Params, report.Param{Name: "simulators", Value: strings.Join(topo.targets(), ", ")})
-	code, err := o.out.emitUnprobed(e, r, unprobed)
+	code, err := o.out.emitUnprobed(e, "demo", r, unprobed)
 	if err != nil {
 		return code, err
 	}

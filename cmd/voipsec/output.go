@@ -243,13 +243,15 @@ func (o *outputOptions) write(e *env, render func(w io.Writer) error) error {
 // its endpoints (unprobed lists them all): the report is still written,
 // since the static checks' evidence stands, and the run exits 1 when a
 // finding is at or above --fail-on, else 2 with each endpoint's error on
-// stderr, as probe does when no target could be probed.
-func (o *outputOptions) emitUnprobed(e *env, r *report.Report, unprobed []targetError) (int, error) {
+// stderr, as probe does when no target could be probed. cmd is the
+// command the errors are prefixed with (check, or demo, whose report is
+// check's).
+func (o *outputOptions) emitUnprobed(e *env, cmd string, r *report.Report, unprobed []targetError) (int, error) {
 	code, err := o.emit(e, r)
 	if err != nil || len(unprobed) == 0 || code == exitFindings {
 		return code, err
 	}
-	return exitError, notProbedError(e, r.Command, "endpoint", unprobed)
+	return exitError, notProbedError(e, cmd, "endpoint", unprobed)
 }
 
 // readWhy says why a file could not be read, without the path the
