@@ -10,6 +10,7 @@ require (
 	github.com/pion/srtp/v3 v3.1.3
 	github.com/spf13/pflag v1.1.0
 	go.yaml.in/yaml/v3 v3.0.6
+	golang.org/x/sys v0.45.0
 )
 
 require (
@@ -25,5 +26,4 @@ require (
 	golang.org/x/crypto v0.51.0 // indirect
 	golang.org/x/net v0.55.0 // indirect
 	golang.org/x/sync v0.16.0 // indirect
-	golang.org/x/sys v0.45.0 // indirect
 )

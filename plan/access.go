@@ -302,9 +302,12 @@ func (l *loader) scopes(n *yaml.Node, path string, kind access.ScopeKind, dst *[
 		}
 		sc, err := access.ParseScope(prefix + v)
 		if err != nil {
+			reason := strings.TrimPrefix(err.Error(), "access: ")
 			var se *access.ScopeError
-			errors.As(err, &se)
-			l.errAtCause(it, ip, err, "bad %s scope %q: %s", strings.TrimSuffix(prefix, ":"), clip(s), se.Reason)
+			if errors.As(err, &se) {
+				reason = se.Reason
+			}
+			l.errAtCause(it, ip, err, "bad %s scope %q: %s", strings.TrimSuffix(prefix, ":"), clip(s), reason)
 			return
 		}
 		*dst = append(*dst, sc.Value)

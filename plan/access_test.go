@@ -162,7 +162,7 @@ func TestAccessOnlyPlan(t *testing.T) {
 	if p.Access == nil || len(p.Endpoints()) != 0 || len(Static(p, fixedNow)) == 0 {
 		t.Fatalf("access-only plan: %+v", p)
 	}
-	if p, _ := Parse("mem.yaml", []byte("voipsec_plan: 1\nmedia:\n  ports: 49152-57500\n")); p == nil || p.Access != nil || AccessChecks(p) != nil {
+	if p, _ := Parse("mem.yaml", []byte("voipsec_plan: 1\nmedia:\n  ports: 49152-57500\nipsec: {enabled: false}\n")); p == nil || p.Access != nil || AccessChecks(p) != nil {
 		t.Error("a plan without access has access checks")
 	}
 }

@@ -72,6 +72,21 @@ mediation_servers:
 	if d, _ := p.DialPlan("Strict"); d.PilotNumber != "sip:+14255550100@um.contoso.com" {
 		t.Errorf("pilot number %q", d.PilotNumber)
 	}
+	// Of equally strict dial plans with a pilot number, the first listed.
+	p, err = Parse("c.yaml", []byte(`voipsec_plan: 1
+exchange_um:
+  dial_plans:
+    - {name: A, voip_security: Secured, pilot_number: "+14255550101"}
+    - {name: B, voip_security: Secured, pilot_number: "+14255550102"}
+  servers:
+    - {fqdn: um01.contoso.com, address: 10.0.10.5, transport: tls, dial_plans: [B, A]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if number, path := p.CallTo(p.Endpoints()[0]); number != "+14255550102" || path != "exchange_um.dial_plans[1].pilot_number" {
+		t.Errorf("tie: calls %q from %s, want B's pilot number", number, path)
+	}
 }
 
 // A plan that declares nothing to check is refused, at its first line; one
@@ -81,6 +96,9 @@ func TestNothingToCheck(t *testing.T) {
 		"voipsec_plan: 1\n",
 		"voipsec_plan: 1\nname: empty\n",
 		"voipsec_plan: 1\nname: policy only\npolicy: {client_encryption: required}\n",
+		// The media range is what the IPsec exception and the answered
+		// media ports are judged against: alone it judges nothing.
+		"voipsec_plan: 1\nmedia: {ports: 60000-64000}\n",
 	} {
 		_, err := Parse("n.yaml", []byte(text))
 		if err == nil || !strings.HasPrefix(err.Error(), "n.yaml:1:1: the plan declares nothing to check") {
@@ -88,7 +106,6 @@ func TestNothingToCheck(t *testing.T) {
 		}
 	}
 	for _, text := range []string{
-		"voipsec_plan: 1\nmedia: {ports: 60000-64000}\n",
 		"voipsec_plan: 1\nipsec: {enabled: false}\n",
 		"voipsec_plan: 1\nexchange_um:\n  dial_plans: [{name: DP, voip_security: Secured}]\n",
 	} {

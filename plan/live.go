@@ -66,7 +66,7 @@ func Live(ctx context.Context, p *Plan, o LiveOptions) ([]report.Finding, []Endp
 		n = DefaultConcurrency
 	}
 	// Once ctx has ended no endpoint is started: its checks did not run.
-	started := pool.Each(ctx, len(eps), n, func(i int) {
+	pool.EachOrSkip(ctx, len(eps), n, func(i int) {
 		if o.OnStart != nil {
 			o.OnStart(eps[i])
 		}
@@ -74,15 +74,12 @@ func Live(ctx context.Context, p *Plan, o LiveOptions) ([]report.Finding, []Endp
 		if o.OnDone != nil {
 			o.OnDone(eps[i])
 		}
+	}, func(i int) {
+		// sipcheck sends nothing on an ended context and says the probe
+		// was interrupted before it started: every check inconclusive.
+		results[i] = p.probeEndpoint(ctx, eps[i], o)
+		results[i].NotStarted = true
 	})
-	for i, ok := range started {
-		if !ok {
-			// sipcheck sends nothing on an ended context and says the probe
-			// was interrupted before it started: every check inconclusive.
-			results[i] = p.probeEndpoint(ctx, eps[i], o)
-			results[i].NotStarted = true
-		}
-	}
 
 	var out []report.Finding
 	for _, r := range results {
@@ -164,11 +161,16 @@ func (p *Plan) redirectHosts() []string {
 func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er EndpointResult) {
 	er.Endpoint = e
 	target := e.Target()
+	// A probe that fails inside voipsec saw nothing of the endpoint: its
+	// checks are undecided, never a silent pass.
+	internalError := func(what string) {
+		er.Findings = append(er.Findings, p.at(report.CouldNotTell("SIP-NO-RESPONSE", target,
+			"the probe stopped on an internal error ("+what+")",
+			"this is a bug in voipsec: please report it with the plan"), e.path+".address"))
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			er.Findings = append(er.Findings, p.at(report.CouldNotTell("SIP-NO-RESPONSE", target,
-				fmt.Sprintf("the probe stopped on an internal error (%v)", r),
-				"this is a bug in voipsec: please report it with the plan"), e.path+".address"))
+			internalError(fmt.Sprint(r))
 		}
 	}()
 	t, err := e.SIPTarget()
@@ -200,6 +202,7 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 	res := probe(ctx, t, cfg)
 	er.Probe = res
 	if res == nil {
+		internalError("it returned no result")
 		return er
 	}
 	if res.NotProbed() {
@@ -213,9 +216,13 @@ func (p *Plan) probeEndpoint(ctx context.Context, e Endpoint, o LiveOptions) (er
 	} else if numberPath == "" {
 		numberPath = e.path // where call_to goes
 	}
+	var placed []report.Finding
 	for _, f := range sipcheck.Judge(res, p.Expectations(e)) {
-		er.Findings = append(er.Findings, p.placeLive(f, e, levelPath, numberPath))
+		placed = append(placed, p.placeLive(f, e, levelPath, numberPath))
 	}
+	// A redirect's findings (a UM call router's worker) land on the same
+	// endpoint as the router's: one result per check, as Combine joins them.
+	er.Findings = Combine(nil, placed)
 	return er
 }
 

@@ -315,3 +315,58 @@ mediation_servers:
 		}
 	}
 }
+
+// An Exchange UM call router answers INVITE with 302 to a worker, whose
+// findings the plan places on the same endpoint: each check still has one
+// result there, the worse of the router's and the worker's, with the other
+// in its evidence (as Combine joins static and live results).
+func TestLiveRedirectOneResultPerCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live simulators")
+	}
+	pki, dir := simPKI(t)
+	c := sim.Config{CallRouter: true}
+	c.Preset(matrix.Secured)
+	host, port := startSim(t, pki, c, "tls")
+	text := fmt.Sprintf(`voipsec_plan: 1
+trust: {ca: ca.pem, client_certificate: probe.pem, client_key: probe-key.pem}
+exchange_um:
+  dial_plans:
+    - {name: DP, voip_security: Secured, pilot_number: "+14255550100"}
+  servers:
+    - {fqdn: localhost, address: %s, port: %d, transport: tls, dial_plans: [DP]}
+`, host, port)
+	file := filepath.Join(dir, "router.yaml")
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	fs, results := Live(ctx, p, LiveOptions{Timeout: 2 * time.Second, MediaDuration: -1})
+	if len(results) != 1 || results[0].Probe == nil || results[0].Probe.Redirect == nil {
+		t.Fatalf("the router's 302 was not followed: %+v", results)
+	}
+	seen := map[string]int{}
+	redirected := false
+	for _, f := range fs {
+		seen[f.Check+" "+f.Target]++
+		if strings.Contains(f.Detail, "also ") {
+			redirected = true
+		}
+	}
+	for k, n := range seen {
+		if n > 1 {
+			t.Errorf("%s: %d results", k, n)
+		}
+	}
+	if !redirected {
+		t.Errorf("no finding carries the other probe's result in its evidence:\n%s", dump(fs))
+	}
+	if n := len(results[0].Findings); n != len(fs) {
+		t.Errorf("the endpoint's result has %d findings, the run %d", n, len(fs))
+	}
+}

@@ -163,3 +163,30 @@ func TestLivePlacesFindings(t *testing.T) {
 		}
 	}
 }
+
+// A probe that returns no result (a bug) saw nothing: the endpoint's
+// checks are one inconclusive finding at its address, never a silent pass,
+// as when the probe panics.
+func TestLiveNilProbeResult(t *testing.T) {
+	p, err := Parse("p.yaml", []byte(livePlan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, probe := range map[string]func(context.Context, sipcheck.Target, sipcheck.Config) *sipcheck.Result{
+		"nil":   func(context.Context, sipcheck.Target, sipcheck.Config) *sipcheck.Result { return nil },
+		"panic": func(context.Context, sipcheck.Target, sipcheck.Config) *sipcheck.Result { panic("boom") },
+	} {
+		fs, results := Live(context.Background(), p, LiveOptions{Probe: probe})
+		if len(results) != 4 || len(fs) != 4 {
+			t.Fatalf("%s: %d results, %d findings:\n%s", name, len(results), len(fs), dump(fs))
+		}
+		for i, f := range fs {
+			ep := p.Endpoints()[i]
+			if f.Check != "SIP-NO-RESPONSE" || f.Severity != report.Inconclusive || f.Target != ep.Target() ||
+				!strings.Contains(f.Summary, "internal error") || !strings.Contains(f.Hint, "bug in voipsec") ||
+				*f.Location != *p.Location(ep.Path() + ".address") {
+				t.Errorf("%s: %+v", name, f)
+			}
+		}
+	}
+}

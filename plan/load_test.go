@@ -237,3 +237,36 @@ func manyDialPlans(declared, unknown int) string {
 	b.WriteString("]\n")
 	return b.String()
 }
+
+// Files lists every file a plan names, by field, with the path resolved
+// against the plan's folder: what a report must not be written over.
+func TestFiles(t *testing.T) {
+	path := plantest.Stage(t, filepath.Join(plansDir, "example.yaml"))
+	p, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pki := filepath.Join(filepath.Dir(path), "pki")
+	want := []FileRef{
+		{"trust.ca", filepath.Join(pki, "ca.pem")},
+		{"trust.client_certificate", filepath.Join(pki, "probe.pem")},
+		{"trust.client_key", filepath.Join(pki, "probe-key.pem")},
+		{"exchange_um.servers[0].certificate", filepath.Join(pki, "um01.pem")},
+		{"mediation_servers[0].certificate", filepath.Join(pki, "med01.pem")},
+	}
+	if got := p.Files(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Files() =\n%v\nwant\n%v", got, want)
+	}
+	dir := filepath.Join(plansDir, "access")
+	p, err = Load(filepath.Join(dir, "example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []FileRef{
+		{"access.group_members", filepath.Join(dir, "ad", "group-members.csv")},
+		{"access.admin_roles", filepath.Join(dir, "ad", "admin-roles.json")},
+	}
+	if got := p.Files(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("access plan: Files() =\n%v\nwant\n%v", got, want)
+	}
+}

@@ -232,11 +232,12 @@ func (p *Plan) Endpoints() []Endpoint {
 
 // CallTo returns the number the live probe calls at e and the plan path it
 // comes from: e's call_to; for a UM server without one, the pilot_number of
-// the strictest dial plan it serves that has one (the dial plan its media
-// verdict is judged by), else of the first listed that has one. Both are
-// empty when the plan names no number: the probe then calls no number of
-// its choosing, and an edge that routes by number can only give an
-// inconclusive verdict, with the hint to add call_to.
+// the strictest of its dial plans that have one (the dial plan its media
+// verdict is judged by, when that one has a number), the first listed of
+// equally strict ones. Both are empty when the plan names no number: the
+// probe then calls no number of its choosing, and an edge that routes by
+// number can only give an inconclusive verdict, with the hint to add
+// call_to.
 func (p *Plan) CallTo(e Endpoint) (number, path string) {
 	if e.CallTo != "" {
 		return e.CallTo, e.path + ".call_to"
@@ -265,6 +266,47 @@ func (p *Plan) CallTo(e Endpoint) (number, path string) {
 	return "", ""
 }
 
+// FileRef is a file the plan names: the field that names it and its
+// path, resolved against the plan's folder.
+type FileRef struct {
+	Field string // "trust.ca", "exchange_um.servers[0].certificate", "access.group_members"
+	Path  string
+}
+
+// Files lists every file the plan names, in file order: the probe's trust
+// material, the servers' certificates and the access section's exports.
+// A command that writes a report refuses to write it over one of them.
+func (p *Plan) Files() []FileRef {
+	var out []FileRef
+	add := func(field, path string) {
+		if path != "" {
+			out = append(out, FileRef{Field: field, Path: path})
+		}
+	}
+	if c := p.Trust.CA; c != nil {
+		add("trust.ca", c.Path)
+	}
+	if c := p.Trust.ClientCert; c != nil {
+		add("trust.client_certificate", c.Path)
+	}
+	add("trust.client_key", p.Trust.ClientKey)
+	for _, u := range p.UMServers {
+		if u.Certificate != nil {
+			add(u.path+".certificate", u.Certificate.Path)
+		}
+	}
+	for _, m := range p.MediationServers {
+		if m.Certificate != nil {
+			add(m.path+".certificate", m.Certificate.Path)
+		}
+	}
+	if a := p.Access; a != nil {
+		add("access.group_members", a.GroupMembers)
+		add("access.admin_roles", a.AdminRoles)
+	}
+	return out
+}
+
 // DialPlan returns the dial plan called name.
 func (p *Plan) DialPlan(name string) (DialPlan, bool) {
 	for _, d := range p.DialPlans {
@@ -277,13 +319,13 @@ func (p *Plan) DialPlan(name string) (DialPlan, bool) {
 
 // checkable holds one test per section of whether it gives the plan
 // something to check; a plan for which none holds is refused by the loader
-// rather than passing every run. A section loaded in a file of its own
-// appends its test there (in an init function), so the loader needs no
-// change for it.
+// rather than passing every run. A new section adds its test here.
 var checkable = []func(p *Plan) bool{
 	func(p *Plan) bool { return len(p.DialPlans) > 0 || len(p.UMServers) > 0 || len(p.MediationServers) > 0 },
-	// The IPsec media exception check runs when either section is there.
-	func(p *Plan) bool { return p.declares("media") || p.declares("ipsec") },
+	// The IPsec media exception check runs when the ipsec section is there.
+	// media.ports alone judges nothing: it is what the IPsec exception and
+	// the endpoints' answered media ports are held to.
+	func(p *Plan) bool { return p.declares("ipsec") },
 	// The certificate checks of the probe's trust material.
 	func(p *Plan) bool { return p.Trust.CA != nil || p.Trust.ClientCert != nil },
 	// The access section (plan/access.go, `voipsec roles`): a plan may hold

@@ -114,9 +114,9 @@ func Static(p *Plan, now time.Time) []report.Finding {
 	for _, m := range p.MediationServers {
 		out = append(out, p.mediationChecks(m, now)...)
 	}
-	_, haveIPsec := p.pos["ipsec"]
-	_, haveMedia := p.pos["media"]
-	if haveIPsec || haveMedia {
+	// Only what the plan declares about IPsec is judged: without an ipsec
+	// section, "IPsec is not used" would be a pass nobody declared.
+	if p.declares("ipsec") {
 		out = append(out, p.ipsecCheck())
 	}
 	out = append(out, AccessChecks(p)...) // plan/access.go
@@ -216,11 +216,7 @@ func sameHost(a, b string) bool {
 func (p *Plan) ipsecCheck() report.Finding {
 	ip, media := p.IPsec, p.Media.Ports
 	if !ip.Enabled {
-		path := "ipsec.enabled"
-		if _, ok := p.pos[path]; !ok {
-			path = "media.ports"
-		}
-		return p.at(report.Passed("IPSEC-NO-MEDIA-EXCEPTION", TargetMedia, "IPsec is not used; no media exception is needed"), path)
+		return p.at(report.Passed("IPSEC-NO-MEDIA-EXCEPTION", TargetMedia, "IPsec is not used; no media exception is needed"), "ipsec.enabled")
 	}
 	switch {
 	case media == nil:

@@ -119,3 +119,25 @@ func TestStaticLocations(t *testing.T) {
 }
 
 var fixedNow = plantest.Now
+
+// IPSEC-NO-MEDIA-EXCEPTION judges what the ipsec section declares: a plan
+// without one says nothing about IPsec, so the check is left out rather
+// than passed ("IPsec is not used" was never declared).
+func TestIPsecCheckNeedsIPsecSection(t *testing.T) {
+	p, err := Parse("m.yaml", []byte("voipsec_plan: 1\nmedia: {ports: 60000-64000}\nexchange_um:\n  dial_plans: [{name: DP, voip_security: Secured}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Static(p, plantest.Now) {
+		if f.Check == "IPSEC-NO-MEDIA-EXCEPTION" {
+			t.Errorf("no ipsec section, yet %s %s: %s", f.Severity, f.Check, f.Summary)
+		}
+	}
+	p, err = Parse("m.yaml", []byte("voipsec_plan: 1\nipsec: {enabled: false}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs := Static(p, plantest.Now); len(fs) != 1 || fs[0].Severity != report.Pass || fs[0].Location.Line != 2 {
+		t.Errorf("ipsec.enabled: false: %+v", fs)
+	}
+}

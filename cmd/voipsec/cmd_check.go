@@ -15,12 +15,12 @@ import (
 
 // checkOptions are the flags of `voipsec check`.
 type checkOptions struct {
-	Offline      bool
-	StepTimeout  time.Duration
-	Timeout      time.Duration
-	MediaSeconds float64
-	Jobs         int
+	Offline     bool
+	StepTimeout time.Duration
+	Timeout     time.Duration
+	Jobs        int
 
+	media mediaOptions
 	out   outputOptions
 	prog  progressOptions
 	path  string
@@ -31,7 +31,7 @@ func (o *checkOptions) AddFlags(f *pflag.FlagSet) {
 	o.flags = f
 	f.BoolVar(&o.Offline, "offline", false, "static checks only: probe no endpoint")
 	f.IntVarP(&o.Jobs, "jobs", "j", plan.DefaultConcurrency, "probe at most `n` endpoints at once")
-	f.Float64Var(&o.MediaSeconds, "media-seconds", 1, "`seconds` of SRTP media per accepted answer (0: no media)")
+	o.media.AddFlags(f, 1)
 	f.DurationVar(&o.StepTimeout, "step-timeout", 5*time.Second, "`duration` limit of each network step (handshake, SIP transaction)")
 	f.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "overall `duration` limit of the live checks")
 	o.prog.AddFlags(f)
@@ -71,10 +71,7 @@ func (o *checkOptions) Validate(args []string) error {
 	if o.Timeout <= 0 || o.StepTimeout <= 0 {
 		return usagef("--timeout and --step-timeout must be positive")
 	}
-	if o.MediaSeconds < 0 || o.MediaSeconds > 60 {
-		return usagef("--media-seconds must be between 0 and 60, got %g", o.MediaSeconds)
-	}
-	return nil
+	return o.media.Validate()
 }
 
 // checkNow is the clock certificates in the plan are judged by; tests pin it.
@@ -88,8 +85,8 @@ func runCheck(ctx context.Context, e *env, o *checkOptions) (int, error) {
 	if p == nil {
 		return code, err
 	}
-	r := checkReport(ctx, e, p, o)
-	return o.out.emit(e, r)
+	r, unprobed := checkReport(ctx, e, p, o)
+	return o.out.emitUnprobed(e, "check", r, unprobed)
 }
 
 // planHint is where a plan's format is described: in the binary.
@@ -98,7 +95,9 @@ const planHint = "the plan format: voipsec help plan"
 // checkReport runs the plan's static checks and, unless offline, its live
 // ones, showing what it does on stderr (--progress), and returns the
 // report with the run's parameters and the matrix cells the plan selects.
-func checkReport(ctx context.Context, e *env, p *plan.Plan, o *checkOptions) *report.Report {
+// When the live checks ran to the end and no endpoint could be probed at
+// all, unprobed lists them, for [outputOptions.emitUnprobed].
+func checkReport(ctx context.Context, e *env, p *plan.Plan, o *checkOptions) (r *report.Report, unprobed []targetError) {
 	findings := plan.Static(p, checkNow())
 	suite := p.SuiteFunc()
 	data := map[string]any{"plan": p.File, "live": !o.Offline}
@@ -109,15 +108,11 @@ func checkReport(ctx context.Context, e *env, p *plan.Plan, o *checkOptions) *re
 	if !o.Offline {
 		ctx, cancel := withTimeout(ctx, o.Timeout)
 		defer cancel()
-		media := time.Duration(o.MediaSeconds * float64(time.Second))
-		if media == 0 {
-			media = -1
-		}
 		track := newInflight(ctx)
 		prog := newProgress(e, o.prog.Progress, "checking", "endpoint", len(p.Endpoints()), track)
 		live, results := plan.Live(ctx, p, plan.LiveOptions{
 			Timeout:       o.StepTimeout,
-			MediaDuration: media,
+			MediaDuration: o.media.Duration(),
 			Concurrency:   o.Jobs,
 			OnStart:       func(ep plan.Endpoint) { prog.start(ep.Target()) },
 			OnStep:        func(ep plan.Endpoint, s sipcheck.Step) { prog.step(ep.Target(), s) },
@@ -144,10 +139,13 @@ func checkReport(ctx context.Context, e *env, p *plan.Plan, o *checkOptions) *re
 			data["errors"] = errs
 		}
 		interrupted = describeInterruption(ctx, track, notStarted, "endpoint")
+		if len(errs) > 0 && len(errs) == len(results) && interrupted == "" {
+			unprobed = errs
+		}
 	}
 	p.Sort(findings)
 	return &report.Report{Command: "check", Findings: findings, Data: data, Suite: suite, Interrupted: interrupted,
-		Params: o.params(p), Matrix: planMatrix(p)}
+		Params: o.params(p), Matrix: planMatrix(p)}, unprobed
 }
 
 // params are the run's parameters, for the HTML report.
@@ -159,13 +157,9 @@ func (o *checkOptions) params(p *plan.Plan) []report.Param {
 	if o.Offline {
 		return append(ps, report.Param{Name: "checks", Value: "static only (--offline): no endpoint probed"})
 	}
-	media := "none"
-	if o.MediaSeconds > 0 {
-		media = fmt.Sprintf("%gs per accepted SRTP answer", o.MediaSeconds)
-	}
 	return append(ps,
 		report.Param{Name: "checks", Value: fmt.Sprintf("static and live: %d endpoints probed, %d at once", len(p.Endpoints()), o.Jobs)},
-		report.Param{Name: "media", Value: media},
+		report.Param{Name: "media", Value: o.media.Param()},
 		report.Param{Name: "time limits", Value: fmt.Sprintf("%s per network step, %s for the live checks", o.StepTimeout, o.Timeout)})
 }
 
@@ -194,7 +188,9 @@ A check that could not be decided is inconclusive, with what to change: an
 endpoint that did not route the number called (add call_to), one that could
 not be reached (its own error, listed in the report), or a run cut short by
 --timeout, Ctrl-C or SIGTERM. An interrupted run tears down its calls, still
-writes its report, says where it stopped, and exits 1 or 3, never 0.
+writes its report, says where it stopped, and exits 1 or 3, never 0. When no
+endpoint could be probed at all, the report is written and the run exits 2,
+as probe does, unless a static check fails (1).
 
 Output: the verdict first, then per component what needs attention with its
 evidence and plan line, a line per component saying how many checks passed,
@@ -202,8 +198,8 @@ and what to do next (-v adds the passing checks); --format json, junit (a
 test suite per component, a test case per check, passing ones too), sarif
 (SARIF 2.1.0, locations on the plan's lines) or html (one page for a change
 ticket). On a terminal, stderr shows what the live checks are doing
-(--progress). --offline with a live-check flag, or -o naming the plan, is
-refused.
+(--progress). --offline with a live-check flag, or -o naming the plan or a
+file it names (its CA, a certificate, a key, an access export), is refused.
 
 Examples:
   voipsec check plans/prod.yaml

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -64,13 +65,7 @@ func (o *demoOptions) Validate(args []string) error {
 		return withHint(fmt.Errorf("--write-plan writes the example plan and runs no check: %s would have no effect", strings.Join(ignored, ", ")),
 			"run 'voipsec demo --write-plan DIR' on its own, then 'voipsec check' on the plan")
 	}
-	for _, name := range append([]string{"plan.yaml"}, docs.ExamplePlanFiles...) {
-		path := filepath.Join(o.WritePlan, filepath.FromSlash(name))
-		if _, err := os.Lstat(path); err == nil {
-			return withHint(fmt.Errorf("--write-plan %s: %s exists", o.WritePlan, path), "name a new or empty folder: nothing is overwritten")
-		}
-	}
-	return nil
+	return checkOutputDir("--write-plan", o.WritePlan, append([]string{"plan.yaml"}, docs.ExamplePlanFiles...))
 }
 
 // demoMediaSeconds is the media window per accepted SRTP answer; tests
@@ -184,10 +179,11 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 	if err != nil {
 		return exitError, fmt.Errorf("demo plan: %w", err)
 	}
-	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, MediaSeconds: demoMediaSeconds, Jobs: 4, out: o.out, prog: o.prog}
-	r := checkReport(ctx, e, p, co)
+	co := &checkOptions{StepTimeout: 2 * time.Second, Timeout: 30 * time.Second, Jobs: 4,
+		media: mediaOptions{Seconds: demoMediaSeconds}, out: o.out, prog: o.prog}
+	r, unprobed := checkReport(ctx, e, p, co)
 	r.Params = append(r.Params, report.Param{Name: "simulators", Value: strings.Join(topo.targets(), ", ")})
-	code, err := o.out.emit(e, r)
+	code, err := o.out.emitUnprobed(e, "demo", r, unprobed)
 	if err != nil {
 		return code, err
 	}
@@ -198,7 +194,9 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 		w = e.Stderr
 	}
 	writeDemoExplanation(w, path, o.Keep)
-	return exitOK, nil
+	// The exit status is the check's: 1, as the gateway leg fails on
+	// purpose; 3 for a run interrupted before a failure was found.
+	return code, nil
 }
 
 // targets are the simulators' listeners as probe targets.
@@ -225,7 +223,7 @@ func writeDemoExplanation(w io.Writer, path string, kept bool) {
 func writeExamplePlan(w io.Writer, dir string) error {
 	pkiDir := filepath.Join(dir, "pki")
 	if err := os.MkdirAll(pkiDir, 0o755); err != nil {
-		return fmt.Errorf("--write-plan: %s", why(err))
+		return writeError("--write-plan", dir, err)
 	}
 	pki, err := testpki.NewWithOptions(testpki.Options{Hosts: []string{"um01.contoso.com", "med01.contoso.com"}, Organization: "voipsec example (throwaway)"})
 	if err != nil {
@@ -238,25 +236,29 @@ func writeExamplePlan(w io.Writer, dir string) error {
 			return fmt.Errorf("example certificates: %w", err)
 		}
 		if err := testpki.WriteCertPEM(filepath.Join(pkiDir, host+".pem"), c.Certificate[0]); err != nil {
-			return err
+			return writeError("--write-plan", dir, err)
 		}
 	}
 	if err := testpki.WriteCertPEM(filepath.Join(pkiDir, testpki.CAFile), pki.CA.Raw); err != nil {
-		return err
+		return writeError("--write-plan", dir, err)
 	}
 	if err := testpki.WritePair(filepath.Join(pkiDir, testpki.ProbeCertFile), filepath.Join(pkiDir, testpki.ProbeKeyFile), pki.Client); err != nil {
-		return err
+		return writeError("--write-plan", dir, err)
 	}
-	path := filepath.Join(dir, "plan.yaml")
-	if err := os.WriteFile(path, []byte(docs.ExamplePlan), 0o644); err != nil {
-		return fmt.Errorf("--write-plan: %s", why(err))
+	planPath := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(planPath, []byte(docs.ExamplePlan), 0o644); err != nil {
+		return writeError("--write-plan", dir, err)
 	}
-	if _, err := plan.Load(path); err != nil {
+	if _, err := plan.Load(planPath); err != nil {
 		return fmt.Errorf("the example plan does not load: %w", err)
 	}
+	var names []string
+	for _, f := range docs.ExamplePlanFiles {
+		names = append(names, path.Base(f))
+	}
 	fmt.Fprintf(w, "wrote the example plan of a Contoso deployment and a throwaway PKI:\n  %s\n  %s (%s)\n",
-		path, pkiDir, strings.Join([]string{testpki.CAFile, testpki.ProbeCertFile, testpki.ProbeKeyFile, "um01.pem", "med01.pem"}, ", "))
-	fmt.Fprintf(w, "static rules, no network: voipsec check --offline %s\n", path)
+		planPath, pkiDir, strings.Join(names, ", "))
+	fmt.Fprintf(w, "static rules, no network: voipsec check --offline %s\n", planPath)
 	fmt.Fprintf(w, "the format: voipsec help plan\n")
 	return nil
 }
@@ -273,8 +275,8 @@ It writes their plan (with a throwaway CA and probe certificate) to a
 temporary folder, runs 'voipsec check' against it and prints the report.
 
 No flags are needed and nothing leaves the machine. The output flags work as
-for 'check'. demo exits 0 once the report is printed (its deliberate
-failures are the point); use 'voipsec check' for CI.
+for 'check', and demo exits as the check it runs does: 1, since the gateway
+leg fails on purpose (an interrupted run that found no failure yet: 3).
 
 --write-plan DIR starts nothing: it writes the example plan of a Contoso
 deployment (DIR/plan.yaml) with the certificates it names (DIR/pki/), from a
@@ -287,7 +289,6 @@ Examples:
   voipsec demo --keep=false                        # remove the plan folder afterwards
   voipsec demo --write-plan contoso                # an example plan to start from
 `,
-		NoExit: true,
 		Flags: func(f *pflag.FlagSet) any {
 			o := &demoOptions{}
 			o.AddFlags(f)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"html"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,7 +28,8 @@ func TestDemo(t *testing.T) {
 	demoTempDir = t.TempDir()
 	t.Cleanup(func() { demoTempDir = "" })
 	out, errOut, code := runVoipsec(t, "demo")
-	if code != 0 || errOut != "" {
+	// demo exits as the check it runs does: the plain gateway leg fails.
+	if code != exitFindings || errOut != "" {
 		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
@@ -97,7 +99,7 @@ func TestDemoVerbose(t *testing.T) {
 	demoTempDir = t.TempDir()
 	t.Cleanup(func() { demoTempDir = "" })
 	out, errOut, code := runVoipsec(t, "demo", "-v", "--keep=false")
-	if code != 0 || errOut != "" {
+	if code != exitFindings || errOut != "" {
 		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
 	}
 	sections := sectionsOf(out)
@@ -125,7 +127,7 @@ func TestDemoJSON(t *testing.T) {
 	demoTempDir, demoMediaSeconds = t.TempDir(), 0
 	t.Cleanup(func() { demoTempDir, demoMediaSeconds = "", 0.4 })
 	out, errOut, code := runVoipsec(t, "demo", "--keep=false", "--format", "json")
-	if code != 0 {
+	if code != exitFindings {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var doc struct {
@@ -197,7 +199,7 @@ func TestDemoHTML(t *testing.T) {
 	t.Cleanup(func() { demoTempDir, demoMediaSeconds = "", 0.4 })
 	path := filepath.Join(t.TempDir(), "demo.html")
 	out, errOut, code := runVoipsec(t, "demo", "--keep=false", "--format", "html", "-o", path)
-	if code != 0 || out != "" {
+	if code != exitFindings || out != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	if !strings.HasPrefix(errOut, "voipsec check: FAIL: 3 fail, ") || !strings.Contains(errOut, "; report written to "+path+"\n") {
@@ -280,4 +282,26 @@ func normalizeDemo(s string) string {
 		s = v.re.ReplaceAllString(s, v.with)
 	}
 	return s
+}
+
+// An interrupted demo says so and exits as an interrupted check does,
+// never 0: the gateway leg's static GW-NO-TLS failure stands, so 1.
+func TestDemoInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts simulators")
+	}
+	demoTempDir, demoMediaSeconds = t.TempDir(), 0
+	t.Cleanup(func() { demoTempDir, demoMediaSeconds = "", 0.4 })
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(&signalCause{os.Interrupt}) // Ctrl-C before the first endpoint starts
+	var out, errOut strings.Builder
+	e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+		Getenv: func(string) string { return "" }, IsTerminal: func(io.Writer) bool { return false }}
+	code := run(ctx, []string{"demo", "--keep=false", "--no-color"}, e)
+	if code != exitFindings {
+		t.Fatalf("exit %d, want 1\nstdout %s\nstderr %s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "interrupted: SIGINT (Ctrl-C) received") || !strings.Contains(out.String(), " inconclusive") {
+		t.Errorf("the report does not say it was interrupted:\n%s", out.String())
+	}
 }

@@ -39,12 +39,12 @@ type probeOptions struct {
 
 	Internal, External string
 	From, To           string
-	MediaSeconds       float64
 	Offers             []string
 	NoRedirect         bool
 	Jobs               int
 	OfferConcurrency   int
 
+	media mediaOptions
 	out   outputOptions
 	prog  progressOptions
 	flags *pflag.FlagSet
@@ -75,7 +75,7 @@ func (o *probeOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.External, "external", "", "Mediation Server external (gateway) edge `target`")
 	f.StringVar(&o.From, "from", "", "From SIP `URI` of probe calls (default sip:voipsec@LOCAL-IP)")
 	f.StringVar(&o.To, "to", "", "the `number` to call: a user part (+14255550100, uas) or a SIP URI (sip:+14255550100@contoso.com); it goes into the Request-URI (default: an unroutable user, which can only give an inconclusive verdict at an edge that routes by number)")
-	f.Float64Var(&o.MediaSeconds, "media-seconds", 2, "`seconds` of SRTP media per accepted answer (0: no media)")
+	o.media.AddFlags(f, 2)
 	f.StringSliceVar(&o.Offers, "offer", nil, "send only these `offers`: "+offerNames()+" (default all)")
 	f.BoolVar(&o.NoRedirect, "no-redirect", false, "do not follow a 3xx (Exchange UM call router) to its Contact")
 	f.IntVarP(&o.Jobs, "jobs", "j", 16, "probe at most `n` targets at once")
@@ -239,8 +239,8 @@ func (o *probeOptions) Validate(args []string) error {
 	if o.Timeout <= 0 || o.StepTimeout <= 0 {
 		return usagef("--timeout and --step-timeout must be positive")
 	}
-	if o.MediaSeconds < 0 || o.MediaSeconds > 600 {
-		return usagef("--media-seconds must be between 0 and 600, got %g", o.MediaSeconds)
+	if err := o.media.Validate(); err != nil {
+		return err
 	}
 	if o.WarnDays < 0 {
 		return usagef("--warn-days must not be negative")
@@ -268,7 +268,7 @@ func (o *probeOptions) Validate(args []string) error {
 		c.ClientCert = &pair
 	}
 	if o.CA != "" {
-		pool, err := loadCA(o.CA)
+		pool, err := loadCA("--ca", o.CA, true)
 		if err != nil {
 			return err
 		}
@@ -295,10 +295,7 @@ func (o *probeOptions) Validate(args []string) error {
 	}
 	c.NoRedirect = o.NoRedirect
 	c.Timeout = o.StepTimeout
-	c.MediaDuration = time.Duration(o.MediaSeconds * float64(time.Second))
-	if o.MediaSeconds == 0 {
-		c.MediaDuration = -1
-	}
+	c.MediaDuration = o.media.Duration()
 	return nil
 }
 
@@ -406,18 +403,22 @@ func loadKeyPair(cert, key string) (tls.Certificate, error) {
 	return pair, nil
 }
 
-// loadCA reads --ca into the system roots.
-func loadCA(path string) (*x509.CertPool, error) {
+// loadCA reads the CA certificates (PEM) of the file flag names: added to
+// the system roots (probe's --ca), or alone (simulate's --client-ca).
+func loadCA(flag, path string, system bool) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(path)
 	if err != nil {
-		return nil, usagef("--ca %s: %s", path, readWhy(err))
+		return nil, usagef("%s %s: %s", flag, path, readWhy(err))
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
+	var pool *x509.CertPool
+	if system {
+		pool, _ = x509.SystemCertPool()
+	}
+	if pool == nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, withHint(fmt.Errorf("--ca %s: no PEM certificate in it", path), "give the CA certificate in PEM (BEGIN CERTIFICATE)")
+		return nil, withHint(fmt.Errorf("%s %s: no PEM certificate in it", flag, path), "give the CA certificate in PEM (BEGIN CERTIFICATE)")
 	}
 	return pool, nil
 }
@@ -580,17 +581,8 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 	for _, t := range targets { // a 3xx is followed to a host the user named, not elsewhere
 		cfg.RedirectHosts = append(cfg.RedirectHosts, t.Host)
 	}
-	results := probeAll(ctx, targets, cfg, o.Jobs, prog)
+	results, notStarted := probeAll(ctx, targets, cfg, o.Jobs, prog)
 	prog.close()
-	notStarted := 0
-	for i, res := range results {
-		if res == nil { // the run was interrupted before this target
-			notStarted++
-			// On an ended context sipcheck sends nothing and reports the
-			// probe interrupted before it started.
-			results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], cfg)
-		}
-	}
 
 	// Judge each target's facts against its role; a target that could not
 	// be probed is an operational error, not a finding about its security.
@@ -605,7 +597,7 @@ func (o *probeOptions) run(ctx context.Context, e *env) (int, error) {
 		}
 	}
 	if len(errs) == len(results) && r.Interrupted == "" {
-		return exitError, notProbedError(e, errs)
+		return exitError, notProbedError(e, "probe", "target", errs)
 	}
 	data := map[string]any{"targets": results, "roles": roles}
 	if len(errs) > 0 {
@@ -690,11 +682,7 @@ func (o *probeOptions) params(targets []sipcheck.Target) []report.Param {
 		add("TLS versions and cipher suites", "enumerated (--enumerate)")
 	}
 	if !o.TLSOnly {
-		media := "none"
-		if o.MediaSeconds > 0 {
-			media = fmt.Sprintf("%gs per accepted SRTP answer", o.MediaSeconds)
-		}
-		add("media", media)
+		add("media", o.media.Param())
 	}
 	add("time limits", fmt.Sprintf("%s per network step, %s for the run", o.StepTimeout, o.Timeout))
 	return ps
@@ -739,33 +727,40 @@ func effectiveNote(res *sipcheck.Result) []string {
 }
 
 // notProbedError is the operational error of a run in which no target
-// could be probed: each one's error and hint on stderr, and the error the
-// run ends with (exit 2).
-func notProbedError(e *env, errs []targetError) error {
+// (probe) or plan endpoint (check) could be probed at all: nothing about
+// their security was seen, so the run ends with exit status 2, the same
+// for both commands. With several, each one's error and hint goes to
+// stderr here; the error returned is the line the run ends with.
+func notProbedError(e *env, cmd, noun string, errs []targetError) error {
 	if len(errs) == 1 {
 		return withHint(fmt.Errorf("%s: %s", errs[0].Target, errs[0].Error), errs[0].Hint)
 	}
 	for _, te := range errs {
-		fmt.Fprintf(e.Stderr, "voipsec probe: error: %s: %s\n", te.Target, te.Error)
+		fmt.Fprintf(e.Stderr, "voipsec %s: error: %s: %s\n", cmd, te.Target, te.Error)
 		fmt.Fprintf(e.Stderr, "voipsec: hint: %s\n", te.Hint)
 	}
-	return fmt.Errorf("none of the %d targets could be probed", len(errs))
+	return fmt.Errorf("none of the %d %ss could be probed", len(errs), noun)
 }
 
 // probeAll probes the targets, jobs at a time, showing prog; results keep
 // the input order. Each probe's deadline derives from ctx; once ctx has
-// ended no target is started, and its result is nil.
-func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Config, jobs int, prog *progress) []*sipcheck.Result {
-	results := make([]*sipcheck.Result, len(targets))
-	pool.Each(ctx, len(targets), jobs, func(i int) {
+// ended no target is started: its result says it was interrupted before
+// it started, and notStarted counts them.
+func probeAll(ctx context.Context, targets []sipcheck.Target, cfg sipcheck.Config, jobs int, prog *progress) (results []*sipcheck.Result, notStarted int) {
+	results = make([]*sipcheck.Result, len(targets))
+	notStarted = pool.EachOrSkip(ctx, len(targets), jobs, func(i int) {
 		name := targets[i].String()
 		c := cfg
 		c.Progress = func(s sipcheck.Step) { prog.step(name, s) }
 		prog.start(name)
 		results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], c)
 		prog.finish(name)
+	}, func(i int) {
+		// On an ended context sipcheck sends nothing and reports the
+		// probe interrupted before it started.
+		results[i] = sipcheck.ProbeEndpoint(ctx, targets[i], cfg)
 	})
-	return results
+	return results, notStarted
 }
 
 // writeEnumeration lists, per TLS target, the versions it accepts and

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -23,16 +22,29 @@ type rolesOptions struct {
 	Roles       bool
 	Credentials bool
 
-	out  outputOptions
-	path string
+	out   outputOptions
+	path  string
+	flags *pflag.FlagSet
 }
 
 func (o *rolesOptions) AddFlags(f *pflag.FlagSet) {
+	o.flags = f
 	f.BoolVar(&o.Tasks, "tasks", false, "list every deployment task of Table 1 with its ID and the credentials it needs")
 	f.BoolVar(&o.Roles, "roles", false, "list the Lync Server 2013 predefined RBAC roles and the RBAC rules checked")
 	f.BoolVar(&o.Credentials, "credentials", false, "list the credentials, with the keys an operator's attested: takes")
 	o.out.sarif = true
 	o.out.AddFlags(f)
+}
+
+// reportFlag is the first flag given that only a report of findings
+// uses, or "".
+func (o *rolesOptions) reportFlag() string {
+	for _, name := range []string{"fail-on", "verbose", "no-color"} {
+		if o.flags != nil && o.flags.Changed(name) {
+			return "--" + name
+		}
+	}
+	return ""
 }
 
 // listing reports whether a listing, not a plan, was asked for.
@@ -56,6 +68,9 @@ func (o *rolesOptions) Validate(args []string) error {
 			"voipsec roles PLAN checks a plan's access section")
 	case n == 1 && o.out.format != report.FormatText && o.out.format != report.FormatJSON:
 		return usagef("--format %s: the listings are text or json", o.out.format)
+	case n == 1 && o.reportFlag() != "":
+		return withHint(fmt.Errorf("%s has no effect on a listing, which has no findings", o.reportFlag()),
+			"leave it out, or give a plan: voipsec roles "+o.reportFlag()+" plan.yaml")
 	case n == 0 && len(args) == 0:
 		return withHint(errors.New("roles needs a plan file, or --tasks, --roles or --credentials"),
 			"voipsec roles plan.yaml (its access section: voipsec help access); voipsec roles --tasks lists the tasks")
@@ -63,6 +78,9 @@ func (o *rolesOptions) Validate(args []string) error {
 		return usagef("roles takes one plan file, got %d arguments", len(args))
 	case len(args) == 1:
 		o.path = args[0]
+		if samePath(o.path, o.out.Output) {
+			return withHint(fmt.Errorf("--output %s is the plan file: the report would overwrite it", o.out.Output), "write the report to another file")
+		}
 	}
 	return nil
 }
@@ -83,14 +101,16 @@ allowed paths (RBAC-SCRIPT-PATH). The evidence is the AD group membership
 and Get-CsAdminRole exports the plan names; a right AD cannot show (local
 Administrator, SQL Server, the SIP trunking provider) is inconclusive
 until the plan attests it. 'voipsec check PLAN' runs the same checks with
-the plan's other static checks.
+the plan's other static checks. -o naming the plan or one of its exports
+is refused.
 
 --tasks lists every procedure of Table 1 ("Administrative Credentials
 Required for Deployment Tasks", OCS 2007 R2) as "section / procedure" with
 its ID and the credentials it needs; plans name tasks either way.
 --roles lists the predefined Lync Server 2013 RBAC roles; --credentials the
 credentials and the keys an operator's attested: list takes. Listings are
-text, one per line, or --format json.
+text, one per line, or --format json, to stdout or -o; they have no
+findings, so -v, --fail-on and --no-color are refused with them.
 
 Examples:
   voipsec roles --tasks
@@ -133,36 +153,24 @@ func runRoles(e *env, o *rolesOptions) (int, error) {
 	return o.out.emit(e, &report.Report{Command: "roles", Findings: findings, Data: data, Suite: p.SuiteFunc()})
 }
 
-// writeListing writes --tasks, --roles or --credentials to stdout or -o.
+// writeListing writes --tasks, --roles or --credentials to stdout or -o,
+// the way reports are written.
 func (o *rolesOptions) writeListing(e *env) error {
-	w := e.Stdout
-	if o.out.Output != "" && o.out.Output != "-" {
-		f, err := os.Create(o.out.Output)
-		if err != nil {
-			return fmt.Errorf("--output: %w", err)
+	return o.out.write(e, func(w io.Writer) error {
+		switch asJSON := o.out.format == report.FormatJSON; {
+		case o.Tasks && asJSON:
+			return writeJSON(w, "tasks", taskListing())
+		case o.Tasks:
+			return writeTasks(w)
+		case o.Roles && asJSON:
+			return writeJSON(w, "roles", roleListing())
+		case o.Roles:
+			return writeRoles(w)
+		case asJSON:
+			return writeJSON(w, "credentials", access.Credentials())
 		}
-		defer f.Close()
-		w = f
-	}
-	var err error
-	switch asJSON := o.out.format == report.FormatJSON; {
-	case o.Tasks && asJSON:
-		err = writeJSON(w, "tasks", taskListing())
-	case o.Tasks:
-		err = writeTasks(w)
-	case o.Roles && asJSON:
-		err = writeJSON(w, "roles", roleListing())
-	case o.Roles:
-		err = writeRoles(w)
-	case asJSON:
-		err = writeJSON(w, "credentials", access.Credentials())
-	default:
-		err = writeCredentials(w)
-	}
-	if err != nil {
-		return fmt.Errorf("write listing: %w", err)
-	}
-	return nil
+		return writeCredentials(w)
+	})
 }
 
 func writeJSON(w io.Writer, key string, v any) error {

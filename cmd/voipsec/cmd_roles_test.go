@@ -216,7 +216,7 @@ func TestRolesUsage(t *testing.T) {
 		}
 	}
 	// A plan without an access section.
-	if err := os.WriteFile("noaccess.yaml", []byte("voipsec_plan: 1\nmedia: {ports: 60000-64000}\n"), 0o600); err != nil {
+	if err := os.WriteFile("noaccess.yaml", []byte("voipsec_plan: 1\nmedia: {ports: 60000-64000}\nipsec: {enabled: true, exception: 60000-64000}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	_, errOut, code := runVoipsec(t, "roles", "noaccess.yaml")
@@ -238,5 +238,32 @@ func TestRolesUsage(t *testing.T) {
 	var doc struct{ Command, Verdict, Error string }
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Command != "roles" || doc.Verdict != "error" || !strings.HasPrefix(doc.Error, "bad.yaml:6:15:") {
 		t.Errorf("json error %q: %v", out, err)
+	}
+}
+
+// A listing has no findings: the flags that only shape a report of
+// findings are refused rather than ignored, and a listing is written like
+// a report (a file that cannot be written is named, in words).
+func TestRolesListingFlags(t *testing.T) {
+	for _, flag := range [][]string{{"-v"}, {"--fail-on", "warn"}, {"--no-color"}} {
+		name := flag[0]
+		if name == "-v" {
+			name = "--verbose"
+		}
+		out, errOut, code := runVoipsec(t, append([]string{"roles", "--tasks"}, flag...)...)
+		if code != exitError || out != "" || !strings.Contains(errOut, "voipsec roles: error: "+name+" has no effect on a listing") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", flag, code, out, errOut)
+		}
+	}
+	if _, err := os.Stat("/dev/full"); err == nil {
+		_, errOut, code := runVoipsec(t, "roles", "--credentials", "-o", "/dev/full")
+		if want := "voipsec roles: error: --output /dev/full: cannot write it: no space left on device\n"; code != exitError || errOut != want || libraryText.MatchString(errOut) {
+			t.Errorf("/dev/full: exit %d %q, want %q", code, errOut, want)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "roles.json")
+	out, errOut, code := runVoipsec(t, "roles", "--roles", "--format", "json", "-o", path)
+	if b, err := os.ReadFile(path); code != 0 || out != "" || errOut != "" || err != nil || !strings.Contains(string(b), `"predefined"`) {
+		t.Errorf("-o: exit %d, stdout %q, stderr %q, file %v %.100q", code, out, errOut, err, b)
 	}
 }

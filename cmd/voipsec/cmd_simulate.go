@@ -3,14 +3,16 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"net"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -291,6 +293,27 @@ func (o *simulateOptions) Validate(args []string) error {
 	if err := o.conflicts(&c, changed, given, transportsBy); err != nil {
 		return err
 	}
+	// The files the flags name are read, and the folder --gen-certs writes
+	// into is proved writable, before any listener starts.
+	if o.Cert != "" {
+		pair, err := loadKeyPair(o.Cert, o.Key)
+		if err != nil {
+			return err
+		}
+		c.Certificate = &pair
+	}
+	if o.ClientCA != "" {
+		pool, err := loadCA("--client-ca", o.ClientCA, false)
+		if err != nil {
+			return err
+		}
+		c.ClientCAs = pool
+	}
+	if o.GenCerts != "" {
+		if err := checkOutputDir("--gen-certs", o.GenCerts, genCertFiles); err != nil {
+			return err
+		}
+	}
 	if slices.Contains(c.Faults, sim.FaultAnyClientCert) && !changed("mtls") && o.VoipSecurity == "" {
 		c.MTLS = sim.MTLSRequire // the fault requires a certificate (any): say so in the banner
 	}
@@ -412,28 +435,10 @@ func (o *simulateOptions) Run(ctx context.Context, e *env) (int, error) {
 			return exitError, fmt.Errorf("generate certificates: %w", err)
 		}
 		c.PKI = p
-		if o.Cert != "" {
-			cert, err := tls.LoadX509KeyPair(o.Cert, o.Key)
-			if err != nil {
-				return exitError, fmt.Errorf("load --cert/--key (%s, %s): %w", o.Cert, o.Key, err)
-			}
-			c.Certificate = &cert
-		}
-		if o.ClientCA != "" {
-			b, err := os.ReadFile(o.ClientCA)
-			if err != nil {
-				return exitError, fmt.Errorf("read --client-ca: %w", err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(b) {
-				return exitError, fmt.Errorf("--client-ca %s: no PEM certificate", o.ClientCA)
-			}
-			c.ClientCAs = pool
-		}
 	}
 	s, err := sim.Start(ctx, c)
 	if err != nil {
-		return exitError, err
+		return exitError, o.startError(err)
 	}
 	defer s.Close()
 	o.printStart(e.Stdout, s)
@@ -441,7 +446,7 @@ func (o *simulateOptions) Run(ctx context.Context, e *env) (int, error) {
 	if o.GenCerts != "" && s.PKI != nil {
 		f, err := s.PKI.WriteFiles(o.GenCerts)
 		if err != nil {
-			return exitError, err
+			return exitError, writeError("--gen-certs", o.GenCerts, err)
 		}
 		files = &f
 		fmt.Fprintf(e.Stdout, "certificates written to %s:\n  CA          %s\n  server      %s (key %s)\n  probe       %s (key %s)\n",
@@ -460,6 +465,58 @@ func (o *simulateOptions) Run(ctx context.Context, e *env) (int, error) {
 	s.Close()
 	printCallSummary(e.Stdout, s.Calls())
 	return exitOK, nil
+}
+
+// genCertFiles are the files --gen-certs writes into its folder.
+var genCertFiles = []string{testpki.CAFile, testpki.ServerCertFile, testpki.ServerKeyFile, testpki.ProbeCertFile, testpki.ProbeKeyFile}
+
+// startError says why the simulator did not start, in words: a listener
+// that could not bind names the flag that chose its port and what to do.
+func (o *simulateOptions) startError(err error) error {
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "listen" || oe.Addr == nil {
+		return fmt.Errorf("the simulator did not start: %s", strings.TrimPrefix(err.Error(), "sim: "))
+	}
+	c := o.cfg
+	host, portText, _ := net.SplitHostPort(oe.Addr.String())
+	port, _ := strconv.Atoi(portText)
+	proto, flag := strings.ToUpper(oe.Net), ""
+	candidates := []struct {
+		flag, proto string
+		port        int
+	}{{"--sip-port", "UDP", c.SIPPort}, {"--sip-port", "TCP", c.SIPPort}, {"--tls-port", "TCP", c.TLSPort},
+		{"--worker-port", "UDP", c.WorkerPort}, {"--worker-port", "TCP", c.WorkerPort}, {"--worker-tls-port", "TCP", c.WorkerTLSPort}}
+	for _, k := range candidates {
+		if k.proto == proto && k.port == port && port != 0 {
+			flag = k.flag
+			break
+		}
+	}
+	if strings.HasSuffix(flag, "tls-port") {
+		proto = "TLS"
+	}
+	where := fmt.Sprintf("cannot listen on %s %s", proto, net.JoinHostPort(host, portText))
+	if flag != "" {
+		where = fmt.Sprintf("%s %d: %s", flag, port, where)
+	}
+	switch {
+	case errors.Is(oe.Err, syscall.EADDRINUSE):
+		hint := "stop what holds the port, or give another"
+		if flag != "" {
+			hint = "stop what holds the port, or give another " + flag + " (0: any free port)"
+		}
+		return withHint(fmt.Errorf("%s: the port is in use", where), hint)
+	case errors.Is(oe.Err, syscall.EACCES):
+		return withHint(fmt.Errorf("%s: permission denied", where), "ports below 1024 need privileges: give a port from 1024 up, or 0 for any free port")
+	case errors.Is(oe.Err, syscall.EADDRNOTAVAIL):
+		return withHint(fmt.Errorf("--listen %s: %s: the address is not one of this machine's", o.Listen, where), "give an address of this machine, such as 127.0.0.1")
+	}
+	reason := oe.Err.Error()
+	var se *os.SyscallError
+	if errors.As(oe.Err, &se) {
+		reason = se.Err.Error()
+	}
+	return fmt.Errorf("%s: %s", where, reason)
 }
 
 func (o *simulateOptions) printStart(w io.Writer, s *sim.Server) {

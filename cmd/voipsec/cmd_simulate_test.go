@@ -55,6 +55,41 @@ func TestSimulateGenCerts(t *testing.T) {
 	}
 }
 
+// --gen-certs overwrites nothing, and a folder it cannot write is refused
+// before any listener starts (stdout, which lists the listeners, stays
+// empty), like demo --write-plan.
+func TestSimulateGenCertsRefusedFirst(t *testing.T) {
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"simulate", "--sip-port", "0", "--tls-port", "0", "--duration", "100ms", "--gen-certs"}
+	out, errOut, code := runVoipsec(t, append(args, dir)...)
+	if code != exitError || out != "" || !strings.Contains(errOut, "voipsec simulate: error: --gen-certs "+dir+": "+ca+" exists\n") ||
+		!strings.Contains(errOut, "hint: name a new or empty folder: nothing is overwritten") {
+		t.Errorf("existing ca.pem: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if b, _ := os.ReadFile(ca); string(b) != "keep" {
+		t.Errorf("ca.pem was overwritten: %q", b)
+	}
+	notDir := filepath.Join(ca, "pki")
+	out, errOut, code = runVoipsec(t, append(args, notDir)...)
+	if code != exitError || out != "" || !strings.Contains(errOut, "--gen-certs "+notDir+": "+ca+" is not a folder") {
+		t.Errorf("under a file: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if os.Geteuid() != 0 {
+		ro := filepath.Join(t.TempDir(), "ro")
+		if err := os.Mkdir(ro, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code = runVoipsec(t, append(args, filepath.Join(ro, "pki"))...)
+		if code != exitError || out != "" || !strings.Contains(errOut, "cannot create files in "+ro+": permission denied") {
+			t.Errorf("read-only folder: exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+	}
+}
+
 // TestSimulateAnswersOptions starts the command and sends it a real SIP
 // OPTIONS over UDP while it runs.
 func TestSimulateAnswersOptions(t *testing.T) {
@@ -198,13 +233,13 @@ func TestSimulateCertFromFiles(t *testing.T) {
 	}
 	_, errOut, code = runVoipsec(t, "simulate", "--transports", "tls", "--tls-port", "0", "--cert", files.ServerCert,
 		"--key", filepath.Join(dir, "missing.pem"), "--duration", "100ms")
-	if code != 2 || !strings.Contains(errOut, "--cert/--key") {
+	if code != 2 || !strings.Contains(errOut, "--key "+filepath.Join(dir, "missing.pem")+": file not found") {
 		t.Fatalf("missing key: exit %d %q", code, errOut)
 	}
 	// A key file that holds no key: crypto/tls's message names no file, ours must.
 	_, errOut, code = runVoipsec(t, "simulate", "--transports", "tls", "--tls-port", "0", "--cert", files.ServerCert,
 		"--key", files.CA, "--duration", "100ms")
-	if code != 2 || !strings.Contains(errOut, "--cert/--key") || !strings.Contains(errOut, files.CA) {
+	if code != 2 || !strings.Contains(errOut, "--key "+files.CA+": no PEM private key in it") || libraryText.MatchString(errOut) {
 		t.Fatalf("key file without a key: exit %d %q", code, errOut)
 	}
 }

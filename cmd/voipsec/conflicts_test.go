@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/voipsec/voipsec/internal/plantest"
 	"github.com/voipsec/voipsec/matrix"
 )
 
@@ -88,5 +90,49 @@ func TestAssumeRole(t *testing.T) {
 		if role != c.role || why != c.why {
 			t.Errorf("port %d, %+v: %s (%s), want %s (%s)", c.port, c.declared, role, why, c.role, c.why)
 		}
+	}
+}
+
+// -o never replaces an input: not the plan (check and roles), nor a file
+// the plan names (its CA, client certificate and key, a server's
+// certificate, an access export). The refusal comes before any work, and
+// the file is untouched.
+func TestOutputNeverOverwritesPlanFiles(t *testing.T) {
+	example := plantest.Stage(t, filepath.Join(plansDir, "example.yaml"))
+	pki := filepath.Join(filepath.Dir(example), "pki")
+	accessPlan := stageAccessPlan(t, "example.yaml") // the working directory is now its folder
+	cases := []struct {
+		args []string
+		file string // must stay as it is
+		want string
+	}{
+		{[]string{"roles", "-o", accessPlan, accessPlan}, accessPlan, "--output example.yaml is the plan file: the report would overwrite it"},
+		{[]string{"roles", "--format", "sarif", "-o", "ad/group-members.csv", accessPlan}, "ad/group-members.csv", "--output ad/group-members.csv is the plan's access.group_members file"},
+		{[]string{"roles", "-o", "./ad/admin-roles.json", accessPlan}, "ad/admin-roles.json", "is the plan's access.admin_roles file"},
+		{[]string{"check", "--offline", "-o", "ad/group-members.csv", accessPlan}, "ad/group-members.csv", "is the plan's access.group_members file"},
+		{[]string{"check", "--offline", "-o", filepath.Join(pki, "ca.pem"), example}, filepath.Join(pki, "ca.pem"), "is the plan's trust.ca file"},
+		{[]string{"check", "--offline", "-o", filepath.Join(pki, "probe.pem"), example}, filepath.Join(pki, "probe.pem"), "is the plan's trust.client_certificate file"},
+		{[]string{"check", "--format", "junit", "-o", filepath.Join(pki, "probe-key.pem"), example}, filepath.Join(pki, "probe-key.pem"), "is the plan's trust.client_key file"},
+		{[]string{"check", "--offline", "-o", filepath.Join(pki, "um01.pem"), example}, filepath.Join(pki, "um01.pem"), "is the plan's exchange_um.servers[0].certificate file"},
+		{[]string{"check", "--offline", "-o", filepath.Join(pki, "med01.pem"), example}, filepath.Join(pki, "med01.pem"), "is the plan's mediation_servers[0].certificate file"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			before, err := os.ReadFile(c.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			out, errOut, code := runVoipsec(t, c.args...)
+			if code != exitError || out != "" || !strings.Contains(errOut, c.want) || !strings.Contains(errOut, "voipsec: hint: write the report to another file") {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, errOut, c.want)
+			}
+			if after, _ := os.ReadFile(c.file); string(after) != string(before) {
+				t.Errorf("%s was changed", c.file)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("refused only after %v: before any work", d)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 
 // libraryText is what a message a person reads must not carry: a Go
 // package's prefix, a dependency's own wording, a nil address.
-var libraryText = regexp.MustCompile(`\b(sipcheck|tlsprobe|tlswire|srtpcheck|matrix|sipgo|x509|tls|net|dial (tcp|udp)|read (tcp|udp)|write (tcp|udp)): |<nil>|transcation|lookup \S+ on \S+|no suitable address|unexpected error`)
+var libraryText = regexp.MustCompile(`\b(sipcheck|tlsprobe|tlswire|srtpcheck|matrix|sim|testpki|sipgo|x509|tls|net|bind|dial (tcp|udp)|read (tcp|udp)|write (tcp|udp)): |\b(open|mkdir|stat|write) /\S*: |\blisten (tcp|udp) \S+: |<nil>|transcation|lookup \S+ on \S+|no suitable address|unexpected error`)
 
 // closingTLS is a TCP listener that closes every connection at once: a
 // port where a TLS handshake is refused. It stops with the test.
@@ -37,7 +38,8 @@ func closingTLS(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// Every error a person can get from probe and check, in words: what
+// Every error a person can get from probe, check, simulate, demo and
+// roles, in words: what
 // voipsec tried, on what, and what to do. Each case runs like a user
 // would, and the message on stderr (and the JSON error object with
 // --format json) names the input, says something useful and carries no
@@ -51,6 +53,19 @@ func TestUserVisibleErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	refusedTLS := closingTLS(t)
+	// Ports a simulator cannot listen on: something else holds them.
+	heldUDP, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer heldUDP.Close()
+	heldTCP, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer heldTCP.Close()
+	udpPort := fmt.Sprint(heldUDP.LocalAddr().(*net.UDPAddr).Port)
+	tcpPort := fmt.Sprint(heldTCP.Addr().(*net.TCPAddr).Port)
 	cases := []struct {
 		name string
 		args []string
@@ -90,6 +105,25 @@ func TestUserVisibleErrors(t *testing.T) {
 			[]string{"voipsec check: error: " + filepath.Join(dir, "plan.yaml") + ": file not found\n"}},
 		{"check unwritable -o", []string{"check", "-o", "/nonexistent/dir/r.xml", "plan.yaml"}, exitError,
 			[]string{"voipsec check: error: --output /nonexistent/dir/r.xml: folder /nonexistent/dir does not exist\n"}},
+		{"simulate UDP port in use", []string{"simulate", "--transports", "udp", "--sip-port", udpPort, "--duration", "100ms"}, exitError,
+			[]string{"voipsec simulate: error: --sip-port " + udpPort + ": cannot listen on UDP 127.0.0.1:" + udpPort + ": the port is in use\n",
+				"hint: stop what holds the port, or give another --sip-port (0: any free port)"}},
+		{"simulate TLS port in use", []string{"simulate", "--transports", "tls", "--tls-port", tcpPort, "--duration", "100ms"}, exitError,
+			[]string{"voipsec simulate: error: --tls-port " + tcpPort + ": cannot listen on TLS 127.0.0.1:" + tcpPort + ": the port is in use\n"}},
+		{"simulate --cert not PEM", []string{"simulate", "--cert", junk, "--key", files.ClientKey, "--sip-port", "0", "--tls-port", "0", "--duration", "100ms"}, exitError,
+			[]string{"voipsec simulate: error: --cert " + junk + ": no PEM certificate in it\n", "hint: give PEM files"}},
+		{"simulate --key of another certificate", []string{"simulate", "--cert", files.ClientCert, "--key", other.ClientKey, "--sip-port", "0", "--tls-port", "0", "--duration", "100ms"}, exitError,
+			[]string{"voipsec simulate: error: --cert " + files.ClientCert + " and --key " + other.ClientKey + " do not make a pair: "}},
+		{"simulate missing --client-ca", []string{"simulate", "--mtls", "require", "--client-ca", filepath.Join(dir, "ca.pem"), "--sip-port", "0", "--tls-port", "0", "--duration", "100ms"}, exitError,
+			[]string{"voipsec simulate: error: --client-ca " + filepath.Join(dir, "ca.pem") + ": file not found\n"}},
+		{"simulate unwritable --gen-certs", []string{"simulate", "--gen-certs", "/proc/nope", "--sip-port", "0", "--tls-port", "0", "--duration", "100ms"}, exitError,
+			[]string{"voipsec simulate: error: --gen-certs /proc/nope: cannot create files in /proc: "}},
+		{"demo unwritable --write-plan", []string{"demo", "--write-plan", "/proc/x"}, exitError,
+			[]string{"voipsec demo: error: --write-plan /proc/x: cannot create files in /proc: "}},
+		{"roles missing plan", []string{"roles", filepath.Join(dir, "plan.yaml")}, exitError,
+			[]string{"voipsec roles: error: " + filepath.Join(dir, "plan.yaml") + ": file not found\n"}},
+		{"roles unwritable -o", []string{"roles", "--tasks", "-o", "/nonexistent/dir/tasks.txt"}, exitError,
+			[]string{"voipsec roles: error: --output /nonexistent/dir/tasks.txt: folder /nonexistent/dir does not exist\n"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,11 +143,14 @@ func TestUserVisibleErrors(t *testing.T) {
 				}
 				rest = rest[i+len(w):]
 			}
-			if c.code == exitError && strings.HasPrefix(c.name, "unwritable") && time.Since(start) > 5*time.Second {
+			if c.code == exitError && strings.Contains(c.name, "unwritable") && time.Since(start) > 5*time.Second {
 				t.Errorf("-o refused only after %v: it is checked before any work", time.Since(start))
 			}
 			if c.code != exitError || slices.Contains(c.args, "-o") {
 				return // with -o, stdout carries no JSON: the report was to go to the file
+			}
+			if c.args[0] == "simulate" || slices.Contains(c.args, "--write-plan") {
+				return // no report, so no --format
 			}
 			// The same error as the documented JSON object on stdout.
 			out, _, code = runVoipsec(t, append(c.args, "--format", "json")...)
@@ -160,7 +197,10 @@ func TestTLSHandshakeRefusedInWords(t *testing.T) {
 }
 
 // A plan endpoint that cannot be probed is its own row and its own entry
-// in data.errors, in words, at its plan line: the run is inconclusive (3).
+// in data.errors, in words, at its plan line. When no endpoint could be
+// probed at all, the report is still written and the run ends as probe's
+// does: an operational error (2), each endpoint's error on stderr; but a
+// static check that fails still makes it 1.
 func TestCheckUnreachableInWords(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -176,8 +216,16 @@ exchange_um:
 		t.Fatal(err)
 	}
 	out, errOut, code := runVoipsec(t, "check", "--step-timeout", "2s", "--no-color", "plan.yaml")
-	if code != exitInconclusive || errOut != "" {
-		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
+	if code != exitError || !strings.HasPrefix(out, "voipsec check: INCONCLUSIVE: ") {
+		t.Fatalf("exit %d, want 2 after the report, stderr %q\n%s", code, errOut, out)
+	}
+	wantErr := "voipsec check: error: UM um01.onion tls://um01.onion:5061: DNS lookup of um01.onion: the name does not resolve\n" +
+		"voipsec: hint: check the name, or give the IP address; the probing host must resolve it as the servers do\n" +
+		"voipsec check: error: UM um02 tcp://127.0.0.1:1: nothing accepts SIP at 127.0.0.1:1: TCP connection refused\n" +
+		"voipsec: hint: check the address, port and transport, and that a firewall lets the probing host connect\n" +
+		"voipsec check: error: none of the 2 endpoints could be probed\n"
+	if errOut != wantErr {
+		t.Errorf("stderr\n%s\nwant\n%s", errOut, wantErr)
 	}
 	for _, want := range []string{
 		"not probed: DNS lookup of um01.onion: the name does not resolve\n",
@@ -209,5 +257,25 @@ exchange_um:
 		if libraryText.MatchString(e.Error) || e.Hint == "" || e.Location == nil || e.Location.Line == 0 {
 			t.Errorf("data.errors entry %+v", e)
 		}
+	}
+
+	// One endpoint: its error is the line the run ends with, as probe's.
+	one := "voipsec_plan: 1\nexchange_um:\n  dial_plans:\n    - {name: DP, voip_security: %s}\n  servers:\n" +
+		"    - {fqdn: um02, address: 127.0.0.1, port: 1, transport: tcp, dial_plans: [DP]}\n"
+	if err := os.WriteFile("one.yaml", []byte(fmt.Sprintf(one, "SIPSecured")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runVoipsec(t, "check", "--step-timeout", "2s", "--no-color", "one.yaml")
+	want := "voipsec check: error: UM um02 tcp://127.0.0.1:1: nothing accepts SIP at 127.0.0.1:1: TCP connection refused\nvoipsec: hint: check the address"
+	if code != exitError || !strings.HasPrefix(errOut, want) || !strings.Contains(out, "not probed: ") {
+		t.Errorf("one endpoint: exit %d, stderr %q, want 2 and %q\n%s", code, errOut, want, out)
+	}
+	// A static failure (an Unsecured dial plan) decides the run: 1.
+	if err := os.WriteFile("one.yaml", []byte(fmt.Sprintf(one, "Unsecured")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runVoipsec(t, "check", "--step-timeout", "2s", "--no-color", "one.yaml")
+	if code != exitFindings || errOut != "" || !strings.Contains(out, "UM-VOIPSEC-UNSECURED") {
+		t.Errorf("static failure: exit %d, stderr %q, want 1\n%s", code, errOut, out)
 	}
 }

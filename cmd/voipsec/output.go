@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/voipsec/voipsec/internal/printable"
 	"github.com/voipsec/voipsec/report"
 )
 
@@ -110,6 +111,54 @@ func checkOutputPath(flag, path string) error {
 	return os.Remove(f.Name())
 }
 
+// checkOutputDir makes sure files (slash-separated names) can be written
+// into dir before any work starts, and that none of them exists: nothing is
+// overwritten. dir may not exist yet (it is created with its parents);
+// then its nearest existing ancestor must be a folder voipsec can create
+// files in, proved as checkOutputPath does, with a temporary file removed
+// at once.
+func checkOutputDir(flag, dir string, files []string) error {
+	for _, name := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if _, err := os.Lstat(path); err == nil {
+			return withHint(fmt.Errorf("%s %s: %s exists", flag, dir, path), "name a new or empty folder: nothing is overwritten")
+		}
+	}
+	hint := "name a folder that exists, or can be created, where you can write"
+	// The nearest ancestor that exists (a path under a file does not).
+	at := dir
+	for {
+		fi, err := os.Stat(at)
+		if err == nil {
+			if !fi.IsDir() {
+				return withHint(fmt.Errorf("%s %s: %s is not a folder", flag, dir, at), hint)
+			}
+			break
+		}
+		up := filepath.Dir(at)
+		if up == at {
+			break
+		}
+		at = up
+	}
+	f, err := os.CreateTemp(at, ".voipsec-write-test-*")
+	if err != nil {
+		return withHint(fmt.Errorf("%s %s: cannot create files in %s: %s", flag, dir, at, why(err)), hint)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// writeError is a failed write of a file a flag asked for, in words: the
+// flag, the file and the reason, without a library's prefix.
+func writeError(flag, dir string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s %s: cannot write %s: %s", flag, dir, pe.Path, pe.Err)
+	}
+	return fmt.Errorf("%s %s: cannot write the files: %s", flag, dir, why(err))
+}
+
 // why is a file system error's reason without the path the message
 // already names ("permission denied", "read-only file system").
 func why(err error) string {
@@ -134,45 +183,75 @@ func (o *outputOptions) textOptions(e *env) report.TextOptions {
 // emit renders r and returns the findings exit status. A command whose text
 // view is not a findings table (matrix's grid) passes its own text writer.
 // With --output the report goes to the file and the verdict line to
-// stderr.
+// stderr, with the line saying why and where an interrupted run stopped.
 func (o *outputOptions) emit(e *env, r *report.Report, text ...func(io.Writer)) (int, error) {
 	r.FailOn = o.failOn
 	r.Version = version()
 	if r.Generated.IsZero() && (o.format == report.FormatJSON || o.format == report.FormatHTML) {
 		r.Generated = time.Now()
 	}
+	to := o.textOptions(e)
+	err := o.write(e, func(w io.Writer) error {
+		if len(text) > 0 && o.format == report.FormatText {
+			text[0](w)
+			return nil
+		}
+		return report.Write(w, o.format, r, to)
+	})
+	if err != nil {
+		return exitError, err
+	}
+	if o.toFile() {
+		fmt.Fprintf(e.Stderr, "%s; report written to %s\n", report.VerdictLine(r, useColor(e, o.NoColor, e.Stderr)), o.Output)
+		if r.Interrupted != "" {
+			fmt.Fprintf(e.Stderr, "interrupted: %s\n", printable.String(r.Interrupted))
+		}
+	}
+	return r.ExitCode(), nil
+}
+
+// write renders to stdout, or to the --output file, closed before it
+// returns; a failure says where it could not write, and why, in words.
+// It is the one writer of what a command's output flags send somewhere:
+// reports (emit) and roles' listings.
+func (o *outputOptions) write(e *env, render func(w io.Writer) error) error {
 	w := e.Stdout
 	var file *os.File
 	if o.toFile() {
 		f, err := os.Create(o.Output)
 		if err != nil {
-			return exitError, fmt.Errorf("--output %s: %s", o.Output, why(err))
+			return fmt.Errorf("--output %s: %s", o.Output, why(err))
 		}
-		file = f
-		w = f
+		file, w = f, f
 	}
-	to := o.textOptions(e)
-	var err error
-	if len(text) > 0 && o.format == report.FormatText {
-		text[0](w)
-	} else {
-		err = report.Write(w, o.format, r, to)
-	}
+	err := render(w)
 	if file != nil {
 		if cerr := file.Close(); err == nil {
 			err = cerr
 		}
 	}
-	if err != nil {
-		if file != nil {
-			return exitError, fmt.Errorf("write the report to %s: %s", o.Output, why(err))
-		}
-		return exitError, fmt.Errorf("write the report: %w", err)
+	switch {
+	case err == nil:
+		return nil
+	case file != nil:
+		return fmt.Errorf("--output %s: cannot write it: %s", o.Output, why(err))
 	}
-	if file != nil {
-		fmt.Fprintf(e.Stderr, "%s; report written to %s\n", report.VerdictLine(r, useColor(e, o.NoColor, e.Stderr)), o.Output)
+	return fmt.Errorf("cannot write to standard output: %s", why(err))
+}
+
+// emitUnprobed is emit for a check whose live part could probe none of
+// its endpoints (unprobed lists them all): the report is still written,
+// since the static checks' evidence stands, and the run exits 1 when a
+// finding is at or above --fail-on, else 2 with each endpoint's error on
+// stderr, as probe does when no target could be probed. cmd is the
+// command the errors are prefixed with (check, or demo, whose report is
+// check's).
+func (o *outputOptions) emitUnprobed(e *env, cmd string, r *report.Report, unprobed []targetError) (int, error) {
+	code, err := o.emit(e, r)
+	if err != nil || len(unprobed) == 0 || code == exitFindings {
+		return code, err
 	}
-	return r.ExitCode(), nil
+	return exitError, notProbedError(e, cmd, "endpoint", unprobed)
 }
 
 // readWhy says why a file could not be read, without the path the

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +31,7 @@ func TestOutputPathCheckedFirst(t *testing.T) {
 		{"check", "no-such-plan.yaml"},
 		{"inspect", "no-such-capture.pcap"},
 		{"demo"},
+		{"roles", "no-such-plan.yaml"},
 	}
 	for _, b := range bad {
 		for _, args := range commands {
@@ -84,6 +87,28 @@ func TestOutputFileKeepsVerdictOnStderr(t *testing.T) {
 	page, err := os.ReadFile(path)
 	if err != nil || !strings.HasPrefix(string(page), "<!DOCTYPE html>") || !strings.Contains(string(page), "UM-ENCRYPTION-INCOMPATIBLE") {
 		t.Errorf("report file: %v\n%.300s", err, page)
+	}
+}
+
+// An interrupted run's report goes to the file, and the person at the
+// terminal learns both its verdict and that it was cut short, and why.
+func TestOutputFileKeepsInterruptionOnStderr(t *testing.T) {
+	t.Chdir(t.TempDir())
+	plan := "voipsec_plan: 1\nexchange_um:\n  dial_plans:\n    - {name: DP, voip_security: SIPSecured}\n  servers:\n" +
+		"    - {fqdn: um01, address: 127.0.0.1, port: 1, transport: tcp, dial_plans: [DP]}\n"
+	if err := os.WriteFile("plan.yaml", []byte(plan), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(&signalCause{os.Interrupt}) // Ctrl-C before the endpoint starts
+	var out, errOut strings.Builder
+	e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+		Getenv: func(string) string { return "" }, IsTerminal: func(io.Writer) bool { return false }}
+	code := run(ctx, []string{"check", "--format", "junit", "-o", "r.xml", "plan.yaml"}, e)
+	lines := strings.Split(errOut.String(), "\n")
+	if code != exitInconclusive || out.Len() != 0 || len(lines) != 3 || !strings.HasPrefix(lines[0], "voipsec check: INCONCLUSIVE: ") ||
+		!strings.HasSuffix(lines[0], "; report written to r.xml") || lines[1] != "interrupted: SIGINT (Ctrl-C) received; 1 endpoint not started" {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out.String(), errOut.String())
 	}
 }
 

@@ -93,10 +93,17 @@ func newProgress(e *env, mode, verb, noun string, total int, track *inflight) *p
 	return p
 }
 
-// termWidth is the terminal's width from COLUMNS, else 80.
+// termWidth is the width of the terminal stderr writes to: COLUMNS when
+// set (an override: shells rarely export it), else what the terminal says,
+// else 80. Under 20 columns, 80 is assumed: the value is wrong.
 func termWidth(e *env) int {
 	if n, err := strconv.Atoi(e.Getenv("COLUMNS")); err == nil && n >= 20 {
 		return n
+	}
+	if e.TermWidth != nil {
+		if n := e.TermWidth(e.Stderr); n >= 20 {
+			return n
+		}
 	}
 	return 80
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -161,5 +163,47 @@ func TestElapsedAndCut(t *testing.T) {
 	}
 	if got := cut("probing: 1 of 2", 10); got != "probing: …" {
 		t.Errorf("cut: %q", got)
+	}
+}
+
+// The status line is as wide as the terminal stderr writes to says, which
+// shells rarely export as COLUMNS; COLUMNS, when set, overrides it.
+func TestTermWidth(t *testing.T) {
+	for _, c := range []struct {
+		columns string
+		term    int
+		want    int
+	}{
+		{"", 52, 52},
+		{"120", 52, 120},
+		{"", 0, 80},   // not a terminal, or it does not say
+		{"", 8, 80},   // too narrow to be true
+		{"x", 52, 52}, // COLUMNS that is not a number
+	} {
+		e := &env{Stderr: io.Discard, Getenv: func(k string) string {
+			if k == "COLUMNS" {
+				return c.columns
+			}
+			return ""
+		}, TermWidth: func(w io.Writer) int {
+			if w != io.Discard {
+				t.Errorf("asked the width of %T, not stderr", w)
+			}
+			return c.term
+		}}
+		if got := termWidth(e); got != c.want {
+			t.Errorf("COLUMNS %q, terminal %d: width %d, want %d", c.columns, c.term, got, c.want)
+		}
+	}
+	if got := terminalWidth(io.Discard); got != 0 {
+		t.Errorf("a writer that is not a terminal: width %d", got)
+	}
+	f, err := os.CreateTemp(t.TempDir(), "not-a-tty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := terminalWidth(f); got != 0 {
+		t.Errorf("a regular file: width %d", got)
 	}
 }

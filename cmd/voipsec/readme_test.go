@@ -175,16 +175,20 @@ func runREADMECommand(t *testing.T, bin, dir, line string) (int, string) {
 	}
 	if untilCtrlC {
 		ready := make(chan bool, 1)
+		done := make(chan struct{})
+		var piped strings.Builder // the reader's own until done
 		go func() {
+			defer close(done)
 			sc := bufio.NewScanner(pipe)
 			said := false
 			for sc.Scan() {
-				stdout.WriteString(sc.Text() + "\n")
+				piped.WriteString(sc.Text() + "\n")
 				if !said && strings.HasPrefix(sc.Text(), "ready") {
 					said = true
 					ready <- true
 				}
 			}
+			_, _ = io.Copy(io.Discard, pipe) // a line too long for the scanner: drain the rest
 			if !said {
 				ready <- false
 			}
@@ -196,6 +200,12 @@ func runREADMECommand(t *testing.T, bin, dir, line string) (int, string) {
 			}
 		case <-ctx.Done():
 		}
+		// Wait closes the pipe: every read must be done first (os/exec),
+		// and the output is read only once the reader has returned. The
+		// process ends after SIGINT, or is killed at ctx's end, so the
+		// pipe reaches EOF.
+		<-done
+		stdout.WriteString(piped.String())
 	}
 	err := cmd.Wait()
 	out := stdout.String() + stderr.String()

@@ -27,7 +27,8 @@ const (
 const exitTable = `Exit status:
   0  ran; every check decided, no finding at or above --fail-on
   1  findings at or above --fail-on (default: fail)
-  2  usage or operational error (bad flag, unreadable file, bad plan)
+  2  usage or operational error (bad flag, unreadable file, bad plan; no
+     target or plan endpoint could be probed at all)
   3  nothing at or above --fail-on, but some checks were inconclusive
      (could not be decided, or the run was interrupted)
 `
@@ -39,10 +40,13 @@ type env struct {
 	Stderr     io.Writer
 	Getenv     func(string) string
 	IsTerminal func(w io.Writer) bool
+	// TermWidth is the width in columns of the terminal w writes to, 0 when
+	// unknown; nil means unknown for every writer.
+	TermWidth func(w io.Writer) int
 }
 
 func newEnv() *env {
-	return &env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, IsTerminal: isTerminal}
+	return &env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, IsTerminal: isTerminal, TermWidth: terminalWidth}
 }
 
 func isTerminal(w io.Writer) bool {

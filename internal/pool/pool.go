@@ -41,3 +41,17 @@ dispatch:
 	wg.Wait()
 	return started
 }
+
+// EachOrSkip is Each, then, in order of i, skip(i) for every call Each did
+// not start because ctx had ended: where a caller records the work that
+// never began (a probe interrupted before it started). It returns how many
+// were skipped.
+func EachOrSkip(ctx context.Context, n, workers int, f, skip func(i int)) (skipped int) {
+	for i, ok := range Each(ctx, n, workers, f) {
+		if !ok {
+			skip(i)
+			skipped++
+		}
+	}
+	return skipped
+}

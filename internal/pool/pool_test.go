@@ -63,3 +63,27 @@ func TestEachNothing(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// Every call is either started or skipped, never both, and the skipped
+// ones are counted.
+func TestEachOrSkip(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	ran, skipped := map[int]bool{}, map[int]bool{}
+	n := EachOrSkip(ctx, 10, 1, func(i int) {
+		mu.Lock()
+		ran[i] = true
+		mu.Unlock()
+		if i == 2 {
+			cancel()
+		}
+	}, func(i int) { skipped[i] = true })
+	if n != len(skipped) || len(ran)+len(skipped) != 10 || len(skipped) < 6 {
+		t.Fatalf("ran %v, skipped %v (%d)", ran, skipped, n)
+	}
+	for i := range skipped {
+		if ran[i] {
+			t.Errorf("job %d both ran and was skipped", i)
+		}
+	}
+}
