@@ -51,6 +51,12 @@ func (o *demoOptions) Validate(args []string) error {
 		if err := o.prog.Validate(); err != nil {
 			return err
 		}
+		// The demo's failures are deliberate, so its exit status does not
+		// follow them and a threshold would have no effect.
+		if o.fs.Changed("fail-on") {
+			return withHint(fmt.Errorf("--fail-on has no effect on the demo: its gateway leg fails on purpose and it exits 0 when it ran to the end"),
+				"'voipsec demo --write-plan DIR' writes a plan; 'voipsec check --fail-on ...' judges it")
+		}
 		return o.out.Validate()
 	}
 	// --write-plan writes files and runs nothing: a report flag would
@@ -194,8 +200,14 @@ func runDemo(ctx context.Context, e *env, o *demoOptions) (int, error) {
 		w = e.Stderr
 	}
 	writeDemoExplanation(w, path, o.Keep)
-	// The exit status is the check's: 1, as the gateway leg fails on
-	// purpose; 3 for a run interrupted before a failure was found.
+	// The demo's failures are deliberate (the gateway leg is plain on
+	// purpose): a demo that ran to the end exits 0, while the report's
+	// verdict still describes the simulated deployment. An interrupted demo
+	// exits as its check does (1 or 3, never 0), and one that could probe no
+	// endpoint exits 2.
+	if r.Interrupted == "" && code != exitError {
+		code = exitOK
+	}
 	return code, nil
 }
 
@@ -275,8 +287,10 @@ It writes their plan (with a throwaway CA and probe certificate) to a
 temporary folder, runs 'voipsec check' against it and prints the report.
 
 No flags are needed and nothing leaves the machine. The output flags work as
-for 'check', and demo exits as the check it runs does: 1, since the gateway
-leg fails on purpose (an interrupted run that found no failure yet: 3).
+for 'check' (but --fail-on: the failures are deliberate). Exit status: 0 when
+the demo ran to the end, whatever its deliberate findings; interrupted, as the
+check it runs (1, or 3 when no failure was found yet, never 0); 2 when it
+cannot start or no simulator could be probed.
 
 --write-plan DIR starts nothing: it writes the example plan of a Contoso
 deployment (DIR/plan.yaml) with the certificates it names (DIR/pki/), from a

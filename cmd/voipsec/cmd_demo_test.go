@@ -29,7 +29,7 @@ func TestDemo(t *testing.T) {
 	t.Cleanup(func() { demoTempDir = "" })
 	out, errOut, code := runVoipsec(t, "demo")
 	// demo exits as the check it runs does: the plain gateway leg fails.
-	if code != exitFindings || errOut != "" {
+	if code != exitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
@@ -99,7 +99,7 @@ func TestDemoVerbose(t *testing.T) {
 	demoTempDir = t.TempDir()
 	t.Cleanup(func() { demoTempDir = "" })
 	out, errOut, code := runVoipsec(t, "demo", "-v", "--keep=false")
-	if code != exitFindings || errOut != "" {
+	if code != exitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
 	}
 	sections := sectionsOf(out)
@@ -127,7 +127,7 @@ func TestDemoJSON(t *testing.T) {
 	demoTempDir, demoMediaSeconds = t.TempDir(), 0
 	t.Cleanup(func() { demoTempDir, demoMediaSeconds = "", 0.4 })
 	out, errOut, code := runVoipsec(t, "demo", "--keep=false", "--format", "json")
-	if code != exitFindings {
+	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var doc struct {
@@ -199,7 +199,7 @@ func TestDemoHTML(t *testing.T) {
 	t.Cleanup(func() { demoTempDir, demoMediaSeconds = "", 0.4 })
 	path := filepath.Join(t.TempDir(), "demo.html")
 	out, errOut, code := runVoipsec(t, "demo", "--keep=false", "--format", "html", "-o", path)
-	if code != exitFindings || out != "" {
+	if code != exitOK || out != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	if !strings.HasPrefix(errOut, "voipsec check: FAIL: 3 fail, ") || !strings.Contains(errOut, "; report written to "+path+"\n") {
@@ -303,5 +303,14 @@ func TestDemoInterrupted(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "interrupted: SIGINT (Ctrl-C) received") || !strings.Contains(out.String(), " inconclusive") {
 		t.Errorf("the report does not say it was interrupted:\n%s", out.String())
+	}
+}
+
+// The demo's failures are deliberate: a threshold on them is refused before
+// any simulator starts, naming the flag.
+func TestDemoRefusesFailOn(t *testing.T) {
+	out, errOut, code := runVoipsec(t, "demo", "--fail-on", "warn")
+	if code != exitError || out != "" || !strings.Contains(errOut, "--fail-on") || !strings.Contains(errOut, "voipsec check") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
