@@ -69,7 +69,7 @@ func StatusOf(err error) Status {
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		return StatusConnectionReset
 	case errors.As(err, &recErr), errors.As(err, &alertErr), errors.As(err, &certErr),
-		errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invErr):
+		errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invErr), remoteAlert(err):
 		return StatusTLSError
 	case errors.Is(err, sip.ErrMessageTooLarge), errors.Is(err, sip.ErrParseLineNoCRLF),
 		errors.Is(err, sip.ErrParseEOF), errors.Is(err, sip.ErrParseReadBodyIncomplete),
@@ -82,6 +82,15 @@ func StatusOf(err error) Status {
 		return StatusTransportError
 	}
 	return StatusUnknownError
+}
+
+// remoteAlert reports an alert the TLS peer sent: crypto/tls returns it
+// as *net.OpError{Op: "remote error"} wrapping its unexported alert type,
+// not as tls.AlertError, so the generic *net.OpError case must not see it
+// first.
+func remoteAlert(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "remote error"
 }
 
 // describe is what err means, in words a person reads and without the
@@ -122,7 +131,8 @@ func describe(err error) string {
 		switch {
 		case errors.As(err, &alertErr):
 			return "TLS alert: " + alertErr.Error()
-		case errors.As(err, &opErr) && opErr.Op == "remote error":
+		case remoteAlert(err):
+			errors.As(err, &opErr)
 			return "TLS alert from the peer: " + strings.TrimPrefix(opErr.Err.Error(), "tls: ")
 		case errors.As(err, &recErr):
 			return "the peer does not speak TLS"
@@ -137,9 +147,6 @@ func describe(err error) string {
 		}
 		return "the answer is not valid SIP"
 	case StatusTransportError:
-		if errors.As(err, &opErr) && opErr.Op == "remote error" {
-			return "TLS alert from the peer: " + strings.TrimPrefix(opErr.Err.Error(), "tls: ")
-		}
 		return "transport error"
 	}
 	return "unexpected error: " + clip(innermost(err).Error(), 120)

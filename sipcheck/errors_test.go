@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/voipsec/voipsec/internal/testpki"
 )
 
 // TestStatusOf pins the classification of sipgo v1.7.2, net, crypto/tls and
@@ -53,6 +55,9 @@ func TestStatusOf(t *testing.T) {
 		{"network unreachable", &net.OpError{Op: "dial", Net: "udp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}, StatusNoRoute},
 		{"protocol, in words", fmt.Errorf("follow: %w", protocolErrorf("redirect Contact without host")), StatusProtocolError},
 		{"other", errors.New("mystery"), StatusUnknownError},
+		// crypto/tls reports an alert the peer sent as *net.OpError{Op:
+		// "remote error"}: a TLS failure, not a generic transport error.
+		{"tls alert from the peer", fmt.Errorf("dial TLS error: %w", realRemoteAlert(t)), StatusTLSError},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,6 +66,27 @@ func TestStatusOf(t *testing.T) {
 			}
 		})
 	}
+}
+
+// realRemoteAlert is the error crypto/tls really returns to a client whose
+// peer ends the handshake with an alert: here protocol_version, from a
+// server that speaks only TLS 1.3 to a client that stops at TLS 1.2.
+func realRemoteAlert(t *testing.T) error {
+	t.Helper()
+	pki := testpki.NewT(t)
+	cc, sc := net.Pipe()
+	defer cc.Close()
+	defer sc.Close()
+	go func() {
+		_ = tls.Server(sc, &tls.Config{Certificates: []tls.Certificate{pki.Server}, MinVersion: tls.VersionTLS13}).Handshake()
+		sc.Close()
+	}()
+	err := tls.Client(cc, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12}).Handshake()
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "remote error" {
+		t.Fatalf("crypto/tls no longer reports a peer's alert as *net.OpError{Op: \"remote error\"}: %T %v; re-check StatusOf", err, err)
+	}
+	return err
 }
 
 // TestDescribe: the words a report shows for an error say what happened,
@@ -81,6 +107,7 @@ func TestDescribe(t *testing.T) {
 		{&net.DNSError{Err: "i/o timeout", Name: "x.example", IsTimeout: true}, "the DNS lookup timed out"},
 		{fmt.Errorf("TLS handshake error: %w", &net.OpError{Op: "remote error", Err: errors.New("tls: handshake failure")}), "TLS alert from the peer: handshake failure"},
 		{tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "the peer does not speak TLS"},
+		{realRemoteAlert(t), "TLS alert from the peer: protocol version not supported"},
 		{fmt.Errorf("read: %w", io.EOF), "the peer closed the connection"},
 		{sip.ErrMessageTooLarge, "the answer exceeds the SIP message size limit"},
 		{protocolErrorf("redirect without Contact"), "redirect without Contact"},

@@ -419,8 +419,7 @@ func speaksTLS(ctx context.Context, t Target, timeout time.Duration) bool {
 	if err == nil {
 		return true
 	}
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "remote error"
+	return remoteAlert(err)
 }
 
 // retryAsTLS replaces the result with a probe of the same port over TLS,

@@ -590,3 +590,32 @@ func TestProbeResolvesNames(t *testing.T) {
 		t.Errorf("Err() = %q, want %q", got, want)
 	}
 }
+
+// TestProbeSIPLegTLSAlert: an edge that ends the SIP leg's TLS handshake
+// with an alert (here unknown_ca: it does not trust our client
+// certificate) was never reached over SIP, so SIP-NO-RESPONSE cannot fail:
+// it is inconclusive and points at the TLS findings.
+func TestProbeSIPLegTLSAlert(t *testing.T) {
+	t.Parallel()
+	pki := testpki.NewT(t)
+	other := testpki.NewT(t) // the CA the edge trusts, which did not sign our certificate
+	e := startEdge(t, "required", &tls.Config{
+		Certificates: []tls.Certificate{pki.Server},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    other.CAPool,
+		MaxVersion:   tls.VersionTLS12, // the alert comes in the handshake
+	})
+	cfg := quick()
+	cfg.ClientCert = &pki.Client
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.tls+";transport=tls"), cfg)
+	if len(r.Options) != 1 || r.Options[0].Status != StatusTLSError {
+		t.Fatalf("OPTIONS over TLS: %+v\n%s", r.Options, dump(r))
+	}
+	if !strings.Contains(r.Options[0].Error, "TLS alert from the peer: unknown certificate authority") {
+		t.Errorf("OPTIONS error %q does not name the alert", r.Options[0].Error)
+	}
+	f := judged(r, testPolicy{})
+	if w := worst(f); w["SIP-NO-RESPONSE"] != "inconclusive" {
+		t.Fatalf("SIP-NO-RESPONSE = %q, want inconclusive: SIP was never reached\n%s", w["SIP-NO-RESPONSE"], dumpFindings(f))
+	}
+}
