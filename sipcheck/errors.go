@@ -130,7 +130,7 @@ func describe(err error) string {
 	case StatusTLSError:
 		switch {
 		case errors.As(err, &alertErr):
-			return "TLS alert: " + alertErr.Error()
+			return "TLS alert: " + strings.TrimPrefix(alertErr.Error(), "tls: ")
 		case remoteAlert(err):
 			errors.As(err, &opErr)
 			return "TLS alert from the peer: " + strings.TrimPrefix(opErr.Err.Error(), "tls: ")

@@ -108,6 +108,7 @@ func TestDescribe(t *testing.T) {
 		{fmt.Errorf("TLS handshake error: %w", &net.OpError{Op: "remote error", Err: errors.New("tls: handshake failure")}), "TLS alert from the peer: handshake failure"},
 		{tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "the peer does not speak TLS"},
 		{realRemoteAlert(t), "TLS alert from the peer: protocol version not supported"},
+		{fmt.Errorf("handshake: %w", tls.AlertError(42)), "TLS alert: bad certificate"},
 		{fmt.Errorf("read: %w", io.EOF), "the peer closed the connection"},
 		{sip.ErrMessageTooLarge, "the answer exceeds the SIP message size limit"},
 		{protocolErrorf("redirect without Contact"), "redirect without Contact"},
@@ -118,7 +119,7 @@ func TestDescribe(t *testing.T) {
 		if got != c.want {
 			t.Errorf("describe(%v) = %q, want %q", c.err, got, c.want)
 		}
-		for _, lib := range []string{"transcation", "dial tcp", "<nil>", "sipcheck:", "sipgo"} {
+		for _, lib := range []string{"transcation", "dial tcp", "<nil>", "sipcheck:", "sipgo", "tls: "} {
 			if strings.Contains(got, lib) {
 				t.Errorf("describe(%v) = %q shows library text %q", c.err, got, lib)
 			}
