@@ -64,10 +64,11 @@ func Judge(r *Result, e Expect) []report.Finding {
 }
 
 type judge struct {
-	r   *Result
-	e   Expect
-	ev  evaluation
-	out []report.Finding
+	r        *Result
+	e        Expect
+	ev       evaluation
+	evidence string // the offers as evidence lines, from r.Offers
+	out      []report.Finding
 }
 
 func (j *judge) add(f report.Finding) { j.out = append(j.out, f) }
@@ -86,7 +87,7 @@ func (j *judge) fail(id, summary string, detail ...string) {
 
 func (j *judge) couldNotTell(id, reason, hint string) {
 	f := report.CouldNotTell(id, j.r.Name, reason, hint)
-	f.Detail = j.r.Evidence
+	f.Detail = j.evidence
 	j.add(f)
 }
 
@@ -96,6 +97,7 @@ func (j *judge) run() {
 		return
 	}
 	j.ev = evaluate(r.Offers)
+	j.evidence = evidence(r.Offers)
 	if r.Status == StatusUnknownError {
 		reason := "the probe stopped on an internal error (" + r.Error + ")"
 		const hint = "this is a bug in voipsec: please report it with the command line"
@@ -205,7 +207,7 @@ func (j *judge) sip() {
 	case r.Interrupted != "":
 		j.couldNotTell("SIP-NO-RESPONSE", "interrupted before any SIP answer ("+r.Interrupted+")", interruptedHint)
 	default:
-		j.fail("SIP-NO-RESPONSE", "no SIP response to OPTIONS or INVITE", statuses+"\n"+r.Evidence)
+		j.fail("SIP-NO-RESPONSE", "no SIP response to OPTIONS or INVITE", statuses+"\n"+j.evidence)
 	}
 
 	// SIP-OPTIONS-STATUS: one per target, over every transport tried.
@@ -360,7 +362,7 @@ func (j *judge) offers() {
 		case ev.codecMismatch:
 			j.couldNotTell("SRTP-NOT-SUPPORTED", codecMismatchReason, codecHint)
 		case len(ev.securePending) == 0:
-			f := report.New("SRTP-NOT-SUPPORTED", r.Name, "no SRTP offer was accepted").WithDetail("%s", r.Evidence)
+			f := report.New("SRTP-NOT-SUPPORTED", r.Name, "no SRTP offer was accepted").WithDetail("%s", j.evidence)
 			if srtpUnwanted(j.e) {
 				f = f.WithSeverity(report.Info)
 				f.Summary += " (the declared policy carries plain RTP)"

@@ -363,6 +363,39 @@ func TestJudgePure(t *testing.T) {
 	}
 }
 
+// TestJudgeFromFacts: Judge reads the offers themselves, not the
+// displays' derived fields (Evidence, Effective) a probe fills in when it
+// ends: a hand-built Result has none, a stale one must not leak.
+func TestJudgeFromFacts(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		evidence string
+	}{{"none", ""}, {"stale", "stale evidence"}} {
+		t.Run(c.name, func(t *testing.T) {
+			r := sipEdge(everyStatus(404, "Not Found", UDP))
+			r.Evidence = c.evidence
+			r.Effective, r.EffectiveReason = ptr(matrix.Required), "stale"
+			fs := Judge(r, declared(ptr(matrix.Secured), nil))
+			n := 0
+			for _, f := range fs {
+				if f.Check != "SRTP-NOT-SUPPORTED" && f.Check != "UM-SRTP-MISMATCH" {
+					continue
+				}
+				n++
+				if f.Severity != report.Inconclusive {
+					t.Errorf("%s = %s %q: the stored level decided it", f.Check, f.Severity, f.Summary)
+				}
+				if !strings.Contains(f.Detail, "sdes-80 → 404 Not Found") || strings.Contains(f.Detail, "stale") {
+					t.Errorf("%s detail %q, want the offers' evidence", f.Check, f.Detail)
+				}
+			}
+			if n != 2 {
+				t.Fatalf("%d of SRTP-NOT-SUPPORTED and UM-SRTP-MISMATCH, want both", n)
+			}
+		})
+	}
+}
+
 // TestObserveCleartext: cleartext SIP is accepted when answered, refused
 // only when every cleartext attempt was refused, and unknown when the edge
 // was silent: silence is not refusal.

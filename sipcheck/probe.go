@@ -129,7 +129,6 @@ func (p *prober) finish(ctx context.Context) {
 	}
 	res.Effective, res.EffectiveReason = Effective(res.Offers)
 	res.Evidence = evidence(res.Offers)
-	res.Observation = Observe(res)
 	res.Duration = time.Since(res.Started).Seconds()
 }
 

@@ -149,8 +149,8 @@ func TestProbeNoResponse(t *testing.T) {
 	if findings(r)["SIP-NO-RESPONSE"] != "fail" || r.NotProbed() || r.Err() != nil {
 		t.Fatalf("status %s\n%s", r.Status, dump(r))
 	}
-	if r.Observation.CleartextAccepted != nil {
-		t.Errorf("silence read as cleartext accepted=%v: silence is not refusal", *r.Observation.CleartextAccepted)
+	if c := Observe(r).CleartextAccepted; c != nil {
+		t.Errorf("silence read as cleartext accepted=%v: silence is not refusal", *c)
 	}
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("silent edge took %v: every step must be bounded by the timeout", el)

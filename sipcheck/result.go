@@ -51,14 +51,14 @@ type Result struct {
 	Redirection *Redirection `json:"redirection,omitempty"`
 	Redirect    *Result      `json:"redirect,omitempty"`
 
-	// Derived from the facts above when the probe ends, by the same pure
-	// functions Judge uses, for displays: the effective encryption level
-	// ([Effective]) or why it is unknown, the offers as evidence lines, and
-	// the observation matrix.Compare reads ([Observe]).
+	// Derived from the facts above when the probe ends, for displays and
+	// JSON: the effective encryption level ([Effective]) or why it is
+	// unknown, and the offers as evidence lines. Judge does not read them:
+	// it derives what it needs from Offers with the same pure functions,
+	// so a Result built or edited by hand is judged by its facts.
 	Effective       *matrix.EncryptionLevel `json:"effective,omitempty"`
 	EffectiveReason string                  `json:"effective_reason,omitempty"`
 	Evidence        string                  `json:"evidence,omitempty"`
-	Observation     matrix.Observation      `json:"-"`
 }
 
 // NotProbed reports whether the target could not be probed at all: the
