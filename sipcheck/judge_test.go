@@ -3,6 +3,7 @@ package sipcheck
 import (
 	"crypto/tls"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -349,17 +350,34 @@ func TestJudge(t *testing.T) {
 }
 
 // TestJudgePure: Judge reads only its arguments: the same facts give the
-// same findings, and judging does not change the facts.
+// same findings, and judging does not change the facts, down to what
+// pointers reach (TLS facts, answers, media, a redirect's probe). Each
+// case builds its facts twice, so the second build is a deep copy to
+// compare with.
 func TestJudgePure(t *testing.T) {
-	r := tlsEdge(policy("optional", TLS))
-	e := declared(ptr(matrix.Secured), nil)
-	before := fmt.Sprintf("%+v", *r)
-	a, b := Judge(r, e), Judge(r, e)
-	if fmt.Sprint(a) != fmt.Sprint(b) {
-		t.Fatal("two judgements of the same facts differ")
-	}
-	if fmt.Sprintf("%+v", *r) != before {
-		t.Fatal("Judge changed the facts")
+	for _, c := range []struct {
+		name  string
+		build func() *Result
+		e     Expect
+	}{
+		{"TLS edge", func() *Result { return tlsEdge(policy("optional", TLS)) }, declared(ptr(matrix.Secured), nil)},
+		{"media", func() *Result {
+			return sipEdge([]OfferResult{withMedia(accepted(sdes80, UDP), &MediaResult{Sent: 50, Received: 50, Authenticated: 49, Failed: 1}),
+				withMedia(accepted(dtls, UDP), &MediaResult{Sent: 50, Received: 50, Authenticated: 50}),
+				answered(plain, 488, "Not Acceptable Here", UDP)})
+		}, withPorts(roleExpect(matrix.RoleMediationInternal), 40000, 40100)},
+		{"redirect", func() *Result { return redirected(RedirectFollowed, "", worker(policy("required", TCP))) }, declared(ptr(matrix.Secured), nil)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, before := c.build(), c.build()
+			a, b := Judge(r, c.e), Judge(r, c.e)
+			if !reflect.DeepEqual(a, b) {
+				t.Fatal("two judgements of the same facts differ")
+			}
+			if !reflect.DeepEqual(r, before) {
+				t.Fatal("Judge changed the facts")
+			}
+		})
 	}
 }
 
