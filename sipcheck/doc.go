@@ -75,7 +75,10 @@
 // interruption — leaves the offer unevaluated, and the checks it would have
 // decided inconclusive, with a hint for the class. When every offer is
 // refused with 488/606, the plain one included, the edge takes none of the
-// offered codecs or profiles: a mismatch, not an SRTP verdict.
+// offered codecs or profiles: a mismatch, not an SRTP verdict. Likewise
+// 488/606 to every SRTP offer says SRTP is refused only beside an accepted
+// plain offer; without one (not sent, or not evaluated) SRTP-NOT-SUPPORTED
+// is inconclusive. A 2xx that declines SRTP decides on its own.
 //
 // The effective encryption level ([Effective]) comes from evaluated offers
 // only: SRTP accepted and plain refused → required; both accepted →

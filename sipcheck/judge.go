@@ -361,6 +361,12 @@ func (j *judge) offers() {
 			j.pass("SRTP-NOT-SUPPORTED", "the edge negotiates SRTP", evidence(ev.secureAccepted))
 		case ev.codecMismatch:
 			j.couldNotTell("SRTP-NOT-SUPPORTED", codecMismatchReason, codecHint)
+		case len(ev.securePending) == 0 && len(ev.plainAccepted) == 0 && onlyClass(ev.secureRefused, ClassMediaRefused):
+			// 488/606 to every SRTP offer, and no plain offer accepted to
+			// show that the codecs are not the cause: the level is unknown,
+			// as UM-SRTP-MISMATCH says. A 2xx declining SRTP would decide.
+			_, why := ev.level()
+			j.couldNotTell("SRTP-NOT-SUPPORTED", why, j.levelHint())
 		case len(ev.securePending) == 0:
 			f := report.New("SRTP-NOT-SUPPORTED", r.Name, "no SRTP offer was accepted").WithDetail("%s", j.evidence)
 			if srtpUnwanted(j.e) {
@@ -655,15 +661,7 @@ func (j *judge) policy() {
 		}
 		if media && !seen["UM-SRTP-MISMATCH"] {
 			_, why := j.ev.level()
-			reason := "the effective encryption level is unknown: " + why
-			hint := j.hint(j.pending())
-			switch {
-			case j.ev.codecMismatch:
-				hint = codecHint
-			case hint == "":
-				hint = "send both SRTP and plain-rtp offers (--offer) so that the level can be told"
-			}
-			j.couldNotTell("UM-SRTP-MISMATCH", reason, hint)
+			j.couldNotTell("UM-SRTP-MISMATCH", "the effective encryption level is unknown: "+why, j.levelHint())
 		}
 		if v := d.VoipSecurity; v != nil && v.Transport().MutualTLS && !seen["UM-MTLS-NOT-ENFORCED"] {
 			reason, hint := j.mtlsUnknown()
@@ -706,6 +704,18 @@ func (j *judge) policy() {
 			j.couldNotTell("MEDIA-PORT-OUT-OF-RANGE", "no SDP answer with a media port was accepted", j.hint(j.pending()))
 		}
 	}
+}
+
+// levelHint is what the user can change so that the offers tell the
+// effective encryption level.
+func (j *judge) levelHint() string {
+	if j.ev.codecMismatch {
+		return codecHint
+	}
+	if h := j.hint(j.pending()); h != "" {
+		return h
+	}
+	return "send both SRTP and plain-rtp offers (--offer) so that the level can be told"
 }
 
 // pending are the offers that are not evidence.
