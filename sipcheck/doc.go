@@ -104,7 +104,9 @@
 // and leaves out checks that do not apply: SIP-NO-RESPONSE,
 // SIP-OPTIONS-STATUS (including OPTIONS unanswered while INVITE is answered:
 // OCS uses OPTIONS as the gateway keep-alive), SIP-CLEARTEXT-ACCEPTED and
-// GW-NO-TLS (where the role or the declared level says TLS),
+// GW-NO-TLS (where the role or the declared level says TLS;
+// SIP-CLEARTEXT-ACCEPTED only where cleartext was tried, and passing only
+// when it was refused: TLS on one port says nothing of another),
 // SIP-REDIRECT-NOT-FOLLOWED, SRTP-NOT-SUPPORTED, SRTP-NOT-REQUIRED (where
 // the role or the declared level says SRTP), SRTP-WEAK-SUITE,
 // SRTP-MEDIA-AUTH-FAILED, SRTP-NO-MEDIA (including a peer that only echoes

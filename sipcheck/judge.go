@@ -255,13 +255,43 @@ func (j *judge) sip() {
 			}
 			clear = append(clear, fmt.Sprintf("INVITE over %s answered %d %s%s", a.transport, a.code, a.reason, times))
 		}
+		shut, silent := cleartextTries(r)
 		switch {
 		case len(clear) > 0:
 			j.fail("SIP-CLEARTEXT-ACCEPTED", "the edge answers SIP in cleartext; "+why, strings.Join(clear, "; "))
-		case r.Target.IsTLS():
-			j.pass("SIP-CLEARTEXT-ACCEPTED", "signalling is TLS")
+		case len(shut) == 0 && len(silent) == 0:
+			// Nothing was tried in cleartext (a TLS target as given):
+			// the check does not apply, and TLS here says nothing of
+			// another port.
+		case len(silent) == 0:
+			j.pass("SIP-CLEARTEXT-ACCEPTED", "the edge does not take SIP in cleartext", strings.Join(shut, "; "))
+		default:
+			j.couldNotTell("SIP-CLEARTEXT-ACCEPTED", "no SIP answer in cleartext, but silence is not refusal: "+strings.Join(append(silent, shut...), "; "),
+				"an edge that ignores cleartext SIP and a firewall that drops it look alike: check that no UDP or TCP listener is enabled on the edge")
 		}
 	}
+}
+
+// cleartextTries sorts the OPTIONS sent in cleartext (UDP, TCP) that got
+// no answer: shut, where nothing takes cleartext SIP (refused, or a TCP
+// port found to speak TLS), and silent, which proves nothing. Both empty:
+// nothing was tried in cleartext.
+func cleartextTries(r *Result) (shut, silent []string) {
+	for _, o := range r.Options {
+		if o.Transport == TLS || o.Answered() {
+			continue
+		}
+		tp := strings.ToUpper(o.Transport)
+		switch {
+		case o.Refused():
+			shut = append(shut, tp+": "+o.attempt())
+		case o.Transport == TCP && r.TLSDetected:
+			shut = append(shut, tp+": the port speaks only TLS")
+		default:
+			silent = append(silent, tp+": "+o.attempt())
+		}
+	}
+	return shut, silent
 }
 
 // tlsFailedEverywhere: every SIP attempt failed in the TLS handshake.
@@ -817,27 +847,18 @@ func Observe(r *Result) matrix.Observation {
 // cleartext: SIP over UDP or TCP answered (true), refused on every
 // cleartext attempt (false), or not known (nil).
 func cleartext(r *Result) *bool {
-	tried, refused := 0, 0
 	answered := false
 	for _, o := range r.Options {
-		if o.Transport == TLS {
-			continue
-		}
-		tried++
-		answered = answered || o.Answered()
-		if o.Refused() {
-			refused++
-		}
+		answered = answered || (o.Transport != TLS && o.Answered())
 	}
 	for _, o := range r.Offers {
-		if o.Transport != TLS && o.Code != 0 {
-			answered = true
-		}
+		answered = answered || (o.Transport != TLS && o.Code != 0)
 	}
+	shut, silent := cleartextTries(r)
 	switch {
 	case answered:
 		return ptrTo(true)
-	case tried > 0 && refused == tried:
+	case len(shut) > 0 && len(silent) == 0:
 		return ptrTo(false)
 	}
 	return nil

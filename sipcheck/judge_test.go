@@ -121,7 +121,7 @@ func TestJudge(t *testing.T) {
 		// The three effective levels, declared against observed.
 		{name: "required edge, declared Secured", r: tlsEdge(policy("required", TLS)), e: declared(secured, required),
 			want: map[string]want{"SRTP-NOT-SUPPORTED": sev(report.Pass), "SRTP-NOT-REQUIRED": sev(report.Pass),
-				"UM-SRTP-MISMATCH": sev(report.Pass), "UM-MTLS-NOT-ENFORCED": sev(report.Pass), "SIP-CLEARTEXT-ACCEPTED": sev(report.Pass),
+				"UM-SRTP-MISMATCH": sev(report.Pass), "UM-MTLS-NOT-ENFORCED": sev(report.Pass), "SIP-CLEARTEXT-ACCEPTED": {sev: absent},
 				"SDES-OVER-CLEARTEXT": sev(report.Pass), "SIP-NO-RESPONSE": sev(report.Pass), "SIP-OPTIONS-STATUS": sev(report.Pass)}},
 		{name: "optional edge, declared Secured", r: tlsEdge(policy("optional", TLS)), e: declared(secured, nil),
 			want: map[string]want{"SRTP-NOT-SUPPORTED": sev(report.Pass), "SRTP-NOT-REQUIRED": sev(report.Fail), "UM-SRTP-MISMATCH": sev(report.Fail)}},
@@ -303,7 +303,28 @@ func TestJudge(t *testing.T) {
 		{name: "gateway answering over TCP", r: sipEdge(policy("rejected", TCP)), e: roleExpect(matrix.RoleGateway),
 			want: map[string]want{"GW-NO-TLS": sev(report.Fail), "SIP-CLEARTEXT-ACCEPTED": sev(report.Fail), "SRTP-NOT-SUPPORTED": sev(report.Fail)}},
 		{name: "gateway over TLS", r: tlsEdge(policy("optional", TLS)), e: roleExpect(matrix.RoleGateway),
-			want: map[string]want{"GW-NO-TLS": sev(report.Pass), "SIP-CLEARTEXT-ACCEPTED": sev(report.Pass)}},
+			want: map[string]want{"GW-NO-TLS": sev(report.Pass), "SIP-CLEARTEXT-ACCEPTED": {sev: absent}}},
+		// SIP-CLEARTEXT-ACCEPTED passes only on cleartext tried and refused.
+		{name: "TLS found on a port given without a transport, cleartext refused", r: func() *Result {
+			r := tlsEdge(policy("required", TLS))
+			r.TLSDetected = true
+			r.Options = []OptionsResult{{Transport: UDP, Status: StatusConnectionRefused, Error: "port unreachable (ICMP)"},
+				{Transport: TCP, Status: StatusTimeout, Error: "no answer in time"}, r.Options[0]}
+			return r
+		}(), e: roleExpect(matrix.RoleGateway),
+			want: map[string]want{"SIP-CLEARTEXT-ACCEPTED": {sev: report.Pass, reason: "does not take SIP in cleartext"}, "GW-NO-TLS": sev(report.Pass)}},
+		{name: "TLS found on a port given without a transport, UDP silent", r: func() *Result {
+			r := tlsEdge(policy("required", TLS))
+			r.TLSDetected = true
+			r.Options = []OptionsResult{{Transport: UDP, Status: StatusTimeout, Error: "no answer in time"},
+				{Transport: TCP, Status: StatusTimeout, Error: "no answer in time"}, r.Options[0]}
+			return r
+		}(), e: roleExpect(matrix.RoleGateway),
+			want: map[string]want{"SIP-CLEARTEXT-ACCEPTED": undecided("UDP: no answer in time", "listener")}},
+		{name: "silent edge where TLS is required", r: withOptions(sipEdge(append([]OfferResult{silent(sdes80, UDP)}, every(func(k Offer, tp string) OfferResult {
+			return unsent(k, tp, "the edge answered neither OPTIONS nor the first INVITE")
+		}, UDP)[1:]...)), OptionsResult{Transport: UDP, Status: StatusTimeout, Error: "no answer in time"}, OptionsResult{Transport: TCP, Status: StatusConnectionRefused}),
+			e: roleExpect(matrix.RoleGateway), want: map[string]want{"SIP-CLEARTEXT-ACCEPTED": undecided("silence is not refusal", "listener")}},
 		{name: "silent gateway", r: withOptions(sipEdge(every(silent, TCP)), OptionsResult{Transport: TCP, Status: StatusTimeout}), e: roleExpect(matrix.RoleGateway),
 			want: map[string]want{"GW-NO-TLS": undecided("answered nothing", "gateway")}},
 		{name: "media ports inside the range", r: sipEdge(policy("optional", UDP)), e: withPorts(roleExpect(matrix.RoleSIPEdge), 40000, 40100),
@@ -440,9 +461,11 @@ func TestObserveCleartext(t *testing.T) {
 		{"refused over both", []OptionsResult{{Transport: UDP, Status: StatusConnectionRefused}, {Transport: TCP, Status: StatusConnectionRefused}}, nil, ptr(false)},
 		{"OPTIONS silent, INVITE over UDP answered", []OptionsResult{{Transport: UDP, Status: StatusTimeout}}, []OfferResult{answered(sdes80, 404, "Not Found", UDP)}, ptr(true)},
 		{"TLS only", []OptionsResult{{Transport: TLS, Code: 200}}, []OfferResult{accepted(sdes80, TLS)}, nil},
+		{"TLS found after UDP refused, TCP speaks TLS", []OptionsResult{{Transport: UDP, Status: StatusConnectionRefused}, {Transport: TCP, Status: StatusTimeout}, {Transport: TLS, Code: 200}}, nil, ptr(false)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := Observe(&Result{Options: c.options, Offers: c.offers}).CleartextAccepted
+			r := &Result{Options: c.options, Offers: c.offers, TLSDetected: strings.HasPrefix(c.name, "TLS found")}
+			got := Observe(r).CleartextAccepted
 			if (got == nil) != (c.want == nil) || (got != nil && *got != *c.want) {
 				t.Fatalf("CleartextAccepted = %v, want %v", fmtBool(got), fmtBool(c.want))
 			}

@@ -377,16 +377,20 @@ func refusal(os []OptionsResult) Status {
 func attempts(os []OptionsResult) string {
 	parts := make([]string, len(os))
 	for i, o := range os {
-		what := o.Error
-		if o.Transport == UDP && o.Status == StatusConnectionRefused {
-			what = "port unreachable"
-		}
-		if what == "" {
-			what = string(o.Status)
-		}
-		parts[i] = strings.ToUpper(o.Transport) + " " + what
+		parts[i] = strings.ToUpper(o.Transport) + " " + o.attempt()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// attempt is what became of an OPTIONS that got no answer, in words.
+func (o OptionsResult) attempt() string {
+	switch {
+	case o.Transport == UDP && o.Status == StatusConnectionRefused:
+		return "port unreachable"
+	case o.Error != "":
+		return o.Error
+	}
+	return string(o.Status)
 }
 
 func optionsTimedOut(os []OptionsResult) bool {

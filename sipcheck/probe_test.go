@@ -452,7 +452,10 @@ func TestProbeTLSEdge(t *testing.T) {
 		}
 	}
 	got := worst(judged(r, pol))
-	for _, id := range []string{"SIP-CLEARTEXT-ACCEPTED", "SDES-OVER-CLEARTEXT", "SRTP-NOT-REQUIRED", "UM-MTLS-NOT-ENFORCED", "UM-SRTP-MISMATCH", "SRTP-MEDIA-AUTH-FAILED", "DTLS-FINGERPRINT-MISMATCH"} {
+	if _, ok := got["SIP-CLEARTEXT-ACCEPTED"]; ok {
+		t.Errorf("SIP-CLEARTEXT-ACCEPTED = %q for a TLS target: no cleartext was tried, so it does not apply", got["SIP-CLEARTEXT-ACCEPTED"])
+	}
+	for _, id := range []string{"SDES-OVER-CLEARTEXT", "SRTP-NOT-REQUIRED", "UM-MTLS-NOT-ENFORCED", "UM-SRTP-MISMATCH", "SRTP-MEDIA-AUTH-FAILED", "DTLS-FINGERPRINT-MISMATCH"} {
 		if got[id] != "pass" {
 			t.Errorf("%s = %q, want pass", id, got[id])
 		}
