@@ -72,8 +72,9 @@
 // (authentication), 403 (the probing host is not a trusted peer or UM IP
 // gateway), 404/484/604 (the number does not route), 408, 480/486/600/603
 // (busy, unavailable, declined), 5xx, no answer, a transport error, an
-// interruption — leaves the offer unevaluated, and the checks it would have
-// decided inconclusive, with a hint for the class. When every offer is
+// interruption, an internal error (a bug in voipsec, recovered) — leaves
+// the offer unevaluated, and the checks it would have decided
+// inconclusive, with a hint for the class. When every offer is
 // refused with 488/606, the plain one included, the edge takes none of the
 // offered codecs or profiles: a mismatch, not an SRTP verdict. Likewise
 // 488/606 to every SRTP offer says SRTP is refused only beside an accepted

@@ -100,9 +100,8 @@ func (j *judge) run() {
 	j.evidence = evidence(r.Offers)
 	if r.Status == StatusUnknownError {
 		reason := "the probe stopped on an internal error (" + r.Error + ")"
-		const hint = "this is a bug in voipsec: please report it with the command line"
 		for _, id := range append([]string{"SIP-NO-RESPONSE"}, j.mediaChecks()...) {
-			j.couldNotTell(id, reason, hint)
+			j.couldNotTell(id, reason, internalHint)
 		}
 		return
 	}
@@ -149,6 +148,7 @@ func tlsFindings(r *Result, e Expect) []report.Finding {
 
 const (
 	interruptedHint = "the run was interrupted: run it again to the end, or with a longer --timeout"
+	internalHint    = "this is a bug in voipsec: please report it with the command line"
 	certHint        = "give a client certificate the edge trusts with --cert and --key (plan: trust.client_certificate and client_key)"
 	codecHint       = "voipsec offers G.711 (PCMU, PCMA) on RTP/AVP and RTP/SAVP: check the codecs and media profiles the edge accepts"
 )
@@ -192,6 +192,17 @@ func (j *judge) sip() {
 		inviteAnswered = inviteAnswered || o.Code != 0
 	}
 	statuses := optionsStatuses(r.Options)
+	// OPTIONS that stopped on an internal error observed nothing.
+	var internal []string
+	unanswered := 0 // OPTIONS that went out and got no answer
+	for _, o := range r.Options {
+		switch {
+		case o.Status == StatusUnknownError && !o.Answered():
+			internal = append(internal, strings.ToUpper(o.Transport)+": "+o.attempt())
+		case !o.Answered():
+			unanswered++
+		}
+	}
 
 	// SIP-NO-RESPONSE: any SIP answer at all.
 	switch {
@@ -206,6 +217,8 @@ func (j *judge) sip() {
 			"fix the TLS handshake first (see the TLS findings)")
 	case r.Interrupted != "":
 		j.couldNotTell("SIP-NO-RESPONSE", "interrupted before any SIP answer ("+r.Interrupted+")", interruptedHint)
+	case len(internal) > 0:
+		j.couldNotTell("SIP-NO-RESPONSE", "no SIP answer, but OPTIONS stopped on an internal error ("+strings.Join(internal, "; ")+")", internalHint)
 	default:
 		j.fail("SIP-NO-RESPONSE", "no SIP response to OPTIONS or INVITE", statuses+"\n"+j.evidence)
 	}
@@ -216,6 +229,8 @@ func (j *judge) sip() {
 		j.fail("SIP-OPTIONS-STATUS", "OPTIONS answered "+strings.Join(bad, "; "), details...)
 	case len(ok) > 0:
 		j.pass("SIP-OPTIONS-STATUS", "OPTIONS answered "+strings.Join(ok, "; "), details...)
+	case inviteAnswered && unanswered == 0 && len(internal) > 0:
+		j.couldNotTell("SIP-OPTIONS-STATUS", "OPTIONS stopped on an internal error ("+strings.Join(internal, "; ")+")", internalHint)
 	case inviteAnswered:
 		j.fail("SIP-OPTIONS-STATUS", "OPTIONS unanswered ("+statuses+") though INVITE is answered; OCS sends OPTIONS as the gateway keep-alive")
 	case r.Interrupted != "":
@@ -255,10 +270,12 @@ func (j *judge) sip() {
 			}
 			clear = append(clear, fmt.Sprintf("INVITE over %s answered %d %s%s", a.transport, a.code, a.reason, times))
 		}
-		shut, silent := cleartextTries(r)
+		shut, silent, broken := cleartextTries(r)
 		switch {
 		case len(clear) > 0:
 			j.fail("SIP-CLEARTEXT-ACCEPTED", "the edge answers SIP in cleartext; "+why, strings.Join(clear, "; "))
+		case len(broken) > 0:
+			j.couldNotTell("SIP-CLEARTEXT-ACCEPTED", "no SIP answer in cleartext, but OPTIONS stopped on an internal error ("+strings.Join(broken, "; ")+")", internalHint)
 		case len(shut) == 0 && len(silent) == 0:
 			// Nothing was tried in cleartext (a TLS target as given):
 			// the check does not apply, and TLS here says nothing of
@@ -272,17 +289,20 @@ func (j *judge) sip() {
 	}
 }
 
-// cleartextTries sorts the OPTIONS sent in cleartext (UDP, TCP) that got
+// cleartextTries sorts the OPTIONS tried in cleartext (UDP, TCP) that got
 // no answer: shut, where nothing takes cleartext SIP (refused, or a TCP
-// port found to speak TLS), and silent, which proves nothing. Both empty:
-// nothing was tried in cleartext.
-func cleartextTries(r *Result) (shut, silent []string) {
+// port found to speak TLS); silent, which proves nothing; broken, stopped
+// on an internal error, which observed nothing. All empty: nothing was
+// tried in cleartext.
+func cleartextTries(r *Result) (shut, silent, broken []string) {
 	for _, o := range r.Options {
 		if o.Transport == TLS || o.Answered() {
 			continue
 		}
 		tp := strings.ToUpper(o.Transport)
 		switch {
+		case o.Status == StatusUnknownError:
+			broken = append(broken, tp+": "+o.attempt())
 		case o.Refused():
 			shut = append(shut, tp+": "+o.attempt())
 		case o.Transport == TCP && r.TLSDetected:
@@ -291,7 +311,7 @@ func cleartextTries(r *Result) (shut, silent []string) {
 			silent = append(silent, tp+": "+o.attempt())
 		}
 	}
-	return shut, silent
+	return shut, silent, broken
 }
 
 // tlsFailedEverywhere: every SIP attempt failed in the TLS handshake.
@@ -460,7 +480,7 @@ func onlyClass(os []OfferResult, c OfferClass) bool {
 // the one the user can act on first.
 var hintOrder = []OfferClass{ClassNotRoutable, ClassForbidden, ClassAuth, ClassRedirected, ClassRequestTimeout,
 	ClassBusy, ClassServerError, ClassMalformed, ClassNoAnswer, ClassTransportError, ClassMediaRefused,
-	ClassFailure, ClassInterrupted, ClassNotSent}
+	ClassFailure, ClassInternal, ClassInterrupted, ClassNotSent}
 
 // hint is what the user can change so that the offers are evaluated.
 func (j *judge) hint(pending []OfferResult) string {
@@ -504,6 +524,8 @@ func (j *judge) hint(pending []OfferResult) string {
 			return codecHint
 		case ClassFailure:
 			return "look up the status code and the quoted diagnostics"
+		case ClassInternal:
+			return internalHint
 		case ClassInterrupted:
 			return interruptedHint
 		case ClassNotSent:
@@ -762,6 +784,11 @@ func (j *judge) mtlsUnknown() (reason, hint string) {
 	case r.TLS != nil:
 		return "mutual TLS could not be observed: no TLS handshake completed (" + string(r.TLS.Status) + ")", "see the TLS findings"
 	}
+	for _, o := range r.Options {
+		if o.Status == StatusUnknownError {
+			return "the edge answered nothing, and OPTIONS over " + strings.ToUpper(o.Transport) + " stopped on an internal error", internalHint
+		}
+	}
 	return "the edge answered nothing over " + strings.ToUpper(r.Target.Transport), "check that the endpoint listens where it is declared"
 }
 
@@ -854,11 +881,11 @@ func cleartext(r *Result) *bool {
 	for _, o := range r.Offers {
 		answered = answered || (o.Transport != TLS && o.Code != 0)
 	}
-	shut, silent := cleartextTries(r)
+	shut, silent, broken := cleartextTries(r)
 	switch {
 	case answered:
 		return ptrTo(true)
-	case len(shut) > 0 && len(silent) == 0:
+	case len(shut) > 0 && len(silent) == 0 && len(broken) == 0:
 		return ptrTo(false)
 	}
 	return nil

@@ -278,6 +278,20 @@ func TestJudge(t *testing.T) {
 			return r
 		}(), e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SIP-NO-RESPONSE": undecided("internal error", "bug"), "SRTP-NOT-SUPPORTED": undecided("internal error", "bug")}},
 
+		{name: "OPTIONS stopped on an internal error, INVITE unanswered", r: withOptions(sipEdge(append([]OfferResult{silent(sdes80, UDP)}, every(func(k Offer, tp string) OfferResult {
+			return unsent(k, tp, "the edge answered neither OPTIONS nor the first INVITE")
+		}, UDP)[1:]...)), OptionsResult{Transport: UDP, Status: StatusUnknownError, Error: "internal error in the SIP stack: boom"}), e: requireSRTP,
+			want: map[string]want{"SIP-NO-RESPONSE": undecided("internal error", "bug in voipsec")}},
+		{name: "OPTIONS stopped on an internal error, INVITE answered", r: withOptions(sipEdge(policy("required", UDP)),
+			OptionsResult{Transport: UDP, Status: StatusUnknownError, Error: "internal error in the SIP stack: boom"}), e: requireSRTP,
+			want: map[string]want{"SIP-NO-RESPONSE": sev(report.Pass), "SIP-OPTIONS-STATUS": undecided("internal error", "bug in voipsec")}},
+		{name: "every offer stopped on an internal error", r: sipEdge(every(func(k Offer, tp string) OfferResult {
+			o := base(k, tp)
+			o.Status, o.Error = StatusUnknownError, "internal error: boom"
+			return o
+		}, UDP)), e: requireSRTP,
+			want: map[string]want{"SRTP-NOT-SUPPORTED": undecided("every INVITE got internal error: boom", "bug in voipsec"), "SIP-NO-RESPONSE": sev(report.Pass)}},
+
 		// Redirects.
 		{name: "redirect to another host, not followed", r: redirected(RedirectOffHost, "mbx01.contoso.com is another host, and not one of the hosts named to probe", nil),
 			e: declared(secured, nil), want: map[string]want{"SIP-REDIRECT-NOT-FOLLOWED": {sev: report.Warn, reason: "sip:mbx01.contoso.com:5065"},

@@ -31,6 +31,7 @@ const (
 	ClassBusy                             // 480, 486, 600, 603: busy, unavailable or declined
 	ClassServerError                      // 5xx
 	ClassFailure                          // any other final status
+	ClassInternal                         // stopped on an internal error (a bug in voipsec), before any final answer
 )
 
 var classNames = [...]string{
@@ -39,6 +40,7 @@ var classNames = [...]string{
 	ClassMediaRefused: "media refused", ClassRedirected: "redirected", ClassAuth: "authentication asked",
 	ClassForbidden: "forbidden", ClassNotRoutable: "not routable", ClassRequestTimeout: "request timeout",
 	ClassBusy: "busy or declined", ClassServerError: "server error", ClassFailure: "failed",
+	ClassInternal: "internal error",
 }
 
 func (c OfferClass) String() string {
@@ -58,6 +60,8 @@ func (o OfferResult) Class() OfferClass {
 	switch {
 	case c == 0 && o.Interrupted:
 		return ClassInterrupted
+	case c == 0 && o.Status == StatusUnknownError:
+		return ClassInternal
 	case c == 0 && !o.Sent:
 		return ClassNotSent
 	case c == 0 && o.Status == StatusTimeout:
@@ -104,7 +108,7 @@ func (o OfferResult) outcome() string {
 		return "interrupted"
 	case ClassNoAnswer:
 		return "no answer"
-	case ClassTransportError:
+	case ClassTransportError, ClassInternal:
 		if o.Error != "" {
 			return o.Error
 		}

@@ -300,8 +300,9 @@ func (p *prober) run(ctx context.Context) {
 		}
 		// An unreachable edge (reset, TLS failure) gets no INVITEs; an
 		// edge that only ignored OPTIONS gets them, since some answer
-		// INVITE only.
-		if !optionsTimedOut(res.Options) {
+		// INVITE only, and so does one whose OPTIONS stopped on an
+		// internal error, which says nothing of the edge.
+		if !optionsTimedOut(res.Options) && !optionsInternal(res.Options) {
 			p.notSent = "OPTIONS failed over every transport: " + attempts(res.Options)
 			return
 		}
@@ -351,6 +352,10 @@ func udpPortClosed(ctx context.Context, addr string, timeout time.Duration) bool
 // panic.
 var sendOptions = (*agent).options
 
+// sendInvite runs one INVITE dialog; a variable so that a test can make
+// it panic.
+var sendInvite = (*agent).invite
+
 // refusedEverywhere: every OPTIONS attempt was refused (nothing listens, or
 // no route).
 func refusedEverywhere(os []OptionsResult) bool {
@@ -391,6 +396,15 @@ func (o OptionsResult) attempt() string {
 		return o.Error
 	}
 	return string(o.Status)
+}
+
+func optionsInternal(os []OptionsResult) bool {
+	for _, o := range os {
+		if o.Status == StatusUnknownError {
+			return true
+		}
+	}
+	return false
 }
 
 func optionsTimedOut(os []OptionsResult) bool {
@@ -489,10 +503,11 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bo
 	first := 0
 	if !reachable && len(offers) > 0 {
 		// OPTIONS went unanswered: try one INVITE before spending a
-		// timeout on every offer.
+		// timeout on every offer. One that stopped on an internal error
+		// says nothing of the edge: the others go on.
 		one(0)
 		first = 1
-		if res.Offers[0].Code == 0 {
+		if o := res.Offers[0]; o.Code == 0 && o.Class() != ClassInternal {
 			for i, kind := range offers[1:] {
 				o := newOfferResult(kind, t)
 				o.NotSent = "the edge answered neither OPTIONS nor the first INVITE"
@@ -560,7 +575,7 @@ func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer, i
 	defer m.close()
 	ictx, cancel := context.WithTimeout(ctx, p.cfg.timeout())
 	out.Sent = true
-	io := a.invite(ictx, t, m.offer.SDP)
+	io := sendInvite(a, ictx, t, m.offer.SDP)
 	cancel()
 	out.Cleanup = io.cleanup
 	out.RTTMillis = float64(io.rtt.Microseconds()) / 1000

@@ -164,6 +164,8 @@ func (o OfferResult) Evidence() string {
 		fmt.Fprintf(&b, "%d %s", o.Code, o.Reason)
 	case o.Interrupted:
 		b.WriteString("interrupted")
+	case o.Status == StatusUnknownError && o.Error != "":
+		b.WriteString(o.Error)
 	default:
 		fmt.Fprintf(&b, "%s", o.Status)
 	}
