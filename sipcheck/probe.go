@@ -456,9 +456,16 @@ func (p *prober) retryAsTLS(ctx context.Context, t Target) {
 // probeTLS observes TLS with tlsprobe: handshakes without and with the
 // client certificate, the chain, mutual TLS, and with Enumerate versions
 // and suites. It judges nothing; Judge hands the facts to tlsprobe.Judge.
+// It probes the address the SIP leg dials (resolved with Config.Resolver,
+// never again by the system resolver, which could pick another host of a
+// round-robin name or know no such name), with the SNI the SIP leg sends.
 func (p *prober) probeTLS(ctx context.Context, t Target) *tlsprobe.Result {
-	tr := tlsprobe.Probe(ctx, t.HostPort(), tlsprobe.Config{
-		ServerName: p.cfg.ServerName,
+	serverName := p.cfg.ServerName
+	if serverName == "" {
+		serverName = t.Host
+	}
+	tr := tlsprobe.Probe(ctx, t.dialAddr(), tlsprobe.Config{
+		ServerName: serverName,
 		ClientCert: p.cfg.ClientCert,
 		RootCAs:    p.cfg.RootCAs,
 		Timeout:    p.cfg.timeout(),

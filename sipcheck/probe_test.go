@@ -3,6 +3,7 @@ package sipcheck
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"net/netip"
 	"runtime"
 	"strings"
 	"testing"
@@ -620,5 +621,29 @@ func TestProbeSIPLegTLSAlert(t *testing.T) {
 	f := judged(r, testPolicy{})
 	if w := worst(f); w["SIP-NO-RESPONSE"] != "inconclusive" {
 		t.Fatalf("SIP-NO-RESPONSE = %q, want inconclusive: SIP was never reached\n%s", w["SIP-NO-RESPONSE"], dumpFindings(f))
+	}
+}
+
+// TestProbeTLSUsesResolvedAddress: the TLS facts come from the address the
+// SIP leg dials, resolved with Config.Resolver, with the target's name as
+// SNI: a name only the configured resolver knows is not looked up again
+// (and failed) by the system resolver.
+func TestProbeTLSUsesResolvedAddress(t *testing.T) {
+	t.Parallel()
+	pki := testpki.NewT(t)
+	e := startEdge(t, "required", &tls.Config{Certificates: []tls.Certificate{pki.Server}})
+	_, port, _ := strings.Cut(e.tls, ":")
+	cfg := quick()
+	cfg.RootCAs = pki.CAPool
+	cfg.Resolver = fakeResolver{"edge.voipsec.invalid": {netip.MustParseAddr("127.0.0.1")}}
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:edge.voipsec.invalid:"+port+";transport=tls"), cfg)
+	if r.TLS == nil || r.TLS.Handshake == nil {
+		t.Fatalf("no TLS handshake: %+v\n%s", r.TLS, dump(r))
+	}
+	if r.TLS.Addr != "127.0.0.1:"+port || r.TLS.ServerName != "edge.voipsec.invalid" {
+		t.Errorf("TLS probed %s with SNI %q, want 127.0.0.1:%s with the target's name", r.TLS.Addr, r.TLS.ServerName, port)
+	}
+	if r.Options[0].Code != 200 {
+		t.Errorf("OPTIONS over TLS: %+v", r.Options[0])
 	}
 }
