@@ -68,3 +68,17 @@ func (e *FingerprintMismatchError) Error() string {
 }
 
 func (e *FingerprintMismatchError) Unwrap() error { return ErrFingerprintMismatch }
+
+// LocalError is a DTLS or SRTP step that failed on this host, not through
+// anything the peer did: a certificate that could not be generated, keys
+// that could not be set up, a packet that could not be encrypted. Step
+// names it in words ("set up the SRTP send context"); a caller reports it
+// as its own failure, never as the peer's.
+type LocalError struct {
+	Step string
+	Err  error
+}
+
+func (e *LocalError) Error() string { return "srtpcheck: " + e.Step + ": " + e.Err.Error() }
+
+func (e *LocalError) Unwrap() error { return e.Err }
