@@ -10,8 +10,11 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"unicode"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/voipsec/voipsec/srtpcheck"
 )
 
 // Status is the stable, machine-readable outcome of one network step, in the
@@ -205,4 +208,61 @@ func quote(s string) string {
 		s = s[:80] + "..."
 	}
 	return "\"" + s + "\""
+}
+
+// describeMedia is what an error of a DTLS-SRTP handshake or a media
+// exchange means, in words and without the library's text: the adapter
+// for pion/dtls (v3.1.x: HandshakeError, TimeoutError and its alert text)
+// as srtpcheck passes it on, and for srtpcheck's own errors.
+func describeMedia(err error) string {
+	var (
+		local  *srtpcheck.LocalError
+		fp     *srtpcheck.FingerprintMismatchError
+		netErr net.Error
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	case errors.As(err, &fp):
+		return "the peer's DTLS certificate (" + fp.Got + ") matches no a=fingerprint of its answer"
+	case errors.Is(err, srtpcheck.ErrFingerprintMismatch):
+		return "the peer's DTLS certificate matches no a=fingerprint of its answer"
+	case errors.As(err, &local):
+		return "could not " + local.Step + " on this host"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return "no DTLS answer in time"
+	case errors.Is(err, srtpcheck.ErrDTLSWithoutFingerprint):
+		return "the answer has no a=fingerprint"
+	}
+	if a := dtlsAlert(err); a != "" {
+		return "DTLS alert from the peer: " + a
+	}
+	return "the DTLS-SRTP handshake failed"
+}
+
+// dtlsAlert is the description of a DTLS alert err carries, in words
+// ("bad certificate"); "" when it carries none. pion/dtls keeps its alert
+// error type unexported: it is found by its IsFatalOrCloseNotify method,
+// and its text, "alert: Alert Fatal: BadCertificate", gives the
+// description.
+func dtlsAlert(err error) string {
+	var a interface {
+		error
+		IsFatalOrCloseNotify() bool
+	}
+	if !errors.As(err, &a) {
+		return ""
+	}
+	msg := a.Error()
+	desc := msg[strings.LastIndex(msg, ": ")+1:]
+	var b strings.Builder
+	for _, r := range strings.TrimSpace(desc) {
+		if unicode.IsUpper(r) && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return clip(b.String(), 60)
 }

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
 
 	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/srtpcheck"
 )
 
 // TestStatusOf pins the classification of sipgo v1.7.2, net, crypto/tls and
@@ -212,4 +214,89 @@ func TestStatusOfSipgo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDescribeMedia: a DTLS-SRTP handshake's or a media exchange's error is
+// put in words without pion's or srtpcheck's text, from the errors pion/dtls
+// (go.mod's version) really returns through srtpcheck.
+func TestDescribeMedia(t *testing.T) {
+	client, server, silent := dtlsErrors(t)
+	_, local := srtpcheck.RunMedia(context.Background(), srtpcheck.MediaConfig{Keys: &srtpcheck.Keys{}})
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"fingerprint mismatch", client, "the peer's DTLS certificate (sha-256 "},
+		{"alert from the peer", server, "DTLS alert from the peer: bad certificate"},
+		{"silent peer", silent, "no DTLS answer in time"},
+		{"interrupted", fmt.Errorf("srtpcheck: DTLS handshake: %w", context.Canceled), "interrupted"},
+		{"local", local, "could not run media on this host"},
+	}
+	for _, c := range cases {
+		got := describeMedia(c.err)
+		if !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s: describeMedia(%v) = %q, want %q", c.name, c.err, got, c.want)
+		}
+		for _, lib := range []string{"srtpcheck", "handshake error", "alert:", "Fatal", "dtls", "context deadline"} {
+			if strings.Contains(got, lib) {
+				t.Errorf("%s: describeMedia(%v) = %q shows library text %q", c.name, c.err, got, lib)
+			}
+		}
+	}
+}
+
+// dtlsErrors runs DTLS-SRTP handshakes with srtpcheck over loopback and
+// returns what they really fail with: the side whose peer certificate
+// matches no fingerprint, its peer (which gets bad_certificate), and a
+// side whose peer never answers.
+func dtlsErrors(t *testing.T) (client, server, silent error) {
+	t.Helper()
+	listen := func() *net.UDPConn {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	cert := func() tls.Certificate {
+		c, err := selfsign.GenerateSelfSigned()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b, c := listen(), listen(), listen()
+	aCert, bCert, other := cert(), cert(), cert()
+	fp := func(c tls.Certificate) []srtpcheck.Fingerprint {
+		return []srtpcheck.Fingerprint{srtpcheck.CertificateFingerprint(c.Certificate[0])}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s, err := srtpcheck.DTLSHandshake(ctx, b, a.LocalAddr(), srtpcheck.DTLSConfig{Certificate: bCert, RemoteFingerprints: fp(aCert)})
+		if s != nil {
+			s.Close()
+		}
+		server = err
+	}()
+	s, err := srtpcheck.DTLSHandshake(ctx, a, b.LocalAddr(), srtpcheck.DTLSConfig{Certificate: aCert, Client: true, RemoteFingerprints: fp(other)})
+	if s != nil {
+		s.Close()
+	}
+	<-done
+	client = err
+	sctx, scancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer scancel()
+	s, silent = srtpcheck.DTLSHandshake(sctx, a, c.LocalAddr(), srtpcheck.DTLSConfig{Certificate: aCert, Client: true, RemoteFingerprints: fp(other)})
+	if s != nil {
+		s.Close()
+	}
+	if client == nil || server == nil || silent == nil {
+		t.Fatalf("handshakes that should fail: client %v, server %v, silent %v", client, server, silent)
+	}
+	return client, server, silent
 }

@@ -54,7 +54,7 @@ func (m *mediaLeg) exchange(ctx context.Context, a *Answer, d, timeout time.Dura
 			Certificate: *m.offer.Certificate, Client: an.DTLSClient, RemoteFingerprints: an.Fingerprints})
 		cancel()
 		if err != nil {
-			out.Error = "DTLS handshake: " + clip(err.Error(), 300)
+			out.Error = "DTLS handshake: " + describeMedia(err)
 			out.FingerprintMismatch = errors.Is(err, srtpcheck.ErrFingerprintMismatch)
 			out.HandshakeFailed = true
 			return out
@@ -72,7 +72,7 @@ func (m *mediaLeg) exchange(ctx context.Context, a *Answer, d, timeout time.Dura
 	out.Seconds = time.Since(start).Seconds()
 	out.Sent, out.Received, out.Authenticated, out.Failed, out.Echoed = int(c.Sent), int(c.Received), int(c.Authenticated), int(c.Failed), int(c.Echoed)
 	if err != nil {
-		out.Error = clip(err.Error(), 300)
+		out.Error = describeMedia(err)
 	}
 	return out
 }

@@ -476,6 +476,9 @@ func TestProbeDTLSFingerprintMismatch(t *testing.T) {
 	if findings(r)["DTLS-FINGERPRINT-MISMATCH"] != "fail" {
 		t.Fatalf("mismatch not reported\n%s\n%s", r.Evidence, dump(r))
 	}
+	if m := r.Offers[0].Media; m == nil || !strings.Contains(m.Error, "matches no a=fingerprint") || strings.Contains(m.Error, "srtpcheck") {
+		t.Errorf("media error %q, want the mismatch in words", m.Error)
+	}
 }
 
 func TestProbeFromTo(t *testing.T) {

@@ -56,7 +56,7 @@ func (e *AttrError) Unwrap() error { return e.Err }
 // FingerprintMismatchError carries the fingerprints that were compared.
 type FingerprintMismatchError struct {
 	Want []Fingerprint // from the SDP
-	Got  string        // SHA-256 of the presented certificate
+	Got  string        // SHA-256 of the presented certificate, as Fingerprint.String writes it ("sha-256 AB:…")
 }
 
 func (e *FingerprintMismatchError) Error() string {
@@ -64,7 +64,7 @@ func (e *FingerprintMismatchError) Error() string {
 	if len(e.Want) > 0 {
 		w = e.Want[0].String()
 	}
-	return fmt.Sprintf("srtpcheck: DTLS certificate sha-256 %s does not match SDP fingerprint %s", e.Got, w)
+	return fmt.Sprintf("srtpcheck: DTLS certificate %s does not match SDP fingerprint %s", e.Got, w)
 }
 
 func (e *FingerprintMismatchError) Unwrap() error { return ErrFingerprintMismatch }
