@@ -252,6 +252,11 @@ func AnalyzeAnswer(o *Offer, body []byte) (*Analysis, error) {
 	if !a.Accepted {
 		return a, nil
 	}
+	if !m.Addr.IsValid() && !slices.ContainsFunc(m.Problems, func(p error) bool { return errors.Is(p, errBadConn) }) {
+		// RFC 4566 §5.7: c= at session or media level. A stream with
+		// nowhere to send media is accepted in name only.
+		a.Problems = append(a.Problems, errNoAddr)
+	}
 	if m.DTLS() {
 		if o.Kind != OfferDTLS {
 			a.Problems = append(a.Problems, fmt.Errorf("%w: DTLS answer to an SDES offer", ErrNotOffered))

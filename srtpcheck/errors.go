@@ -35,6 +35,7 @@ var (
 	errTooMany   = errors.New("too many crypto lines")
 	errBadMedia  = errors.New("malformed m= line")
 	errBadConn   = errors.New("malformed c= line")
+	errNoAddr    = errors.New("no c= connection address for the accepted stream")
 	errBadFP     = errors.New("malformed fingerprint")
 	errNoProfile = errors.New("no SRTP profile")
 )
