@@ -56,7 +56,13 @@
 //     Contact elsewhere.
 //  5. Media for every accepted SRTP or DTLS-SRTP answer, for
 //     Config.MediaDuration, authenticated with the answered key (MKI
-//     honoured): packets sent, received, authenticated, failed, echoed.
+//     honoured): packets sent, received, authenticated, failed, echoed,
+//     and whether the DTLS handshake completed. Media that did not run —
+//     disabled (Result.MediaDisabled), interrupted, an answer with no
+//     address to send to, a failure of this host — is recorded as not
+//     run (MediaResult.Ran) and decides no media check: SRTP-NO-MEDIA
+//     is not reported, SRTP-MEDIA-AUTH-FAILED and
+//     DTLS-FINGERPRINT-MISMATCH are inconclusive, with the reason.
 //  6. A 3xx is followed as below, and its target probed as Result.Redirect.
 //
 // A probe the caller's context cuts short says where in Result.Interrupted;

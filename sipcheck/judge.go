@@ -593,9 +593,12 @@ func redirectHost(rd *Redirection) string {
 
 // answers adds the per-answer checks, aggregated to one finding per check
 // with the offers behind it as evidence: malformed answers, weak suite,
-// SDES keys over cleartext, DTLS fingerprint, media.
+// SDES keys over cleartext, DTLS fingerprint, media. Media that did not
+// run (disabled, interrupted, no address to send to, a failure of this
+// host) decides nothing: the media checks it leaves open are inconclusive.
 func (j *judge) answers() {
-	var malformed, weak, strong, cleartext, overTLS, authFailed, noMedia, echoed, authOK, fpMismatch, dtlsOK, dtlsFailed, cut []string
+	var malformed, weak, strong, cleartext, overTLS, authFailed, noMedia, echoed, authOK, fpMismatch, dtlsOK, dtlsFailed []string
+	var unchecked, dtlsUnchecked []undone // media, DTLS fingerprints not checked
 	for _, o := range j.r.Offers {
 		a := o.Answer
 		if a == nil || o.Code/100 != 2 {
@@ -618,30 +621,60 @@ func (j *judge) answers() {
 		case a.HasKeys:
 			overTLS = append(overTLS, label)
 		}
+		if !o.Secure {
+			continue // no SRTP accepted: no media exchange is due
+		}
+		isDTLS := o.Offer == srtpcheck.OfferDTLS
 		m := o.Media
 		if m == nil {
+			u := j.mediaSkipped(o)
+			unchecked = append(unchecked, u)
+			if isDTLS {
+				dtlsUnchecked = append(dtlsUnchecked, u)
+			}
 			continue
 		}
-		detail := fmt.Sprintf("%s: %s to %s for %.1fs: sent %d, received %d, authenticated %d, failed %d, echoed %d",
-			label, m.Suite, m.Remote, m.Seconds, m.Sent, m.Received, m.Authenticated, m.Failed, m.Echoed)
-		if m.MKI {
-			detail += ", MKI in every packet"
+		detail := label + ": " + m.Error // an exchange that never started: why
+		if m.Ran {
+			detail = fmt.Sprintf("%s: %s to %s for %.1fs: sent %d, received %d, authenticated %d, failed %d, echoed %d",
+				label, m.Suite, m.Remote, m.Seconds, m.Sent, m.Received, m.Authenticated, m.Failed, m.Echoed)
+			if m.MKI {
+				detail += ", MKI in every packet"
+			}
+			if m.Error != "" {
+				detail += "; " + m.Error
+			}
 		}
-		if m.Error != "" {
-			detail += "; " + m.Error
+		// Why this exchange did not decide, when it did not.
+		var open *undone
+		switch {
+		case m.FingerprintMismatch:
+		case m.Interrupted && m.Received == 0:
+			open = &undone{detail, "interrupted during the media window before any packet arrived", interruptedHint}
+		case m.Local && m.Received == 0:
+			open = &undone{detail, "a failure on this host stopped the media exchange", localHint}
+		case m.HandshakeFailed:
+		case !m.Ran:
+			open = &undone{detail, m.Error, addressHint}
+		}
+		if isDTLS {
+			switch {
+			case m.FingerprintMismatch:
+				fpMismatch = append(fpMismatch, detail)
+			case m.DTLSHandshake:
+				dtlsOK = append(dtlsOK, detail)
+			case open != nil:
+				dtlsUnchecked = append(dtlsUnchecked, *open)
+			case m.HandshakeFailed:
+				dtlsUnchecked = append(dtlsUnchecked, undone{detail, "the DTLS handshake did not complete, so the certificate was not compared with a=fingerprint", "see SRTP-NO-MEDIA"})
+			}
 		}
 		switch {
 		case m.FingerprintMismatch:
-			fpMismatch = append(fpMismatch, detail)
-			continue
-		case m.HandshakeFailed && m.Interrupted:
-			cut = append(cut, detail)
-			continue
+		case open != nil:
+			unchecked = append(unchecked, *open)
 		case m.HandshakeFailed:
 			dtlsFailed = append(dtlsFailed, detail)
-			continue
-		case m.Received == 0 && m.Interrupted:
-			cut = append(cut, detail)
 		case m.Received == 0 && m.Echoed > 0:
 			echoed = append(echoed, detail)
 		case m.Received == 0:
@@ -651,9 +684,6 @@ func (j *judge) answers() {
 		default:
 			authOK = append(authOK, detail)
 		}
-		if o.Offer == srtpcheck.OfferDTLS {
-			dtlsOK = append(dtlsOK, detail)
-		}
 	}
 	transport := strings.ToUpper(j.r.Target.Transport)
 	j.either("SDP-ANSWER-MALFORMED", malformed, fmt.Sprintf("malformed SDP in %d answer(s)", len(malformed)), nil, "")
@@ -661,8 +691,13 @@ func (j *judge) answers() {
 		strong, "every SDES answer uses AES_CM_128_HMAC_SHA1_80")
 	j.either("SDES-OVER-CLEARTEXT", cleartext, fmt.Sprintf("%d answer(s) carry a=crypto keys over %s", len(cleartext), transport),
 		overTLS, "SDES keys travel over TLS")
-	j.either("DTLS-FINGERPRINT-MISMATCH", fpMismatch, "the DTLS certificate does not match the answer's a=fingerprint",
-		dtlsOK, "the DTLS certificate matches a=fingerprint")
+	switch {
+	case len(fpMismatch) > 0 || len(dtlsOK) > 0:
+		j.either("DTLS-FINGERPRINT-MISMATCH", fpMismatch, "the DTLS certificate does not match the answer's a=fingerprint",
+			append(dtlsOK, lines(dtlsUnchecked)...), "the DTLS certificate matches a=fingerprint")
+	case len(dtlsUnchecked) > 0:
+		j.unchecked("DTLS-FINGERPRINT-MISMATCH", "the DTLS certificate was not compared with a=fingerprint", dtlsUnchecked)
+	}
 	// SRTP-NO-MEDIA: one finding, naming each way media did not come.
 	var why []string
 	if len(dtlsFailed) > 0 {
@@ -675,13 +710,60 @@ func (j *judge) answers() {
 		why = append(why, fmt.Sprintf("the peer only echoed our own packets in %d call(s)", len(echoed)))
 	}
 	j.either("SRTP-NO-MEDIA", slices.Concat(dtlsFailed, noMedia, echoed), strings.Join(why, "; "), nil, "")
-	j.either("SRTP-MEDIA-AUTH-FAILED", authFailed, fmt.Sprintf("media from the peer failed SRTP authentication in %d call(s)", len(authFailed)),
-		authOK, fmt.Sprintf("media from the peer authenticated in %d call(s)", len(authOK)))
-	if len(cut) > 0 && len(authFailed) == 0 && len(authOK) == 0 {
-		f := report.CouldNotTell("SRTP-MEDIA-AUTH-FAILED", j.r.Name, "interrupted during the media window before any packet arrived", interruptedHint)
-		f.Detail = strings.Join(cut, "\n")
-		j.add(f)
+	switch {
+	case len(authFailed) > 0 || len(authOK) > 0:
+		j.either("SRTP-MEDIA-AUTH-FAILED", authFailed, fmt.Sprintf("media from the peer failed SRTP authentication in %d call(s)", len(authFailed)),
+			append(authOK, lines(unchecked)...), fmt.Sprintf("media from the peer authenticated in %d call(s)", len(authOK)))
+	case len(unchecked) > 0:
+		j.unchecked("SRTP-MEDIA-AUTH-FAILED", "SRTP media was not checked", unchecked)
 	}
+}
+
+const (
+	localHint   = "a failure on this host stopped the media exchange: run again, and report it if it persists"
+	addressHint = "the edge's SDP answer gives no address to send media to: look at its c= and m= lines"
+)
+
+// undone is an accepted SRTP answer whose media (or DTLS fingerprint) was
+// not checked: its evidence line, why, and what would let it run.
+type undone struct{ line, reason, hint string }
+
+func lines(us []undone) []string {
+	out := make([]string, len(us))
+	for i, u := range us {
+		out[i] = "not checked: " + u.line
+	}
+	return out
+}
+
+// unchecked adds id as inconclusive: what was not checked, why (each
+// reason once), and the hint of the first.
+func (j *judge) unchecked(id, what string, us []undone) {
+	var reasons []string
+	for _, u := range us {
+		if !slices.Contains(reasons, u.reason) {
+			reasons = append(reasons, u.reason)
+		}
+	}
+	f := report.CouldNotTell(id, j.r.Name, what+": "+strings.Join(reasons, "; "), us[0].hint)
+	ls := make([]string, len(us))
+	for i, u := range us {
+		ls[i] = u.line
+	}
+	f.Detail = strings.Join(ls, "\n")
+	j.add(f)
+}
+
+// mediaSkipped says why an accepted SRTP answer got no media exchange.
+func (j *judge) mediaSkipped(o OfferResult) undone {
+	r := j.r
+	switch {
+	case r.MediaDisabled:
+		return undone{o.Name + ": media exchange disabled", "the media exchange is disabled", "media exchange disabled: --media-seconds > 0 checks the keys work"}
+	case r.Interrupted != "" || o.Interrupted:
+		return undone{o.Name + ": interrupted before the media exchange", "interrupted before the media exchange", interruptedHint}
+	}
+	return undone{o.Name + ": the media exchange did not run", "the media exchange did not run", internalHint}
 }
 
 // either adds one id finding: summary over the bad evidence lines when there

@@ -18,9 +18,11 @@ import (
 
 var judgeNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// sipEdge is a UDP edge that answered OPTIONS and ended its offers so.
+// sipEdge is a UDP edge that answered OPTIONS and ended its offers so,
+// probed with media disabled: an offer carries media only where a case
+// adds it (withMedia).
 func sipEdge(offers []OfferResult) *Result {
-	return &Result{
+	return &Result{MediaDisabled: true,
 		Target: Target{Raw: "192.0.2.10:5060", Scheme: "sip", Host: "192.0.2.10", Port: 5060, Transport: UDP, Explicit: true,
 			Addrs: nil},
 		Name: "udp://192.0.2.10:5060", Status: StatusSuccess, Started: judgeNow, To: DefaultUser,
@@ -269,8 +271,42 @@ func TestJudge(t *testing.T) {
 			return o
 		}, TLS)), nil), "during the TLS handshake"),
 			e: roleExpect(matrix.RoleMediationInternal), want: map[string]want{"TLS-HANDSHAKE-FAILED": undecided("interrupted", "--timeout")}},
-		{name: "media window cut short", r: sipEdge([]OfferResult{withMedia(accepted(sdes80, UDP), &MediaResult{Interrupted: true, Sent: 3})}), e: roleExpect(matrix.RoleSIPEdge),
+		{name: "media window cut short", r: sipEdge([]OfferResult{withMedia(accepted(sdes80, UDP), &MediaResult{Ran: true, Interrupted: true, Sent: 3})}), e: roleExpect(matrix.RoleSIPEdge),
 			want: map[string]want{"SRTP-MEDIA-AUTH-FAILED": undecided("interrupted during the media window", "--timeout"), "SRTP-NO-MEDIA": {sev: absent}}},
+		// Media that did not run decides nothing: not SRTP-NO-MEDIA, and
+		// no DTLS fingerprint check without a handshake.
+		{name: "answer without a usable media address", r: sipEdge([]OfferResult{
+			withMedia(accepted(sdes80, UDP), &MediaResult{Remote: "0.0.0.0:40000", Error: "the answer puts media on hold (c=0.0.0.0)"}),
+			withMedia(accepted(dtls, UDP), &MediaResult{Remote: "0.0.0.0:40000", Error: "the answer puts media on hold (c=0.0.0.0)"})}),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-NO-MEDIA": {sev: absent},
+				"SRTP-MEDIA-AUTH-FAILED":    undecided("on hold", "address"),
+				"DTLS-FINGERPRINT-MISMATCH": undecided("on hold", "address")}},
+		{name: "media exchange failed on this host", r: sipEdge([]OfferResult{
+			withMedia(accepted(sdes80, UDP), &MediaResult{Ran: true, Local: true, Error: "could not set up the SRTP send context on this host"})}),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-NO-MEDIA": {sev: absent},
+				"SRTP-MEDIA-AUTH-FAILED": undecided("on this host", "this host")}},
+		{name: "media disabled", r: sipEdge(policy("required", UDP)),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-NO-MEDIA": {sev: absent},
+				"SRTP-MEDIA-AUTH-FAILED":    undecided("disabled", "--media-seconds"),
+				"DTLS-FINGERPRINT-MISMATCH": undecided("disabled", "--media-seconds")}},
+		{name: "interrupted before the media exchange", r: func() *Result {
+			r := interrupted(sipEdge(policy("required", UDP)), "during the offers: 7 of 7 done")
+			r.MediaDisabled = false
+			return r
+		}(),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-MEDIA-AUTH-FAILED": undecided("interrupted", "--timeout"),
+				"DTLS-FINGERPRINT-MISMATCH": undecided("interrupted", "--timeout")}},
+		{name: "DTLS handshake failed with the peer", r: sipEdge([]OfferResult{
+			withMedia(accepted(dtls, UDP), &MediaResult{HandshakeFailed: true, Error: "DTLS handshake: no DTLS answer in time"})}),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-NO-MEDIA": sev(report.Warn),
+				"DTLS-FINGERPRINT-MISMATCH": undecided("did not complete", "SRTP-NO-MEDIA")}},
+		{name: "DTLS handshake completed, then no media", r: sipEdge([]OfferResult{
+			withMedia(accepted(dtls, UDP), &MediaResult{Ran: true, DTLSHandshake: true, Sent: 50})}),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-NO-MEDIA": sev(report.Warn), "DTLS-FINGERPRINT-MISMATCH": sev(report.Pass)}},
+		{name: "media authenticated in one call, interrupted in another", r: interrupted(sipEdge([]OfferResult{
+			withMedia(accepted(sdes80, UDP), &MediaResult{Ran: true, Sent: 50, Received: 50, Authenticated: 50}),
+			withMedia(accepted(msOpt, UDP), &MediaResult{Ran: true, Interrupted: true, Sent: 3})}), "during the offers: 2 of 2 done"),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-MEDIA-AUTH-FAILED": sev(report.Pass), "SRTP-NO-MEDIA": {sev: absent}}},
 		{name: "internal error", r: func() *Result {
 			r := sipEdge(nil)
 			r.Status, r.Error = StatusUnknownError, "internal error: boom"
@@ -406,8 +442,8 @@ func TestJudgePure(t *testing.T) {
 	}{
 		{"TLS edge", func() *Result { return tlsEdge(policy("optional", TLS)) }, declared(ptr(matrix.Secured), nil)},
 		{"media", func() *Result {
-			return sipEdge([]OfferResult{withMedia(accepted(sdes80, UDP), &MediaResult{Sent: 50, Received: 50, Authenticated: 49, Failed: 1}),
-				withMedia(accepted(dtls, UDP), &MediaResult{Sent: 50, Received: 50, Authenticated: 50}),
+			return sipEdge([]OfferResult{withMedia(accepted(sdes80, UDP), &MediaResult{Ran: true, Sent: 50, Received: 50, Authenticated: 49, Failed: 1}),
+				withMedia(accepted(dtls, UDP), &MediaResult{Ran: true, DTLSHandshake: true, Sent: 50, Received: 50, Authenticated: 50}),
 				answered(plain, 488, "Not Acceptable Here", UDP)})
 		}, withPorts(roleExpect(matrix.RoleMediationInternal), 40000, 40100)},
 		{"redirect", func() *Result { return redirected(RedirectFollowed, "", worker(policy("required", TCP))) }, declared(ptr(matrix.Secured), nil)},

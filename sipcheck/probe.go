@@ -42,7 +42,7 @@ func ProbeEndpoint(ctx context.Context, t Target, cfg Config) *Result {
 // probe observes one target; redirect targets are probed with it too.
 func probe(ctx context.Context, t Target, cfg Config) (res *Result) {
 	res = &Result{Target: t, Name: t.String(), Status: StatusSuccess, Started: time.Now(),
-		TLSOnly: cfg.TLSOnly, ClientCert: cfg.ClientCert != nil}
+		TLSOnly: cfg.TLSOnly, ClientCert: cfg.ClientCert != nil, MediaDisabled: !cfg.TLSOnly && cfg.media() <= 0}
 	p := &prober{cfg: &cfg, res: res}
 	defer func() {
 		if x := recover(); x != nil {

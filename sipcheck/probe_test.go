@@ -650,3 +650,55 @@ func TestProbeTLSUsesResolvedAddress(t *testing.T) {
 		t.Errorf("OPTIONS over TLS: %+v", r.Options[0])
 	}
 }
+
+// TestProbeMediaNotRun: accepted SRTP whose media did not run — disabled,
+// or an answer with nowhere to send it (c=0.0.0.0) — decides neither
+// SRTP-NO-MEDIA nor the key and fingerprint checks: those are
+// inconclusive, saying why.
+func TestProbeMediaNotRun(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		hold   bool
+		media  time.Duration
+		reason string
+		hint   string
+	}{
+		{"disabled", false, -1, "disabled", "--media-seconds"},
+		{"hold", true, time.Second, "on hold", "address"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := startEdge(t, "required", nil)
+			e.set(func(f *fakeEdge) { f.hold = c.hold })
+			cfg := mediaCfg()
+			cfg.MediaDuration = c.media
+			cfg.Offers = []Offer{srtpcheck.OfferSDES80, srtpcheck.OfferDTLS}
+			r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
+			fs := judged(r, testPolicy{})
+			got := worst(fs)
+			if got["SRTP-NOT-SUPPORTED"] != "pass" {
+				t.Fatalf("SRTP not accepted\n%s", dumpFindings(fs))
+			}
+			if _, ok := got["SRTP-NO-MEDIA"]; ok {
+				t.Errorf("SRTP-NO-MEDIA = %s from media that did not run", got["SRTP-NO-MEDIA"])
+			}
+			seen := 0
+			for _, f := range fs {
+				if f.Check != "SRTP-MEDIA-AUTH-FAILED" && f.Check != "DTLS-FINGERPRINT-MISMATCH" {
+					continue
+				}
+				seen++
+				if f.Severity != report.Inconclusive || !strings.Contains(f.Summary, c.reason) || !strings.Contains(f.Hint, c.hint) {
+					t.Errorf("%s = %s %q (hint %q), want inconclusive saying %q", f.Check, f.Severity, f.Summary, f.Hint, c.reason)
+				}
+			}
+			if seen != 2 {
+				t.Errorf("%d of SRTP-MEDIA-AUTH-FAILED and DTLS-FINGERPRINT-MISMATCH, want both", seen)
+			}
+			if t.Failed() {
+				t.Log(dumpFindings(fs))
+			}
+		})
+	}
+}
