@@ -450,8 +450,9 @@ func (j *judge) offers() {
 }
 
 // undecided says why offers were not evaluated and what to change. noun
-// names one of them; when every offer shares the fate, it speaks of every
-// INVITE.
+// names one of them; when no offer was evaluated, it speaks of every
+// INVITE, and the hint is for all of them (a 404 to an SRTP offer is what
+// to fix first even for the plain offer's check).
 func (j *judge) undecided(pending []OfferResult, noun string) (reason, hint string) {
 	r := j.r
 	all := len(j.ev.securePending)+len(j.ev.plainPending) == len(r.Offers)
@@ -464,7 +465,7 @@ func (j *judge) undecided(pending []OfferResult, noun string) (reason, hint stri
 	if rd := r.Redirection; rd != nil && onlyClass(pending, ClassRedirected) {
 		reason = fmt.Sprintf("%s: redirected to %s, %s", reason, rd.Contact, redirectWords(rd, r))
 	}
-	return reason, j.hint(pending)
+	return reason, j.hint(set)
 }
 
 func onlyClass(os []OfferResult, c OfferClass) bool {
@@ -835,13 +836,15 @@ func (j *judge) policy() {
 		case len(inside) > 0:
 			j.pass("MEDIA-PORT-OUT-OF-RANGE", fmt.Sprintf("every answered media port is inside %s", pr), strings.Join(inside, "; "))
 		default:
-			j.couldNotTell("MEDIA-PORT-OUT-OF-RANGE", "no SDP answer with a media port was accepted", j.hint(j.pending()))
+			j.couldNotTell("MEDIA-PORT-OUT-OF-RANGE", "no SDP answer with a media port was accepted", j.levelHint())
 		}
 	}
 }
 
 // levelHint is what the user can change so that the offers tell the
-// effective encryption level.
+// effective encryption level (and the answers the checks that need one):
+// what the pending offers need, else to send the kind of offer that was
+// missing, else — both sent, all refused — to look at the codecs.
 func (j *judge) levelHint() string {
 	if j.ev.codecMismatch {
 		return codecHint
@@ -849,7 +852,10 @@ func (j *judge) levelHint() string {
 	if h := j.hint(j.pending()); h != "" {
 		return h
 	}
-	return "send both SRTP and plain-rtp offers (--offer) so that the level can be told"
+	if !j.ev.anySecure || !j.ev.anyPlain {
+		return "send both SRTP and plain-rtp offers (--offer) so that the level can be told"
+	}
+	return codecHint
 }
 
 // pending are the offers that are not evidence.
@@ -861,8 +867,10 @@ func (j *judge) pending() []OfferResult {
 func (j *judge) mtlsUnknown() (reason, hint string) {
 	r := j.r
 	switch {
-	case r.TLSOnly && !r.Target.IsTLS(), r.TLS == nil && r.Interrupted != "":
+	case r.TLS == nil && r.Interrupted != "":
 		return "interrupted before mutual TLS could be observed", interruptedHint
+	case r.TLS != nil && r.TLS.Handshake != nil:
+		return "the TLS handshake completed, but whether the edge requires a client certificate was not determined", "see MTLS-NOT-REQUIRED"
 	case r.TLS != nil:
 		return "mutual TLS could not be observed: no TLS handshake completed (" + string(r.TLS.Status) + ")", "see the TLS findings"
 	}

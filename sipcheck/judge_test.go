@@ -235,6 +235,13 @@ func TestJudge(t *testing.T) {
 			OptionsResult{Transport: TLS, Status: StatusTLSError, Error: "TLS alert from the peer: handshake failure"}), e: roleExpect(matrix.RoleMediationInternal),
 			want: map[string]want{"SIP-NO-RESPONSE": undecided("SIP over TLS could not be set up", "TLS")}},
 
+		{name: "mutual TLS undetermined after a completed handshake", r: func() *Result {
+			r := tlsEdge(policy("required", TLS))
+			r.TLS.MTLS.AcceptedWithoutClientCert = nil // TLS 1.3: the server's verdict did not arrive
+			return r
+		}(), e: declared(ptr(matrix.Secured), nil),
+			want: map[string]want{"UM-MTLS-NOT-ENFORCED": undecided("the TLS handshake completed, but", "MTLS-NOT-REQUIRED")}},
+
 		// Mutual TLS required, no client certificate given.
 		{name: "mutual TLS required, no certificate", r: needsCert(tlsEdge(nil)), e: func() Expect {
 			e := roleExpect(matrix.RoleMediationInternal)
@@ -383,6 +390,13 @@ func TestJudge(t *testing.T) {
 			want: map[string]want{"MEDIA-PORT-OUT-OF-RANGE": {sev: report.Warn, reason: "outside 49152-57500"}}},
 		{name: "media ports, nothing accepted", r: sipEdge(everyStatus(404, "Not Found", UDP)), e: withPorts(roleExpect(matrix.RoleSIPEdge), 49152, 57500),
 			want: map[string]want{"MEDIA-PORT-OUT-OF-RANGE": undecided("no SDP answer", "--to")}},
+		{name: "media ports, every offer refused, the plain one with port 0", r: sipEdge(replace(everyStatus(488, "Not Acceptable Here", UDP), declined(plain, UDP))),
+			e: withPorts(roleExpect(matrix.RoleSIPEdge), 49152, 57500), want: map[string]want{"MEDIA-PORT-OUT-OF-RANGE": undecided("no SDP answer", "codecs")}},
+		// 488 to the plain offer with an SRTP offer not evaluated (404) is
+		// not "every offer refused with 488/606": the 404 decides the hint.
+		{name: "488 to everything but a 404", r: sipEdge(replace(everyStatus(488, "Not Acceptable Here", UDP), answered(sdes80, 404, "Not Found", UDP))), e: declared(ptr(matrix.Secured), nil),
+			want: map[string]want{"SRTP-NOT-SUPPORTED": undecided("1 × 404 Not Found", "--to"), "SRTP-NOT-REQUIRED": undecided("488", "--to"),
+				"UM-SRTP-MISMATCH": undecided("404 Not Found", "--to")}},
 		{name: "a refused stream's port 0 is not out of range", r: sipEdge(replace(policy("required", UDP), declined(plain, UDP))), e: withPorts(roleExpect(matrix.RoleSIPEdge), 40000, 40000),
 			want: map[string]want{"MEDIA-PORT-OUT-OF-RANGE": sev(report.Pass)}},
 	}

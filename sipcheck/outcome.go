@@ -143,33 +143,40 @@ func secureOffer(k Offer) bool {
 // evaluation sorts the offers by what they prove. The rule (domain.md §6.1):
 // a 2xx with a usable answer and a 488/606 media refusal are evidence;
 // nothing else is. One exception: when the plain offer is refused with
-// 488/606 too and nothing was accepted, the refusals say the edge takes none
-// of the offered codecs or profiles, not that it refuses (or requires)
-// SRTP, so none of them is evidence.
+// 488/606 too and nothing was accepted, the refusals may say the edge takes
+// none of the offered codecs or profiles, not that it refuses (or
+// requires) SRTP, so none of them is evidence. That is a codec mismatch
+// when every SRTP offer was refused with 488/606 as well; when one is
+// pending (a 404, no answer), its outcome is what to act on first.
 type evaluation struct {
 	secureAccepted, secureRefused []OfferResult // SRTP offers, evaluated
 	plainAccepted, plainRefused   []OfferResult // the plain offer, evaluated
 	securePending, plainPending   []OfferResult // sent or configured, but not evidence
-	codecMismatch                 bool          // every evaluated offer refused, the plain one included
+	codecMismatch                 bool          // every offer refused with 488/606, the plain one included
 	anySecure, anyPlain           bool          // such offers were configured
 }
 
 func evaluate(offers []OfferResult) evaluation {
 	var ev evaluation
-	accepted, plainMediaRefused := false, false
+	accepted, plainMediaRefused, secureOpen := false, false, false
 	for _, o := range offers {
-		accepted = accepted || o.Class() == ClassAccepted
-		if o.Offer == srtpcheck.OfferPlain && o.Class() == ClassMediaRefused {
+		cl := o.Class()
+		accepted = accepted || cl == ClassAccepted
+		switch {
+		case secureOffer(o.Offer):
+			secureOpen = secureOpen || !cl.Evaluated()
+		case o.Offer == srtpcheck.OfferPlain && cl == ClassMediaRefused:
 			plainMediaRefused = true
 		}
 	}
-	ev.codecMismatch = plainMediaRefused && !accepted
+	moot := plainMediaRefused && !accepted // the 488/606 refusals prove nothing
+	ev.codecMismatch = moot && !secureOpen
 	for _, o := range offers {
 		secure := secureOffer(o.Offer)
 		ev.anySecure = ev.anySecure || secure
 		ev.anyPlain = ev.anyPlain || !secure
 		cl := o.Class()
-		evaluated := cl.Evaluated() && !(cl == ClassMediaRefused && ev.codecMismatch)
+		evaluated := cl.Evaluated() && !(cl == ClassMediaRefused && moot)
 		switch {
 		case !evaluated && secure:
 			ev.securePending = append(ev.securePending, o)
