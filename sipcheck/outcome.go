@@ -133,13 +133,6 @@ func (o OfferResult) diagnostic() string {
 	return ""
 }
 
-// secureOffer reports whether the offer carries SRTP keying (SDES or DTLS),
-// as matrix reads its SDP.
-func secureOffer(k Offer) bool {
-	l := k.Line()
-	return l.SDES() || (l.DTLS() && l.Fingerprint)
-}
-
 // evaluation sorts the offers by what they prove. The rule (domain.md §6.1):
 // a 2xx with a usable answer and a 488/606 media refusal are evidence;
 // nothing else is. One exception: when the plain offer is refused with
@@ -163,7 +156,7 @@ func evaluate(offers []OfferResult) evaluation {
 		cl := o.Class()
 		accepted = accepted || cl == ClassAccepted
 		switch {
-		case secureOffer(o.Offer):
+		case o.Offer.Line().KeysSRTP():
 			secureOpen = secureOpen || !cl.Evaluated()
 		case o.Offer == srtpcheck.OfferPlain && cl == ClassMediaRefused:
 			plainMediaRefused = true
@@ -172,7 +165,7 @@ func evaluate(offers []OfferResult) evaluation {
 	moot := plainMediaRefused && !accepted // the 488/606 refusals prove nothing
 	ev.codecMismatch = moot && !secureOpen
 	for _, o := range offers {
-		secure := secureOffer(o.Offer)
+		secure := o.Offer.Line().KeysSRTP()
 		ev.anySecure = ev.anySecure || secure
 		ev.anyPlain = ev.anyPlain || !secure
 		cl := o.Class()

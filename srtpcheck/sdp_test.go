@@ -340,6 +340,9 @@ func TestOfferLine(t *testing.T) {
 			if got != want || o.Line != want {
 				t.Fatalf("parsed line %+v, offer line %+v, want %+v", got, o.Line, want)
 			}
+			if kind.Line().KeysSRTP() != (kind != OfferPlain) || got.KeysSRTP() != kind.Line().KeysSRTP() {
+				t.Fatalf("KeysSRTP: kind %v, parsed %v; only the plain offer keys nothing", kind.Line().KeysSRTP(), got.KeysSRTP())
+			}
 			if OfferLevel(s.Audio()) != kind.Level() || kind.Level() != want.OfferLevel() {
 				t.Fatalf("levels: parsed %v, kind %v, matrix %v", OfferLevel(s.Audio()), kind.Level(), want.OfferLevel())
 			}
