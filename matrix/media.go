@@ -29,9 +29,11 @@ func (m MediaLine) SDES() bool { return m.Crypto > 0 }
 
 // KeysSRTP reports whether this side supplies SRTP keying: SDES keys, or a
 // DTLS-SRTP profile with a certificate fingerprint. a=encryption alone keys
-// nothing: it states a policy (MS-SDP §3).
+// nothing: it states a policy (MS-SDP §3). The port does not count: what an
+// offer carries is known before it has one, and whether a stream refused
+// with port 0 keys SRTP is [SRTPNegotiated]'s question.
 func (m MediaLine) KeysSRTP() bool {
-	return m.Port != 0 && (m.SDES() || (m.DTLS() && m.Fingerprint))
+	return m.SDES() || (m.DTLS() && m.Fingerprint)
 }
 
 // OfferLevel is the encryption level an offer asks for (domain.md

@@ -29,6 +29,30 @@ func TestMediaLineOfferLevel(t *testing.T) {
 	}
 }
 
+// TestMediaLineKeysSRTP: SDES keys, or DTLS-SRTP with a fingerprint, key
+// SRTP; a policy or a profile alone does not; the port plays no part.
+func TestMediaLineKeysSRTP(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    MediaLine
+		want bool
+	}{
+		{"SAVP with SDES", MediaLine{Proto: "RTP/SAVP", Port: 5004, Crypto: 1}, true},
+		{"an offer's line before it has a port", MediaLine{Proto: "RTP/SAVP", Crypto: 1}, true},
+		{"MS-SDPEXT optional: AVP with crypto", MediaLine{Proto: "RTP/AVP", Crypto: 1}, true},
+		{"DTLS-SRTP with a fingerprint", MediaLine{Proto: "UDP/TLS/RTP/SAVP", Fingerprint: true}, true},
+		{"DTLS-SRTP without a fingerprint", MediaLine{Proto: "UDP/TLS/RTP/SAVP", Port: 5004}, false},
+		{"SAVP without a key", MediaLine{Proto: "RTP/SAVP", Port: 5004}, false},
+		{"a=encryption:required alone", MediaLine{Proto: "RTP/AVP", Port: 5004, Encryption: "required"}, false},
+		{"a=cryptoscale only", MediaLine{Proto: "RTP/AVP", Port: 5004, Scale: 1}, false},
+		{"plain AVP", MediaLine{Proto: "RTP/AVP", Port: 5004}, false},
+	} {
+		if got := c.m.KeysSRTP(); got != c.want {
+			t.Errorf("%s: KeysSRTP = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
 func TestSRTPNegotiated(t *testing.T) {
 	avp := MediaLine{Proto: "RTP/AVP", Port: 5004}
 	avpCrypto := MediaLine{Proto: "RTP/AVP", Port: 5004, Crypto: 1}

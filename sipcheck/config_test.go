@@ -136,6 +136,39 @@ func TestOptionsPanicRecovered(t *testing.T) {
 	}
 }
 
+// TestInternalErrorsInconclusive: an OPTIONS or an offer that stopped on
+// an internal error (a panic, recovered) observed nothing about the edge:
+// the checks it would have decided are inconclusive with the bug hint,
+// never a failure nor a hint about the edge.
+func TestInternalErrorsInconclusive(t *testing.T) {
+	e := startEdge(t, "optional", nil)
+	origOptions, origInvite := sendOptions, sendInvite
+	defer func() { sendOptions, sendInvite = origOptions, origInvite }()
+	sendOptions = func(*agent, context.Context, Target) OptionsResult { panic("sipgo bug") }
+	sendInvite = func(*agent, context.Context, Target, []byte) inviteOutcome { panic("offer bug") }
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), quick())
+	for _, o := range r.Offers {
+		if o.Class() != ClassInternal {
+			t.Errorf("%s: class %s (%s), want internal error", o.Name, o.Class(), o.Evidence())
+		}
+	}
+	fs := Judge(r, declared(ptr(matrix.Secured), nil))
+	got := worst(fs)
+	for _, id := range []string{"SIP-NO-RESPONSE", "SRTP-NOT-SUPPORTED", "SRTP-NOT-REQUIRED", "UM-SRTP-MISMATCH"} {
+		if got[id] != "inconclusive" {
+			t.Errorf("%s = %q, want inconclusive", id, got[id])
+		}
+	}
+	for _, f := range fs {
+		if f.Severity == report.Inconclusive && f.Check != "SIP-CLEARTEXT-ACCEPTED" && !strings.Contains(f.Hint, "bug in voipsec") {
+			t.Errorf("%s: hint %q, want the internal-error hint", f.Check, f.Hint)
+		}
+	}
+	if t.Failed() {
+		t.Log(dumpFindings(fs))
+	}
+}
+
 // TestProgress: every step is reported, in order for one offer at a time,
 // with the target's name.
 func TestProgress(t *testing.T) {

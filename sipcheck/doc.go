@@ -56,7 +56,13 @@
 //     Contact elsewhere.
 //  5. Media for every accepted SRTP or DTLS-SRTP answer, for
 //     Config.MediaDuration, authenticated with the answered key (MKI
-//     honoured): packets sent, received, authenticated, failed, echoed.
+//     honoured): packets sent, received, authenticated, failed, echoed,
+//     and whether the DTLS handshake completed. Media that did not run —
+//     disabled (Result.MediaDisabled), interrupted, an answer with no
+//     address to send to, a failure of this host — is recorded as not
+//     run (MediaResult.Ran) and decides no media check: SRTP-NO-MEDIA
+//     is not reported, SRTP-MEDIA-AUTH-FAILED and
+//     DTLS-FINGERPRINT-MISMATCH are inconclusive, with the reason.
 //  6. A 3xx is followed as below, and its target probed as Result.Redirect.
 //
 // A probe the caller's context cuts short says where in Result.Interrupted;
@@ -72,10 +78,14 @@
 // (authentication), 403 (the probing host is not a trusted peer or UM IP
 // gateway), 404/484/604 (the number does not route), 408, 480/486/600/603
 // (busy, unavailable, declined), 5xx, no answer, a transport error, an
-// interruption — leaves the offer unevaluated, and the checks it would have
-// decided inconclusive, with a hint for the class. When every offer is
+// interruption, an internal error (a bug in voipsec, recovered) — leaves
+// the offer unevaluated, and the checks it would have decided
+// inconclusive, with a hint for the class. When every offer is
 // refused with 488/606, the plain one included, the edge takes none of the
-// offered codecs or profiles: a mismatch, not an SRTP verdict.
+// offered codecs or profiles: a mismatch, not an SRTP verdict. Likewise
+// 488/606 to every SRTP offer says SRTP is refused only beside an accepted
+// plain offer; without one (not sent, or not evaluated) SRTP-NOT-SUPPORTED
+// is inconclusive. A 2xx that declines SRTP decides on its own.
 //
 // The effective encryption level ([Effective]) comes from evaluated offers
 // only: SRTP accepted and plain refused → required; both accepted →
@@ -101,7 +111,9 @@
 // and leaves out checks that do not apply: SIP-NO-RESPONSE,
 // SIP-OPTIONS-STATUS (including OPTIONS unanswered while INVITE is answered:
 // OCS uses OPTIONS as the gateway keep-alive), SIP-CLEARTEXT-ACCEPTED and
-// GW-NO-TLS (where the role or the declared level says TLS),
+// GW-NO-TLS (where the role or the declared level says TLS;
+// SIP-CLEARTEXT-ACCEPTED only where cleartext was tried, and passing only
+// when it was refused: TLS on one port says nothing of another),
 // SIP-REDIRECT-NOT-FOLLOWED, SRTP-NOT-SUPPORTED, SRTP-NOT-REQUIRED (where
 // the role or the declared level says SRTP), SRTP-WEAK-SUITE,
 // SRTP-MEDIA-AUTH-FAILED, SRTP-NO-MEDIA (including a peer that only echoes

@@ -33,6 +33,7 @@ func TestEffective(t *testing.T) {
 		{"unknown: plain interrupted", replace(policy("required", udp), cut(plain, udp)), nil, "was interrupted"},
 		{"unknown: 488 to everything, plain included", everyStatus(488, "Not Acceptable Here", udp), nil, "codec or profile mismatch"},
 		{"unknown: 606 to everything", everyStatus(606, "Not Acceptable", udp), nil, "codec or profile mismatch"},
+		{"unknown: 488 to everything but an SRTP offer's 404", replace(everyStatus(488, "Not Acceptable Here", udp), answered(sdes80, 404, "Not Found", udp)), nil, "1 × 404 Not Found"},
 		{"unknown: every INVITE 404", everyStatus(404, "Not Found", udp), nil, "every INVITE got 404 Not Found"},
 		{"unknown: every INVITE 403", everyStatus(403, "Forbidden", udp), nil, "every INVITE got 403 Forbidden"},
 		{"unknown: every INVITE 408", everyStatus(408, "Request Timeout", udp), nil, "408"},

@@ -10,8 +10,11 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"unicode"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/voipsec/voipsec/srtpcheck"
 )
 
 // Status is the stable, machine-readable outcome of one network step, in the
@@ -69,7 +72,7 @@ func StatusOf(err error) Status {
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		return StatusConnectionReset
 	case errors.As(err, &recErr), errors.As(err, &alertErr), errors.As(err, &certErr),
-		errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invErr):
+		errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invErr), remoteAlert(err):
 		return StatusTLSError
 	case errors.Is(err, sip.ErrMessageTooLarge), errors.Is(err, sip.ErrParseLineNoCRLF),
 		errors.Is(err, sip.ErrParseEOF), errors.Is(err, sip.ErrParseReadBodyIncomplete),
@@ -82,6 +85,15 @@ func StatusOf(err error) Status {
 		return StatusTransportError
 	}
 	return StatusUnknownError
+}
+
+// remoteAlert reports an alert the TLS peer sent: crypto/tls returns it
+// as *net.OpError{Op: "remote error"} wrapping its unexported alert type,
+// not as tls.AlertError, so the generic *net.OpError case must not see it
+// first.
+func remoteAlert(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "remote error"
 }
 
 // describe is what err means, in words a person reads and without the
@@ -121,8 +133,9 @@ func describe(err error) string {
 	case StatusTLSError:
 		switch {
 		case errors.As(err, &alertErr):
-			return "TLS alert: " + alertErr.Error()
-		case errors.As(err, &opErr) && opErr.Op == "remote error":
+			return "TLS alert: " + strings.TrimPrefix(alertErr.Error(), "tls: ")
+		case remoteAlert(err):
+			errors.As(err, &opErr)
 			return "TLS alert from the peer: " + strings.TrimPrefix(opErr.Err.Error(), "tls: ")
 		case errors.As(err, &recErr):
 			return "the peer does not speak TLS"
@@ -137,9 +150,6 @@ func describe(err error) string {
 		}
 		return "the answer is not valid SIP"
 	case StatusTransportError:
-		if errors.As(err, &opErr) && opErr.Op == "remote error" {
-			return "TLS alert from the peer: " + strings.TrimPrefix(opErr.Err.Error(), "tls: ")
-		}
 		return "transport error"
 	}
 	return "unexpected error: " + clip(innermost(err).Error(), 120)
@@ -198,4 +208,61 @@ func quote(s string) string {
 		s = s[:80] + "..."
 	}
 	return "\"" + s + "\""
+}
+
+// describeMedia is what an error of a DTLS-SRTP handshake or a media
+// exchange means, in words and without the library's text: the adapter
+// for pion/dtls (v3.1.x: HandshakeError, TimeoutError and its alert text)
+// as srtpcheck passes it on, and for srtpcheck's own errors.
+func describeMedia(err error) string {
+	var (
+		local  *srtpcheck.LocalError
+		fp     *srtpcheck.FingerprintMismatchError
+		netErr net.Error
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	case errors.As(err, &fp):
+		return "the peer's DTLS certificate (" + fp.Got + ") matches no a=fingerprint of its answer"
+	case errors.Is(err, srtpcheck.ErrFingerprintMismatch):
+		return "the peer's DTLS certificate matches no a=fingerprint of its answer"
+	case errors.As(err, &local):
+		return "could not " + local.Step + " on this host"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return "no DTLS answer in time"
+	case errors.Is(err, srtpcheck.ErrDTLSWithoutFingerprint):
+		return "the answer has no a=fingerprint"
+	}
+	if a := dtlsAlert(err); a != "" {
+		return "DTLS alert from the peer: " + a
+	}
+	return "the DTLS-SRTP handshake failed"
+}
+
+// dtlsAlert is the description of a DTLS alert err carries, in words
+// ("bad certificate"); "" when it carries none. pion/dtls keeps its alert
+// error type unexported: it is found by its IsFatalOrCloseNotify method,
+// and its text, "alert: Alert Fatal: BadCertificate", gives the
+// description.
+func dtlsAlert(err error) string {
+	var a interface {
+		error
+		IsFatalOrCloseNotify() bool
+	}
+	if !errors.As(err, &a) {
+		return ""
+	}
+	msg := a.Error()
+	desc := msg[strings.LastIndex(msg, ": ")+1:]
+	var b strings.Builder
+	for _, r := range strings.TrimSpace(desc) {
+		if unicode.IsUpper(r) && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return clip(b.String(), 60)
 }

@@ -15,6 +15,10 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
+
+	"github.com/voipsec/voipsec/internal/testpki"
+	"github.com/voipsec/voipsec/srtpcheck"
 )
 
 // TestStatusOf pins the classification of sipgo v1.7.2, net, crypto/tls and
@@ -53,6 +57,9 @@ func TestStatusOf(t *testing.T) {
 		{"network unreachable", &net.OpError{Op: "dial", Net: "udp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}, StatusNoRoute},
 		{"protocol, in words", fmt.Errorf("follow: %w", protocolErrorf("redirect Contact without host")), StatusProtocolError},
 		{"other", errors.New("mystery"), StatusUnknownError},
+		// crypto/tls reports an alert the peer sent as *net.OpError{Op:
+		// "remote error"}: a TLS failure, not a generic transport error.
+		{"tls alert from the peer", fmt.Errorf("dial TLS error: %w", realRemoteAlert(t)), StatusTLSError},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,6 +68,27 @@ func TestStatusOf(t *testing.T) {
 			}
 		})
 	}
+}
+
+// realRemoteAlert is the error crypto/tls really returns to a client whose
+// peer ends the handshake with an alert: here protocol_version, from a
+// server that speaks only TLS 1.3 to a client that stops at TLS 1.2.
+func realRemoteAlert(t *testing.T) error {
+	t.Helper()
+	pki := testpki.NewT(t)
+	cc, sc := net.Pipe()
+	defer cc.Close()
+	defer sc.Close()
+	go func() {
+		_ = tls.Server(sc, &tls.Config{Certificates: []tls.Certificate{pki.Server}, MinVersion: tls.VersionTLS13}).Handshake()
+		sc.Close()
+	}()
+	err := tls.Client(cc, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12}).Handshake()
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "remote error" {
+		t.Fatalf("crypto/tls no longer reports a peer's alert as *net.OpError{Op: \"remote error\"}: %T %v; re-check StatusOf", err, err)
+	}
+	return err
 }
 
 // TestDescribe: the words a report shows for an error say what happened,
@@ -81,6 +109,8 @@ func TestDescribe(t *testing.T) {
 		{&net.DNSError{Err: "i/o timeout", Name: "x.example", IsTimeout: true}, "the DNS lookup timed out"},
 		{fmt.Errorf("TLS handshake error: %w", &net.OpError{Op: "remote error", Err: errors.New("tls: handshake failure")}), "TLS alert from the peer: handshake failure"},
 		{tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "the peer does not speak TLS"},
+		{realRemoteAlert(t), "TLS alert from the peer: protocol version not supported"},
+		{fmt.Errorf("handshake: %w", tls.AlertError(42)), "TLS alert: bad certificate"},
 		{fmt.Errorf("read: %w", io.EOF), "the peer closed the connection"},
 		{sip.ErrMessageTooLarge, "the answer exceeds the SIP message size limit"},
 		{protocolErrorf("redirect without Contact"), "redirect without Contact"},
@@ -91,7 +121,7 @@ func TestDescribe(t *testing.T) {
 		if got != c.want {
 			t.Errorf("describe(%v) = %q, want %q", c.err, got, c.want)
 		}
-		for _, lib := range []string{"transcation", "dial tcp", "<nil>", "sipcheck:", "sipgo"} {
+		for _, lib := range []string{"transcation", "dial tcp", "<nil>", "sipcheck:", "sipgo", "tls: "} {
 			if strings.Contains(got, lib) {
 				t.Errorf("describe(%v) = %q shows library text %q", c.err, got, lib)
 			}
@@ -184,4 +214,89 @@ func TestStatusOfSipgo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDescribeMedia: a DTLS-SRTP handshake's or a media exchange's error is
+// put in words without pion's or srtpcheck's text, from the errors pion/dtls
+// (go.mod's version) really returns through srtpcheck.
+func TestDescribeMedia(t *testing.T) {
+	client, server, silent := dtlsErrors(t)
+	_, local := srtpcheck.RunMedia(context.Background(), srtpcheck.MediaConfig{Keys: &srtpcheck.Keys{}})
+	cases := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"fingerprint mismatch", client, "the peer's DTLS certificate (sha-256 "},
+		{"alert from the peer", server, "DTLS alert from the peer: bad certificate"},
+		{"silent peer", silent, "no DTLS answer in time"},
+		{"interrupted", fmt.Errorf("srtpcheck: DTLS handshake: %w", context.Canceled), "interrupted"},
+		{"local", local, "could not run media on this host"},
+	}
+	for _, c := range cases {
+		got := describeMedia(c.err)
+		if !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s: describeMedia(%v) = %q, want %q", c.name, c.err, got, c.want)
+		}
+		for _, lib := range []string{"srtpcheck", "handshake error", "alert:", "Fatal", "dtls", "context deadline"} {
+			if strings.Contains(got, lib) {
+				t.Errorf("%s: describeMedia(%v) = %q shows library text %q", c.name, c.err, got, lib)
+			}
+		}
+	}
+}
+
+// dtlsErrors runs DTLS-SRTP handshakes with srtpcheck over loopback and
+// returns what they really fail with: the side whose peer certificate
+// matches no fingerprint, its peer (which gets bad_certificate), and a
+// side whose peer never answers.
+func dtlsErrors(t *testing.T) (client, server, silent error) {
+	t.Helper()
+	listen := func() *net.UDPConn {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	cert := func() tls.Certificate {
+		c, err := selfsign.GenerateSelfSigned()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b, c := listen(), listen(), listen()
+	aCert, bCert, other := cert(), cert(), cert()
+	fp := func(c tls.Certificate) []srtpcheck.Fingerprint {
+		return []srtpcheck.Fingerprint{srtpcheck.CertificateFingerprint(c.Certificate[0])}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s, err := srtpcheck.DTLSHandshake(ctx, b, a.LocalAddr(), srtpcheck.DTLSConfig{Certificate: bCert, RemoteFingerprints: fp(aCert)})
+		if s != nil {
+			s.Close()
+		}
+		server = err
+	}()
+	s, err := srtpcheck.DTLSHandshake(ctx, a, b.LocalAddr(), srtpcheck.DTLSConfig{Certificate: aCert, Client: true, RemoteFingerprints: fp(other)})
+	if s != nil {
+		s.Close()
+	}
+	<-done
+	client = err
+	sctx, scancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer scancel()
+	s, silent = srtpcheck.DTLSHandshake(sctx, a, c.LocalAddr(), srtpcheck.DTLSConfig{Certificate: aCert, Client: true, RemoteFingerprints: fp(other)})
+	if s != nil {
+		s.Close()
+	}
+	if client == nil || server == nil || silent == nil {
+		t.Fatalf("handshakes that should fail: client %v, server %v, silent %v", client, server, silent)
+	}
+	return client, server, silent
 }

@@ -41,7 +41,7 @@ func accepted(k Offer, transport string) OfferResult {
 	case k == dtls:
 		a.Profile, a.Fingerprint, a.Setup, a.Negotiated = "UDP/TLS/RTP/SAVP", "sha-256 AB:CD", "active", true
 		o.Secure = true
-	case secureOffer(k):
+	case k.Line().KeysSRTP():
 		a.Profile, a.Suite, a.HasKeys, a.Negotiated = "RTP/SAVP", "AES_CM_128_HMAC_SHA1_80", true, true
 		a.Crypto = []string{"1 AES_CM_128_HMAC_SHA1_80 inline:[redacted]"}
 		a.MKI = strings.HasPrefix(k.String(), "ms-")
@@ -60,7 +60,7 @@ func accepted(k Offer, transport string) OfferResult {
 // stream refused, RFC 3264 §6).
 func declined(k Offer, transport string) OfferResult {
 	o := answered(k, 200, "OK", transport)
-	if secureOffer(k) {
+	if k.Line().KeysSRTP() {
 		o.Answer = &Answer{Profile: "RTP/AVP", Port: 40000}
 		o.Plain = true
 	} else {

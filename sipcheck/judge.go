@@ -64,10 +64,11 @@ func Judge(r *Result, e Expect) []report.Finding {
 }
 
 type judge struct {
-	r   *Result
-	e   Expect
-	ev  evaluation
-	out []report.Finding
+	r        *Result
+	e        Expect
+	ev       evaluation
+	evidence string // the offers as evidence lines, from r.Offers
+	out      []report.Finding
 }
 
 func (j *judge) add(f report.Finding) { j.out = append(j.out, f) }
@@ -86,7 +87,7 @@ func (j *judge) fail(id, summary string, detail ...string) {
 
 func (j *judge) couldNotTell(id, reason, hint string) {
 	f := report.CouldNotTell(id, j.r.Name, reason, hint)
-	f.Detail = j.r.Evidence
+	f.Detail = j.evidence
 	j.add(f)
 }
 
@@ -96,11 +97,11 @@ func (j *judge) run() {
 		return
 	}
 	j.ev = evaluate(r.Offers)
+	j.evidence = evidence(r.Offers)
 	if r.Status == StatusUnknownError {
 		reason := "the probe stopped on an internal error (" + r.Error + ")"
-		const hint = "this is a bug in voipsec: please report it with the command line"
 		for _, id := range append([]string{"SIP-NO-RESPONSE"}, j.mediaChecks()...) {
-			j.couldNotTell(id, reason, hint)
+			j.couldNotTell(id, reason, internalHint)
 		}
 		return
 	}
@@ -147,6 +148,7 @@ func tlsFindings(r *Result, e Expect) []report.Finding {
 
 const (
 	interruptedHint = "the run was interrupted: run it again to the end, or with a longer --timeout"
+	internalHint    = "this is a bug in voipsec: please report it with the command line"
 	certHint        = "give a client certificate the edge trusts with --cert and --key (plan: trust.client_certificate and client_key)"
 	codecHint       = "voipsec offers G.711 (PCMU, PCMA) on RTP/AVP and RTP/SAVP: check the codecs and media profiles the edge accepts"
 )
@@ -190,6 +192,17 @@ func (j *judge) sip() {
 		inviteAnswered = inviteAnswered || o.Code != 0
 	}
 	statuses := optionsStatuses(r.Options)
+	// OPTIONS that stopped on an internal error observed nothing.
+	var internal []string
+	unanswered := 0 // OPTIONS that went out and got no answer
+	for _, o := range r.Options {
+		switch {
+		case o.Status == StatusUnknownError && !o.Answered():
+			internal = append(internal, strings.ToUpper(o.Transport)+": "+o.attempt())
+		case !o.Answered():
+			unanswered++
+		}
+	}
 
 	// SIP-NO-RESPONSE: any SIP answer at all.
 	switch {
@@ -204,8 +217,10 @@ func (j *judge) sip() {
 			"fix the TLS handshake first (see the TLS findings)")
 	case r.Interrupted != "":
 		j.couldNotTell("SIP-NO-RESPONSE", "interrupted before any SIP answer ("+r.Interrupted+")", interruptedHint)
+	case len(internal) > 0:
+		j.couldNotTell("SIP-NO-RESPONSE", "no SIP answer, but OPTIONS stopped on an internal error ("+strings.Join(internal, "; ")+")", internalHint)
 	default:
-		j.fail("SIP-NO-RESPONSE", "no SIP response to OPTIONS or INVITE", statuses+"\n"+r.Evidence)
+		j.fail("SIP-NO-RESPONSE", "no SIP response to OPTIONS or INVITE", statuses+"\n"+j.evidence)
 	}
 
 	// SIP-OPTIONS-STATUS: one per target, over every transport tried.
@@ -214,6 +229,8 @@ func (j *judge) sip() {
 		j.fail("SIP-OPTIONS-STATUS", "OPTIONS answered "+strings.Join(bad, "; "), details...)
 	case len(ok) > 0:
 		j.pass("SIP-OPTIONS-STATUS", "OPTIONS answered "+strings.Join(ok, "; "), details...)
+	case inviteAnswered && unanswered == 0 && len(internal) > 0:
+		j.couldNotTell("SIP-OPTIONS-STATUS", "OPTIONS stopped on an internal error ("+strings.Join(internal, "; ")+")", internalHint)
 	case inviteAnswered:
 		j.fail("SIP-OPTIONS-STATUS", "OPTIONS unanswered ("+statuses+") though INVITE is answered; OCS sends OPTIONS as the gateway keep-alive")
 	case r.Interrupted != "":
@@ -253,13 +270,48 @@ func (j *judge) sip() {
 			}
 			clear = append(clear, fmt.Sprintf("INVITE over %s answered %d %s%s", a.transport, a.code, a.reason, times))
 		}
+		shut, silent, broken := cleartextTries(r)
 		switch {
 		case len(clear) > 0:
 			j.fail("SIP-CLEARTEXT-ACCEPTED", "the edge answers SIP in cleartext; "+why, strings.Join(clear, "; "))
-		case r.Target.IsTLS():
-			j.pass("SIP-CLEARTEXT-ACCEPTED", "signalling is TLS")
+		case len(broken) > 0:
+			j.couldNotTell("SIP-CLEARTEXT-ACCEPTED", "no SIP answer in cleartext, but OPTIONS stopped on an internal error ("+strings.Join(broken, "; ")+")", internalHint)
+		case len(shut) == 0 && len(silent) == 0:
+			// Nothing was tried in cleartext (a TLS target as given):
+			// the check does not apply, and TLS here says nothing of
+			// another port.
+		case len(silent) == 0:
+			j.pass("SIP-CLEARTEXT-ACCEPTED", "the edge does not take SIP in cleartext", strings.Join(shut, "; "))
+		default:
+			j.couldNotTell("SIP-CLEARTEXT-ACCEPTED", "no SIP answer in cleartext, but silence is not refusal: "+strings.Join(append(silent, shut...), "; "),
+				"an edge that ignores cleartext SIP and a firewall that drops it look alike: check that no UDP or TCP listener is enabled on the edge")
 		}
 	}
+}
+
+// cleartextTries sorts the OPTIONS tried in cleartext (UDP, TCP) that got
+// no answer: shut, where nothing takes cleartext SIP (refused, or a TCP
+// port found to speak TLS); silent, which proves nothing; broken, stopped
+// on an internal error, which observed nothing. All empty: nothing was
+// tried in cleartext.
+func cleartextTries(r *Result) (shut, silent, broken []string) {
+	for _, o := range r.Options {
+		if o.Transport == TLS || o.Answered() {
+			continue
+		}
+		tp := strings.ToUpper(o.Transport)
+		switch {
+		case o.Status == StatusUnknownError:
+			broken = append(broken, tp+": "+o.attempt())
+		case o.Refused():
+			shut = append(shut, tp+": "+o.attempt())
+		case o.Transport == TCP && r.TLSDetected:
+			shut = append(shut, tp+": the port speaks only TLS")
+		default:
+			silent = append(silent, tp+": "+o.attempt())
+		}
+	}
+	return shut, silent, broken
 }
 
 // tlsFailedEverywhere: every SIP attempt failed in the TLS handshake.
@@ -359,8 +411,14 @@ func (j *judge) offers() {
 			j.pass("SRTP-NOT-SUPPORTED", "the edge negotiates SRTP", evidence(ev.secureAccepted))
 		case ev.codecMismatch:
 			j.couldNotTell("SRTP-NOT-SUPPORTED", codecMismatchReason, codecHint)
+		case len(ev.securePending) == 0 && len(ev.plainAccepted) == 0 && onlyClass(ev.secureRefused, ClassMediaRefused):
+			// 488/606 to every SRTP offer, and no plain offer accepted to
+			// show that the codecs are not the cause: the level is unknown,
+			// as UM-SRTP-MISMATCH says. A 2xx declining SRTP would decide.
+			_, why := ev.level()
+			j.couldNotTell("SRTP-NOT-SUPPORTED", why, j.levelHint())
 		case len(ev.securePending) == 0:
-			f := report.New("SRTP-NOT-SUPPORTED", r.Name, "no SRTP offer was accepted").WithDetail("%s", r.Evidence)
+			f := report.New("SRTP-NOT-SUPPORTED", r.Name, "no SRTP offer was accepted").WithDetail("%s", j.evidence)
 			if srtpUnwanted(j.e) {
 				f = f.WithSeverity(report.Info)
 				f.Summary += " (the declared policy carries plain RTP)"
@@ -392,8 +450,9 @@ func (j *judge) offers() {
 }
 
 // undecided says why offers were not evaluated and what to change. noun
-// names one of them; when every offer shares the fate, it speaks of every
-// INVITE.
+// names one of them; when no offer was evaluated, it speaks of every
+// INVITE, and the hint is for all of them (a 404 to an SRTP offer is what
+// to fix first even for the plain offer's check).
 func (j *judge) undecided(pending []OfferResult, noun string) (reason, hint string) {
 	r := j.r
 	all := len(j.ev.securePending)+len(j.ev.plainPending) == len(r.Offers)
@@ -406,7 +465,7 @@ func (j *judge) undecided(pending []OfferResult, noun string) (reason, hint stri
 	if rd := r.Redirection; rd != nil && onlyClass(pending, ClassRedirected) {
 		reason = fmt.Sprintf("%s: redirected to %s, %s", reason, rd.Contact, redirectWords(rd, r))
 	}
-	return reason, j.hint(pending)
+	return reason, j.hint(set)
 }
 
 func onlyClass(os []OfferResult, c OfferClass) bool {
@@ -422,7 +481,7 @@ func onlyClass(os []OfferResult, c OfferClass) bool {
 // the one the user can act on first.
 var hintOrder = []OfferClass{ClassNotRoutable, ClassForbidden, ClassAuth, ClassRedirected, ClassRequestTimeout,
 	ClassBusy, ClassServerError, ClassMalformed, ClassNoAnswer, ClassTransportError, ClassMediaRefused,
-	ClassFailure, ClassInterrupted, ClassNotSent}
+	ClassFailure, ClassInternal, ClassInterrupted, ClassNotSent}
 
 // hint is what the user can change so that the offers are evaluated.
 func (j *judge) hint(pending []OfferResult) string {
@@ -466,6 +525,8 @@ func (j *judge) hint(pending []OfferResult) string {
 			return codecHint
 		case ClassFailure:
 			return "look up the status code and the quoted diagnostics"
+		case ClassInternal:
+			return internalHint
 		case ClassInterrupted:
 			return interruptedHint
 		case ClassNotSent:
@@ -533,9 +594,12 @@ func redirectHost(rd *Redirection) string {
 
 // answers adds the per-answer checks, aggregated to one finding per check
 // with the offers behind it as evidence: malformed answers, weak suite,
-// SDES keys over cleartext, DTLS fingerprint, media.
+// SDES keys over cleartext, DTLS fingerprint, media. Media that did not
+// run (disabled, interrupted, no address to send to, a failure of this
+// host) decides nothing: the media checks it leaves open are inconclusive.
 func (j *judge) answers() {
-	var malformed, weak, strong, cleartext, overTLS, authFailed, noMedia, echoed, authOK, fpMismatch, dtlsOK, dtlsFailed, cut []string
+	var malformed, weak, strong, cleartext, overTLS, authFailed, noMedia, echoed, authOK, fpMismatch, dtlsOK, dtlsFailed []string
+	var unchecked, dtlsUnchecked []undone // media, DTLS fingerprints not checked
 	for _, o := range j.r.Offers {
 		a := o.Answer
 		if a == nil || o.Code/100 != 2 {
@@ -558,30 +622,60 @@ func (j *judge) answers() {
 		case a.HasKeys:
 			overTLS = append(overTLS, label)
 		}
+		if !o.Secure {
+			continue // no SRTP accepted: no media exchange is due
+		}
+		isDTLS := o.Offer == srtpcheck.OfferDTLS
 		m := o.Media
 		if m == nil {
+			u := j.mediaSkipped(o)
+			unchecked = append(unchecked, u)
+			if isDTLS {
+				dtlsUnchecked = append(dtlsUnchecked, u)
+			}
 			continue
 		}
-		detail := fmt.Sprintf("%s: %s to %s for %.1fs: sent %d, received %d, authenticated %d, failed %d, echoed %d",
-			label, m.Suite, m.Remote, m.Seconds, m.Sent, m.Received, m.Authenticated, m.Failed, m.Echoed)
-		if m.MKI {
-			detail += ", MKI in every packet"
+		detail := label + ": " + m.Error // an exchange that never started: why
+		if m.Ran {
+			detail = fmt.Sprintf("%s: %s to %s for %.1fs: sent %d, received %d, authenticated %d, failed %d, echoed %d",
+				label, m.Suite, m.Remote, m.Seconds, m.Sent, m.Received, m.Authenticated, m.Failed, m.Echoed)
+			if m.MKI {
+				detail += ", MKI in every packet"
+			}
+			if m.Error != "" {
+				detail += "; " + m.Error
+			}
 		}
-		if m.Error != "" {
-			detail += "; " + m.Error
+		// Why this exchange did not decide, when it did not.
+		var open *undone
+		switch {
+		case m.FingerprintMismatch:
+		case m.Interrupted && m.Received == 0:
+			open = &undone{detail, "interrupted during the media window before any packet arrived", interruptedHint}
+		case m.Local && m.Received == 0:
+			open = &undone{detail, "a failure on this host stopped the media exchange", localHint}
+		case m.HandshakeFailed:
+		case !m.Ran:
+			open = &undone{detail, m.Error, addressHint}
+		}
+		if isDTLS {
+			switch {
+			case m.FingerprintMismatch:
+				fpMismatch = append(fpMismatch, detail)
+			case m.DTLSHandshake:
+				dtlsOK = append(dtlsOK, detail)
+			case open != nil:
+				dtlsUnchecked = append(dtlsUnchecked, *open)
+			case m.HandshakeFailed:
+				dtlsUnchecked = append(dtlsUnchecked, undone{detail, "the DTLS handshake did not complete, so the certificate was not compared with a=fingerprint", "see SRTP-NO-MEDIA"})
+			}
 		}
 		switch {
 		case m.FingerprintMismatch:
-			fpMismatch = append(fpMismatch, detail)
-			continue
-		case m.HandshakeFailed && m.Interrupted:
-			cut = append(cut, detail)
-			continue
+		case open != nil:
+			unchecked = append(unchecked, *open)
 		case m.HandshakeFailed:
 			dtlsFailed = append(dtlsFailed, detail)
-			continue
-		case m.Received == 0 && m.Interrupted:
-			cut = append(cut, detail)
 		case m.Received == 0 && m.Echoed > 0:
 			echoed = append(echoed, detail)
 		case m.Received == 0:
@@ -591,9 +685,6 @@ func (j *judge) answers() {
 		default:
 			authOK = append(authOK, detail)
 		}
-		if o.Offer == srtpcheck.OfferDTLS {
-			dtlsOK = append(dtlsOK, detail)
-		}
 	}
 	transport := strings.ToUpper(j.r.Target.Transport)
 	j.either("SDP-ANSWER-MALFORMED", malformed, fmt.Sprintf("malformed SDP in %d answer(s)", len(malformed)), nil, "")
@@ -601,8 +692,13 @@ func (j *judge) answers() {
 		strong, "every SDES answer uses AES_CM_128_HMAC_SHA1_80")
 	j.either("SDES-OVER-CLEARTEXT", cleartext, fmt.Sprintf("%d answer(s) carry a=crypto keys over %s", len(cleartext), transport),
 		overTLS, "SDES keys travel over TLS")
-	j.either("DTLS-FINGERPRINT-MISMATCH", fpMismatch, "the DTLS certificate does not match the answer's a=fingerprint",
-		dtlsOK, "the DTLS certificate matches a=fingerprint")
+	switch {
+	case len(fpMismatch) > 0 || len(dtlsOK) > 0:
+		j.either("DTLS-FINGERPRINT-MISMATCH", fpMismatch, "the DTLS certificate does not match the answer's a=fingerprint",
+			append(dtlsOK, lines(dtlsUnchecked)...), "the DTLS certificate matches a=fingerprint")
+	case len(dtlsUnchecked) > 0:
+		j.unchecked("DTLS-FINGERPRINT-MISMATCH", "the DTLS certificate was not compared with a=fingerprint", dtlsUnchecked)
+	}
 	// SRTP-NO-MEDIA: one finding, naming each way media did not come.
 	var why []string
 	if len(dtlsFailed) > 0 {
@@ -615,13 +711,60 @@ func (j *judge) answers() {
 		why = append(why, fmt.Sprintf("the peer only echoed our own packets in %d call(s)", len(echoed)))
 	}
 	j.either("SRTP-NO-MEDIA", slices.Concat(dtlsFailed, noMedia, echoed), strings.Join(why, "; "), nil, "")
-	j.either("SRTP-MEDIA-AUTH-FAILED", authFailed, fmt.Sprintf("media from the peer failed SRTP authentication in %d call(s)", len(authFailed)),
-		authOK, fmt.Sprintf("media from the peer authenticated in %d call(s)", len(authOK)))
-	if len(cut) > 0 && len(authFailed) == 0 && len(authOK) == 0 {
-		f := report.CouldNotTell("SRTP-MEDIA-AUTH-FAILED", j.r.Name, "interrupted during the media window before any packet arrived", interruptedHint)
-		f.Detail = strings.Join(cut, "\n")
-		j.add(f)
+	switch {
+	case len(authFailed) > 0 || len(authOK) > 0:
+		j.either("SRTP-MEDIA-AUTH-FAILED", authFailed, fmt.Sprintf("media from the peer failed SRTP authentication in %d call(s)", len(authFailed)),
+			append(authOK, lines(unchecked)...), fmt.Sprintf("media from the peer authenticated in %d call(s)", len(authOK)))
+	case len(unchecked) > 0:
+		j.unchecked("SRTP-MEDIA-AUTH-FAILED", "SRTP media was not checked", unchecked)
 	}
+}
+
+const (
+	localHint   = "a failure on this host stopped the media exchange: run again, and report it if it persists"
+	addressHint = "the edge's SDP answer gives no address to send media to: look at its c= and m= lines"
+)
+
+// undone is an accepted SRTP answer whose media (or DTLS fingerprint) was
+// not checked: its evidence line, why, and what would let it run.
+type undone struct{ line, reason, hint string }
+
+func lines(us []undone) []string {
+	out := make([]string, len(us))
+	for i, u := range us {
+		out[i] = "not checked: " + u.line
+	}
+	return out
+}
+
+// unchecked adds id as inconclusive: what was not checked, why (each
+// reason once), and the hint of the first.
+func (j *judge) unchecked(id, what string, us []undone) {
+	var reasons []string
+	for _, u := range us {
+		if !slices.Contains(reasons, u.reason) {
+			reasons = append(reasons, u.reason)
+		}
+	}
+	f := report.CouldNotTell(id, j.r.Name, what+": "+strings.Join(reasons, "; "), us[0].hint)
+	ls := make([]string, len(us))
+	for i, u := range us {
+		ls[i] = u.line
+	}
+	f.Detail = strings.Join(ls, "\n")
+	j.add(f)
+}
+
+// mediaSkipped says why an accepted SRTP answer got no media exchange.
+func (j *judge) mediaSkipped(o OfferResult) undone {
+	r := j.r
+	switch {
+	case r.MediaDisabled:
+		return undone{o.Name + ": media exchange disabled", "the media exchange is disabled", "media exchange disabled: --media-seconds > 0 checks the keys work"}
+	case r.Interrupted != "" || o.Interrupted:
+		return undone{o.Name + ": interrupted before the media exchange", "interrupted before the media exchange", interruptedHint}
+	}
+	return undone{o.Name + ": the media exchange did not run", "the media exchange did not run", internalHint}
 }
 
 // either adds one id finding: summary over the bad evidence lines when there
@@ -653,15 +796,7 @@ func (j *judge) policy() {
 		}
 		if media && !seen["UM-SRTP-MISMATCH"] {
 			_, why := j.ev.level()
-			reason := "the effective encryption level is unknown: " + why
-			hint := j.hint(j.pending())
-			switch {
-			case j.ev.codecMismatch:
-				hint = codecHint
-			case hint == "":
-				hint = "send both SRTP and plain-rtp offers (--offer) so that the level can be told"
-			}
-			j.couldNotTell("UM-SRTP-MISMATCH", reason, hint)
+			j.couldNotTell("UM-SRTP-MISMATCH", "the effective encryption level is unknown: "+why, j.levelHint())
 		}
 		if v := d.VoipSecurity; v != nil && v.Transport().MutualTLS && !seen["UM-MTLS-NOT-ENFORCED"] {
 			reason, hint := j.mtlsUnknown()
@@ -701,9 +836,26 @@ func (j *judge) policy() {
 		case len(inside) > 0:
 			j.pass("MEDIA-PORT-OUT-OF-RANGE", fmt.Sprintf("every answered media port is inside %s", pr), strings.Join(inside, "; "))
 		default:
-			j.couldNotTell("MEDIA-PORT-OUT-OF-RANGE", "no SDP answer with a media port was accepted", j.hint(j.pending()))
+			j.couldNotTell("MEDIA-PORT-OUT-OF-RANGE", "no SDP answer with a media port was accepted", j.levelHint())
 		}
 	}
+}
+
+// levelHint is what the user can change so that the offers tell the
+// effective encryption level (and the answers the checks that need one):
+// what the pending offers need, else to send the kind of offer that was
+// missing, else — both sent, all refused — to look at the codecs.
+func (j *judge) levelHint() string {
+	if j.ev.codecMismatch {
+		return codecHint
+	}
+	if h := j.hint(j.pending()); h != "" {
+		return h
+	}
+	if !j.ev.anySecure || !j.ev.anyPlain {
+		return "send both SRTP and plain-rtp offers (--offer) so that the level can be told"
+	}
+	return codecHint
 }
 
 // pending are the offers that are not evidence.
@@ -715,10 +867,17 @@ func (j *judge) pending() []OfferResult {
 func (j *judge) mtlsUnknown() (reason, hint string) {
 	r := j.r
 	switch {
-	case r.TLSOnly && !r.Target.IsTLS(), r.TLS == nil && r.Interrupted != "":
+	case r.TLS == nil && r.Interrupted != "":
 		return "interrupted before mutual TLS could be observed", interruptedHint
+	case r.TLS != nil && r.TLS.Handshake != nil:
+		return "the TLS handshake completed, but whether the edge requires a client certificate was not determined", "see MTLS-NOT-REQUIRED"
 	case r.TLS != nil:
 		return "mutual TLS could not be observed: no TLS handshake completed (" + string(r.TLS.Status) + ")", "see the TLS findings"
+	}
+	for _, o := range r.Options {
+		if o.Status == StatusUnknownError {
+			return "the edge answered nothing, and OPTIONS over " + strings.ToUpper(o.Transport) + " stopped on an internal error", internalHint
+		}
 	}
 	return "the edge answered nothing over " + strings.ToUpper(r.Target.Transport), "check that the endpoint listens where it is declared"
 }
@@ -805,27 +964,18 @@ func Observe(r *Result) matrix.Observation {
 // cleartext: SIP over UDP or TCP answered (true), refused on every
 // cleartext attempt (false), or not known (nil).
 func cleartext(r *Result) *bool {
-	tried, refused := 0, 0
 	answered := false
 	for _, o := range r.Options {
-		if o.Transport == TLS {
-			continue
-		}
-		tried++
-		answered = answered || o.Answered()
-		if o.Refused() {
-			refused++
-		}
+		answered = answered || (o.Transport != TLS && o.Answered())
 	}
 	for _, o := range r.Offers {
-		if o.Transport != TLS && o.Code != 0 {
-			answered = true
-		}
+		answered = answered || (o.Transport != TLS && o.Code != 0)
 	}
+	shut, silent, broken := cleartextTries(r)
 	switch {
 	case answered:
 		return ptrTo(true)
-	case tried > 0 && refused == tried:
+	case len(shut) > 0 && len(silent) == 0 && len(broken) == 0:
 		return ptrTo(false)
 	}
 	return nil

@@ -3,6 +3,7 @@ package sipcheck
 import (
 	"crypto/tls"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +18,11 @@ import (
 
 var judgeNow = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// sipEdge is a UDP edge that answered OPTIONS and ended its offers so.
+// sipEdge is a UDP edge that answered OPTIONS and ended its offers so,
+// probed with media disabled: an offer carries media only where a case
+// adds it (withMedia).
 func sipEdge(offers []OfferResult) *Result {
-	return &Result{
+	return &Result{MediaDisabled: true,
 		Target: Target{Raw: "192.0.2.10:5060", Scheme: "sip", Host: "192.0.2.10", Port: 5060, Transport: UDP, Explicit: true,
 			Addrs: nil},
 		Name: "udp://192.0.2.10:5060", Status: StatusSuccess, Started: judgeNow, To: DefaultUser,
@@ -120,7 +123,7 @@ func TestJudge(t *testing.T) {
 		// The three effective levels, declared against observed.
 		{name: "required edge, declared Secured", r: tlsEdge(policy("required", TLS)), e: declared(secured, required),
 			want: map[string]want{"SRTP-NOT-SUPPORTED": sev(report.Pass), "SRTP-NOT-REQUIRED": sev(report.Pass),
-				"UM-SRTP-MISMATCH": sev(report.Pass), "UM-MTLS-NOT-ENFORCED": sev(report.Pass), "SIP-CLEARTEXT-ACCEPTED": sev(report.Pass),
+				"UM-SRTP-MISMATCH": sev(report.Pass), "UM-MTLS-NOT-ENFORCED": sev(report.Pass), "SIP-CLEARTEXT-ACCEPTED": {sev: absent},
 				"SDES-OVER-CLEARTEXT": sev(report.Pass), "SIP-NO-RESPONSE": sev(report.Pass), "SIP-OPTIONS-STATUS": sev(report.Pass)}},
 		{name: "optional edge, declared Secured", r: tlsEdge(policy("optional", TLS)), e: declared(secured, nil),
 			want: map[string]want{"SRTP-NOT-SUPPORTED": sev(report.Pass), "SRTP-NOT-REQUIRED": sev(report.Fail), "UM-SRTP-MISMATCH": sev(report.Fail)}},
@@ -180,9 +183,18 @@ func TestJudge(t *testing.T) {
 				"SRTP-NOT-REQUIRED": undecided("codec or profile mismatch", "codecs"), "UM-SRTP-MISMATCH": undecided("codec or profile mismatch", "codecs")}},
 		{name: "606 to everything", r: sipEdge(everyStatus(606, "Not Acceptable", UDP)), e: requireSRTP,
 			want: map[string]want{"SRTP-NOT-SUPPORTED": undecided("codec or profile mismatch", "G.711")}},
+		// 488/606 to every SRTP offer says SRTP is refused only beside a
+		// plain offer that was accepted: without one it may be the codecs.
 		{name: "488 to SRTP offers, plain not sent", r: sipEdge(only(everyStatus(488, "Not Acceptable Here", UDP), sdes80, sdes32, msOpt)), e: declared(nil, required),
-			want: map[string]want{"SRTP-NOT-SUPPORTED": sev(report.Fail), "SRTP-NOT-REQUIRED": {sev: absent},
+			want: map[string]want{"SRTP-NOT-SUPPORTED": undecided("no plain RTP offer was sent to tell rejected from a codec mismatch", "plain-rtp"), "SRTP-NOT-REQUIRED": {sev: absent},
 				"UM-SRTP-MISMATCH": undecided("no plain RTP offer was sent", "plain-rtp")}},
+		{name: "488 to SRTP offers, plain 404", r: sipEdge(replace(everyStatus(488, "Not Acceptable Here", UDP), answered(plain, 404, "Not Found", UDP))), e: declared(nil, required),
+			want: map[string]want{"SRTP-NOT-SUPPORTED": undecided("every SRTP offer was refused, but the plain RTP offer got 404 Not Found", "--to"),
+				"SRTP-NOT-REQUIRED": undecided("the plain RTP offer got 404 Not Found", "--to"), "UM-SRTP-MISMATCH": undecided("404", "--to")}},
+		{name: "488 to SRTP offers, plain unanswered", r: sipEdge(replace(everyStatus(606, "Not Acceptable", UDP), silent(plain, UDP))), e: requireSRTP,
+			want: map[string]want{"SRTP-NOT-SUPPORTED": undecided("the plain RTP offer got no answer", "--step-timeout")}},
+		{name: "488 to SRTP offers, a 2xx declining SRTP, plain not sent", r: sipEdge(replace(only(everyStatus(488, "Not Acceptable Here", UDP), sdes80, msOpt), declined(msOpt, UDP))), e: requireSRTP,
+			want: map[string]want{"SRTP-NOT-SUPPORTED": sev(report.Fail)}},
 		{name: "no answer to any INVITE", r: sipEdge(every(silent, UDP)), e: requireSRTP,
 			want: map[string]want{"SRTP-NOT-SUPPORTED": undecided("every INVITE got no answer", "--step-timeout"), "SIP-NO-RESPONSE": sev(report.Pass)}},
 		{name: "transport errors", r: sipEdge(every(broken, UDP)), e: requireSRTP,
@@ -223,6 +235,13 @@ func TestJudge(t *testing.T) {
 			OptionsResult{Transport: TLS, Status: StatusTLSError, Error: "TLS alert from the peer: handshake failure"}), e: roleExpect(matrix.RoleMediationInternal),
 			want: map[string]want{"SIP-NO-RESPONSE": undecided("SIP over TLS could not be set up", "TLS")}},
 
+		{name: "mutual TLS undetermined after a completed handshake", r: func() *Result {
+			r := tlsEdge(policy("required", TLS))
+			r.TLS.MTLS.AcceptedWithoutClientCert = nil // TLS 1.3: the server's verdict did not arrive
+			return r
+		}(), e: declared(ptr(matrix.Secured), nil),
+			want: map[string]want{"UM-MTLS-NOT-ENFORCED": undecided("the TLS handshake completed, but", "MTLS-NOT-REQUIRED")}},
+
 		// Mutual TLS required, no client certificate given.
 		{name: "mutual TLS required, no certificate", r: needsCert(tlsEdge(nil)), e: func() Expect {
 			e := roleExpect(matrix.RoleMediationInternal)
@@ -259,14 +278,62 @@ func TestJudge(t *testing.T) {
 			return o
 		}, TLS)), nil), "during the TLS handshake"),
 			e: roleExpect(matrix.RoleMediationInternal), want: map[string]want{"TLS-HANDSHAKE-FAILED": undecided("interrupted", "--timeout")}},
-		{name: "media window cut short", r: sipEdge([]OfferResult{withMedia(accepted(sdes80, UDP), &MediaResult{Interrupted: true, Sent: 3})}), e: roleExpect(matrix.RoleSIPEdge),
+		{name: "media window cut short", r: sipEdge([]OfferResult{withMedia(accepted(sdes80, UDP), &MediaResult{Ran: true, Interrupted: true, Sent: 3})}), e: roleExpect(matrix.RoleSIPEdge),
 			want: map[string]want{"SRTP-MEDIA-AUTH-FAILED": undecided("interrupted during the media window", "--timeout"), "SRTP-NO-MEDIA": {sev: absent}}},
+		// Media that did not run decides nothing: not SRTP-NO-MEDIA, and
+		// no DTLS fingerprint check without a handshake.
+		{name: "answer without a usable media address", r: sipEdge([]OfferResult{
+			withMedia(accepted(sdes80, UDP), &MediaResult{Remote: "0.0.0.0:40000", Error: "the answer puts media on hold (c=0.0.0.0)"}),
+			withMedia(accepted(dtls, UDP), &MediaResult{Remote: "0.0.0.0:40000", Error: "the answer puts media on hold (c=0.0.0.0)"})}),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-NO-MEDIA": {sev: absent},
+				"SRTP-MEDIA-AUTH-FAILED":    undecided("on hold", "address"),
+				"DTLS-FINGERPRINT-MISMATCH": undecided("on hold", "address")}},
+		{name: "media exchange failed on this host", r: sipEdge([]OfferResult{
+			withMedia(accepted(sdes80, UDP), &MediaResult{Ran: true, Local: true, Error: "could not set up the SRTP send context on this host"})}),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-NO-MEDIA": {sev: absent},
+				"SRTP-MEDIA-AUTH-FAILED": undecided("on this host", "this host")}},
+		{name: "media disabled", r: sipEdge(policy("required", UDP)),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-NO-MEDIA": {sev: absent},
+				"SRTP-MEDIA-AUTH-FAILED":    undecided("disabled", "--media-seconds"),
+				"DTLS-FINGERPRINT-MISMATCH": undecided("disabled", "--media-seconds")}},
+		{name: "interrupted before the media exchange", r: func() *Result {
+			r := interrupted(sipEdge(policy("required", UDP)), "during the offers: 7 of 7 done")
+			r.MediaDisabled = false
+			return r
+		}(),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-MEDIA-AUTH-FAILED": undecided("interrupted", "--timeout"),
+				"DTLS-FINGERPRINT-MISMATCH": undecided("interrupted", "--timeout")}},
+		{name: "DTLS handshake failed with the peer", r: sipEdge([]OfferResult{
+			withMedia(accepted(dtls, UDP), &MediaResult{HandshakeFailed: true, Error: "DTLS handshake: no DTLS answer in time"})}),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-NO-MEDIA": sev(report.Warn),
+				"DTLS-FINGERPRINT-MISMATCH": undecided("did not complete", "SRTP-NO-MEDIA")}},
+		{name: "DTLS handshake completed, then no media", r: sipEdge([]OfferResult{
+			withMedia(accepted(dtls, UDP), &MediaResult{Ran: true, DTLSHandshake: true, Sent: 50})}),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-NO-MEDIA": sev(report.Warn), "DTLS-FINGERPRINT-MISMATCH": sev(report.Pass)}},
+		{name: "media authenticated in one call, interrupted in another", r: interrupted(sipEdge([]OfferResult{
+			withMedia(accepted(sdes80, UDP), &MediaResult{Ran: true, Sent: 50, Received: 50, Authenticated: 50}),
+			withMedia(accepted(msOpt, UDP), &MediaResult{Ran: true, Interrupted: true, Sent: 3})}), "during the offers: 2 of 2 done"),
+			e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SRTP-MEDIA-AUTH-FAILED": sev(report.Pass), "SRTP-NO-MEDIA": {sev: absent}}},
 		{name: "internal error", r: func() *Result {
 			r := sipEdge(nil)
 			r.Status, r.Error = StatusUnknownError, "internal error: boom"
 			r.Offers = []OfferResult{unsent(sdes80, UDP, "the probe stopped on an internal error")}
 			return r
 		}(), e: roleExpect(matrix.RoleSIPEdge), want: map[string]want{"SIP-NO-RESPONSE": undecided("internal error", "bug"), "SRTP-NOT-SUPPORTED": undecided("internal error", "bug")}},
+
+		{name: "OPTIONS stopped on an internal error, INVITE unanswered", r: withOptions(sipEdge(append([]OfferResult{silent(sdes80, UDP)}, every(func(k Offer, tp string) OfferResult {
+			return unsent(k, tp, "the edge answered neither OPTIONS nor the first INVITE")
+		}, UDP)[1:]...)), OptionsResult{Transport: UDP, Status: StatusUnknownError, Error: "internal error in the SIP stack: boom"}), e: requireSRTP,
+			want: map[string]want{"SIP-NO-RESPONSE": undecided("internal error", "bug in voipsec")}},
+		{name: "OPTIONS stopped on an internal error, INVITE answered", r: withOptions(sipEdge(policy("required", UDP)),
+			OptionsResult{Transport: UDP, Status: StatusUnknownError, Error: "internal error in the SIP stack: boom"}), e: requireSRTP,
+			want: map[string]want{"SIP-NO-RESPONSE": sev(report.Pass), "SIP-OPTIONS-STATUS": undecided("internal error", "bug in voipsec")}},
+		{name: "every offer stopped on an internal error", r: sipEdge(every(func(k Offer, tp string) OfferResult {
+			o := base(k, tp)
+			o.Status, o.Error = StatusUnknownError, "internal error: boom"
+			return o
+		}, UDP)), e: requireSRTP,
+			want: map[string]want{"SRTP-NOT-SUPPORTED": undecided("every INVITE got internal error: boom", "bug in voipsec"), "SIP-NO-RESPONSE": sev(report.Pass)}},
 
 		// Redirects.
 		{name: "redirect to another host, not followed", r: redirected(RedirectOffHost, "mbx01.contoso.com is another host, and not one of the hosts named to probe", nil),
@@ -293,7 +360,28 @@ func TestJudge(t *testing.T) {
 		{name: "gateway answering over TCP", r: sipEdge(policy("rejected", TCP)), e: roleExpect(matrix.RoleGateway),
 			want: map[string]want{"GW-NO-TLS": sev(report.Fail), "SIP-CLEARTEXT-ACCEPTED": sev(report.Fail), "SRTP-NOT-SUPPORTED": sev(report.Fail)}},
 		{name: "gateway over TLS", r: tlsEdge(policy("optional", TLS)), e: roleExpect(matrix.RoleGateway),
-			want: map[string]want{"GW-NO-TLS": sev(report.Pass), "SIP-CLEARTEXT-ACCEPTED": sev(report.Pass)}},
+			want: map[string]want{"GW-NO-TLS": sev(report.Pass), "SIP-CLEARTEXT-ACCEPTED": {sev: absent}}},
+		// SIP-CLEARTEXT-ACCEPTED passes only on cleartext tried and refused.
+		{name: "TLS found on a port given without a transport, cleartext refused", r: func() *Result {
+			r := tlsEdge(policy("required", TLS))
+			r.TLSDetected = true
+			r.Options = []OptionsResult{{Transport: UDP, Status: StatusConnectionRefused, Error: "port unreachable (ICMP)"},
+				{Transport: TCP, Status: StatusTimeout, Error: "no answer in time"}, r.Options[0]}
+			return r
+		}(), e: roleExpect(matrix.RoleGateway),
+			want: map[string]want{"SIP-CLEARTEXT-ACCEPTED": {sev: report.Pass, reason: "does not take SIP in cleartext"}, "GW-NO-TLS": sev(report.Pass)}},
+		{name: "TLS found on a port given without a transport, UDP silent", r: func() *Result {
+			r := tlsEdge(policy("required", TLS))
+			r.TLSDetected = true
+			r.Options = []OptionsResult{{Transport: UDP, Status: StatusTimeout, Error: "no answer in time"},
+				{Transport: TCP, Status: StatusTimeout, Error: "no answer in time"}, r.Options[0]}
+			return r
+		}(), e: roleExpect(matrix.RoleGateway),
+			want: map[string]want{"SIP-CLEARTEXT-ACCEPTED": undecided("UDP: no answer in time", "listener")}},
+		{name: "silent edge where TLS is required", r: withOptions(sipEdge(append([]OfferResult{silent(sdes80, UDP)}, every(func(k Offer, tp string) OfferResult {
+			return unsent(k, tp, "the edge answered neither OPTIONS nor the first INVITE")
+		}, UDP)[1:]...)), OptionsResult{Transport: UDP, Status: StatusTimeout, Error: "no answer in time"}, OptionsResult{Transport: TCP, Status: StatusConnectionRefused}),
+			e: roleExpect(matrix.RoleGateway), want: map[string]want{"SIP-CLEARTEXT-ACCEPTED": undecided("silence is not refusal", "listener")}},
 		{name: "silent gateway", r: withOptions(sipEdge(every(silent, TCP)), OptionsResult{Transport: TCP, Status: StatusTimeout}), e: roleExpect(matrix.RoleGateway),
 			want: map[string]want{"GW-NO-TLS": undecided("answered nothing", "gateway")}},
 		{name: "media ports inside the range", r: sipEdge(policy("optional", UDP)), e: withPorts(roleExpect(matrix.RoleSIPEdge), 40000, 40100),
@@ -302,6 +390,13 @@ func TestJudge(t *testing.T) {
 			want: map[string]want{"MEDIA-PORT-OUT-OF-RANGE": {sev: report.Warn, reason: "outside 49152-57500"}}},
 		{name: "media ports, nothing accepted", r: sipEdge(everyStatus(404, "Not Found", UDP)), e: withPorts(roleExpect(matrix.RoleSIPEdge), 49152, 57500),
 			want: map[string]want{"MEDIA-PORT-OUT-OF-RANGE": undecided("no SDP answer", "--to")}},
+		{name: "media ports, every offer refused, the plain one with port 0", r: sipEdge(replace(everyStatus(488, "Not Acceptable Here", UDP), declined(plain, UDP))),
+			e: withPorts(roleExpect(matrix.RoleSIPEdge), 49152, 57500), want: map[string]want{"MEDIA-PORT-OUT-OF-RANGE": undecided("no SDP answer", "codecs")}},
+		// 488 to the plain offer with an SRTP offer not evaluated (404) is
+		// not "every offer refused with 488/606": the 404 decides the hint.
+		{name: "488 to everything but a 404", r: sipEdge(replace(everyStatus(488, "Not Acceptable Here", UDP), answered(sdes80, 404, "Not Found", UDP))), e: declared(ptr(matrix.Secured), nil),
+			want: map[string]want{"SRTP-NOT-SUPPORTED": undecided("1 × 404 Not Found", "--to"), "SRTP-NOT-REQUIRED": undecided("488", "--to"),
+				"UM-SRTP-MISMATCH": undecided("404 Not Found", "--to")}},
 		{name: "a refused stream's port 0 is not out of range", r: sipEdge(replace(policy("required", UDP), declined(plain, UDP))), e: withPorts(roleExpect(matrix.RoleSIPEdge), 40000, 40000),
 			want: map[string]want{"MEDIA-PORT-OUT-OF-RANGE": sev(report.Pass)}},
 	}
@@ -349,17 +444,67 @@ func TestJudge(t *testing.T) {
 }
 
 // TestJudgePure: Judge reads only its arguments: the same facts give the
-// same findings, and judging does not change the facts.
+// same findings, and judging does not change the facts, down to what
+// pointers reach (TLS facts, answers, media, a redirect's probe). Each
+// case builds its facts twice, so the second build is a deep copy to
+// compare with.
 func TestJudgePure(t *testing.T) {
-	r := tlsEdge(policy("optional", TLS))
-	e := declared(ptr(matrix.Secured), nil)
-	before := fmt.Sprintf("%+v", *r)
-	a, b := Judge(r, e), Judge(r, e)
-	if fmt.Sprint(a) != fmt.Sprint(b) {
-		t.Fatal("two judgements of the same facts differ")
+	for _, c := range []struct {
+		name  string
+		build func() *Result
+		e     Expect
+	}{
+		{"TLS edge", func() *Result { return tlsEdge(policy("optional", TLS)) }, declared(ptr(matrix.Secured), nil)},
+		{"media", func() *Result {
+			return sipEdge([]OfferResult{withMedia(accepted(sdes80, UDP), &MediaResult{Ran: true, Sent: 50, Received: 50, Authenticated: 49, Failed: 1}),
+				withMedia(accepted(dtls, UDP), &MediaResult{Ran: true, DTLSHandshake: true, Sent: 50, Received: 50, Authenticated: 50}),
+				answered(plain, 488, "Not Acceptable Here", UDP)})
+		}, withPorts(roleExpect(matrix.RoleMediationInternal), 40000, 40100)},
+		{"redirect", func() *Result { return redirected(RedirectFollowed, "", worker(policy("required", TCP))) }, declared(ptr(matrix.Secured), nil)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, before := c.build(), c.build()
+			a, b := Judge(r, c.e), Judge(r, c.e)
+			if !reflect.DeepEqual(a, b) {
+				t.Fatal("two judgements of the same facts differ")
+			}
+			if !reflect.DeepEqual(r, before) {
+				t.Fatal("Judge changed the facts")
+			}
+		})
 	}
-	if fmt.Sprintf("%+v", *r) != before {
-		t.Fatal("Judge changed the facts")
+}
+
+// TestJudgeFromFacts: Judge reads the offers themselves, not the
+// displays' derived fields (Evidence, Effective) a probe fills in when it
+// ends: a hand-built Result has none, a stale one must not leak.
+func TestJudgeFromFacts(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		evidence string
+	}{{"none", ""}, {"stale", "stale evidence"}} {
+		t.Run(c.name, func(t *testing.T) {
+			r := sipEdge(everyStatus(404, "Not Found", UDP))
+			r.Evidence = c.evidence
+			r.Effective, r.EffectiveReason = ptr(matrix.Required), "stale"
+			fs := Judge(r, declared(ptr(matrix.Secured), nil))
+			n := 0
+			for _, f := range fs {
+				if f.Check != "SRTP-NOT-SUPPORTED" && f.Check != "UM-SRTP-MISMATCH" {
+					continue
+				}
+				n++
+				if f.Severity != report.Inconclusive {
+					t.Errorf("%s = %s %q: the stored level decided it", f.Check, f.Severity, f.Summary)
+				}
+				if !strings.Contains(f.Detail, "sdes-80 → 404 Not Found") || strings.Contains(f.Detail, "stale") {
+					t.Errorf("%s detail %q, want the offers' evidence", f.Check, f.Detail)
+				}
+			}
+			if n != 2 {
+				t.Fatalf("%d of SRTP-NOT-SUPPORTED and UM-SRTP-MISMATCH, want both", n)
+			}
+		})
 	}
 }
 
@@ -380,9 +525,11 @@ func TestObserveCleartext(t *testing.T) {
 		{"refused over both", []OptionsResult{{Transport: UDP, Status: StatusConnectionRefused}, {Transport: TCP, Status: StatusConnectionRefused}}, nil, ptr(false)},
 		{"OPTIONS silent, INVITE over UDP answered", []OptionsResult{{Transport: UDP, Status: StatusTimeout}}, []OfferResult{answered(sdes80, 404, "Not Found", UDP)}, ptr(true)},
 		{"TLS only", []OptionsResult{{Transport: TLS, Code: 200}}, []OfferResult{accepted(sdes80, TLS)}, nil},
+		{"TLS found after UDP refused, TCP speaks TLS", []OptionsResult{{Transport: UDP, Status: StatusConnectionRefused}, {Transport: TCP, Status: StatusTimeout}, {Transport: TLS, Code: 200}}, nil, ptr(false)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := Observe(&Result{Options: c.options, Offers: c.offers}).CleartextAccepted
+			r := &Result{Options: c.options, Offers: c.offers, TLSDetected: strings.HasPrefix(c.name, "TLS found")}
+			got := Observe(r).CleartextAccepted
 			if (got == nil) != (c.want == nil) || (got != nil && *got != *c.want) {
 				t.Fatalf("CleartextAccepted = %v, want %v", fmtBool(got), fmtBool(c.want))
 			}

@@ -41,11 +41,17 @@ func (m *mediaLeg) close() { m.conn.Close() }
 // checked against the answer's a=fingerprint first.
 func (m *mediaLeg) exchange(ctx context.Context, a *Answer, d, timeout time.Duration) *MediaResult {
 	an := a.analysis
-	out := &MediaResult{Remote: an.Remote.String(), Suite: a.Suite, MKI: a.MKI}
-	if !an.Remote.IsValid() || an.Remote.Port() == 0 || an.Remote.Addr().IsUnspecified() {
-		out.Error = "answer has no usable media address"
+	out := &MediaResult{Suite: a.Suite, MKI: a.MKI}
+	switch {
+	case !an.Remote.IsValid() || an.Remote.Port() == 0:
+		out.Error = "the answer gives no address to send media to"
+		return out
+	case an.Remote.Addr().IsUnspecified():
+		out.Remote = an.Remote.String()
+		out.Error = "the answer puts media on hold (c=" + an.Remote.Addr().String() + "): no address to send media to"
 		return out
 	}
+	out.Remote = an.Remote.String()
 	remote := net.UDPAddrFromAddrPort(an.Remote)
 	cfg := srtpcheck.MediaConfig{Conn: m.conn, Remote: remote, PayloadType: an.PayloadType, Duration: d}
 	if an.DTLS {
@@ -54,12 +60,18 @@ func (m *mediaLeg) exchange(ctx context.Context, a *Answer, d, timeout time.Dura
 			Certificate: *m.offer.Certificate, Client: an.DTLSClient, RemoteFingerprints: an.Fingerprints})
 		cancel()
 		if err != nil {
-			out.Error = "DTLS handshake: " + clip(err.Error(), 300)
-			out.FingerprintMismatch = errors.Is(err, srtpcheck.ErrFingerprintMismatch)
-			out.HandshakeFailed = true
+			out.Error = "DTLS handshake: " + describeMedia(err)
+			var local *srtpcheck.LocalError
+			if errors.As(err, &local) {
+				out.Local = true
+			} else {
+				out.FingerprintMismatch = errors.Is(err, srtpcheck.ErrFingerprintMismatch)
+				out.HandshakeFailed = true
+			}
 			return out
 		}
 		defer sess.Close()
+		out.DTLSHandshake = true
 		keys := sess.Keys
 		out.Suite = keys.Suite.String()
 		cfg.Conn, cfg.Keys = sess.MediaConn(), &keys
@@ -71,8 +83,10 @@ func (m *mediaLeg) exchange(ctx context.Context, a *Answer, d, timeout time.Dura
 	c, err := srtpcheck.RunMedia(ctx, cfg)
 	out.Seconds = time.Since(start).Seconds()
 	out.Sent, out.Received, out.Authenticated, out.Failed, out.Echoed = int(c.Sent), int(c.Received), int(c.Authenticated), int(c.Failed), int(c.Echoed)
+	out.Ran = err == nil || c.Sent > 0 || c.Received > 0
 	if err != nil {
-		out.Error = clip(err.Error(), 300)
+		// RunMedia fails only on this host (srtpcheck.LocalError).
+		out.Error, out.Local = describeMedia(err), true
 	}
 	return out
 }

@@ -31,6 +31,7 @@ const (
 	ClassBusy                             // 480, 486, 600, 603: busy, unavailable or declined
 	ClassServerError                      // 5xx
 	ClassFailure                          // any other final status
+	ClassInternal                         // stopped on an internal error (a bug in voipsec), before any final answer
 )
 
 var classNames = [...]string{
@@ -39,6 +40,7 @@ var classNames = [...]string{
 	ClassMediaRefused: "media refused", ClassRedirected: "redirected", ClassAuth: "authentication asked",
 	ClassForbidden: "forbidden", ClassNotRoutable: "not routable", ClassRequestTimeout: "request timeout",
 	ClassBusy: "busy or declined", ClassServerError: "server error", ClassFailure: "failed",
+	ClassInternal: "internal error",
 }
 
 func (c OfferClass) String() string {
@@ -58,6 +60,8 @@ func (o OfferResult) Class() OfferClass {
 	switch {
 	case c == 0 && o.Interrupted:
 		return ClassInterrupted
+	case c == 0 && o.Status == StatusUnknownError:
+		return ClassInternal
 	case c == 0 && !o.Sent:
 		return ClassNotSent
 	case c == 0 && o.Status == StatusTimeout:
@@ -104,7 +108,7 @@ func (o OfferResult) outcome() string {
 		return "interrupted"
 	case ClassNoAnswer:
 		return "no answer"
-	case ClassTransportError:
+	case ClassTransportError, ClassInternal:
 		if o.Error != "" {
 			return o.Error
 		}
@@ -129,43 +133,43 @@ func (o OfferResult) diagnostic() string {
 	return ""
 }
 
-// secureOffer reports whether the offer carries SRTP keying (SDES or DTLS),
-// as matrix reads its SDP.
-func secureOffer(k Offer) bool {
-	l := k.Line()
-	return l.SDES() || (l.DTLS() && l.Fingerprint)
-}
-
 // evaluation sorts the offers by what they prove. The rule (domain.md §6.1):
 // a 2xx with a usable answer and a 488/606 media refusal are evidence;
 // nothing else is. One exception: when the plain offer is refused with
-// 488/606 too and nothing was accepted, the refusals say the edge takes none
-// of the offered codecs or profiles, not that it refuses (or requires)
-// SRTP, so none of them is evidence.
+// 488/606 too and nothing was accepted, the refusals may say the edge takes
+// none of the offered codecs or profiles, not that it refuses (or
+// requires) SRTP, so none of them is evidence. That is a codec mismatch
+// when every SRTP offer was refused with 488/606 as well; when one is
+// pending (a 404, no answer), its outcome is what to act on first.
 type evaluation struct {
 	secureAccepted, secureRefused []OfferResult // SRTP offers, evaluated
 	plainAccepted, plainRefused   []OfferResult // the plain offer, evaluated
 	securePending, plainPending   []OfferResult // sent or configured, but not evidence
-	codecMismatch                 bool          // every evaluated offer refused, the plain one included
+	codecMismatch                 bool          // every offer refused with 488/606, the plain one included
 	anySecure, anyPlain           bool          // such offers were configured
 }
 
 func evaluate(offers []OfferResult) evaluation {
 	var ev evaluation
-	accepted, plainMediaRefused := false, false
+	accepted, plainMediaRefused, secureOpen := false, false, false
 	for _, o := range offers {
-		accepted = accepted || o.Class() == ClassAccepted
-		if o.Offer == srtpcheck.OfferPlain && o.Class() == ClassMediaRefused {
+		cl := o.Class()
+		accepted = accepted || cl == ClassAccepted
+		switch {
+		case o.Offer.Line().KeysSRTP():
+			secureOpen = secureOpen || !cl.Evaluated()
+		case o.Offer == srtpcheck.OfferPlain && cl == ClassMediaRefused:
 			plainMediaRefused = true
 		}
 	}
-	ev.codecMismatch = plainMediaRefused && !accepted
+	moot := plainMediaRefused && !accepted // the 488/606 refusals prove nothing
+	ev.codecMismatch = moot && !secureOpen
 	for _, o := range offers {
-		secure := secureOffer(o.Offer)
+		secure := o.Offer.Line().KeysSRTP()
 		ev.anySecure = ev.anySecure || secure
 		ev.anyPlain = ev.anyPlain || !secure
 		cl := o.Class()
-		evaluated := cl.Evaluated() && !(cl == ClassMediaRefused && ev.codecMismatch)
+		evaluated := cl.Evaluated() && !(cl == ClassMediaRefused && moot)
 		switch {
 		case !evaluated && secure:
 			ev.securePending = append(ev.securePending, o)

@@ -42,7 +42,7 @@ func ProbeEndpoint(ctx context.Context, t Target, cfg Config) *Result {
 // probe observes one target; redirect targets are probed with it too.
 func probe(ctx context.Context, t Target, cfg Config) (res *Result) {
 	res = &Result{Target: t, Name: t.String(), Status: StatusSuccess, Started: time.Now(),
-		TLSOnly: cfg.TLSOnly, ClientCert: cfg.ClientCert != nil}
+		TLSOnly: cfg.TLSOnly, ClientCert: cfg.ClientCert != nil, MediaDisabled: !cfg.TLSOnly && cfg.media() <= 0}
 	p := &prober{cfg: &cfg, res: res}
 	defer func() {
 		if x := recover(); x != nil {
@@ -129,7 +129,6 @@ func (p *prober) finish(ctx context.Context) {
 	}
 	res.Effective, res.EffectiveReason = Effective(res.Offers)
 	res.Evidence = evidence(res.Offers)
-	res.Observation = Observe(res)
 	res.Duration = time.Since(res.Started).Seconds()
 }
 
@@ -301,8 +300,9 @@ func (p *prober) run(ctx context.Context) {
 		}
 		// An unreachable edge (reset, TLS failure) gets no INVITEs; an
 		// edge that only ignored OPTIONS gets them, since some answer
-		// INVITE only.
-		if !optionsTimedOut(res.Options) {
+		// INVITE only, and so does one whose OPTIONS stopped on an
+		// internal error, which says nothing of the edge.
+		if !optionsTimedOut(res.Options) && !optionsInternal(res.Options) {
 			p.notSent = "OPTIONS failed over every transport: " + attempts(res.Options)
 			return
 		}
@@ -352,6 +352,10 @@ func udpPortClosed(ctx context.Context, addr string, timeout time.Duration) bool
 // panic.
 var sendOptions = (*agent).options
 
+// sendInvite runs one INVITE dialog; a variable so that a test can make
+// it panic.
+var sendInvite = (*agent).invite
+
 // refusedEverywhere: every OPTIONS attempt was refused (nothing listens, or
 // no route).
 func refusedEverywhere(os []OptionsResult) bool {
@@ -378,16 +382,29 @@ func refusal(os []OptionsResult) Status {
 func attempts(os []OptionsResult) string {
 	parts := make([]string, len(os))
 	for i, o := range os {
-		what := o.Error
-		if o.Transport == UDP && o.Status == StatusConnectionRefused {
-			what = "port unreachable"
-		}
-		if what == "" {
-			what = string(o.Status)
-		}
-		parts[i] = strings.ToUpper(o.Transport) + " " + what
+		parts[i] = strings.ToUpper(o.Transport) + " " + o.attempt()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// attempt is what became of an OPTIONS that got no answer, in words.
+func (o OptionsResult) attempt() string {
+	switch {
+	case o.Transport == UDP && o.Status == StatusConnectionRefused:
+		return "port unreachable"
+	case o.Error != "":
+		return o.Error
+	}
+	return string(o.Status)
+}
+
+func optionsInternal(os []OptionsResult) bool {
+	for _, o := range os {
+		if o.Status == StatusUnknownError {
+			return true
+		}
+	}
+	return false
 }
 
 func optionsTimedOut(os []OptionsResult) bool {
@@ -419,8 +436,7 @@ func speaksTLS(ctx context.Context, t Target, timeout time.Duration) bool {
 	if err == nil {
 		return true
 	}
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "remote error"
+	return remoteAlert(err)
 }
 
 // retryAsTLS replaces the result with a probe of the same port over TLS,
@@ -440,9 +456,16 @@ func (p *prober) retryAsTLS(ctx context.Context, t Target) {
 // probeTLS observes TLS with tlsprobe: handshakes without and with the
 // client certificate, the chain, mutual TLS, and with Enumerate versions
 // and suites. It judges nothing; Judge hands the facts to tlsprobe.Judge.
+// It probes the address the SIP leg dials (resolved with Config.Resolver,
+// never again by the system resolver, which could pick another host of a
+// round-robin name or know no such name), with the SNI the SIP leg sends.
 func (p *prober) probeTLS(ctx context.Context, t Target) *tlsprobe.Result {
-	tr := tlsprobe.Probe(ctx, t.HostPort(), tlsprobe.Config{
-		ServerName: p.cfg.ServerName,
+	serverName := p.cfg.ServerName
+	if serverName == "" {
+		serverName = t.Host
+	}
+	tr := tlsprobe.Probe(ctx, t.dialAddr(), tlsprobe.Config{
+		ServerName: serverName,
 		ClientCert: p.cfg.ClientCert,
 		RootCAs:    p.cfg.RootCAs,
 		Timeout:    p.cfg.timeout(),
@@ -487,10 +510,11 @@ func (p *prober) runOffers(ctx context.Context, a *agent, t Target, reachable bo
 	first := 0
 	if !reachable && len(offers) > 0 {
 		// OPTIONS went unanswered: try one INVITE before spending a
-		// timeout on every offer.
+		// timeout on every offer. One that stopped on an internal error
+		// says nothing of the edge: the others go on.
 		one(0)
 		first = 1
-		if res.Offers[0].Code == 0 {
+		if o := res.Offers[0]; o.Code == 0 && o.Class() != ClassInternal {
 			for i, kind := range offers[1:] {
 				o := newOfferResult(kind, t)
 				o.NotSent = "the edge answered neither OPTIONS nor the first INVITE"
@@ -558,7 +582,7 @@ func (p *prober) runOffer(ctx context.Context, a *agent, t Target, kind Offer, i
 	defer m.close()
 	ictx, cancel := context.WithTimeout(ctx, p.cfg.timeout())
 	out.Sent = true
-	io := a.invite(ictx, t, m.offer.SDP)
+	io := sendInvite(a, ictx, t, m.offer.SDP)
 	cancel()
 	out.Cleanup = io.cleanup
 	out.RTTMillis = float64(io.rtt.Microseconds()) / 1000

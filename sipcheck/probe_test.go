@@ -3,6 +3,7 @@ package sipcheck
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"net/netip"
 	"runtime"
 	"strings"
 	"testing"
@@ -149,8 +150,8 @@ func TestProbeNoResponse(t *testing.T) {
 	if findings(r)["SIP-NO-RESPONSE"] != "fail" || r.NotProbed() || r.Err() != nil {
 		t.Fatalf("status %s\n%s", r.Status, dump(r))
 	}
-	if r.Observation.CleartextAccepted != nil {
-		t.Errorf("silence read as cleartext accepted=%v: silence is not refusal", *r.Observation.CleartextAccepted)
+	if c := Observe(r).CleartextAccepted; c != nil {
+		t.Errorf("silence read as cleartext accepted=%v: silence is not refusal", *c)
 	}
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("silent edge took %v: every step must be bounded by the timeout", el)
@@ -452,7 +453,10 @@ func TestProbeTLSEdge(t *testing.T) {
 		}
 	}
 	got := worst(judged(r, pol))
-	for _, id := range []string{"SIP-CLEARTEXT-ACCEPTED", "SDES-OVER-CLEARTEXT", "SRTP-NOT-REQUIRED", "UM-MTLS-NOT-ENFORCED", "UM-SRTP-MISMATCH", "SRTP-MEDIA-AUTH-FAILED", "DTLS-FINGERPRINT-MISMATCH"} {
+	if _, ok := got["SIP-CLEARTEXT-ACCEPTED"]; ok {
+		t.Errorf("SIP-CLEARTEXT-ACCEPTED = %q for a TLS target: no cleartext was tried, so it does not apply", got["SIP-CLEARTEXT-ACCEPTED"])
+	}
+	for _, id := range []string{"SDES-OVER-CLEARTEXT", "SRTP-NOT-REQUIRED", "UM-MTLS-NOT-ENFORCED", "UM-SRTP-MISMATCH", "SRTP-MEDIA-AUTH-FAILED", "DTLS-FINGERPRINT-MISMATCH"} {
 		if got[id] != "pass" {
 			t.Errorf("%s = %q, want pass", id, got[id])
 		}
@@ -471,6 +475,9 @@ func TestProbeDTLSFingerprintMismatch(t *testing.T) {
 	r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
 	if findings(r)["DTLS-FINGERPRINT-MISMATCH"] != "fail" {
 		t.Fatalf("mismatch not reported\n%s\n%s", r.Evidence, dump(r))
+	}
+	if m := r.Offers[0].Media; m == nil || !strings.Contains(m.Error, "matches no a=fingerprint") || strings.Contains(m.Error, "srtpcheck") {
+		t.Errorf("media error %q, want the mismatch in words", m.Error)
 	}
 }
 
@@ -588,5 +595,110 @@ func TestProbeResolvesNames(t *testing.T) {
 	}
 	if got, want := r.Err().Error(), "udp://no-such-host.invalid:5060: DNS lookup of no-such-host.invalid: the name does not resolve"; got != want {
 		t.Errorf("Err() = %q, want %q", got, want)
+	}
+}
+
+// TestProbeSIPLegTLSAlert: an edge that ends the SIP leg's TLS handshake
+// with an alert (here unknown_ca: it does not trust our client
+// certificate) was never reached over SIP, so SIP-NO-RESPONSE cannot fail:
+// it is inconclusive and points at the TLS findings.
+func TestProbeSIPLegTLSAlert(t *testing.T) {
+	t.Parallel()
+	pki := testpki.NewT(t)
+	other := testpki.NewT(t) // the CA the edge trusts, which did not sign our certificate
+	e := startEdge(t, "required", &tls.Config{
+		Certificates: []tls.Certificate{pki.Server},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    other.CAPool,
+		MaxVersion:   tls.VersionTLS12, // the alert comes in the handshake
+	})
+	cfg := quick()
+	cfg.ClientCert = &pki.Client
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:"+e.tls+";transport=tls"), cfg)
+	if len(r.Options) != 1 || r.Options[0].Status != StatusTLSError {
+		t.Fatalf("OPTIONS over TLS: %+v\n%s", r.Options, dump(r))
+	}
+	if !strings.Contains(r.Options[0].Error, "TLS alert from the peer: unknown certificate authority") {
+		t.Errorf("OPTIONS error %q does not name the alert", r.Options[0].Error)
+	}
+	f := judged(r, testPolicy{})
+	if w := worst(f); w["SIP-NO-RESPONSE"] != "inconclusive" {
+		t.Fatalf("SIP-NO-RESPONSE = %q, want inconclusive: SIP was never reached\n%s", w["SIP-NO-RESPONSE"], dumpFindings(f))
+	}
+}
+
+// TestProbeTLSUsesResolvedAddress: the TLS facts come from the address the
+// SIP leg dials, resolved with Config.Resolver, with the target's name as
+// SNI: a name only the configured resolver knows is not looked up again
+// (and failed) by the system resolver.
+func TestProbeTLSUsesResolvedAddress(t *testing.T) {
+	t.Parallel()
+	pki := testpki.NewT(t)
+	e := startEdge(t, "required", &tls.Config{Certificates: []tls.Certificate{pki.Server}})
+	_, port, _ := strings.Cut(e.tls, ":")
+	cfg := quick()
+	cfg.RootCAs = pki.CAPool
+	cfg.Resolver = fakeResolver{"edge.voipsec.invalid": {netip.MustParseAddr("127.0.0.1")}}
+	r := ProbeEndpoint(testCtx(t, 20*time.Second), mustTarget(t, "sip:edge.voipsec.invalid:"+port+";transport=tls"), cfg)
+	if r.TLS == nil || r.TLS.Handshake == nil {
+		t.Fatalf("no TLS handshake: %+v\n%s", r.TLS, dump(r))
+	}
+	if r.TLS.Addr != "127.0.0.1:"+port || r.TLS.ServerName != "edge.voipsec.invalid" {
+		t.Errorf("TLS probed %s with SNI %q, want 127.0.0.1:%s with the target's name", r.TLS.Addr, r.TLS.ServerName, port)
+	}
+	if r.Options[0].Code != 200 {
+		t.Errorf("OPTIONS over TLS: %+v", r.Options[0])
+	}
+}
+
+// TestProbeMediaNotRun: accepted SRTP whose media did not run — disabled,
+// or an answer with nowhere to send it (c=0.0.0.0) — decides neither
+// SRTP-NO-MEDIA nor the key and fingerprint checks: those are
+// inconclusive, saying why.
+func TestProbeMediaNotRun(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		hold   bool
+		media  time.Duration
+		reason string
+		hint   string
+	}{
+		{"disabled", false, -1, "disabled", "--media-seconds"},
+		{"hold", true, time.Second, "on hold", "address"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := startEdge(t, "required", nil)
+			e.set(func(f *fakeEdge) { f.hold = c.hold })
+			cfg := mediaCfg()
+			cfg.MediaDuration = c.media
+			cfg.Offers = []Offer{srtpcheck.OfferSDES80, srtpcheck.OfferDTLS}
+			r := ProbeEndpoint(testCtx(t, 30*time.Second), mustTarget(t, "sip:"+e.udp+";transport=udp"), cfg)
+			fs := judged(r, testPolicy{})
+			got := worst(fs)
+			if got["SRTP-NOT-SUPPORTED"] != "pass" {
+				t.Fatalf("SRTP not accepted\n%s", dumpFindings(fs))
+			}
+			if _, ok := got["SRTP-NO-MEDIA"]; ok {
+				t.Errorf("SRTP-NO-MEDIA = %s from media that did not run", got["SRTP-NO-MEDIA"])
+			}
+			seen := 0
+			for _, f := range fs {
+				if f.Check != "SRTP-MEDIA-AUTH-FAILED" && f.Check != "DTLS-FINGERPRINT-MISMATCH" {
+					continue
+				}
+				seen++
+				if f.Severity != report.Inconclusive || !strings.Contains(f.Summary, c.reason) || !strings.Contains(f.Hint, c.hint) {
+					t.Errorf("%s = %s %q (hint %q), want inconclusive saying %q", f.Check, f.Severity, f.Summary, f.Hint, c.reason)
+				}
+			}
+			if seen != 2 {
+				t.Errorf("%d of SRTP-MEDIA-AUTH-FAILED and DTLS-FINGERPRINT-MISMATCH, want both", seen)
+			}
+			if t.Failed() {
+				t.Log(dumpFindings(fs))
+			}
+		})
 	}
 }

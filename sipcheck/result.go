@@ -41,6 +41,9 @@ type Result struct {
 	// Interrupted says where the caller's context ended the probe ("during
 	// offers: 2 of 7 done"); "" when it ran to the end.
 	Interrupted string `json:"interrupted,omitempty"`
+	// MediaDisabled: Config.MediaDuration was negative, so no accepted
+	// SRTP answer got a media exchange (its OfferResult.Media is nil).
+	MediaDisabled bool `json:"media_disabled,omitempty"`
 
 	TLS     *tlsprobe.Result `json:"tls,omitempty"` // TLS targets only
 	Options []OptionsResult  `json:"options,omitempty"`
@@ -51,14 +54,14 @@ type Result struct {
 	Redirection *Redirection `json:"redirection,omitempty"`
 	Redirect    *Result      `json:"redirect,omitempty"`
 
-	// Derived from the facts above when the probe ends, by the same pure
-	// functions Judge uses, for displays: the effective encryption level
-	// ([Effective]) or why it is unknown, the offers as evidence lines, and
-	// the observation matrix.Compare reads ([Observe]).
+	// Derived from the facts above when the probe ends, for displays and
+	// JSON: the effective encryption level ([Effective]) or why it is
+	// unknown, and the offers as evidence lines. Judge does not read them:
+	// it derives what it needs from Offers with the same pure functions,
+	// so a Result built or edited by hand is judged by its facts.
 	Effective       *matrix.EncryptionLevel `json:"effective,omitempty"`
 	EffectiveReason string                  `json:"effective_reason,omitempty"`
 	Evidence        string                  `json:"evidence,omitempty"`
-	Observation     matrix.Observation      `json:"-"`
 }
 
 // NotProbed reports whether the target could not be probed at all: the
@@ -164,6 +167,8 @@ func (o OfferResult) Evidence() string {
 		fmt.Fprintf(&b, "%d %s", o.Code, o.Reason)
 	case o.Interrupted:
 		b.WriteString("interrupted")
+	case o.Status == StatusUnknownError && o.Error != "":
+		b.WriteString(o.Error)
 	default:
 		fmt.Fprintf(&b, "%s", o.Status)
 	}
@@ -203,9 +208,10 @@ func (o OfferResult) Evidence() string {
 	return b.String()
 }
 
-// MediaResult counts one media exchange.
+// MediaResult is one media exchange for an accepted SRTP answer: whether
+// it ran, and what it counted.
 type MediaResult struct {
-	Remote        string  `json:"remote"`
+	Remote        string  `json:"remote,omitempty"`
 	Seconds       float64 `json:"seconds"`
 	Sent          int     `json:"sent"`
 	Received      int     `json:"received"`
@@ -213,12 +219,25 @@ type MediaResult struct {
 	Failed        int     `json:"failed"`
 	Echoed        int     `json:"echoed"` // received packets that were our own, reflected
 
-	FingerprintMismatch bool   `json:"fingerprint_mismatch,omitempty"` // DTLS peer certificate ≠ a=fingerprint
-	HandshakeFailed     bool   `json:"handshake_failed,omitempty"`     // DTLS handshake did not complete
-	Interrupted         bool   `json:"interrupted,omitempty"`          // the caller's context cut the window short
-	MKI                 bool   `json:"mki"`
-	Suite               string `json:"suite,omitempty"`
-	Error               string `json:"error,omitempty"`
+	// Ran: the media window ran, sending to the answered address and
+	// listening. False when it never started: the answer gave no address
+	// to send to, the DTLS handshake did not complete, or this host failed
+	// first (Error says which).
+	Ran bool `json:"ran"`
+	// DTLSHandshake: a DTLS-SRTP handshake completed, the peer's
+	// certificate matching the answer's a=fingerprint.
+	DTLSHandshake       bool `json:"dtls_handshake,omitempty"`
+	FingerprintMismatch bool `json:"fingerprint_mismatch,omitempty"` // DTLS peer certificate ≠ a=fingerprint
+	// HandshakeFailed: the DTLS handshake failed with the peer (no answer,
+	// an alert, no SRTP profile), not through this host.
+	HandshakeFailed bool `json:"handshake_failed,omitempty"`
+	Interrupted     bool `json:"interrupted,omitempty"` // the caller's context cut the exchange short
+	// Local: Error is a failure of this host (keys it could not set up, a
+	// packet it could not build), which says nothing about the peer.
+	Local bool   `json:"local_error,omitempty"`
+	MKI   bool   `json:"mki"`
+	Suite string `json:"suite,omitempty"`
+	Error string `json:"error,omitempty"` // what went wrong, in words
 }
 
 // RedirectOutcome is what the probe did with a 3xx.

@@ -92,7 +92,7 @@ func (a *Answer) Plain() bool {
 	if a == nil || a.analysis == nil || !a.analysis.Accepted || a.analysis.Secure {
 		return false
 	}
-	return !a.analysis.Media.Secure()
+	return !a.analysis.Media.Line().SAVP()
 }
 
 // weak reports a weak chosen suite or a downgrading session parameter

@@ -32,6 +32,7 @@ type fakeEdge struct {
 	noMedia  bool
 	wrongKey bool
 	badFP    bool // answer with the fingerprint of another certificate
+	hold     bool // answer with c=0.0.0.0: nowhere to send media
 	wg       sync.WaitGroup
 	stop     context.Context // canceled at cleanup: ends calls' media
 
@@ -129,7 +130,7 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		e.lastFrom = f.Address.String()
 	}
 	e.lastRURI = req.Recipient.String()
-	c := fakeEdge{policy: e.policy, redirect: e.redirect, suites: e.suites, noMedia: e.noMedia, wrongKey: e.wrongKey, badFP: e.badFP}
+	c := fakeEdge{policy: e.policy, redirect: e.redirect, suites: e.suites, noMedia: e.noMedia, wrongKey: e.wrongKey, badFP: e.badFP, hold: e.hold}
 	e.mu.Unlock()
 	body := req.Body()
 	switch c.policy {
@@ -176,6 +177,9 @@ func (e *fakeEdge) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		real := srtpcheck.CertificateFingerprint(n.Certificate.Certificate[0]).String()
 		answer = strings.Replace(answer, real, srtpcheck.CertificateFingerprint(other.Certificate[0]).String(), 1)
+	}
+	if c.hold {
+		answer = strings.ReplaceAll(answer, "c=IN IP4 127.0.0.1", "c=IN IP4 0.0.0.0")
 	}
 	e.reply(req, tx, 200, "OK", answer)
 	e.wg.Add(1)

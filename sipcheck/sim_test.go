@@ -55,7 +55,7 @@ func TestSimulator(t *testing.T) {
 		declare   matrix.Declared
 		expectTLS bool
 		effective *matrix.EncryptionLevel
-		want      map[string]report.Severity // check → worst severity
+		want      map[string]report.Severity // check → worst severity, or absent
 		clean     bool                       // nothing at warn or above
 		reason    string                     // said by every inconclusive finding
 	}{
@@ -63,7 +63,7 @@ func TestSimulator(t *testing.T) {
 			sim:       func(c *sim.Config) { c.Preset(matrix.Secured) },
 			declare:   matrix.Declared{VoipSecurity: &secured, Encryption: &required},
 			effective: ptr(matrix.Required), clean: true,
-			want: map[string]report.Severity{"SIP-CLEARTEXT-ACCEPTED": report.Pass, "SDES-OVER-CLEARTEXT": report.Pass,
+			want: map[string]report.Severity{"SIP-CLEARTEXT-ACCEPTED": absent, "SDES-OVER-CLEARTEXT": report.Pass,
 				"SRTP-NOT-REQUIRED": report.Pass, "SRTP-NOT-SUPPORTED": report.Pass, "SRTP-WEAK-SUITE": report.Pass,
 				"SRTP-MEDIA-AUTH-FAILED": report.Pass, "DTLS-FINGERPRINT-MISMATCH": report.Pass, "SIP-OPTIONS-STATUS": report.Pass,
 				"SIP-NO-RESPONSE": report.Pass, "UM-SRTP-MISMATCH": report.Pass, "UM-MTLS-NOT-ENFORCED": report.Pass,
@@ -93,7 +93,7 @@ func TestSimulator(t *testing.T) {
 			declare:   matrix.Declared{VoipSecurity: &sipSecured},
 			effective: ptr(matrix.Rejected), clean: true,
 			want: map[string]report.Severity{"SRTP-NOT-SUPPORTED": report.Info, "UM-SRTP-MISMATCH": report.Pass,
-				"UM-MTLS-NOT-ENFORCED": report.Pass, "SIP-CLEARTEXT-ACCEPTED": report.Pass}},
+				"UM-MTLS-NOT-ENFORCED": report.Pass, "SIP-CLEARTEXT-ACCEPTED": absent}},
 		{name: "fault-wrong-srtp-key", transport: TLS,
 			sim:  func(c *sim.Config) { c.Encryption = matrix.Required; c.Faults = []sim.Fault{sim.FaultWrongKey} },
 			want: map[string]report.Severity{"SRTP-MEDIA-AUTH-FAILED": report.Fail}},
@@ -193,6 +193,12 @@ func TestSimulator(t *testing.T) {
 				}
 			}
 			for id, sev := range c.want {
+				if sev == absent {
+					if seen[id] {
+						t.Errorf("%s = %v, want no finding (the check does not apply)", id, worst[id])
+					}
+					continue
+				}
 				if !seen[id] || worst[id] != sev {
 					t.Errorf("%s = %v (seen %v), want %v", id, worst[id], seen[id], sev)
 				}
@@ -313,6 +319,11 @@ func TestTLSPortWithoutTransport(t *testing.T) {
 	if note == nil || note.Severity != report.Info || !strings.Contains(note.Summary, "speaks TLS") ||
 		!strings.Contains(note.Detail, "udp: connection-refused") || !strings.Contains(note.Detail, "tls://"+s.TLSAddr) {
 		t.Fatalf("SIP-NO-RESPONSE = %+v", note)
+	}
+	// Cleartext was tried and found shut (UDP port unreachable, the TCP
+	// port speaks TLS): where TLS is required, that passes.
+	if got := worst(judged(res, testPolicy{expectTLS: true}))["SIP-CLEARTEXT-ACCEPTED"]; got != "pass" {
+		t.Errorf("SIP-CLEARTEXT-ACCEPTED = %q, want pass\n%s", got, dumpFindings(judged(res, testPolicy{expectTLS: true})))
 	}
 	var transports []string
 	for _, o := range res.Options {

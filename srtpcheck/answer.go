@@ -115,7 +115,7 @@ func Answer(offer []byte, cfg AnswerConfig) (*Negotiation, error) {
 			break
 		}
 	}
-	dtlsOK := m.DTLS() && !cfg.NoDTLS && len(m.Fingerprints) > 0
+	dtlsOK := m.Line().DTLS() && !cfg.NoDTLS && len(m.Fingerprints) > 0
 	canSecure := dtlsOK || chosen != nil
 
 	switch {
@@ -252,7 +252,12 @@ func AnalyzeAnswer(o *Offer, body []byte) (*Analysis, error) {
 	if !a.Accepted {
 		return a, nil
 	}
-	if m.DTLS() {
+	if !m.Addr.IsValid() && !slices.ContainsFunc(m.Problems, func(p error) bool { return errors.Is(p, errBadConn) }) {
+		// RFC 4566 §5.7: c= at session or media level. A stream with
+		// nowhere to send media is accepted in name only.
+		a.Problems = append(a.Problems, errNoAddr)
+	}
+	if m.Line().DTLS() {
 		if o.Kind != OfferDTLS {
 			a.Problems = append(a.Problems, fmt.Errorf("%w: DTLS answer to an SDES offer", ErrNotOffered))
 			return a, nil
@@ -294,7 +299,7 @@ func AnalyzeAnswer(o *Offer, body []byte) (*Analysis, error) {
 		a.Secure = a.Negotiated
 	case len(m.Crypto) > 0:
 		a.Problems = append(a.Problems, fmt.Errorf("%w: %s", ErrNotOffered, m.Crypto[0].Redacted()))
-	case m.Secure():
+	case m.Line().SAVP():
 		a.Problems = append(a.Problems, ErrSAVPWithoutCrypto)
 	}
 	return a, nil

@@ -61,7 +61,11 @@ func (s *DTLSSession) Close() error {
 
 // DTLSHandshake runs the DTLS-SRTP handshake on pc with remote, bounded by
 // ctx, verifies the peer certificate against cfg.RemoteFingerprints and
-// exports the SRTP keys (label EXTRACTOR-dtls_srtp, RFC 5764 §4.2).
+// exports the SRTP keys (label EXTRACTOR-dtls_srtp, RFC 5764 §4.2). A peer
+// certificate that matches no fingerprint is a [*FingerprintMismatchError];
+// a step that failed on this host is a [*LocalError]; any other error is
+// the handshake failing with the peer (no answer, an alert, no SRTP
+// profile) or ctx ending it.
 func DTLSHandshake(ctx context.Context, pc net.PacketConn, remote net.Addr, cfg DTLSConfig) (*DTLSSession, error) {
 	if len(cfg.RemoteFingerprints) == 0 {
 		return nil, fmt.Errorf("srtpcheck: DTLS handshake: %w", ErrDTLSWithoutFingerprint)
@@ -70,7 +74,7 @@ func DTLSHandshake(ctx context.Context, pc net.PacketConn, remote net.Addr, cfg 
 	if len(cert.Certificate) == 0 {
 		c, err := selfsign.GenerateSelfSigned()
 		if err != nil {
-			return nil, fmt.Errorf("srtpcheck: DTLS handshake: generate certificate: %w", err)
+			return nil, &LocalError{Step: "generate the DTLS certificate", Err: err}
 		}
 		cert = c
 	}
@@ -125,9 +129,11 @@ func DTLSHandshake(ctx context.Context, pc net.PacketConn, remote net.Addr, cfg 
 	if err != nil {
 		mux.Close()
 		mux.wg.Wait()
-		return nil, fmt.Errorf("srtpcheck: DTLS setup: %w", err)
+		return nil, &LocalError{Step: "set up DTLS", Err: err}
 	}
-	fail := func(step string, err error) (*DTLSSession, error) {
+	// fail ends a handshake that failed at step; local marks a failure on
+	// this host rather than the peer's doing.
+	fail := func(step string, err error, local bool) (*DTLSSession, error) {
 		_ = conn.Close()
 		mux.Close()
 		mux.wg.Wait()
@@ -136,27 +142,30 @@ func DTLSHandshake(ctx context.Context, pc net.PacketConn, remote net.Addr, cfg 
 		if mismatch != nil {
 			return nil, mismatch
 		}
+		if local {
+			return nil, &LocalError{Step: step, Err: err}
+		}
 		return nil, fmt.Errorf("srtpcheck: DTLS %s: %w", step, err)
 	}
 	if err := conn.HandshakeContext(ctx); err != nil {
-		return fail("handshake", err)
+		return fail("handshake", err, false)
 	}
 	prof, ok := conn.SelectedSRTPProtectionProfile()
 	if !ok {
-		return fail("use_srtp", errNoProfile)
+		return fail("use_srtp", errNoProfile, false)
 	}
 	suite := suiteFromDTLS(prof)
 	p, ok := suite.Profile()
 	if !ok {
-		return fail("use_srtp", fmt.Errorf("%w: profile 0x%04x", errNoProfile, uint16(prof)))
+		return fail("use_srtp", fmt.Errorf("%w: profile 0x%04x", errNoProfile, uint16(prof)), false)
 	}
 	state, ok := conn.ConnectionState()
 	if !ok {
-		return fail("export keys", errors.New("no connection state"))
+		return fail("export the DTLS-SRTP keys", errors.New("no connection state"), true)
 	}
 	sc := srtp.Config{Profile: p}
 	if err := sc.ExtractSessionKeysFromDTLS(&state, cfg.Client); err != nil {
-		return fail("export keys", err)
+		return fail("export the DTLS-SRTP keys", err, true)
 	}
 	mu.Lock()
 	fp := peerFP

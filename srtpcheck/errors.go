@@ -35,6 +35,7 @@ var (
 	errTooMany   = errors.New("too many crypto lines")
 	errBadMedia  = errors.New("malformed m= line")
 	errBadConn   = errors.New("malformed c= line")
+	errNoAddr    = errors.New("no c= connection address for the accepted stream")
 	errBadFP     = errors.New("malformed fingerprint")
 	errNoProfile = errors.New("no SRTP profile")
 )
@@ -56,7 +57,7 @@ func (e *AttrError) Unwrap() error { return e.Err }
 // FingerprintMismatchError carries the fingerprints that were compared.
 type FingerprintMismatchError struct {
 	Want []Fingerprint // from the SDP
-	Got  string        // SHA-256 of the presented certificate
+	Got  string        // SHA-256 of the presented certificate, as Fingerprint.String writes it ("sha-256 AB:…")
 }
 
 func (e *FingerprintMismatchError) Error() string {
@@ -64,7 +65,21 @@ func (e *FingerprintMismatchError) Error() string {
 	if len(e.Want) > 0 {
 		w = e.Want[0].String()
 	}
-	return fmt.Sprintf("srtpcheck: DTLS certificate sha-256 %s does not match SDP fingerprint %s", e.Got, w)
+	return fmt.Sprintf("srtpcheck: DTLS certificate %s does not match SDP fingerprint %s", e.Got, w)
 }
 
 func (e *FingerprintMismatchError) Unwrap() error { return ErrFingerprintMismatch }
+
+// LocalError is a DTLS or SRTP step that failed on this host, not through
+// anything the peer did: a certificate that could not be generated, keys
+// that could not be set up, a packet that could not be encrypted. Step
+// names it in words ("set up the SRTP send context"); a caller reports it
+// as its own failure, never as the peer's.
+type LocalError struct {
+	Step string
+	Err  error
+}
+
+func (e *LocalError) Error() string { return "srtpcheck: " + e.Step + ": " + e.Err.Error() }
+
+func (e *LocalError) Unwrap() error { return e.Err }

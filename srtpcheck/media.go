@@ -80,11 +80,12 @@ const maxPacket = 1500
 
 // RunMedia sends G.711 audio as SRTP (or RTP) and authenticates what it
 // receives until the send window and linger end or ctx is done. It returns
-// the counters; the error is non-nil only when the exchange could not run
-// (bad keys, socket failure), never for what the peer sent.
+// the counters; the error, a [*LocalError], is non-nil only when the
+// exchange could not run on this host (unusable keys, a packet that could
+// not be built), never for what the peer sent.
 func RunMedia(ctx context.Context, cfg MediaConfig) (Counters, error) {
 	if cfg.Conn == nil {
-		return Counters{}, errors.New("srtpcheck: run media: nil connection")
+		return Counters{}, &LocalError{Step: "run media", Err: errors.New("nil connection")}
 	}
 	if cfg.Duration <= 0 {
 		cfg.Duration = time.Second
@@ -109,13 +110,13 @@ func RunMedia(ctx context.Context, cfg MediaConfig) (Counters, error) {
 	if cfg.Keys != nil {
 		var err error
 		if sendCtx, err = newContext(cfg.Keys.Suite, cfg.Keys.SendKey, cfg.Keys.SendSalt, cfg.Keys.SendMKI, false); err != nil {
-			return Counters{}, fmt.Errorf("srtpcheck: run media: send context: %w", err)
+			return Counters{}, &LocalError{Step: "set up the SRTP send context", Err: err}
 		}
 		if recvCtx, err = newContext(cfg.Keys.Suite, cfg.Keys.RecvKey, cfg.Keys.RecvSalt, cfg.Keys.RecvMKI, true); err != nil {
-			return Counters{}, fmt.Errorf("srtpcheck: run media: receive context: %w", err)
+			return Counters{}, &LocalError{Step: "set up the SRTP receive context", Err: err}
 		}
 		if echoCtx, err = newContext(cfg.Keys.Suite, cfg.Keys.SendKey, cfg.Keys.SendSalt, cfg.Keys.SendMKI, false); err != nil {
-			return Counters{}, fmt.Errorf("srtpcheck: run media: echo context: %w", err)
+			return Counters{}, &LocalError{Step: "set up the SRTP echo context", Err: err}
 		}
 	}
 
@@ -281,13 +282,13 @@ func sendLoop(ctx context.Context, cfg MediaConfig, ssrc uint32, sc *srtp.Contex
 		hdr.SequenceNumber, hdr.Timestamp = seq, ts
 		n, err := hdr.MarshalTo(plain[:cap(plain)])
 		if err != nil {
-			return fmt.Errorf("srtpcheck: marshal RTP header: %w", err)
+			return &LocalError{Step: "marshal an RTP header", Err: err}
 		}
 		plain = append(plain[:n], payload...)
 		pkt := plain
 		if sc != nil {
 			if out, err = sc.EncryptRTP(out[:0], plain, nil); err != nil {
-				return fmt.Errorf("srtpcheck: encrypt RTP: %w", err)
+				return &LocalError{Step: "encrypt RTP", Err: err}
 			}
 			pkt = out
 		}

@@ -128,12 +128,6 @@ type Media struct {
 	Problems     []error // *AttrError values
 }
 
-// Secure reports an SRTP transport profile (…/SAVP or …/SAVPF).
-func (m *Media) Secure() bool { return strings.Contains(strings.ToUpper(m.Proto), "SAVP") }
-
-// DTLS reports a DTLS-SRTP profile (UDP/TLS/RTP/SAVP[F]).
-func (m *Media) DTLS() bool { return strings.Contains(strings.ToUpper(m.Proto), "TLS") }
-
 // Line is what the section says about media security, in the one form
 // ([matrix.MediaLine]) that the live probe and the capture reader share:
 // the profile, the port, the a=crypto lines (a=cryptoscale does not key

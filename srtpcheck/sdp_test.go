@@ -197,6 +197,43 @@ func TestAnalyzeAnswerProtocolErrors(t *testing.T) {
 	}
 }
 
+// TestAnalyzeAnswerNoAddress: an answer that accepts the stream but gives
+// no connection address (no c= line at either level, or one that does not
+// parse) cannot carry media: a protocol problem, said once.
+func TestAnalyzeAnswerNoAddress(t *testing.T) {
+	off, err := NewOffer(OfferConfig{Kind: OfferSDES80, Addr: mustAP("127.0.0.1:4000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crypto := "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n"
+	for _, c := range []struct{ name, body string }{
+		{"no c= line", "v=0\r\nm=audio 5000 RTP/SAVP 0\r\n" + crypto},
+		{"session c= names a host", "v=0\r\nc=IN IP4 edge.example\r\nm=audio 5000 RTP/SAVP 0\r\n" + crypto},
+		{"media c= names a host", "v=0\r\nm=audio 5000 RTP/SAVP 0\r\nc=IN IP4 edge.example\r\n" + crypto},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := AnalyzeAnswer(off, []byte(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, p := range a.Problems {
+				if errors.Is(p, errNoAddr) || errors.Is(p, errBadConn) {
+					n++
+				}
+			}
+			if !a.Secure || n != 1 {
+				t.Fatalf("secure %v, problems %v: want the missing address said once", a.Secure, a.Problems)
+			}
+		})
+	}
+	// c=0.0.0.0 is a valid address (an RFC 2543 hold), not a problem.
+	a, err := AnalyzeAnswer(off, []byte("v=0\r\nc=IN IP4 0.0.0.0\r\nm=audio 5000 RTP/SAVP 0\r\n"+crypto))
+	if err != nil || len(a.Problems) != 0 {
+		t.Fatalf("hold address: %v, problems %v", err, a.Problems)
+	}
+}
+
 func TestMKIBytes(t *testing.T) {
 	c := Crypto{MKI: 0x0102, MKILen: 4}
 	if got := c.MKIBytes(); string(got) != "\x00\x00\x01\x02" {
@@ -302,6 +339,9 @@ func TestOfferLine(t *testing.T) {
 			want.Port = 4000
 			if got != want || o.Line != want {
 				t.Fatalf("parsed line %+v, offer line %+v, want %+v", got, o.Line, want)
+			}
+			if kind.Line().KeysSRTP() != (kind != OfferPlain) || got.KeysSRTP() != kind.Line().KeysSRTP() {
+				t.Fatalf("KeysSRTP: kind %v, parsed %v; only the plain offer keys nothing", kind.Line().KeysSRTP(), got.KeysSRTP())
 			}
 			if OfferLevel(s.Audio()) != kind.Level() || kind.Level() != want.OfferLevel() {
 				t.Fatalf("levels: parsed %v, kind %v, matrix %v", OfferLevel(s.Audio()), kind.Level(), want.OfferLevel())

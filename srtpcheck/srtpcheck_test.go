@@ -358,3 +358,14 @@ func TestSDES32OfferTeamsOrder(t *testing.T) {
 		t.Errorf("default answerer chose %v tag %d, want AES_CM_128_HMAC_SHA1_80 tag 2", an.Suite, an.Chosen.Tag)
 	}
 }
+
+// TestRunMediaLocalError: keys this host cannot use are its own failure,
+// a *LocalError naming the step, never something the peer did.
+func TestRunMediaLocalError(t *testing.T) {
+	conn, peer := listenUDP(t)
+	_, err := RunMedia(context.Background(), MediaConfig{Conn: conn, Remote: net.UDPAddrFromAddrPort(peer), Keys: &Keys{Suite: SuiteUnknown}})
+	var local *LocalError
+	if !errors.As(err, &local) || local.Step != "set up the SRTP send context" {
+		t.Fatalf("RunMedia with unusable keys: %v, want a *LocalError for the send context", err)
+	}
+}

@@ -106,7 +106,7 @@ func TestProbeSomeUnreachable(t *testing.T) {
 	pki, files := probePKI(t)
 	good := probeSim(t, pki, "", func(c *sim.Config) { c.Preset(matrix.Secured) })
 	args := []string{"probe", "--cert", files.ClientCert, "--key", files.ClientKey, "--ca", files.CA, "--enumerate", "--role", "um",
-		"--media-seconds", "0", "--step-timeout", "2s", "--no-color", "tls://" + good.Addr("tls"), "sip:127.0.0.1:1;transport=tcp"}
+		"--media-seconds", "0.2", "--offer-concurrency", "8", "--step-timeout", "2s", "--no-color", "tls://" + good.Addr("tls"), "sip:127.0.0.1:1;transport=tcp"}
 	out, errOut, code := runVoipsec(t, args...)
 	if code != exitInconclusive {
 		t.Fatalf("exit %d, want 3\n%s\n%s", code, out, errOut)

@@ -23,7 +23,7 @@ func goldenProbe(t *testing.T) []string {
 	pki, files := probePKI(t)
 	s := probeSim(t, pki, "", func(c *sim.Config) { c.Transports = []string{sim.TLS}; c.Encryption = matrix.Optional })
 	return []string{"--role", "mediation-internal", "--voip-security", "Secured", "--encryption", "required", "--enumerate",
-		"--ca", files.CA, "--media-seconds", "0", "--offer-concurrency", "8", "--step-timeout", "3s",
+		"--ca", files.CA, "--media-seconds", "0.2", "--offer-concurrency", "8", "--step-timeout", "3s",
 		"tls://" + s.Addr("tls"), "sip:127.0.0.1:1;transport=tcp"}
 }
 
@@ -39,6 +39,7 @@ var probeVariable = []struct {
 	{regexp.MustCompile(`in [0-9]+(\.[0-9]+)? ms`), "in N ms"},
 	{regexp.MustCompile(`[0-9]+\.[0-9] ms`), "N ms"},
 	{regexp.MustCompile(`\([0-9]+\.[0-9]s\)`), "(Ns)"},
+	{regexp.MustCompile(`for [0-9]+\.[0-9]s:`), "for Ns:"},
 	{regexp.MustCompile(`valid for [0-9]+ more days`), "valid for N more days"},
 	{regexp.MustCompile(`sent [0-9]+, received [0-9]+, authenticated [0-9]+`), "sent N, received N, authenticated N"},
 	{regexp.MustCompile(`authenticated in [0-9]+ of [0-9]+ packets`), "authenticated in N of N packets"},

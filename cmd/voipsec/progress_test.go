@@ -140,7 +140,7 @@ func TestProgressCheck(t *testing.T) {
 	pki, files := probePKI(t)
 	s := probeSim(t, pki, "", secured)
 	name := umPlan(t, files, s, "Secured", "")
-	out, errOut, code := terminalRun(t, nil, "check", "--media-seconds", "0", name)
+	out, errOut, code := terminalRun(t, nil, "check", "--media-seconds", "0.2", name)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
