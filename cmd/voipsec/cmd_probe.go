@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/voipsec/voipsec/internal/pool"
+	"github.com/voipsec/voipsec/internal/printable"
 	"github.com/voipsec/voipsec/matrix"
 	"github.com/voipsec/voipsec/plan"
 	"github.com/voipsec/voipsec/report"
@@ -855,7 +856,11 @@ func writeProbeEvidence(w io.Writer, results []*sipcheck.Result) {
 		}
 		for _, of := range res.Offers {
 			fmt.Fprintf(w, "  %s\n", of.Evidence())
-			if m := of.Media; m != nil {
+			switch m := of.Media; {
+			case m == nil:
+			case !m.Ran:
+				fmt.Fprintf(w, "      media not exchanged: %s\n", printable.String(m.Error))
+			default:
 				fmt.Fprintf(w, "      media %s: sent %d, received %d, authenticated %d, failed %d\n", m.Remote, m.Sent, m.Received, m.Authenticated, m.Failed)
 			}
 		}
